@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+var _ datasource.DataSourceWithConfigure = (*jobDataSource)(nil)
+
+// NewJobDataSource returns the gitlabjobs_job data source.
+func NewJobDataSource() datasource.DataSource {
+	return &jobDataSource{}
+}
+
+type jobDataSource struct {
+	data *providerData
+}
+
+type jobDataSourceModel struct {
+	ID      types.String `tfsdk:"id"`
+	Project types.String `tfsdk:"project"`
+	jobModel
+}
+
+func (d *jobDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_job"
+}
+
+func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := jobAttributes()
+	attrs["id"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "`<project>:<job_id>`.",
+	}
+	attrs["project"] = schema.StringAttribute{
+		Required:            true,
+		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is accepted too).",
+		Validators:          []validator.String{projectValidator{}},
+	}
+	attrs["job_id"] = schema.Int64Attribute{
+		Required:            true,
+		MarkdownDescription: "The job's ID.",
+		Validators:          []validator.Int64{int64validator.AtLeast(1)},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one CI job of a project: its status, timing, pipeline, commit, user, runner and artifacts.\n\n" +
+			"Upstream API: [Get a single job](https://docs.gitlab.com/api/jobs/#get-a-single-job).",
+		Attributes: attrs,
+	}
+}
+
+func (d *jobDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	if data, ok := req.ProviderData.(*providerData); ok {
+		d.data = data
+	}
+}
+
+func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg jobDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := d.data.clientFor("data source gitlabjobs_job")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
+		return
+	}
+	jobID := cfg.JobID.ValueInt64()
+
+	tflog.Debug(ctx, "reading job", map[string]any{"project": project.String(), "job_id": jobID})
+	job, err := client.GetJob(ctx, project.String(), jobID)
+	if err != nil {
+		resp.Diagnostics.Append(jobReadError(project, jobID, err)...)
+		return
+	}
+
+	state := jobDataSourceModel{
+		ID:       types.StringValue(jobResourceID(project, jobID)),
+		Project:  cfg.Project,
+		jobModel: newJobModel(job),
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// jobResourceID is the `<project>:<job_id>` ID the official GitLab provider uses.
+func jobResourceID(project gitlabclient.Project, jobID int64) string {
+	return fmt.Sprintf("%s:%d", project.String(), jobID)
+}
+
+// jobReadError turns a failed job read into a diagnostic that says what to check.
+func jobReadError(project gitlabclient.Project, jobID int64, err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case gitlabclient.IsNotFound(err):
+		diags.AddAttributeError(path.Root("job_id"), "GitLab job not found",
+			fmt.Sprintf("Job %d was not found in project %q (%s). Check job_id and project: the job must belong to "+
+				"that project, and the token must be able to see the project (GitLab answers 404 for projects "+
+				"the token cannot access).", jobID, project.String(), err))
+	case gitlabclient.StatusCode(err) == 403:
+		diags.AddAttributeError(path.Root("project"), "Not allowed to read the job",
+			fmt.Sprintf("GitLab refused to show job %d of project %q (%s). Reading jobs needs at least the "+
+				"Reporter role in the project and a token with the api or read_api scope.", jobID, project.String(), err))
+	default:
+		diags.AddError("Could not read the GitLab job",
+			fmt.Sprintf("Reading job %d of project %q failed: %s", jobID, project.String(), err))
+	}
+	return diags
+}

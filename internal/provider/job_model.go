@@ -1,0 +1,387 @@
+package provider
+
+import (
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+// This file declares, once, the attributes of a GitLab job as the provider
+// exposes them, and the one conversion from the API's job into them. Every
+// data source and resource that returns a job uses these.
+
+// jobModel holds every field of GitLab's job entity.
+type jobModel struct {
+	JobID                  types.Int64         `tfsdk:"job_id"`
+	Name                   types.String        `tfsdk:"name"`
+	Status                 types.String        `tfsdk:"status"`
+	Stage                  types.String        `tfsdk:"stage"`
+	Ref                    types.String        `tfsdk:"ref"`
+	Tag                    types.Bool          `tfsdk:"tag"`
+	Coverage               types.Float64       `tfsdk:"coverage"`
+	AllowFailure           types.Bool          `tfsdk:"allow_failure"`
+	CreatedAt              types.String        `tfsdk:"created_at"`
+	StartedAt              types.String        `tfsdk:"started_at"`
+	FinishedAt             types.String        `tfsdk:"finished_at"`
+	ErasedAt               types.String        `tfsdk:"erased_at"`
+	Duration               types.Float64       `tfsdk:"duration"`
+	QueuedDuration         types.Float64       `tfsdk:"queued_duration"`
+	FailureReason          types.String        `tfsdk:"failure_reason"`
+	WebURL                 types.String        `tfsdk:"web_url"`
+	ArtifactsExpireAt      types.String        `tfsdk:"artifacts_expire_at"`
+	TagList                []types.String      `tfsdk:"tag_list"`
+	Archived               types.Bool          `tfsdk:"archived"`
+	CIJobTokenScopeEnabled types.Bool          `tfsdk:"ci_job_token_scope_enabled"`
+	User                   *jobUserModel       `tfsdk:"user"`
+	Commit                 *jobCommitModel     `tfsdk:"commit"`
+	Pipeline               *jobPipelineModel   `tfsdk:"pipeline"`
+	Runner                 *jobRunnerModel     `tfsdk:"runner"`
+	RunnerManager          *runnerManagerModel `tfsdk:"runner_manager"`
+	Artifacts              []jobArtifactModel  `tfsdk:"artifacts"`
+	ArtifactsFile          *artifactsFileModel `tfsdk:"artifacts_file"`
+}
+
+type jobUserModel struct {
+	ID        types.Int64  `tfsdk:"id"`
+	Username  types.String `tfsdk:"username"`
+	Name      types.String `tfsdk:"name"`
+	State     types.String `tfsdk:"state"`
+	AvatarURL types.String `tfsdk:"avatar_url"`
+	WebURL    types.String `tfsdk:"web_url"`
+	Bot       types.Bool   `tfsdk:"bot"`
+}
+
+type jobCommitModel struct {
+	ID             types.String `tfsdk:"id"`
+	ShortID        types.String `tfsdk:"short_id"`
+	Title          types.String `tfsdk:"title"`
+	Message        types.String `tfsdk:"message"`
+	AuthorName     types.String `tfsdk:"author_name"`
+	AuthorEmail    types.String `tfsdk:"author_email"`
+	AuthoredDate   types.String `tfsdk:"authored_date"`
+	CommitterName  types.String `tfsdk:"committer_name"`
+	CommitterEmail types.String `tfsdk:"committer_email"`
+	CommittedDate  types.String `tfsdk:"committed_date"`
+	CreatedAt      types.String `tfsdk:"created_at"`
+	WebURL         types.String `tfsdk:"web_url"`
+}
+
+type jobPipelineModel struct {
+	ID        types.Int64  `tfsdk:"id"`
+	IID       types.Int64  `tfsdk:"iid"`
+	ProjectID types.Int64  `tfsdk:"project_id"`
+	SHA       types.String `tfsdk:"sha"`
+	Ref       types.String `tfsdk:"ref"`
+	Status    types.String `tfsdk:"status"`
+	Source    types.String `tfsdk:"source"`
+	CreatedAt types.String `tfsdk:"created_at"`
+	UpdatedAt types.String `tfsdk:"updated_at"`
+	WebURL    types.String `tfsdk:"web_url"`
+}
+
+type jobRunnerModel struct {
+	ID          types.Int64  `tfsdk:"id"`
+	Description types.String `tfsdk:"description"`
+	Name        types.String `tfsdk:"name"`
+	Active      types.Bool   `tfsdk:"active"`
+	Paused      types.Bool   `tfsdk:"paused"`
+	IsShared    types.Bool   `tfsdk:"is_shared"`
+	RunnerType  types.String `tfsdk:"runner_type"`
+	Online      types.Bool   `tfsdk:"online"`
+	Status      types.String `tfsdk:"status"`
+}
+
+type runnerManagerModel struct {
+	ID           types.Int64  `tfsdk:"id"`
+	SystemID     types.String `tfsdk:"system_id"`
+	Version      types.String `tfsdk:"version"`
+	Revision     types.String `tfsdk:"revision"`
+	Platform     types.String `tfsdk:"platform"`
+	Architecture types.String `tfsdk:"architecture"`
+	IPAddress    types.String `tfsdk:"ip_address"`
+	Status       types.String `tfsdk:"status"`
+	CreatedAt    types.String `tfsdk:"created_at"`
+	ContactedAt  types.String `tfsdk:"contacted_at"`
+}
+
+type jobArtifactModel struct {
+	FileType   types.String `tfsdk:"file_type"`
+	Filename   types.String `tfsdk:"filename"`
+	FileFormat types.String `tfsdk:"file_format"`
+	Size       types.Int64  `tfsdk:"size"`
+}
+
+type artifactsFileModel struct {
+	Filename types.String `tfsdk:"filename"`
+	Size     types.Int64  `tfsdk:"size"`
+}
+
+// newJobModel converts GitLab's job into the provider's attributes. Absent
+// (null) API values stay null; timestamps are RFC 3339 in UTC.
+func newJobModel(j *gitlabclient.Job) jobModel {
+	m := jobModel{
+		JobID:             types.Int64Value(j.ID),
+		Name:              types.StringValue(j.Name),
+		Status:            types.StringValue(j.Status),
+		Stage:             types.StringValue(j.Stage),
+		Ref:               types.StringValue(j.Ref),
+		Tag:               types.BoolValue(j.Tag),
+		Coverage:          types.Float64PointerValue(j.Coverage),
+		AllowFailure:      types.BoolValue(j.AllowFailure),
+		CreatedAt:         timeValue(j.CreatedAt),
+		StartedAt:         timeValue(j.StartedAt),
+		FinishedAt:        timeValue(j.FinishedAt),
+		ErasedAt:          timeValue(j.ErasedAt),
+		Duration:          types.Float64PointerValue(j.Duration),
+		QueuedDuration:    types.Float64PointerValue(j.QueuedDuration),
+		FailureReason:     optionalString(j.FailureReason),
+		WebURL:            types.StringValue(j.WebURL),
+		ArtifactsExpireAt: timeValue(j.ArtifactsExpireAt),
+		TagList:           stringValues(j.TagList),
+		Archived:          types.BoolValue(j.Archived),
+		// Older GitLab versions do not send the project fragment.
+		CIJobTokenScopeEnabled: types.BoolNull(),
+		Artifacts:              make([]jobArtifactModel, 0, len(j.Artifacts)),
+	}
+	if j.Project != nil {
+		m.CIJobTokenScopeEnabled = types.BoolValue(j.Project.CIJobTokenScopeEnabled)
+	}
+	if u := j.User; u != nil {
+		m.User = &jobUserModel{
+			ID:        types.Int64Value(u.ID),
+			Username:  types.StringValue(u.Username),
+			Name:      types.StringValue(u.Name),
+			State:     types.StringValue(u.State),
+			AvatarURL: types.StringValue(u.AvatarURL),
+			WebURL:    types.StringValue(u.WebURL),
+			Bot:       types.BoolValue(u.Bot),
+		}
+	}
+	if c := j.Commit; c != nil {
+		m.Commit = &jobCommitModel{
+			ID:             types.StringValue(c.ID),
+			ShortID:        types.StringValue(c.ShortID),
+			Title:          types.StringValue(c.Title),
+			Message:        types.StringValue(c.Message),
+			AuthorName:     types.StringValue(c.AuthorName),
+			AuthorEmail:    types.StringValue(c.AuthorEmail),
+			AuthoredDate:   timeValue(c.AuthoredDate),
+			CommitterName:  types.StringValue(c.CommitterName),
+			CommitterEmail: types.StringValue(c.CommitterEmail),
+			CommittedDate:  timeValue(c.CommittedDate),
+			CreatedAt:      timeValue(c.CreatedAt),
+			WebURL:         types.StringValue(c.WebURL),
+		}
+	}
+	if p := j.Pipeline; p != nil {
+		m.Pipeline = newPipelineModel(p)
+	}
+	if r := j.Runner; r != nil {
+		m.Runner = &jobRunnerModel{
+			ID:          types.Int64Value(r.ID),
+			Description: types.StringValue(r.Description),
+			Name:        types.StringPointerValue(r.Name),
+			Active:      types.BoolValue(r.Active),
+			Paused:      types.BoolValue(r.Paused),
+			IsShared:    types.BoolValue(r.IsShared),
+			RunnerType:  optionalString(r.RunnerType),
+			Online:      types.BoolValue(r.Online),
+			Status:      types.StringValue(r.Status),
+		}
+	}
+	if rm := j.RunnerManager; rm != nil {
+		m.RunnerManager = &runnerManagerModel{
+			ID:           types.Int64Value(rm.ID),
+			SystemID:     types.StringValue(rm.SystemID),
+			Version:      types.StringValue(rm.Version),
+			Revision:     types.StringValue(rm.Revision),
+			Platform:     types.StringValue(rm.Platform),
+			Architecture: types.StringValue(rm.Architecture),
+			IPAddress:    types.StringValue(rm.IPAddress),
+			Status:       types.StringValue(rm.Status),
+			CreatedAt:    timeValue(rm.CreatedAt),
+			ContactedAt:  timeValue(rm.ContactedAt),
+		}
+	}
+	for _, a := range j.Artifacts {
+		m.Artifacts = append(m.Artifacts, jobArtifactModel{
+			FileType:   types.StringValue(a.FileType),
+			Filename:   types.StringValue(a.Filename),
+			FileFormat: types.StringValue(a.FileFormat),
+			Size:       types.Int64Value(a.Size),
+		})
+	}
+	if f := j.ArtifactsFile; f != nil {
+		m.ArtifactsFile = &artifactsFileModel{
+			Filename: types.StringValue(f.Filename),
+			Size:     types.Int64Value(f.Size),
+		}
+	}
+	return m
+}
+
+func newPipelineModel(p *gitlabclient.JobPipeline) *jobPipelineModel {
+	return &jobPipelineModel{
+		ID:        types.Int64Value(p.ID),
+		IID:       optionalInt64(p.IID),
+		ProjectID: types.Int64Value(p.ProjectID),
+		SHA:       types.StringValue(p.SHA),
+		Ref:       types.StringValue(p.Ref),
+		Status:    types.StringValue(p.Status),
+		Source:    optionalString(p.Source),
+		CreatedAt: timeValue(p.CreatedAt),
+		UpdatedAt: timeValue(p.UpdatedAt),
+		WebURL:    optionalString(p.WebURL),
+	}
+}
+
+// timeValue renders an API timestamp as RFC 3339 in UTC, keeping GitLab's
+// millisecond precision; nil becomes null.
+func timeValue(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+}
+
+// optionalString maps a field GitLab omits (or older versions lack) to null.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func optionalInt64(v int64) types.Int64 {
+	if v == 0 {
+		return types.Int64Null()
+	}
+	return types.Int64Value(v)
+}
+
+func stringValues(in []string) []types.String {
+	out := make([]types.String, 0, len(in))
+	for _, s := range in {
+		out = append(out, types.StringValue(s))
+	}
+	return out
+}
+
+// jobAttributes returns the computed attributes of a job, for any data source
+// schema that exposes one (a single job, or each element of a job list).
+func jobAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.Attribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	i64 := func(desc string) schema.Attribute {
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
+	}
+	f64 := func(desc string) schema.Attribute {
+		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
+	}
+	boolean := func(desc string) schema.Attribute {
+		return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	return map[string]schema.Attribute{
+		"job_id":              i64("The job's ID."),
+		"name":                str("The job's name."),
+		"status":              str("The job's status: `created`, `waiting_for_resource`, `preparing`, `pending`, `running`, `success`, `failed`, `canceling`, `canceled`, `skipped`, `manual` or `scheduled`."),
+		"stage":               str("The job's stage."),
+		"ref":                 str("The branch or tag the job ran for."),
+		"tag":                 boolean("Whether `ref` is a tag."),
+		"coverage":            f64("The code coverage the job reported, or null."),
+		"allow_failure":       boolean("Whether the pipeline may succeed when this job fails."),
+		"created_at":          str("When the job was created (RFC 3339)."),
+		"started_at":          str("When the job started running (RFC 3339), or null."),
+		"finished_at":         str("When the job finished (RFC 3339), or null."),
+		"erased_at":           str("When the job's log and artifacts were erased (RFC 3339), or null."),
+		"duration":            f64("How long the job ran, in seconds, or null before it started."),
+		"queued_duration":     f64("How long the job waited for a runner, in seconds, or null."),
+		"failure_reason":      str("Why the job failed (e.g. `script_failure`), or null when it did not fail."),
+		"web_url":             str("The job's page in GitLab."),
+		"artifacts_expire_at": str("When the job's artifacts expire (RFC 3339), or null."),
+		"tag_list": schema.ListAttribute{
+			Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The runner tags the job requires.",
+		},
+		"archived":                   boolean("Whether the job is archived (its project is archived or the job is older than the instance's archive setting); archived jobs cannot be retried or erased."),
+		"ci_job_token_scope_enabled": boolean("Whether the job's project limits CI job token access (null on GitLab versions that do not say)."),
+		"user": schema.SingleNestedAttribute{
+			Computed: true, MarkdownDescription: "The user who started the job, or null.",
+			Attributes: map[string]schema.Attribute{
+				"id": i64("The user's ID."), "username": str("The user's username."), "name": str("The user's name."),
+				"state": str("The user's state, e.g. `active`."), "avatar_url": str("The user's avatar URL."),
+				"web_url": str("The user's profile page."), "bot": boolean("Whether the user is a bot."),
+			},
+		},
+		"commit": schema.SingleNestedAttribute{
+			Computed: true, MarkdownDescription: "The commit the job ran for, or null.",
+			Attributes: map[string]schema.Attribute{
+				"id": str("The commit SHA."), "short_id": str("The short SHA."), "title": str("The commit's title."),
+				"message": str("The commit message."), "author_name": str("The author's name."),
+				"author_email": str("The author's email."), "authored_date": str("When it was authored (RFC 3339)."),
+				"committer_name": str("The committer's name."), "committer_email": str("The committer's email."),
+				"committed_date": str("When it was committed (RFC 3339)."), "created_at": str("When it was created (RFC 3339)."),
+				"web_url": str("The commit's page in GitLab."),
+			},
+		},
+		"pipeline": schema.SingleNestedAttribute{
+			Computed: true, MarkdownDescription: "The pipeline the job belongs to.",
+			Attributes: pipelineAttributes(),
+		},
+		"runner": schema.SingleNestedAttribute{
+			Computed: true, MarkdownDescription: "The runner that picked up the job, or null.",
+			Attributes: map[string]schema.Attribute{
+				"id": i64("The runner's ID."), "description": str("The runner's description."), "name": str("The runner's name, or null."),
+				"active": boolean("Whether the runner is active."), "paused": boolean("Whether the runner is paused."),
+				"is_shared": boolean("Whether it is an instance (shared) runner."), "runner_type": str("`instance_type`, `group_type` or `project_type`, or null."),
+				"online": boolean("Whether the runner is online."), "status": str("The runner's status, e.g. `online`."),
+			},
+		},
+		"runner_manager": schema.SingleNestedAttribute{
+			Computed: true, MarkdownDescription: "The runner manager (runner process) that ran the job, or null.",
+			Attributes: map[string]schema.Attribute{
+				"id": i64("The runner manager's ID."), "system_id": str("Its system ID."), "version": str("Its GitLab Runner version."),
+				"revision": str("Its GitLab Runner revision."), "platform": str("Its platform, e.g. `linux`."),
+				"architecture": str("Its architecture, e.g. `amd64`."), "ip_address": str("Its IP address."),
+				"status": str("Its status."), "created_at": str("When it was created (RFC 3339)."),
+				"contacted_at": str("When it last contacted GitLab (RFC 3339)."),
+			},
+		},
+		"artifacts": schema.ListNestedAttribute{
+			Computed: true, MarkdownDescription: "The job's artifact files (empty after erase).",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"file_type": str("The artifact type, e.g. `archive`, `metadata`, `trace`, `junit`."),
+				"filename":  str("The file's name."), "file_format": str("The file's format, e.g. `zip`, `gzip`, `raw`."),
+				"size": i64("The file's size in bytes."),
+			}},
+		},
+		"artifacts_file": schema.SingleNestedAttribute{
+			Computed: true, MarkdownDescription: "The job's artifacts archive, or null.",
+			Attributes: map[string]schema.Attribute{
+				"filename": str("The archive's file name."), "size": i64("The archive's size in bytes."),
+			},
+		},
+	}
+}
+
+func pipelineAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.Attribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	i64 := func(desc string) schema.Attribute {
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
+	}
+	return map[string]schema.Attribute{
+		"id": i64("The pipeline's ID."), "iid": i64("The pipeline's ID within its project, or null."),
+		"project_id": i64("The ID of the pipeline's project."), "sha": str("The commit SHA the pipeline ran for."),
+		"ref": str("The branch or tag."), "status": str("The pipeline's status."),
+		"source":     str("What triggered the pipeline, e.g. `push`, `web`, `schedule`, or null."),
+		"created_at": str("When the pipeline was created (RFC 3339), or null."),
+		"updated_at": str("When the pipeline was last updated (RFC 3339), or null."),
+		"web_url":    str("The pipeline's page in GitLab, or null."),
+	}
+}

@@ -1,0 +1,351 @@
+// Package provider implements the gitlabjobs Terraform provider: data sources
+// that read GitLab CI jobs and resources that act on them.
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+// Address is the provider's registry address.
+const Address = "registry.terraform.io/gitlabjobs/gitlabjobs"
+
+// Environment variables read when the matching attribute is not set.
+const (
+	EnvToken    = "GITLAB_TOKEN"
+	EnvBaseURL  = "GITLAB_BASE_URL"
+	EnvCIAPIURL = "CI_API_V4_URL"
+	EnvJobToken = "CI_JOB_TOKEN"
+)
+
+// jobTokenPrefix is the prefix GitLab (16.8+) gives CI job tokens.
+const jobTokenPrefix = "glcbt-"
+
+const defaultRetries = 5
+
+var _ provider.Provider = (*gitlabJobsProvider)(nil)
+
+type gitlabJobsProvider struct {
+	version string
+}
+
+// New returns a constructor of the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &gitlabJobsProvider{version: version}
+	}
+}
+
+type providerModel struct {
+	Token          types.String `tfsdk:"token"`
+	JobToken       types.String `tfsdk:"job_token"`
+	BaseURL        types.String `tfsdk:"base_url"`
+	CACertFile     types.String `tfsdk:"cacert_file"`
+	Insecure       types.Bool   `tfsdk:"insecure"`
+	ClientCert     types.String `tfsdk:"client_cert"`
+	ClientKey      types.String `tfsdk:"client_key"`
+	Retries        types.Int64  `tfsdk:"retries"`
+	Headers        types.Map    `tfsdk:"headers"`
+	EarlyAuthCheck types.Bool   `tfsdk:"early_auth_check"`
+}
+
+func (p *gitlabJobsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "gitlabjobs"
+	resp.Version = p.version
+}
+
+func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The gitlabjobs provider reads and acts on GitLab CI jobs through the " +
+			"[GitLab Jobs API](https://docs.gitlab.com/api/jobs/). Its settings follow the official GitLab provider.",
+		Attributes: map[string]schema.Attribute{
+			"token": schema.StringAttribute{
+				MarkdownDescription: "A personal, project or group access token, or an OAuth token, sent as " +
+					"`Authorization: Bearer`. Falls back to the `" + EnvToken + "` environment variable. A CI job token " +
+					"(prefix `" + jobTokenPrefix + "`) given here is sent as a job token. Conflicts with `job_token`.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot("job_token")),
+				},
+			},
+			"job_token": schema.StringAttribute{
+				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to the `" + EnvJobToken +
+					"` environment variable when neither `token` nor `" + EnvToken + "` is set, so the provider " +
+					"authenticates as the running job inside GitLab CI. Job tokens can read jobs of their own " +
+					"project and `GET /job`; they cannot play, retry, cancel or erase jobs.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "The GitLab API URL, e.g. `https://gitlab.example.com/api/v4/`; `/api/v4/` is " +
+					"appended when missing. Falls back to `" + EnvBaseURL + "`, then `" + EnvCIAPIURL +
+					"`, then `https://gitlab.com/api/v4/`.",
+				Optional: true,
+			},
+			"cacert_file": schema.StringAttribute{
+				MarkdownDescription: "A PEM file of CA certificates to trust, for GitLab instances with a " +
+					"self-signed or locally issued certificate chain.",
+				Optional: true,
+			},
+			"insecure": schema.BoolAttribute{
+				MarkdownDescription: "Skip TLS certificate verification. Use only for testing.",
+				Optional:            true,
+			},
+			"client_cert": schema.StringAttribute{
+				MarkdownDescription: "A PEM client certificate file, for GitLab behind a proxy that requires " +
+					"mutual TLS. Requires `client_key`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot("client_key")),
+				},
+			},
+			"client_key": schema.StringAttribute{
+				MarkdownDescription: "The PEM private key file of `client_cert`.",
+				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot("client_cert")),
+				},
+			},
+			"retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried when that is safe: reads "+
+					"on server errors, rate limits (429, honouring `Retry-After`/`RateLimit-Reset`) and network "+
+					"errors; job actions only when GitLab rejected them with 429 or they never left the machine, "+
+					"so a job is never played or retried twice. Defaults to %d.", defaultRetries),
+				Optional: true,
+				Validators: []validator.Int64{
+					int64validator.Between(0, 50),
+				},
+			},
+			"headers": schema.MapAttribute{
+				MarkdownDescription: "Extra HTTP headers sent with every request, e.g. for a proxy. " +
+					"They may not set `Authorization`, `PRIVATE-TOKEN` or `JOB-TOKEN`.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Sensitive:   true,
+			},
+			"early_auth_check": schema.BoolAttribute{
+				MarkdownDescription: "Check the credentials when the provider starts (`GET /user`, or `GET /job` " +
+					"with a job token) and fail with a clear message if GitLab rejects them. Defaults to `true`.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if unknown := cfg.unknownAttributes(); len(unknown) > 0 {
+		// The configuration depends on values known only after apply. Terraform
+		// 1.9+ can defer the operations that need this provider; otherwise the
+		// data sources and resources report it when they need a client.
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
+		data := &providerData{unknownConfig: unknown}
+		resp.DataSourceData, resp.ResourceData = data, data
+		return
+	}
+
+	clientCfg, diags := cfg.clientConfig(ctx, p.userAgent())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, err := gitlabclient.New(clientCfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid gitlabjobs provider configuration", err.Error())
+		return
+	}
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
+	tflog.Info(ctx, "gitlabjobs provider configured", map[string]any{
+		"base_url":  client.BaseURL(),
+		"job_token": client.UsesJobToken(),
+	})
+
+	if cfg.EarlyAuthCheck.IsNull() || cfg.EarlyAuthCheck.ValueBool() {
+		resp.Diagnostics.Append(earlyAuthCheck(ctx, client)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+
+	data := &providerData{client: client}
+	resp.DataSourceData, resp.ResourceData = data, data
+}
+
+func (p *gitlabJobsProvider) userAgent() string {
+	return "terraform-provider-gitlabjobs/" + p.version
+}
+
+func (cfg providerModel) unknownAttributes() []string {
+	var unknown []string
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"token": cfg.Token, "job_token": cfg.JobToken, "base_url": cfg.BaseURL,
+		"cacert_file": cfg.CACertFile, "insecure": cfg.Insecure, "client_cert": cfg.ClientCert,
+		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
+		"early_auth_check": cfg.EarlyAuthCheck,
+	} {
+		if v.IsUnknown() {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	return unknown
+}
+
+// clientConfig resolves attributes and their environment fallbacks into the
+// client's configuration. Configuration wins over the environment.
+func (cfg providerModel) clientConfig(ctx context.Context, userAgent string) (gitlabclient.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	c := gitlabclient.Config{
+		BaseURL:    firstNonEmpty(cfg.BaseURL.ValueString(), os.Getenv(EnvBaseURL), os.Getenv(EnvCIAPIURL)),
+		CACertFile: cfg.CACertFile.ValueString(),
+		ClientCert: cfg.ClientCert.ValueString(),
+		ClientKey:  cfg.ClientKey.ValueString(),
+		Insecure:   cfg.Insecure.ValueBool(),
+		Retries:    defaultRetries,
+		UserAgent:  userAgent,
+	}
+	if !cfg.Retries.IsNull() {
+		c.Retries = int(cfg.Retries.ValueInt64())
+	}
+
+	switch {
+	case cfg.Token.ValueString() != "":
+		c.Token = cfg.Token.ValueString()
+	case cfg.JobToken.ValueString() != "":
+		c.JobToken = cfg.JobToken.ValueString()
+	case os.Getenv(EnvToken) != "":
+		c.Token = os.Getenv(EnvToken)
+	case os.Getenv(EnvJobToken) != "":
+		c.JobToken = os.Getenv(EnvJobToken)
+	}
+	if strings.HasPrefix(c.Token, jobTokenPrefix) {
+		c.JobToken, c.Token = c.Token, ""
+	}
+	if c.Token == "" && c.JobToken == "" {
+		diags.AddAttributeError(path.Root("token"), "Missing GitLab token",
+			"The gitlabjobs provider needs a token: set `token` in the provider block or the "+EnvToken+
+				" environment variable (a personal, project or group access token with the api or read_api scope), "+
+				"or run inside GitLab CI where "+EnvJobToken+" is set.")
+	}
+
+	if !cfg.Headers.IsNull() {
+		headers := map[string]string{}
+		diags.Append(cfg.Headers.ElementsAs(ctx, &headers, false)...)
+		c.Headers = headers
+	}
+	return c, diags
+}
+
+// earlyAuthCheck asks GitLab who the credentials belong to, so a bad token
+// fails once at start-up with a clear message rather than in every data source.
+func earlyAuthCheck(ctx context.Context, client *gitlabclient.Client) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var err error
+	endpoint := "GET /user"
+	if client.UsesJobToken() {
+		endpoint = "GET /job"
+		var job *gitlabclient.Job
+		if job, err = client.JobTokenJob(ctx); err == nil {
+			tflog.Info(ctx, "authenticated with a CI job token", map[string]any{"job_id": job.ID})
+		}
+	} else {
+		var user *gitlabclient.CurrentUser
+		if user, err = client.CurrentUser(ctx); err == nil {
+			tflog.Info(ctx, "authenticated", map[string]any{"username": user.Username})
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	summary := "GitLab did not accept the provider's credentials"
+	detail := fmt.Sprintf("The early authentication check (%s on %s) failed: %s.", endpoint, client.BaseURL(), err)
+	switch gitlabclient.StatusCode(err) {
+	case 401:
+		if client.UsesJobToken() {
+			detail += "\n\nThe CI job token is invalid or its job is no longer running (job tokens are valid only while their job runs)."
+		} else {
+			detail += "\n\nCheck that the token is valid, not expired or revoked, and belongs to this GitLab instance (base_url)."
+		}
+	case 403:
+		detail += "\n\nThe token lacks a scope: give it `api` (to act on jobs) or `read_api` (to read them)."
+	case 404:
+		detail += "\n\nbase_url may not point at the GitLab API (it should end in /api/v4/)."
+	}
+	detail += "\n\nSet early_auth_check = false to skip this check."
+	diags.AddError(summary, detail)
+	return diags
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Resource {
+	return nil
+}
+
+func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewJobDataSource,
+	}
+}
+
+// providerData is what Configure hands to data sources and resources.
+type providerData struct {
+	client        *gitlabclient.Client
+	unknownConfig []string
+}
+
+// errProviderNotConfigured is reported when the provider block depends on
+// values that are unknown during plan.
+var errProviderNotConfigured = errors.New("provider configuration is not known yet")
+
+// clientFor returns the client, or diagnostics explaining why there is none.
+func (d *providerData) clientFor(what string) (*gitlabclient.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d == nil {
+		diags.AddError("Provider not configured",
+			"The gitlabjobs provider was not configured before "+what+" used it. This is a bug in the provider; please report it.")
+		return nil, diags
+	}
+	if len(d.unknownConfig) > 0 {
+		diags.AddError("Provider configuration not known yet",
+			fmt.Sprintf("%s needs the gitlabjobs provider, whose configuration (%s) depends on values known only after apply. "+
+				"Apply the resources it depends on first (terraform apply -target=...), or use values known at plan time. (%s)",
+				what, strings.Join(d.unknownConfig, ", "), errProviderNotConfigured))
+		return nil, diags
+	}
+	return d.client, diags
+}
