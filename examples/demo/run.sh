@@ -10,7 +10,6 @@ root="$(cd "$here/../.." && pwd)"
 tf="${DEMO_TF:-$root/bin/tofu}"
 sim="${GITLABSIM:-$root/bin/gitlabsim}"
 version="0.0.1"
-platform="$(go env GOOS)_$(go env GOARCH)"
 work="$here/.demo"
 
 rm -rf "$work"
@@ -18,18 +17,7 @@ mkdir -p "$work/config"
 cp "$here"/*.tf "$work/config/"
 
 echo "==> Building the provider into a local mirror"
-mirror="$work/mirror/registry.terraform.io/gitlabjobs/gitlabjobs/$version/$platform"
-mkdir -p "$mirror"
-(cd "$root" && go build -ldflags "-X main.version=$version" -o "$mirror/terraform-provider-gitlabjobs_v$version" .)
-cat > "$work/cli.tfrc" <<CFG
-disable_checkpoint = true
-provider_installation {
-  filesystem_mirror {
-    path    = "$work/mirror"
-    include = ["registry.terraform.io/gitlabjobs/gitlabjobs"]
-  }
-}
-CFG
+"$root/tools/local-mirror.sh" "$work" "$version"
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 
 echo "==> Starting the GitLab simulator"

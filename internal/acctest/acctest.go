@@ -139,9 +139,9 @@ func loadChecker(t *testing.T) *schemacheck.Checker {
 	return checker
 }
 
-// ProviderConfig is the terraform and provider blocks for this GitLab; extra
-// is added inside the provider block.
-func (e *Env) ProviderConfig(extra string) string {
+// ProviderBlock is the terraform block and a provider block with base_url
+// and the given attributes (no token).
+func (e *Env) ProviderBlock(attrs string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -153,10 +153,15 @@ terraform {
 
 provider "gitlabjobs" {
   base_url = %q
-  token    = %q
 %s
 }
-`, provider.Address, e.BaseURL, e.Token, extra)
+`, provider.Address, e.BaseURL, attrs)
+}
+
+// ProviderConfig is the provider configured with this GitLab's token; extra
+// is added inside the provider block.
+func (e *Env) ProviderConfig(extra string) string {
+	return e.ProviderBlock(fmt.Sprintf("  token = %q\n%s", e.Token, extra))
 }
 
 // Config is the provider configuration followed by body.

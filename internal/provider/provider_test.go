@@ -1,0 +1,145 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestProviderSchemaIsValid(t *testing.T) {
+	ctx := context.Background()
+	p := New("test")()
+	var resp fwprovider.SchemaResponse
+	p.Schema(ctx, fwprovider.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("provider schema: %v", resp.Diagnostics)
+	}
+	if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Fatalf("provider schema: %v", diags)
+	}
+	for _, name := range []string{"token", "job_token", "headers"} {
+		if !resp.Schema.Attributes[name].IsSensitive() {
+			t.Errorf("%s must be sensitive", name)
+		}
+	}
+
+	for _, newDS := range p.DataSources(ctx) {
+		ds := newDS()
+		var meta datasource.MetadataResponse
+		ds.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "gitlabjobs"}, &meta)
+		var sr datasource.SchemaResponse
+		ds.Schema(ctx, datasource.SchemaRequest{}, &sr)
+		if diags := sr.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("%s schema: %v", meta.TypeName, diags)
+		}
+		if !hasAPILink(sr.Schema.MarkdownDescription) {
+			t.Errorf("%s: MarkdownDescription must end with its upstream API link, got %q", meta.TypeName, sr.Schema.MarkdownDescription)
+		}
+	}
+}
+
+func hasAPILink(desc string) bool {
+	const prefix = "(https://docs.gitlab.com/api/"
+	for i := len(desc) - 1; i >= 0 && i >= len(desc)-200; i-- {
+		if len(desc)-i > len(prefix) && desc[i:i+len(prefix)] == prefix {
+			return desc[len(desc)-2:] == ")." || desc[len(desc)-1:] == ")"
+		}
+	}
+	return false
+}
+
+func TestClientConfigCredentials(t *testing.T) {
+	tests := []struct {
+		name               string
+		token, jobToken    string
+		env                map[string]string
+		wantToken, wantJob string
+		wantBaseURL        string
+		wantErr            bool
+	}{
+		{name: "token attribute", token: "glpat-a", wantToken: "glpat-a"},
+		{name: "config token beats env", token: "glpat-a", env: map[string]string{EnvToken: "glpat-env"}, wantToken: "glpat-a"},
+		{name: "GITLAB_TOKEN", env: map[string]string{EnvToken: "glpat-env"}, wantToken: "glpat-env"},
+		{name: "job_token attribute", jobToken: "glcbt-j", wantJob: "glcbt-j"},
+		{name: "job_token attribute beats GITLAB_TOKEN", jobToken: "glcbt-j", env: map[string]string{EnvToken: "glpat-env"}, wantJob: "glcbt-j"},
+		{name: "CI_JOB_TOKEN only when no token", env: map[string]string{EnvJobToken: "glcbt-ci"}, wantJob: "glcbt-ci"},
+		{name: "GITLAB_TOKEN beats CI_JOB_TOKEN", env: map[string]string{EnvToken: "glpat-env", EnvJobToken: "glcbt-ci"}, wantToken: "glpat-env"},
+		{name: "job token given as token", token: "glcbt-as-token", wantJob: "glcbt-as-token"},
+		{name: "no credentials", wantErr: true},
+		{name: "GITLAB_BASE_URL", token: "t", env: map[string]string{EnvBaseURL: "https://a.example/api/v4/", EnvCIAPIURL: "https://ci.example/api/v4"}, wantToken: "t", wantBaseURL: "https://a.example/api/v4/"},
+		{name: "CI_API_V4_URL", token: "t", env: map[string]string{EnvCIAPIURL: "https://ci.example/api/v4"}, wantToken: "t", wantBaseURL: "https://ci.example/api/v4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, k := range []string{EnvToken, EnvJobToken, EnvBaseURL, EnvCIAPIURL} {
+				t.Setenv(k, tt.env[k])
+			}
+			cfg := providerModel{
+				Token: stringOrNull(tt.token), JobToken: stringOrNull(tt.jobToken),
+				Headers: types.MapNull(types.StringType), Retries: types.Int64Null(),
+			}
+			got, diags := cfg.clientConfig(context.Background(), "ua")
+			if diags.HasError() != tt.wantErr {
+				t.Fatalf("errors = %v, want error %v", diags, tt.wantErr)
+			}
+			if tt.wantErr {
+				return
+			}
+			if got.Token != tt.wantToken || got.JobToken != tt.wantJob {
+				t.Errorf("token %q job token %q, want %q and %q", got.Token, got.JobToken, tt.wantToken, tt.wantJob)
+			}
+			if got.BaseURL != tt.wantBaseURL {
+				t.Errorf("base URL %q, want %q", got.BaseURL, tt.wantBaseURL)
+			}
+			if got.Retries != defaultRetries || got.UserAgent != "ua" {
+				t.Errorf("retries %d user agent %q", got.Retries, got.UserAgent)
+			}
+		})
+	}
+}
+
+func TestClientConfigRetriesAndHeaders(t *testing.T) {
+	t.Setenv(EnvToken, "glpat-x")
+	headers, _ := types.MapValue(types.StringType, map[string]attr.Value{"X-Proxy": types.StringValue("1")})
+	cfg := providerModel{Retries: types.Int64Value(0), Headers: headers}
+	got, diags := cfg.clientConfig(context.Background(), "ua")
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if got.Retries != 0 {
+		t.Errorf("retries = %d, want an explicit 0 kept", got.Retries)
+	}
+	if got.Headers["X-Proxy"] != "1" {
+		t.Errorf("headers = %v", got.Headers)
+	}
+}
+
+func TestUnknownAttributes(t *testing.T) {
+	cfg := providerModel{Token: types.StringUnknown(), BaseURL: types.StringUnknown(), Headers: types.MapNull(types.StringType)}
+	got := cfg.unknownAttributes()
+	if len(got) != 2 || got[0] != "base_url" || got[1] != "token" {
+		t.Errorf("unknown attributes = %v, want [base_url token]", got)
+	}
+	if (providerData{unknownConfig: got}).clientOrNil() != nil {
+		t.Error("an unknown configuration must not yield a client")
+	}
+}
+
+func (d providerData) clientOrNil() any {
+	c, diags := d.clientFor("test")
+	if diags.HasError() {
+		return nil
+	}
+	return c
+}
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
