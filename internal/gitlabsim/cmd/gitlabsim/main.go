@@ -1,0 +1,70 @@
+// Command gitlabsim serves the GitLab Jobs API simulator on 127.0.0.1,
+// seeded with the demo project (or a seed file), until interrupted.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "address to listen on (port 0: any free port)")
+	seed := flag.String("seed", "", "JSON seed file (default: the embedded demo seed)")
+	externalURL := flag.String("external-url", "", "GitLab external URL used in web_url (default: the request's host)")
+	envFile := flag.String("env-file", "", "when ready, write GITLAB_BASE_URL and GITLAB_TOKEN lines to this file")
+	flag.Parse()
+
+	if err := run(*addr, *seed, *externalURL, *envFile); err != nil {
+		log.Fatalf("gitlabsim: %v", err)
+	}
+}
+
+func run(addr, seed, externalURL, envFile string) error {
+	sim := gitlabsim.New(gitlabsim.Options{ExternalURL: externalURL})
+	var r io.Reader = bytes.NewReader(gitlabsim.DemoFixture())
+	if seed != "" {
+		f, err := os.Open(seed)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	if err := sim.LoadFixture(r); err != nil {
+		return err
+	}
+	url, stop, err := sim.Start(addr)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	baseURL, token := url+"/api/v4/", sim.AdminToken()
+
+	fmt.Printf("GitLab Jobs API simulator listening on %s\n", url)
+	fmt.Printf("GITLAB_BASE_URL=%s\nGITLAB_TOKEN=%s\n", baseURL, token)
+	if envFile != "" {
+		tmp := filepath.Join(filepath.Dir(envFile), "."+filepath.Base(envFile)+".tmp")
+		content := fmt.Sprintf("GITLAB_BASE_URL=%s\nGITLAB_TOKEN=%s\n", baseURL, token)
+		if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, envFile); err != nil {
+			return err
+		}
+	}
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	fmt.Println("stopping")
+	return nil
+}

@@ -1,0 +1,153 @@
+package gitlabsim
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// The seed file: users with tokens, projects with members and pipelines, in
+// JSON. Users are named by username.
+
+//go:embed seed/demo.json
+var demoFixture []byte
+
+// DemoFixture is the seed of `make demo` and `make sim`: a release pipeline
+// in demo-group/platform/deploy-service with fixed IDs and a fixed token.
+func DemoFixture() []byte { return demoFixture }
+
+type fixture struct {
+	Users []struct {
+		Username string `json:"username"`
+		Name     string `json:"name"`
+		Email    string `json:"email"`
+		Admin    bool   `json:"admin"`
+		Bot      bool   `json:"bot"`
+		Tokens   []struct {
+			Value     string     `json:"value"`
+			Name      string     `json:"name"`
+			Scopes    []string   `json:"scopes"`
+			ExpiresAt *time.Time `json:"expires_at"`
+		} `json:"tokens"`
+	} `json:"users"`
+	Projects []struct {
+		Path                   string         `json:"path"`
+		Name                   string         `json:"name"`
+		Visibility             string         `json:"visibility"`
+		Archived               bool           `json:"archived"`
+		CIJobTokenScopeEnabled bool           `json:"ci_job_token_scope_enabled"`
+		Members                map[string]int `json:"members"`
+		Pipelines              []struct {
+			ID        int64        `json:"id"`
+			Ref       string       `json:"ref"`
+			SHA       string       `json:"sha"`
+			Tag       bool         `json:"tag"`
+			Source    string       `json:"source"`
+			User      string       `json:"user"`
+			CreatedAt *time.Time   `json:"created_at"`
+			Jobs      []fixtureJob `json:"jobs"`
+		} `json:"pipelines"`
+	} `json:"projects"`
+}
+
+type fixtureJob struct {
+	ID                int64          `json:"id"`
+	Name              string         `json:"name"`
+	Stage             string         `json:"stage"`
+	Status            string         `json:"status"`
+	AllowFailure      bool           `json:"allow_failure"`
+	Tags              []string       `json:"tags"`
+	Coverage          *float64       `json:"coverage"`
+	FailureReason     string         `json:"failure_reason"`
+	Log               string         `json:"log"`
+	Artifacts         []ArtifactSpec `json:"artifacts"`
+	ArtifactsExpireAt *time.Time     `json:"artifacts_expire_at"`
+	StartedAt         *time.Time     `json:"started_at"`
+	FinishedAt        *time.Time     `json:"finished_at"`
+	ErasedAt          *time.Time     `json:"erased_at"`
+	QueuedDuration    *float64       `json:"queued_duration"`
+}
+
+// LoadFixture adds the users, tokens, projects and pipelines of a JSON seed.
+// Errors name the entry at fault; nothing is added from a bad seed's later entries.
+func (s *Sim) LoadFixture(r io.Reader) error {
+	var f fixture
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	users := map[string]int64{}
+	for i, u := range f.Users {
+		if u.Username == "" {
+			return fmt.Errorf("seed: users[%d].username is required", i)
+		}
+		created := s.CreateUser(UserSpec{Username: u.Username, Name: u.Name, Email: u.Email, Admin: u.Admin, Bot: u.Bot})
+		users[u.Username] = created.ID
+		for _, t := range u.Tokens {
+			s.CreatePersonalAccessToken(created.ID, TokenSpec{Value: t.Value, Name: t.Name, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt})
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, p := range f.Projects {
+		members := map[int64]int{}
+		for name, level := range p.Members {
+			id, ok := users[name]
+			if !ok {
+				return fmt.Errorf("seed: projects[%d].members: unknown user %q", i, name)
+			}
+			members[id] = level
+		}
+		proj, err := s.createProject(ProjectSpec{Path: p.Path, Name: p.Name, Visibility: p.Visibility, Members: members,
+			Archived: p.Archived, CIJobTokenScopeEnabled: p.CIJobTokenScopeEnabled})
+		if err != nil {
+			return fmt.Errorf("seed: projects[%d].path: %w", i, err)
+		}
+		for k, pl := range p.Pipelines {
+			spec := PipelineSpec{ID: pl.ID, Ref: pl.Ref, SHA: pl.SHA, Tag: pl.Tag, Source: pl.Source, CreatedAt: pl.CreatedAt}
+			if pl.User != "" {
+				id, ok := users[pl.User]
+				if !ok {
+					return fmt.Errorf("seed: projects[%d].pipelines[%d].user: unknown user %q", i, k, pl.User)
+				}
+				spec.UserID = id
+			}
+			for _, j := range pl.Jobs {
+				spec.Jobs = append(spec.Jobs, JobSpec{
+					ID: j.ID, Name: j.Name, Stage: j.Stage, Status: j.Status, AllowFailure: j.AllowFailure, Tags: j.Tags,
+					Coverage: j.Coverage, FailureReason: j.FailureReason, Log: j.Log, Artifacts: j.Artifacts,
+					ArtifactsExpireAt: j.ArtifactsExpireAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
+					ErasedAt: j.ErasedAt, QueuedDuration: j.QueuedDuration,
+				})
+			}
+			if _, err := s.createPipeline(proj.ID, spec); err != nil {
+				return fmt.Errorf("seed: projects[%d].pipelines[%d]: %w", i, k, err)
+			}
+		}
+	}
+	return nil
+}
+
+// AdminToken is the first token of the first admin user (what the standalone
+// simulator prints), or "".
+func (s *Sim) AdminToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var best *token
+	for _, t := range s.tokens {
+		u := s.users[t.userID]
+		if t.kind != personalToken || u == nil || !u.admin || t.revoked {
+			continue
+		}
+		if best == nil || t.userID < best.userID || t.userID == best.userID && t.value < best.value {
+			best = t
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.value
+}

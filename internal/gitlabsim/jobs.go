@@ -1,0 +1,81 @@
+package gitlabsim
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// Handlers of the Jobs API (GitLab's lib/api/ci/jobs.rb).
+
+// jobID parses the {job_id} path parameter as Grape's Integer type does.
+func jobID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("job_id"), 10, 64)
+	if err != nil {
+		badParam(w, "job_id is invalid")
+		return 0, false
+	}
+	return id, true
+}
+
+// projectJob authenticates, resolves the project and finds one of its jobs
+// (builds and bridges alike), answering errors as GitLab does.
+func (s *Sim) projectJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
+	id, ok := jobID(w, r)
+	if !ok {
+		return nil, false
+	}
+	p, outcome := s.authenticate(w, r, true, readScopes...)
+	if outcome != authOK {
+		return nil, false
+	}
+	proj, ok := s.projectFor(w, r, p)
+	if !ok {
+		return nil, false
+	}
+	j := s.jobs[id]
+	if j == nil || j.projectID != proj.id {
+		notFound(w, "")
+		return nil, false
+	}
+	return j, true
+}
+
+// GET /projects/:id/jobs/:job_id
+func (s *Sim) getJob(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.projectJob(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.jobEntity(j, r))
+}
+
+// GET /projects/:id/jobs/:job_id/trace: the raw log, empty when there is none.
+func (s *Sim) getJobTrace(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.projectJob(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Content-Disposition", `infile; filename="`+itoa(j.id)+`.log"`)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(j.log))
+}
+
+// GET /job: the job owning the request's CI job token.
+func (s *Sim) getJobTokenJob(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, outcome := s.authenticate(w, r, true, readScopes...)
+	if outcome != authOK {
+		return
+	}
+	if p.job == nil {
+		notFound(w, "Job")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.jobEntity(p.job, r))
+}

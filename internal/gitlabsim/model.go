@@ -1,0 +1,119 @@
+package gitlabsim
+
+import "time"
+
+// Records of the store. Handlers and fixtures touch them only under Sim.mu;
+// outside the package they are seen through the snapshot types in store.go.
+
+// Access levels of project members, as GitLab numbers them.
+const (
+	GuestAccess      = 10
+	ReporterAccess   = 20
+	DeveloperAccess  = 30
+	MaintainerAccess = 40
+	OwnerAccess      = 50
+)
+
+type user struct {
+	id        int64
+	username  string
+	name      string
+	email     string
+	state     string
+	admin     bool
+	bot       bool
+	createdAt time.Time
+}
+
+type tokenKind int
+
+const (
+	personalToken tokenKind = iota
+	oauthToken
+)
+
+type token struct {
+	value     string
+	kind      tokenKind
+	name      string
+	userID    int64
+	scopes    []string
+	expiresAt *time.Time
+	revoked   bool
+}
+
+type project struct {
+	id                     int64
+	path                   string // path_with_namespace
+	name                   string
+	visibility             string
+	members                map[int64]int
+	archived               bool
+	ciJobTokenScopeEnabled bool
+}
+
+type pipeline struct {
+	id, iid   int64
+	projectID int64
+	sha       string
+	ref       string
+	tag       bool
+	source    string
+	userID    int64
+	createdAt time.Time
+	updatedAt time.Time
+	commit    commit
+	jobIDs    []int64
+}
+
+type commit struct {
+	sha, title, message string
+	authorName          string
+	authorEmail         string
+	authoredAt          time.Time
+	parentIDs           []string
+}
+
+type artifact struct {
+	fileType, filename, fileFormat string
+	size                           int64
+}
+
+type runnerRec struct {
+	id          int64
+	description string
+}
+
+type job struct {
+	id            int64
+	pipelineID    int64
+	projectID     int64
+	name          string
+	stage         string
+	status        string
+	allowFailure  bool
+	tags          []string
+	coverage      *float64
+	failureReason string
+	log           string
+	artifacts     []artifact
+	artifactsExp  *time.Time
+	createdAt     time.Time
+	queuedAt      *time.Time
+	startedAt     *time.Time
+	finishedAt    *time.Time
+	erasedAt      *time.Time
+	runnerID      int64
+	userID        int64
+	bridge        bool
+	downstreamID  int64
+	retried       bool
+	token         string
+	variables     []Variable
+}
+
+// Variable is a job variable given when a manual job is played.
+type Variable struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}

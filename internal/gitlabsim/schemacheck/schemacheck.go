@@ -1,0 +1,219 @@
+// Package schemacheck validates the simulator's responses against GitLab's
+// own JSON schemas (spec/fixtures/api/schemas/public_api/v4, kept in the
+// shared gitlab-api folder beside the repository) and against the fields the
+// Jobs API documentation's example responses show.
+package schemacheck
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+//go:embed extra/*.json
+var extra embed.FS
+
+// EnvDir overrides where GitLab's schemas are read from.
+const EnvDir = "GITLAB_API_SCHEMA_DIR"
+
+// DefaultDir is $GITLAB_API_SCHEMA_DIR, else ../shared/gitlab-api beside the
+// repository (the directory holding go.mod).
+func DefaultDir() (string, error) {
+	if d := os.Getenv(EnvDir); d != "" {
+		return d, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			shared := filepath.Join(filepath.Dir(dir), "shared", "gitlab-api")
+			if _, err := os.Stat(filepath.Join(shared, "job.json")); err != nil {
+				return "", fmt.Errorf("GitLab's JSON schemas are not at %s (expected shared/gitlab-api beside the repository); set %s", shared, EnvDir)
+			}
+			return shared, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("no go.mod above %s; set %s to GitLab's schema folder", wd, EnvDir)
+		}
+	}
+}
+
+// Checker validates responses by route.
+type Checker struct {
+	job, currentUser, errorBody *jsonschema.Schema
+}
+
+// Load compiles GitLab's schemas from dir and the package's own.
+func Load(dir string) (*Checker, error) {
+	c := jsonschema.NewCompiler()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		return addResource(c, "gitlab:///"+filepath.ToSlash(rel), path, os.ReadFile)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading GitLab's schemas from %s: %w", dir, err)
+	}
+	for _, name := range []string{"error.json", "current_user.json"} {
+		if err := addResource(c, "extra:///"+name, "extra/"+name, extra.ReadFile); err != nil {
+			return nil, err
+		}
+	}
+	var ch Checker
+	for url, dst := range map[string]**jsonschema.Schema{
+		"gitlab:///job.json": &ch.job, "extra:///current_user.json": &ch.currentUser, "extra:///error.json": &ch.errorBody,
+	} {
+		if *dst, err = c.Compile(url); err != nil {
+			return nil, fmt.Errorf("compiling %s: %w", url, err)
+		}
+	}
+	return &ch, nil
+}
+
+func addResource(c *jsonschema.Compiler, url, path string, read func(string) ([]byte, error)) error {
+	b, err := read(path)
+	if err != nil {
+		return err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return c.AddResource(url, doc)
+}
+
+// Check validates one response of a route ("GET /api/v4/projects/{id}/jobs/{job_id}").
+func (c *Checker) Check(route string, status int, header http.Header, body []byte) error {
+	if status >= 400 {
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		return validate(c.errorBody, body)
+	}
+	switch route {
+	case "GET /api/v4/projects/{id}/jobs/{job_id}", "GET /api/v4/job":
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		return c.checkJob(body)
+	case "GET /api/v4/projects/{id}/jobs/{job_id}/trace":
+		if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+			return fmt.Errorf("trace Content-Type %q, want text/plain", ct)
+		}
+		if cd := header.Get("Content-Disposition"); !strings.HasPrefix(cd, "infile; filename=") {
+			return fmt.Errorf("trace Content-Disposition %q, want infile; filename=\"<id>.log\"", cd)
+		}
+		return nil
+	case "GET /api/v4/user":
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		return validate(c.currentUser, body)
+	}
+	return fmt.Errorf("no schema for a %d answer of %s: add one to schemacheck", status, route)
+}
+
+func wantJSON(h http.Header) error {
+	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return fmt.Errorf("Content-Type %q, want application/json", h.Get("Content-Type"))
+	}
+	return nil
+}
+
+func validate(s *jsonschema.Schema, body []byte) error {
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	return s.Validate(inst)
+}
+
+// Fields every job response has in the Jobs API documentation's example of
+// "Get a single job", with the nested objects' fields.
+var (
+	docJobFields      = []string{"commit", "coverage", "allow_failure", "created_at", "started_at", "finished_at", "erased_at", "duration", "queued_duration", "artifacts_expire_at", "tag_list", "id", "name", "pipeline", "ref", "artifacts", "runner", "stage", "status", "tag", "web_url", "project", "user", "archived"}
+	docPipelineFields = []string{"id", "project_id", "ref", "sha", "status"}
+	docCommitFields   = []string{"author_email", "author_name", "created_at", "id", "message", "short_id", "title"}
+	docUserFields     = []string{"id", "name", "username", "state", "avatar_url", "web_url", "created_at", "bio", "location", "public_email", "skype", "linkedin", "twitter", "website_url", "organization"}
+	docProjectFields  = []string{"ci_job_token_scope_enabled"}
+)
+
+// checkJob validates a job against job.json and the documentation's fields.
+// GitLab sends failure_reason only for failed jobs, which job.json's
+// additionalProperties:false does not list: it is checked here and removed
+// before validating against the schema.
+func (c *Checker) checkJob(body []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return fmt.Errorf("not a JSON object: %w", err)
+	}
+	var errs []error
+	reason, hasReason := m["failure_reason"]
+	switch {
+	case m["status"] == "failed" && !hasReason:
+		errs = append(errs, errors.New("a failed job must have failure_reason"))
+	case m["status"] != "failed" && hasReason:
+		errs = append(errs, fmt.Errorf("failure_reason sent for a %v job; GitLab sends it only for failed jobs", m["status"]))
+	case hasReason:
+		if _, ok := reason.(string); !ok {
+			errs = append(errs, fmt.Errorf("failure_reason is %T, want a string", reason))
+		}
+	}
+	delete(m, "failure_reason")
+	if _, ok := m["artifacts_file"]; ok && !hasArchive(m["artifacts"]) {
+		errs = append(errs, errors.New("artifacts_file without an archive artifact"))
+	}
+	if !hasArchive(m["artifacts"]) {
+		// fine: GitLab omits artifacts_file then
+	} else if _, ok := m["artifacts_file"]; !ok {
+		errs = append(errs, errors.New("a job with an archive artifact must have artifacts_file"))
+	}
+	errs = append(errs, missing("job", m, docJobFields))
+	for name, fields := range map[string][]string{"pipeline": docPipelineFields, "commit": docCommitFields, "user": docUserFields, "project": docProjectFields} {
+		if sub, ok := m[name].(map[string]any); ok {
+			errs = append(errs, missing(name, sub, fields))
+		}
+	}
+	stripped, _ := json.Marshal(m)
+	if err := validate(c.job, stripped); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func hasArchive(artifacts any) bool {
+	list, _ := artifacts.([]any)
+	return slices.ContainsFunc(list, func(a any) bool {
+		m, _ := a.(map[string]any)
+		return m["file_type"] == "archive"
+	})
+}
+
+func missing(what string, m map[string]any, fields []string) error {
+	var absent []string
+	for _, f := range fields {
+		if _, ok := m[f]; !ok {
+			absent = append(absent, f)
+		}
+	}
+	if len(absent) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s lacks fields the documentation's example shows: %s", what, strings.Join(absent, ", "))
+}

@@ -1,0 +1,161 @@
+// Package gitlabsim is an in-memory GitLab REST v4 API for the Jobs endpoints:
+// GitLab's JSON shapes, status codes, error bodies and authentication, over
+// one store guarded by one lock. Acceptance tests and the demo run against it
+// the way AWS users run against LocalStack.
+package gitlabsim
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Options configure a simulator.
+type Options struct {
+	// ExternalURL is GitLab's external URL for web_url and avatar links, e.g.
+	// "http://127.0.0.1:8080". Empty: derived from each request.
+	ExternalURL string
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// OnResponse, when set, is called after every API response with the
+	// matched route pattern (e.g. "GET /api/v4/projects/{id}/jobs/{job_id}"),
+	// the status, headers and body. Tests validate responses with it.
+	OnResponse func(route string, status int, header http.Header, body []byte)
+}
+
+// Sim is one simulated GitLab. It is an http.Handler serving /api/v4/.
+type Sim struct {
+	opts Options
+	mux  *http.ServeMux
+
+	mu        sync.Mutex
+	nextID    map[string]int64
+	users     map[int64]*user
+	tokens    map[string]*token
+	projects  map[int64]*project
+	pipelines map[int64]*pipeline
+	jobs      map[int64]*job
+	jobTokens map[string]int64
+	requests  map[string]int
+}
+
+// New returns an empty simulator.
+func New(opts Options) *Sim {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Sim{
+		opts:      opts,
+		mux:       http.NewServeMux(),
+		nextID:    map[string]int64{},
+		users:     map[int64]*user{},
+		tokens:    map[string]*token{},
+		projects:  map[int64]*project{},
+		pipelines: map[int64]*pipeline{},
+		jobs:      map[int64]*job{},
+		jobTokens: map[string]int64{},
+		requests:  map[string]int{},
+	}
+	s.routes()
+	return s
+}
+
+// routes is the API's route table; each endpoint's handler lives in the file
+// named after its resource (jobs.go, user.go).
+func (s *Sim) routes() {
+	s.handle("GET /api/v4/user", s.getCurrentUser)
+	s.handle("GET /api/v4/job", s.getJobTokenJob)
+	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}", s.getJob)
+	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}/trace", s.getJobTrace)
+	// Anything else is GitLab's catch-all route.
+	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+	})
+}
+
+func (s *Sim) handle(pattern string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests[pattern]++
+		s.mu.Unlock()
+		if s.opts.OnResponse == nil {
+			h(w, r)
+			return
+		}
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		h(rec, r)
+		s.opts.OnResponse(pattern, rec.status, w.Header().Clone(), rec.body.Bytes())
+	}))
+}
+
+// ServeHTTP serves the API.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// RequestCount is how many requests a route pattern served ("" = all).
+func (s *Sim) RequestCount(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if route != "" {
+		return s.requests[route]
+	}
+	n := 0
+	for _, c := range s.requests {
+		n += c
+	}
+	return n
+}
+
+// Start serves the simulator on addr ("127.0.0.1:0" for any free port) and
+// returns its external URL and a function that stops it.
+func (s *Sim) Start(addr string) (baseURL string, stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			panic(err)
+		}
+	}()
+	stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + l.Addr().String(), stop, nil
+}
+
+// externalURL is GitLab's URL as seen by the request's client.
+func (s *Sim) externalURL(r *http.Request) string {
+	if s.opts.ExternalURL != "" {
+		return s.opts.ExternalURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}

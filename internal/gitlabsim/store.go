@@ -1,0 +1,478 @@
+package gitlabsim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The fixture API: tests and the seed file set up users, tokens, projects,
+// pipelines and jobs through these methods, each under the store's lock.
+// They return snapshots, never the store's records.
+
+// User is a snapshot of a simulated user.
+type User struct {
+	ID       int64
+	Username string
+	Name     string
+	Admin    bool
+}
+
+// UserSpec describes a user to create.
+type UserSpec struct {
+	Username, Name, Email string
+	Admin, Bot            bool
+	State                 string // default "active"
+}
+
+// TokenSpec describes a personal access token.
+type TokenSpec struct {
+	Name      string
+	Scopes    []string // default ["api"]
+	ExpiresAt *time.Time
+	Revoked   bool
+	Value     string // default a random "glpat-..."
+}
+
+// Project is a snapshot of a simulated project.
+type Project struct {
+	ID                int64
+	PathWithNamespace string
+}
+
+// ProjectSpec describes a project to create.
+type ProjectSpec struct {
+	Path                   string // "group/sub/project", required
+	Name                   string // default the last path segment
+	Visibility             string // private (default), internal or public
+	Members                map[int64]int
+	CIJobTokenScopeEnabled bool
+	Archived               bool
+}
+
+// ArtifactSpec describes one artifact file of a job.
+type ArtifactSpec struct {
+	FileType   string `json:"file_type"`
+	Filename   string `json:"filename"`
+	FileFormat string `json:"file_format"`
+	Size       int64  `json:"size"`
+}
+
+// JobSpec describes a job (or a bridge) of a pipeline to create.
+type JobSpec struct {
+	ID                                         int64 // optional fixed ID
+	Name, Stage                                string
+	Status                                     string // default "created"
+	AllowFailure                               bool
+	Tags                                       []string
+	Coverage                                   *float64
+	FailureReason                              string // default "script_failure" for failed jobs
+	Log                                        string
+	Artifacts                                  []ArtifactSpec
+	ArtifactsExpireAt                          *time.Time
+	CreatedAt, StartedAt, FinishedAt, ErasedAt *time.Time
+	QueuedDuration                             *float64
+	RunnerID                                   int64 // 0: none (a runner is invented for started jobs)
+	Bridge                                     bool
+	DownstreamPipelineID                       int64
+}
+
+// PipelineSpec describes a pipeline to create with its jobs.
+type PipelineSpec struct {
+	ID        int64 // optional fixed ID
+	Ref       string
+	SHA       string
+	Tag       bool
+	Source    string
+	UserID    int64
+	Jobs      []JobSpec
+	CreatedAt *time.Time
+}
+
+// Pipeline is a snapshot of a created pipeline.
+type Pipeline struct {
+	ID, ProjectID int64
+	JobIDs        []int64 // in the order of PipelineSpec.Jobs
+}
+
+// Job is a snapshot of a job, for assertions.
+type Job struct {
+	ID, PipelineID, ProjectID int64
+	Name, Stage, Status       string
+	FailureReason             string
+	Log                       string
+	Artifacts                 int
+	StartedAt, FinishedAt     *time.Time
+	ErasedAt                  *time.Time
+	Retried                   bool
+	Variables                 []Variable
+}
+
+func (s *Sim) newID(kind string, fixed int64) int64 {
+	if fixed > 0 {
+		if fixed > s.nextID[kind] {
+			s.nextID[kind] = fixed
+		}
+		return fixed
+	}
+	s.nextID[kind]++
+	return s.nextID[kind]
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// CreateUser adds a user.
+func (s *Sim) CreateUser(spec UserSpec) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := &user{
+		id: s.newID("user", 0), username: spec.Username, name: spec.Name, email: spec.Email,
+		state: spec.State, admin: spec.Admin, bot: spec.Bot, createdAt: s.opts.Now().UTC(),
+	}
+	if u.state == "" {
+		u.state = "active"
+	}
+	if u.name == "" {
+		u.name = u.username
+	}
+	if u.email == "" {
+		u.email = u.username + "@example.com"
+	}
+	s.users[u.id] = u
+	return User{ID: u.id, Username: u.username, Name: u.name, Admin: u.admin}
+}
+
+// CreatePersonalAccessToken adds a personal access token and returns its value.
+func (s *Sim) CreatePersonalAccessToken(userID int64, spec TokenSpec) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &token{value: spec.Value, kind: personalToken, name: spec.Name, userID: userID,
+		scopes: spec.Scopes, expiresAt: spec.ExpiresAt, revoked: spec.Revoked}
+	if t.value == "" {
+		t.value = "glpat-" + randomHex(10)
+	}
+	if len(t.scopes) == 0 {
+		t.scopes = []string{"api"}
+	}
+	s.tokens[t.value] = t
+	return t.value
+}
+
+// CreateOAuthToken adds an OAuth access token (accepted only as Bearer).
+func (s *Sim) CreateOAuthToken(userID int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := randomHex(32)
+	s.tokens[v] = &token{value: v, kind: oauthToken, userID: userID, scopes: []string{"api"}}
+	return v
+}
+
+// RevokeToken revokes a personal or OAuth token.
+func (s *Sim) RevokeToken(value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.tokens[value]; t != nil {
+		t.revoked = true
+	}
+}
+
+// CreateProject adds a project; it panics on an invalid path, a test bug.
+func (s *Sim) CreateProject(spec ProjectSpec) Project {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.createProject(spec)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func (s *Sim) createProject(spec ProjectSpec) (Project, error) {
+	parts := strings.Split(spec.Path, "/")
+	if len(parts) < 2 || slicesContainsEmpty(parts) {
+		return Project{}, fmt.Errorf("project path %q must be namespace/project", spec.Path)
+	}
+	for _, p := range s.projects {
+		if strings.EqualFold(p.path, spec.Path) {
+			return Project{}, fmt.Errorf("project path %q is taken", spec.Path)
+		}
+	}
+	vis := spec.Visibility
+	switch vis {
+	case "":
+		vis = "private"
+	case "private", "internal", "public":
+	default:
+		return Project{}, fmt.Errorf("project %q: visibility %q is not private, internal or public", spec.Path, vis)
+	}
+	p := &project{
+		id: s.newID("project", 0), path: spec.Path, name: spec.Name, visibility: vis,
+		members: map[int64]int{}, archived: spec.Archived, ciJobTokenScopeEnabled: spec.CIJobTokenScopeEnabled,
+	}
+	if p.name == "" {
+		p.name = parts[len(parts)-1]
+	}
+	for id, level := range spec.Members {
+		p.members[id] = level
+	}
+	s.projects[p.id] = p
+	return Project{ID: p.id, PathWithNamespace: p.path}, nil
+}
+
+func slicesContainsEmpty(parts []string) bool {
+	for _, p := range parts {
+		if p == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// CreatePipeline adds a pipeline with its jobs; it panics on invalid specs, a test bug.
+func (s *Sim) CreatePipeline(projectID int64, spec PipelineSpec) Pipeline {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.createPipeline(projectID, spec)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, error) {
+	proj := s.projects[projectID]
+	if proj == nil {
+		return Pipeline{}, fmt.Errorf("no project %d", projectID)
+	}
+	if spec.ID > 0 && s.pipelines[spec.ID] != nil {
+		return Pipeline{}, fmt.Errorf("pipeline %d exists", spec.ID)
+	}
+	for _, js := range spec.Jobs {
+		if js.ID > 0 && s.jobs[js.ID] != nil {
+			return Pipeline{}, fmt.Errorf("job %d exists", js.ID)
+		}
+		if js.Status != "" && !knownStatus(js.Status) {
+			return Pipeline{}, fmt.Errorf("job %q: unknown status %q", js.Name, js.Status)
+		}
+		if js.Name == "" {
+			return Pipeline{}, fmt.Errorf("a job of the pipeline has no name")
+		}
+	}
+	now := s.opts.Now().UTC()
+	created := now
+	if spec.CreatedAt != nil {
+		created = spec.CreatedAt.UTC()
+	}
+	pl := &pipeline{
+		id: s.newID("pipeline", spec.ID), projectID: projectID, sha: spec.SHA, ref: spec.Ref, tag: spec.Tag,
+		source: spec.Source, userID: spec.UserID, createdAt: created, updatedAt: created,
+	}
+	if pl.sha == "" {
+		pl.sha = randomHex(20)
+	}
+	if pl.ref == "" {
+		pl.ref = "main"
+	}
+	if pl.source == "" {
+		pl.source = "push"
+	}
+	if pl.userID == 0 {
+		pl.userID = s.defaultPipelineUser(proj)
+	}
+	iid := int64(1)
+	for _, other := range s.pipelines {
+		if other.projectID == projectID && other.iid >= iid {
+			iid = other.iid + 1
+		}
+	}
+	pl.iid = iid
+	author := s.users[pl.userID]
+	pl.commit = commit{sha: pl.sha, title: "Update " + pl.ref, message: "Update " + pl.ref + "\n", authoredAt: created.Add(-time.Minute),
+		authorName: "Administrator", authorEmail: "admin@example.com", parentIDs: []string{randomHex(20)}}
+	if author != nil {
+		pl.commit.authorName, pl.commit.authorEmail = author.name, author.email
+	}
+	s.pipelines[pl.id] = pl
+
+	out := Pipeline{ID: pl.id, ProjectID: projectID}
+	for _, js := range spec.Jobs {
+		j := s.newJob(pl, js, created)
+		pl.jobIDs = append(pl.jobIDs, j.id)
+		out.JobIDs = append(out.JobIDs, j.id)
+	}
+	return out, nil
+}
+
+// defaultPipelineUser is who a pipeline created without a user runs as: the
+// project's first member, else the first user, else GitLab's "Ghost User".
+func (s *Sim) defaultPipelineUser(proj *project) int64 {
+	var id int64
+	for m := range proj.members {
+		if id == 0 || m < id {
+			id = m
+		}
+	}
+	for u := range s.users {
+		if id == 0 || (len(proj.members) == 0 && u < id) {
+			id = u
+		}
+	}
+	if id == 0 {
+		ghost := &user{id: s.newID("user", 0), username: "ghost", name: "Ghost User", email: "ghost@example.com",
+			state: "active", createdAt: s.opts.Now().UTC()}
+		s.users[ghost.id] = ghost
+		id = ghost.id
+	}
+	return id
+}
+
+func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
+	j := &job{
+		id: s.newID("job", js.ID), pipelineID: pl.id, projectID: pl.projectID, name: js.Name, stage: js.Stage,
+		status: js.Status, allowFailure: js.AllowFailure, tags: append([]string{}, js.Tags...), coverage: js.Coverage,
+		failureReason: js.FailureReason, log: js.Log, artifactsExp: js.ArtifactsExpireAt, createdAt: created,
+		startedAt: js.StartedAt, finishedAt: js.FinishedAt, erasedAt: js.ErasedAt, runnerID: js.RunnerID,
+		userID: pl.userID, bridge: js.Bridge, downstreamID: js.DownstreamPipelineID,
+	}
+	if js.CreatedAt != nil {
+		j.createdAt = js.CreatedAt.UTC()
+	}
+	if j.stage == "" {
+		j.stage = "test"
+	}
+	if j.status == "" {
+		j.status = StatusCreated
+	}
+	for _, a := range js.Artifacts {
+		j.artifacts = append(j.artifacts, artifact{fileType: a.FileType, filename: a.Filename, fileFormat: a.FileFormat, size: a.Size})
+	}
+	s.settleTimestamps(j, js.QueuedDuration)
+	j.token = "glcbt-" + randomHex(16)
+	s.jobs[j.id] = j
+	s.jobTokens[j.token] = j.id
+	return j
+}
+
+// settleTimestamps gives a job the timestamps and runner its status implies,
+// keeping those the fixture set.
+func (s *Sim) settleTimestamps(j *job, queued *float64) {
+	now := s.opts.Now().UTC()
+	if j.status == StatusPending || started(j.status) || j.status == StatusCanceled && j.startedAt != nil {
+		if j.queuedAt == nil {
+			q := j.createdAt
+			if j.startedAt != nil && queued != nil {
+				q = j.startedAt.Add(-time.Duration(*queued * float64(time.Second)))
+			}
+			j.queuedAt = &q
+		}
+	}
+	if started(j.status) && j.startedAt == nil {
+		st := maxTime(j.createdAt, now.Add(-time.Minute))
+		if j.queuedAt != nil && j.queuedAt.After(st) {
+			st = *j.queuedAt
+		}
+		j.startedAt = &st
+	}
+	if completed(j.status) && j.finishedAt == nil && j.status != StatusSkipped {
+		fin := now
+		if j.startedAt != nil && fin.Before(*j.startedAt) {
+			fin = *j.startedAt
+		}
+		j.finishedAt = &fin
+	}
+	if j.status == StatusFailed && j.failureReason == "" {
+		j.failureReason = "script_failure"
+	}
+	if j.status != StatusFailed {
+		j.failureReason = ""
+	}
+	if j.startedAt != nil && j.runnerID == 0 && !j.bridge {
+		j.runnerID = 1
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// JobToken is the CI job token of a job. GitLab accepts it only while the job runs.
+func (s *Sim) JobToken(jobID int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j := s.jobs[jobID]; j != nil {
+		return j.token
+	}
+	return ""
+}
+
+// Job returns a snapshot of a job.
+func (s *Sim) Job(jobID int64) (Job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.jobs[jobID]
+	if j == nil {
+		return Job{}, false
+	}
+	return Job{
+		ID: j.id, PipelineID: j.pipelineID, ProjectID: j.projectID, Name: j.name, Stage: j.stage, Status: j.status,
+		FailureReason: j.failureReason, Log: j.log, Artifacts: len(j.artifacts), StartedAt: j.startedAt,
+		FinishedAt: j.finishedAt, ErasedAt: j.erasedAt, Retried: j.retried, Variables: append([]Variable(nil), j.variables...),
+	}, true
+}
+
+// SetJobStatus changes a job's status out of band (as a runner or another
+// user would), with the timestamps the new status implies.
+func (s *Sim) SetJobStatus(jobID int64, status string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.jobs[jobID]
+	if j == nil {
+		return fmt.Errorf("no job %d", jobID)
+	}
+	if !knownStatus(status) {
+		return fmt.Errorf("unknown status %q", status)
+	}
+	j.status = status
+	if !started(status) && !completed(status) {
+		j.startedAt, j.finishedAt = nil, nil
+	}
+	if !completed(status) {
+		j.finishedAt = nil
+	}
+	s.settleTimestamps(j, nil)
+	s.touchPipeline(j.pipelineID)
+	return nil
+}
+
+func (s *Sim) touchPipeline(id int64) {
+	if pl := s.pipelines[id]; pl != nil {
+		pl.updatedAt = s.opts.Now().UTC()
+	}
+}
+
+// findProject resolves a numeric ID or a (decoded) full path, case-insensitively like GitLab.
+func (s *Sim) findProject(id string) *project {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		return s.projects[n]
+	}
+	if dec, err := url.PathUnescape(id); err == nil {
+		id = dec
+	}
+	for _, p := range s.projects {
+		if strings.EqualFold(p.path, id) {
+			return p
+		}
+	}
+	return nil
+}
