@@ -38,9 +38,7 @@ echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and
 
 echo "==> $(basename "$tf") init"
 "$tf" -chdir="$work/config" init -input=false -no-color > "$work/init.log" || { cat "$work/init.log"; exit 1; }
-echo "==> $(basename "$tf") apply"
+echo "==> $(basename "$tf") apply (its outputs follow)"
 "$tf" -chdir="$work/config" apply -input=false -auto-approve
-echo "==> Outputs"
-"$tf" -chdir="$work/config" output
 echo
 echo "Done. The simulator has stopped; run 'make sim' to explore it yourself, and see docs/ for every data source."

@@ -306,6 +306,18 @@ func TestAccJobDataSource_jobToken(t *testing.T) {
 				Config:      env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
 				ExpectError: regexp.MustCompile(`(?s)GitLab did not accept the provider's credentials.*no longer running`),
 			},
+			{
+				// Running again, the token works again (and lets the test's destroy authenticate).
+				PreConfig: func() {
+					if err := env.Sim.SetJobStatus(running, "running"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobDataSource, attr("name"), knownvalue.StringExact("build")),
+				},
+			},
 		},
 	})
 }

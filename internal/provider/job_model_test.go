@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -34,6 +35,12 @@ func TestNewJobModelFull(t *testing.T) {
 
 	eq := func(name string, got, want any) {
 		t.Helper()
+		if g, ok := got.(attr.Value); ok {
+			if !g.Equal(want.(attr.Value)) {
+				t.Errorf("%s = %v, want %v", name, got, want)
+			}
+			return
+		}
 		if got != want {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
