@@ -276,7 +276,10 @@ func TestHeaders(t *testing.T) {
 	}))
 	defer s.Close()
 
-	c := newTestClient(t, s.URL, func(c *Config) { c.Headers = map[string]string{"X-Proxy-Auth": "p"}; c.UserAgent = "terraform-provider-gitlabjobs/1.2.3" })
+	c := newTestClient(t, s.URL, func(c *Config) {
+		c.Headers = map[string]string{"X-Proxy-Auth": "p"}
+		c.UserAgent = "terraform-provider-gitlabjobs/1.2.3"
+	})
 	if _, err := c.GetJob(context.Background(), "1", 7); err != nil {
 		t.Fatal(err)
 	}

@@ -82,6 +82,9 @@ func (s *Sim) handle(pattern string, h http.HandlerFunc) {
 		s.mu.Lock()
 		s.requests[pattern]++
 		s.mu.Unlock()
+		// lib/api/api.rb sets these on every API answer.
+		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if s.opts.OnResponse == nil {
 			h(w, r)
 			return

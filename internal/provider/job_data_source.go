@@ -113,6 +113,10 @@ func jobReadError(project gitlabclient.Project, jobID int64, err error) diag.Dia
 			fmt.Sprintf("Job %d was not found in project %q (%s). Check job_id and project: the job must belong to "+
 				"that project, and the token must be able to see the project (GitLab answers 404 for projects "+
 				"the token cannot access).", jobID, project.String(), err))
+	case gitlabclient.StatusCode(err) == 401:
+		diags.AddError("GitLab rejected the provider's credentials",
+			fmt.Sprintf("Reading job %d of project %q failed: %s. Check the provider's token: it may be wrong, "+
+				"expired or revoked, or (for a CI job token) its job may have finished.", jobID, project.String(), err))
 	case gitlabclient.StatusCode(err) == 403:
 		diags.AddAttributeError(path.Root("project"), "Not allowed to read the job",
 			fmt.Sprintf("GitLab refused to show job %d of project %q (%s). Reading jobs needs at least the "+

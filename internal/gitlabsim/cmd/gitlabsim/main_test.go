@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStandalone builds the binary, starts it with the demo seed, reads the
+// env file it writes when ready, calls the API with that token, and stops it.
+func TestStandalone(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gitlabsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	envFile := filepath.Join(dir, "sim.env")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-env-file", envFile)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	env := map[string]string{}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, err := os.ReadFile(envFile)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			k, v, _ := strings.Cut(line, "=")
+			env[k] = v
+		}
+		break
+	}
+	if env["GITLAB_BASE_URL"] == "" || env["GITLAB_TOKEN"] != "glpat-demo-0000000000000000" {
+		t.Fatalf("env file: %v", env)
+	}
+	req, _ := http.NewRequest(http.MethodGet, env["GITLAB_BASE_URL"]+"projects/demo-group%2Fplatform%2Fdeploy-service/jobs/1002", nil)
+	req.Header.Set("PRIVATE-TOKEN", env["GITLAB_TOKEN"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"name":"unit-test"`) {
+		t.Fatalf("GET job 1002: %d %s", resp.StatusCode, body)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(bufio.NewReader(stdout))
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	if !strings.Contains(string(out), "GITLAB_TOKEN=glpat-demo") || !strings.Contains(string(out), "stopping") {
+		t.Errorf("stdout: %s", out)
+	}
+}
