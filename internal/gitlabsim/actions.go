@@ -1,0 +1,3 @@
+package gitlabsim
+
+func (s *Sim) actionRoutes() {}
