@@ -40,6 +40,8 @@ type Sim struct {
 	pipelines map[int64]*pipeline
 	jobs      map[int64]*job
 	jobTokens map[string]int64
+	agents    []*agent
+	groups    map[string]int64
 	requests  map[string]int
 }
 
@@ -58,6 +60,7 @@ func New(opts Options) *Sim {
 		pipelines: map[int64]*pipeline{},
 		jobs:      map[int64]*job{},
 		jobTokens: map[string]int64{},
+		groups:    map[string]int64{},
 		requests:  map[string]int{},
 	}
 	s.routes()

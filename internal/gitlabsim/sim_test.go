@@ -122,7 +122,7 @@ func (e *env) jobPath(i int) string {
 func wantStatus(t *testing.T, r response, status int, body string) {
 	t.Helper()
 	if r.status != status {
-		t.Errorf("status %d, want %d (%s)", r.status, status, r.body)
+		t.Errorf("status %d, want %d (%.300s)", r.status, status, r.body)
 	}
 	if body != "" && strings.TrimSpace(string(r.body)) != body {
 		t.Errorf("body %s, want %s", r.body, body)

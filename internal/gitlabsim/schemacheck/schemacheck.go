@@ -53,7 +53,7 @@ func DefaultDir() (string, error) {
 
 // Checker validates responses by route.
 type Checker struct {
-	job, currentUser, errorBody *jsonschema.Schema
+	job, bridge, currentUser, allowedAgents, errorBody *jsonschema.Schema
 }
 
 // Load compiles GitLab's schemas from dir and the package's own.
@@ -69,7 +69,7 @@ func Load(dir string) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading GitLab's schemas from %s: %w", dir, err)
 	}
-	for _, name := range []string{"error.json", "current_user.json"} {
+	for _, name := range []string{"error.json", "current_user.json", "bridge.json", "allowed_agents.json"} {
 		if err := addResource(c, "extra:///"+name, "extra/"+name, extra.ReadFile); err != nil {
 			return nil, err
 		}
@@ -77,6 +77,7 @@ func Load(dir string) (*Checker, error) {
 	var ch Checker
 	for url, dst := range map[string]**jsonschema.Schema{
 		"gitlab:///job.json": &ch.job, "extra:///current_user.json": &ch.currentUser, "extra:///error.json": &ch.errorBody,
+		"extra:///bridge.json": &ch.bridge, "extra:///allowed_agents.json": &ch.allowedAgents,
 	} {
 		if *dst, err = c.Compile(url); err != nil {
 			return nil, fmt.Errorf("compiling %s: %w", url, err)
@@ -119,6 +120,21 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 			return fmt.Errorf("trace Content-Disposition %q, want infile; filename=\"<id>.log\"", cd)
 		}
 		return nil
+	case "GET /api/v4/projects/{id}/jobs", "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/jobs":
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		return eachItem(body, c.checkJob)
+	case "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/bridges":
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		return eachItem(body, func(item []byte) error { return c.checkBridge(item) })
+	case "GET /api/v4/job/allowed_agents":
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		return validate(c.allowedAgents, body)
 	case "GET /api/v4/user":
 		if err := wantJSON(header); err != nil {
 			return err
@@ -126,6 +142,40 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 		return validate(c.currentUser, body)
 	}
 	return fmt.Errorf("no schema for a %d answer of %s: add one to schemacheck", status, route)
+}
+
+// eachItem checks every element of a JSON array (GitLab validates lists as
+// arrays of the item schema).
+func eachItem(body []byte, check func([]byte) error) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		return fmt.Errorf("not a JSON array: %w", err)
+	}
+	var errs []error
+	for i, item := range items {
+		if err := check(item); err != nil {
+			errs = append(errs, fmt.Errorf("[%d]: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkBridge validates a trigger job, with failure_reason handled as for jobs.
+func (c *Checker) checkBridge(body []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return fmt.Errorf("not a JSON object: %w", err)
+	}
+	var errs []error
+	if _, has := m["failure_reason"]; has != (m["status"] == "failed") {
+		errs = append(errs, fmt.Errorf("failure_reason present=%v for a %v bridge", has, m["status"]))
+	}
+	delete(m, "failure_reason")
+	stripped, _ := json.Marshal(m)
+	if err := validate(c.bridge, stripped); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 func wantJSON(h http.Header) error {

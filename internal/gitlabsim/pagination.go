@@ -1,0 +1,158 @@
+package gitlabsim
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Pagination as GitLab's API does it (lib/gitlab/pagination/offset_pagination.rb,
+// lib/gitlab/pagination/keyset, cursor_based_keyset.rb).
+
+const (
+	defaultPerPage = 20
+	maxPerPage     = 100
+	// GitLab stops counting beyond this many rows: no X-Total, X-Total-Pages or rel="last".
+	countLimit = 10000
+)
+
+// pageParams reads page and per_page as GitLab clamps them.
+func pageParams(r *http.Request) (page, perPage int) {
+	q := r.URL.Query()
+	page, err := strconv.Atoi(q.Get("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	perPage, err = strconv.Atoi(q.Get("per_page"))
+	if err != nil || perPage < 1 {
+		perPage = defaultPerPage
+	}
+	return page, min(perPage, maxPerPage)
+}
+
+// linkURL is the request's URL with query parameters replaced.
+func (s *Sim) linkURL(r *http.Request, set map[string]string, drop ...string) string {
+	q := r.URL.Query()
+	for _, k := range drop {
+		q.Del(k)
+	}
+	for k, v := range set {
+		q.Set(k, v)
+	}
+	return s.externalURL(r) + r.URL.EscapedPath() + "?" + q.Encode()
+}
+
+// paginateOffset writes offset pagination headers for n rows and returns the
+// [from, to) window of the requested page. withCount false is GitLab's
+// without_count mode (project jobs): no totals, no rel="last".
+func (s *Sim) paginateOffset(w http.ResponseWriter, r *http.Request, n int, withCount bool) (from, to int) {
+	page, perPage := pageParams(r)
+	from = min((page-1)*perPage, n)
+	to = min(from+perPage, n)
+	h := w.Header()
+	h.Set("X-Page", strconv.Itoa(page))
+	h.Set("X-Per-Page", strconv.Itoa(perPage))
+	next, prev := "", ""
+	if to < n {
+		next = strconv.Itoa(page + 1)
+	}
+	if page > 1 {
+		prev = strconv.Itoa(page - 1)
+	}
+	h.Set("X-Next-Page", next)
+	h.Set("X-Prev-Page", prev)
+	pp := strconv.Itoa(perPage)
+	var links []string
+	if prev != "" {
+		links = append(links, `<`+s.linkURL(r, map[string]string{"page": prev, "per_page": pp})+`>; rel="prev"`)
+	}
+	if next != "" {
+		links = append(links, `<`+s.linkURL(r, map[string]string{"page": next, "per_page": pp})+`>; rel="next"`)
+	}
+	links = append(links, `<`+s.linkURL(r, map[string]string{"page": "1", "per_page": pp})+`>; rel="first"`)
+	if withCount && n <= countLimit {
+		pages := max((n+perPage-1)/perPage, 1)
+		h.Set("X-Total", strconv.Itoa(n))
+		h.Set("X-Total-Pages", strconv.Itoa(pages))
+		links = append(links, `<`+s.linkURL(r, map[string]string{"page": strconv.Itoa(pages), "per_page": pp})+`>; rel="last"`)
+	}
+	h.Set("Link", strings.Join(links, ", "))
+	return from, to
+}
+
+// cursor is the keyset position GitLab encodes in the cursor parameter.
+type cursor struct {
+	ID        string `json:"id"`
+	Direction string `json:"_kd"`
+}
+
+func encodeCursor(id int64) string {
+	b, _ := json.Marshal(cursor{ID: strconv.FormatInt(id, 10), Direction: "n"})
+	return base64.URLEncoding.EncodeToString(b)
+}
+
+// decodeCursor returns the ID after which (in id-descending order) a page
+// starts; ok is false for a malformed cursor.
+func decodeCursor(v string) (int64, bool) {
+	b, err := base64.URLEncoding.DecodeString(v)
+	if err != nil {
+		if b, err = base64.RawURLEncoding.DecodeString(v); err != nil {
+			return 0, false
+		}
+	}
+	var c cursor
+	if json.Unmarshal(b, &c) != nil {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(c.ID, 10, 64)
+	return id, err == nil
+}
+
+// paginateKeyset pages rows sorted by id descending: it returns the window
+// after the request's cursor and sets Link rel="next" when there is more.
+func (s *Sim) paginateKeyset(w http.ResponseWriter, r *http.Request, ids []int64) (from, to int, ok bool) {
+	_, perPage := pageParams(r)
+	from = 0
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		after, valid := decodeCursor(c)
+		if !valid {
+			badParam(w, "cursor is invalid")
+			return 0, 0, false
+		}
+		for from < len(ids) && ids[from] >= after {
+			from++
+		}
+	}
+	to = min(from+perPage, len(ids))
+	w.Header().Set("X-Per-Page", strconv.Itoa(perPage))
+	if to < len(ids) {
+		next := s.linkURL(r, map[string]string{"cursor": encodeCursor(ids[to-1]), "per_page": strconv.Itoa(perPage)}, "page")
+		w.Header().Set("Link", `<`+next+`>; rel="next"`)
+	}
+	return from, to, true
+}
+
+// Grape's Boolean coercion (dry-types Params::Bool).
+var (
+	trueValues  = map[string]bool{"1": true, "on": true, "On": true, "ON": true, "t": true, "true": true, "True": true, "TRUE": true, "T": true, "y": true, "yes": true, "Yes": true, "YES": true, "Y": true}
+	falseValues = map[string]bool{"0": true, "off": true, "Off": true, "OFF": true, "f": true, "false": true, "False": true, "FALSE": true, "F": true, "n": true, "no": true, "No": true, "NO": true, "N": true}
+)
+
+// boolParam parses a Boolean parameter; ok is false (and the 400 written) when it is not one.
+func boolParam(w http.ResponseWriter, q url.Values, name string) (value, ok bool) {
+	v, present := q[name]
+	if !present || len(v) == 0 || v[0] == "" {
+		return false, true
+	}
+	switch {
+	case trueValues[v[0]]:
+		return true, true
+	case falseValues[v[0]]:
+		return false, true
+	}
+	badParam(w, name+" is invalid")
+	return false, false
+}
