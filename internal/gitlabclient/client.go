@@ -1,17 +1,16 @@
-// Package gitlabclient is the provider's one way to talk to GitLab: a thin
-// wrapper over client-go that retries only what is safe, never re-sends a job
-// action whose fate is unknown, and maps GitLab's errors to typed errors.
 package gitlabclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -20,94 +19,119 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 )
 
-// Config configures a Client. Exactly one of Token and JobToken may be set.
+// Config configures a Client. At most one of Token and JobToken may be set;
+// with neither, requests are sent unauthenticated.
 type Config struct {
 	BaseURL    string            // GitLab URL, with or without /api/v4/; "" = https://gitlab.com/api/v4/
-	Token      string            // personal/project/group access token or OAuth token (Authorization: Bearer)
-	JobToken   string            // CI job token (JOB-TOKEN)
+	Token      string            // personal/project/group access token or OAuth token, sent as "Authorization: Bearer"
+	JobToken   string            // CI job token, sent as "JOB-TOKEN"
 	CACertFile string            // PEM CA certificates to trust in addition to the system's
 	ClientCert string            // PEM client certificate (mutual TLS); requires ClientKey
 	ClientKey  string            // PEM private key of ClientCert
-	Insecure   bool              // skip TLS verification
-	Retries    int               // retries of a request when retrying is safe
-	Headers    map[string]string // extra headers on every request
+	Insecure   bool              // skip TLS certificate verification
+	Retries    int               // retries of a request when retrying is safe (0 = none)
+	Headers    map[string]string // extra headers on every request; may not be auth headers
 	UserAgent  string            // "" = terraform-provider-gitlabjobs/dev
 
 	RetryWaitMin, RetryWaitMax time.Duration // backoff bounds; defaults 1s and 30s
 	HTTPClient                 *http.Client  // optional; built from the TLS settings when nil
 }
 
-// Client calls GitLab's Jobs API.
+// Client calls GitLab's REST API. It is safe for concurrent use.
 type Client struct {
 	gl       *gitlab.Client
 	baseURL  string
 	jobToken bool
+	secrets  []string // values that must never appear in errors or logs
 }
 
-const defaultBaseURL = "https://gitlab.com/api/v4/"
-
-var authHeaders = map[string]bool{"authorization": true, "private-token": true, "job-token": true}
+const (
+	defaultBaseURL   = "https://gitlab.com/api/v4/"
+	defaultUserAgent = "terraform-provider-gitlabjobs/dev"
+	defaultWaitMin   = time.Second
+	defaultWaitMax   = 30 * time.Second
+)
 
 // New validates cfg and builds a client. It does no network I/O.
 func New(cfg Config) (*Client, error) {
 	if cfg.Token != "" && cfg.JobToken != "" {
-		return nil, errors.New("set either token or job_token, not both")
+		return nil, errors.New("token and job_token are both set: set only one (job_token for a CI job token, token for any other token)")
+	}
+	if err := checkToken("token", cfg.Token); err != nil {
+		return nil, err
+	}
+	if err := checkToken("job_token", cfg.JobToken); err != nil {
+		return nil, err
 	}
 	baseURL, err := NormalizeBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	for k := range cfg.Headers {
-		if authHeaders[strings.ToLower(k)] {
-			return nil, fmt.Errorf("headers: %q may not be set here; give credentials with token or job_token", k)
-		}
+	if err := checkHeaders(cfg.Headers); err != nil {
+		return nil, err
 	}
 	if cfg.Retries < 0 {
 		return nil, fmt.Errorf("retries must be 0 or more, got %d", cfg.Retries)
 	}
-	if cfg.RetryWaitMin <= 0 {
-		cfg.RetryWaitMin = time.Second
+	if cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
+		return nil, errors.New("retry waits must not be negative")
 	}
-	if cfg.RetryWaitMax <= 0 {
-		cfg.RetryWaitMax = 30 * time.Second
+	if cfg.RetryWaitMin == 0 {
+		cfg.RetryWaitMin = min(defaultWaitMin, max(cfg.RetryWaitMax, time.Millisecond))
+	}
+	if cfg.RetryWaitMax == 0 {
+		cfg.RetryWaitMax = max(defaultWaitMax, cfg.RetryWaitMin)
+	}
+	if cfg.RetryWaitMin > cfg.RetryWaitMax {
+		return nil, fmt.Errorf("the minimum retry wait (%s) exceeds the maximum (%s)", cfg.RetryWaitMin, cfg.RetryWaitMax)
 	}
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = "terraform-provider-gitlabjobs/dev"
+		cfg.UserAgent = defaultUserAgent
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		if httpClient, err = newHTTPClient(cfg); err != nil {
-			return nil, err
+
+	var secrets []string
+	for _, s := range []string{cfg.Token, cfg.JobToken} {
+		if s != "" {
+			secrets = append(secrets, s)
 		}
 	}
-	// Keep GitLab's 404 message, which client-go's CheckResponse drops.
-	hc := *httpClient
-	hc.Transport = notFoundCapture{next: transportOf(httpClient)}
 
-	policy := retryPolicy{min: cfg.RetryWaitMin, max: cfg.RetryWaitMax}
+	hc, err := httpClient(cfg, secrets)
+	if err != nil {
+		return nil, err
+	}
+
+	var auth gitlab.AuthSource = gitlab.Unauthenticated{}
+	switch {
+	case cfg.Token != "":
+		auth = bearerAuth{token: cfg.Token}
+	case cfg.JobToken != "":
+		auth = gitlab.JobTokenAuthSource{Token: cfg.JobToken}
+	}
 	opts := []gitlab.ClientOptionFunc{
 		gitlab.WithBaseURL(baseURL),
-		gitlab.WithHTTPClient(&hc),
+		gitlab.WithHTTPClient(hc),
 		gitlab.WithUserAgent(cfg.UserAgent),
-		gitlab.WithCustomRetry(policy.checkRetry),
-		gitlab.WithCustomBackoff(policy.backoff),
-		gitlab.WithCustomRetryMax(cfg.Retries),
-		gitlab.WithCustomLeveledLogger(retryLogger{}),
+		// Retries are retryTransport's; client-go's loop sends each request once.
+		gitlab.WithCustomRetry(neverRetry),
+		gitlab.WithCustomRetryMax(0),
+		gitlab.WithErrorHandler(closeOnError),
+		// See the package documentation: the adaptive limiter misfires.
+		gitlab.WithCustomLimiter(noLimit{}),
+		gitlab.WithURLWarningLogger(slog.New(slog.DiscardHandler)),
 	}
 	if len(cfg.Headers) > 0 {
-		opts = append(opts, gitlab.WithRequestOptions(gitlab.WithHeaders(cfg.Headers)))
+		headers := make(map[string]string, len(cfg.Headers))
+		for k, v := range cfg.Headers {
+			headers[k] = v
+		}
+		opts = append(opts, gitlab.WithRequestOptions(gitlab.WithHeaders(headers)))
 	}
-	var gl *gitlab.Client
-	switch {
-	case cfg.JobToken != "":
-		gl, err = gitlab.NewJobClient(cfg.JobToken, opts...)
-	default:
-		gl, err = gitlab.NewAuthSourceClient(bearerAuth{token: cfg.Token}, opts...)
-	}
+	gl, err := gitlab.NewAuthSourceClient(auth, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("creating the GitLab client: %w", err)
 	}
-	return &Client{gl: gl, baseURL: baseURL, jobToken: cfg.JobToken != ""}, nil
+	return &Client{gl: gl, baseURL: baseURL, jobToken: cfg.JobToken != "", secrets: secrets}, nil
 }
 
 // bearerAuth sends a token as "Authorization: Bearer", which GitLab accepts
@@ -117,88 +141,225 @@ type bearerAuth struct{ token string }
 func (bearerAuth) Init(context.Context, *gitlab.Client) error { return nil }
 
 func (a bearerAuth) Header(context.Context) (string, string, error) {
-	if a.token == "" {
-		// No credentials: send the request unauthenticated.
-		return "", "", nil
-	}
 	return "Authorization", "Bearer " + a.token, nil
 }
 
-func newHTTPClient(cfg Config) (*http.Client, error) {
-	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user asked for it
+func neverRetry(context.Context, *http.Response, error) (bool, error) { return false, nil }
+
+// closeOnError is go-retryablehttp's error handler: hand the error on, and
+// close a response client-go would otherwise leak (it drops the response
+// when there is an error).
+func closeOnError(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	return nil, err
+}
+
+type noLimit struct{}
+
+func (noLimit) Wait(context.Context) error { return nil }
+
+// checkToken refuses values that cannot be sent in a header, without ever
+// echoing the value.
+func checkToken(name, v string) error {
+	for _, r := range v {
+		if r <= ' ' || r >= 0x7f {
+			return fmt.Errorf("%s contains whitespace or a non-ASCII or control character; check it was copied without spaces or a trailing newline", name)
+		}
+	}
+	return nil
+}
+
+var authHeaders = map[string]bool{"authorization": true, "private-token": true, "job-token": true}
+
+func checkHeaders(h map[string]string) error {
+	for k, v := range h {
+		switch {
+		case authHeaders[strings.ToLower(k)]:
+			return fmt.Errorf("headers: %q may not be set here; give credentials with token or job_token", k)
+		case strings.EqualFold(k, "Host"):
+			return errors.New(`headers: "Host" cannot be set; it follows from base_url`)
+		case !validHeaderName(k):
+			return fmt.Errorf("headers: %q is not a valid HTTP header name", k)
+		case strings.ContainsAny(v, "\r\n\x00"):
+			return fmt.Errorf("headers: the value of %q contains a line break or NUL", k)
+		}
+	}
+	return nil
+}
+
+// validHeaderName reports whether s is an RFC 9110 token.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune("!#$%&'*+-.^_`|~", r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// httpClient builds the *http.Client client-go sends with: the caller's or a
+// pooled one, with the TLS settings applied, the retrying transport on top,
+// and safe redirects.
+func httpClient(cfg Config, secrets []string) (*http.Client, error) {
+	tlsCfg, err := tlsSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient // a copy: never change the caller's client
+	} else {
+		hc = *cleanhttp.DefaultPooledClient()
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if tlsCfg != nil || cfg.HTTPClient == nil {
+		t, ok := base.(*http.Transport)
+		if !ok {
+			return nil, fmt.Errorf("cannot apply cacert_file, client_cert, client_key or insecure to an HTTP client whose transport is a %T", base)
+		}
+		t = t.Clone()
+		t.TLSClientConfig = mergeTLS(t.TLSClientConfig, tlsCfg)
+		base = t
+	}
+	hc.Transport = &retryTransport{
+		next:    base,
+		retries: cfg.Retries,
+		waitMin: cfg.RetryWaitMin,
+		waitMax: cfg.RetryWaitMax,
+		timeout: hc.Timeout,
+		secrets: secrets,
+	}
+	// The client's Timeout bounds each attempt (retryTransport applies it),
+	// not the whole call with its retries and waits.
+	hc.Timeout = 0
+	if hc.CheckRedirect == nil {
+		hc.CheckRedirect = redirectPolicy(cfg.Headers)
+	}
+	return &hc, nil
+}
+
+// tlsOptions are the TLS settings of Config, loaded and checked.
+type tlsOptions struct {
+	roots    []*x509.Certificate
+	certs    []tls.Certificate
+	insecure bool
+}
+
+func tlsSettings(cfg Config) (*tlsOptions, error) {
+	var o tlsOptions
 	if cfg.CACertFile != "" {
-		pem, err := os.ReadFile(cfg.CACertFile)
+		data, err := os.ReadFile(cfg.CACertFile)
 		if err != nil {
 			return nil, fmt.Errorf("cacert_file: %w", err)
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
+		for rest := data; ; {
+			var block *pem.Block
+			if block, rest = pem.Decode(rest); block == nil {
+				break
+			}
+			if block.Type != "CERTIFICATE" {
+				continue
+			}
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("cacert_file %q: a certificate does not parse: %w", cfg.CACertFile, err)
+			}
+			o.roots = append(o.roots, c)
 		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("cacert_file %s holds no PEM certificate", cfg.CACertFile)
+		if len(o.roots) == 0 {
+			return nil, fmt.Errorf("cacert_file %q holds no PEM-encoded certificate (-----BEGIN CERTIFICATE-----)", cfg.CACertFile)
 		}
-		tlsCfg.RootCAs = pool
 	}
 	switch {
 	case cfg.ClientCert != "" && cfg.ClientKey == "":
-		return nil, errors.New("client_key is required with client_cert")
+		return nil, errors.New("client_key is required when client_cert is set: give the PEM file of the certificate's private key")
 	case cfg.ClientKey != "" && cfg.ClientCert == "":
-		return nil, errors.New("client_cert is required with client_key")
+		return nil, errors.New("client_cert is required when client_key is set: give the PEM file of the client certificate")
 	case cfg.ClientCert != "":
 		cert, err := tls.LoadX509KeyPair(cfg.ClientCert, cfg.ClientKey)
 		if err != nil {
 			return nil, fmt.Errorf("client_cert/client_key: %w", err)
 		}
-		tlsCfg.Certificates = []tls.Certificate{cert}
+		o.certs = []tls.Certificate{cert}
 	}
-	c := cleanhttp.DefaultPooledClient()
-	c.Transport.(*http.Transport).TLSClientConfig = tlsCfg
-	return c, nil
+	o.insecure = cfg.Insecure
+	if o.roots == nil && o.certs == nil && !o.insecure {
+		return nil, nil
+	}
+	return &o, nil
 }
 
-func transportOf(c *http.Client) http.RoundTripper {
-	if c.Transport != nil {
-		return c.Transport
+func mergeTLS(base *tls.Config, o *tlsOptions) *tls.Config {
+	c := base.Clone()
+	if c == nil {
+		c = &tls.Config{}
 	}
-	return http.DefaultTransport
+	if c.MinVersion == 0 {
+		c.MinVersion = tls.VersionTLS12
+	}
+	if o == nil {
+		return c
+	}
+	if len(o.roots) > 0 {
+		pool := c.RootCAs
+		if pool == nil {
+			if sys, err := x509.SystemCertPool(); err == nil && sys != nil {
+				pool = sys
+			} else {
+				pool = x509.NewCertPool()
+			}
+		} else {
+			pool = pool.Clone()
+		}
+		for _, r := range o.roots {
+			pool.AddCert(r)
+		}
+		c.RootCAs = pool
+	}
+	if len(o.certs) > 0 {
+		c.Certificates = append(c.Certificates[:len(c.Certificates):len(c.Certificates)], o.certs...)
+	}
+	if o.insecure {
+		c.InsecureSkipVerify = true //nolint:gosec // the user asked for it with insecure = true
+	}
+	return c
 }
 
-// NormalizeBaseURL turns a GitLab URL into its API URL ending in /api/v4/.
-func NormalizeBaseURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return defaultBaseURL, nil
+// redirectPolicy follows redirects of GET and HEAD only (net/http would
+// re-send a redirected POST as a GET), and strips credentials and the extra
+// headers when a redirect leaves the original host: net/http drops
+// Authorization then, but not JOB-TOKEN, PRIVATE-TOKEN or custom headers.
+func redirectPolicy(extra map[string]string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		first := via[0]
+		if first.Method != http.MethodGet && first.Method != http.MethodHead {
+			return fmt.Errorf("GitLab answered with a redirect to %s://%s%s, which is not followed for a %s (check base_url: it should be the URL GitLab redirects to)",
+				req.URL.Scheme, req.URL.Host, req.URL.EscapedPath(), first.Method)
+		}
+		if req.URL.Host != first.URL.Host || (first.URL.Scheme == "https" && req.URL.Scheme != "https") {
+			for _, h := range []string{"Authorization", "Private-Token", "Job-Token"} {
+				req.Header.Del(h)
+			}
+			for k := range extra {
+				req.Header.Del(k)
+			}
+		}
+		return nil
 	}
-	if !strings.Contains(raw, "://") {
-		return "", fmt.Errorf("base_url %q has no scheme: use https://%s", raw, strings.TrimPrefix(raw, "//"))
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("base_url %q is not a URL: %v", raw, err)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("base_url %q: the scheme must be https (or http), not %q", raw, u.Scheme)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("base_url %q has no host", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("base_url %q may not have a query, fragment or user info: give only the URL, e.g. https://gitlab.example.com/api/v4/", raw)
-	}
-	p := strings.TrimRight(u.Path, "/")
-	switch {
-	case strings.HasSuffix(p, "/api/v4"):
-	case strings.Contains(p, "/api/v4/"):
-		return "", fmt.Errorf("base_url %q points inside the API; give its root, ending in /api/v4/", raw)
-	case strings.Contains(p, "/api/") || strings.HasSuffix(p, "/api") || strings.Contains(strings.ToLower(p), "apiv4") || strings.HasSuffix(strings.ToLower(p), "/api/v4"):
-		return "", fmt.Errorf("base_url %q: the API path must be /api/v4/ (got %q)", raw, u.Path)
-	default:
-		p += "/api/v4"
-	}
-	u.Path = p + "/"
-	u.RawPath = ""
-	return u.String(), nil
 }
 
 // BaseURL is the API URL requests go to, ending in /api/v4/.
@@ -207,24 +368,33 @@ func (c *Client) BaseURL() string { return c.baseURL }
 // UsesJobToken reports whether the client authenticates with a CI job token.
 func (c *Client) UsesJobToken() bool { return c.jobToken }
 
-// GitLab is the configured client-go client, for endpoints this package does not wrap.
+// GitLab is the configured client-go client, for endpoints this package does
+// not wrap. Its requests follow the same retry policy (retries are done in
+// its HTTP transport); its errors are client-go's, not *APIError.
 func (c *Client) GitLab() *gitlab.Client { return c.gl }
 
-// do sends a request built with client-go's public NewRequest/Do and decodes
-// the answer into out (an io.Writer receives the raw body).
-func (c *Client) do(ctx context.Context, method, path string, body, out any) (*gitlab.Response, error) {
-	req, err := c.gl.NewRequest(method, path, body, []gitlab.RequestOptionFunc{gitlab.WithContext(ctx)})
+// do sends method path (relative to the API root, already escaped, without
+// a query) through client-go's public NewRequest/Do, decodes a 2xx answer
+// into out (an io.Writer receives the raw body) and turns failures into
+// *APIError or a request error.
+func (c *Client) do(ctx context.Context, method, path string, body, out any, opts ...gitlab.RequestOptionFunc) (*gitlab.Response, error) {
+	ex := &exchange{}
+	ctx = context.WithValue(ctx, exchangeKey{}, ex)
+	req, err := c.gl.NewRequest(method, path, body, append([]gitlab.RequestOptionFunc{gitlab.WithContext(ctx)}, opts...))
 	if err != nil {
-		return nil, err
+		return nil, c.requestError(method, path, 0, err)
 	}
 	resp, err := c.gl.Do(req, out)
 	if err != nil {
-		return resp, apiError(method, path, resp, err)
+		if resp != nil && resp.StatusCode == http.StatusNoContent && errors.Is(err, io.EOF) {
+			return resp, nil // no content to decode into out
+		}
+		return resp, c.wrapError(method, path, resp, err, ex)
 	}
 	return resp, nil
 }
 
-// CurrentUser is GET /user.
+// CurrentUser is GET /user: the user the token belongs to.
 func (c *Client) CurrentUser(ctx context.Context) (*CurrentUser, error) {
 	var u CurrentUser
 	if _, err := c.do(ctx, http.MethodGet, "user", nil, &u); err != nil {
@@ -233,7 +403,7 @@ func (c *Client) CurrentUser(ctx context.Context) (*CurrentUser, error) {
 	return &u, nil
 }
 
-// JobTokenJob is GET /job: the job that owns the client's job token.
+// JobTokenJob is GET /job: the job the client's CI job token belongs to.
 func (c *Client) JobTokenJob(ctx context.Context) (*Job, error) {
 	var j Job
 	if _, err := c.do(ctx, http.MethodGet, "job", nil, &j); err != nil {
@@ -242,31 +412,45 @@ func (c *Client) JobTokenJob(ctx context.Context) (*Job, error) {
 	return &j, nil
 }
 
-// GetJob is GET /projects/:id/jobs/:job_id.
+// GetJob is GET /projects/:id/jobs/:job_id. project is a numeric ID or a
+// full path (see ParseProject).
 func (c *Client) GetJob(ctx context.Context, project string, jobID int64) (*Job, error) {
-	p, err := ParseProject(project)
+	path, err := jobPath(project, jobID, "")
 	if err != nil {
 		return nil, err
 	}
 	var j Job
-	if _, err := c.do(ctx, http.MethodGet, fmt.Sprintf("projects/%s/jobs/%d", p.Escaped(), jobID), nil, &j); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, path, nil, &j); err != nil {
 		return nil, err
 	}
 	return &j, nil
 }
 
-// GetJobTrace is GET /projects/:id/jobs/:job_id/trace: the job's log (empty
-// when it has none).
+// GetJobTrace is GET /projects/:id/jobs/:job_id/trace: the job's log as
+// GitLab stores it (with ANSI escapes and section markers). It is empty, not
+// an error, when the job has no log.
 func (c *Client) GetJobTrace(ctx context.Context, project string, jobID int64) ([]byte, error) {
-	p, err := ParseProject(project)
+	path, err := jobPath(project, jobID, "/trace")
 	if err != nil {
 		return nil, err
 	}
-	var buf strings.Builder
-	if _, err := c.do(ctx, http.MethodGet, fmt.Sprintf("projects/%s/jobs/%d/trace", p.Escaped(), jobID), nil, &buf); err != nil {
+	var buf bytes.Buffer
+	if _, err := c.do(ctx, http.MethodGet, path, nil, &buf); err != nil {
 		return nil, err
 	}
-	return []byte(buf.String()), nil
+	if buf.Len() == 0 {
+		return []byte{}, nil
+	}
+	return buf.Bytes(), nil
 }
 
-var _ io.Writer = (*strings.Builder)(nil)
+func jobPath(project string, jobID int64, suffix string) (string, error) {
+	p, err := ParseProject(project)
+	if err != nil {
+		return "", err
+	}
+	if jobID <= 0 {
+		return "", fmt.Errorf("job ID must be a positive number, got %d", jobID)
+	}
+	return fmt.Sprintf("projects/%s/jobs/%d%s", p.Escaped(), jobID, suffix), nil
+}

@@ -2,19 +2,31 @@ package gitlabclient
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"html"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 )
 
-// APIError is a non-2xx answer from GitLab. Its text holds the request's
-// method and path (never the query, which may carry a token) and GitLab's message.
+// APIError is a non-2xx answer from GitLab. Path is the request's path below
+// the API root, without the query (which could carry a token); Message is
+// GitLab's message from the body ({"message": ...} or {"error": ...}), or a
+// note that the server did not answer like GitLab's API.
 type APIError struct {
 	Method     string
 	Path       string
@@ -22,11 +34,21 @@ type APIError struct {
 	Message    string
 }
 
+// Error is like "GET /projects/1/jobs/2: 403 Forbidden - Job is not retryable".
 func (e *APIError) Error() string {
-	if e.Message == "" {
-		return fmt.Sprintf("%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	status := strconv.Itoa(e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		status += " " + t
 	}
-	return fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Message)
+	switch {
+	case e.Message == "":
+		return fmt.Sprintf("%s %s: %s", e.Method, e.Path, status)
+	case strings.HasPrefix(e.Message, strconv.Itoa(e.StatusCode)):
+		// GitLab's messages usually start with the status: "404 Project Not Found".
+		return fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Message)
+	default:
+		return fmt.Sprintf("%s %s: %s - %s", e.Method, e.Path, status, e.Message)
+	}
 }
 
 // Is makes errors.Is(err, gitlab.ErrNotFound) true for a 404.
@@ -34,93 +56,191 @@ func (e *APIError) Is(target error) bool {
 	return target == gitlab.ErrNotFound && e.StatusCode == http.StatusNotFound
 }
 
-// IsNotFound reports whether err is GitLab's 404.
+// IsNotFound reports whether err is a 404 from GitLab.
 func IsNotFound(err error) bool { return errors.Is(err, gitlab.ErrNotFound) }
 
-// StatusCode is the HTTP status of a GitLab error, or 0.
+// StatusCode is the HTTP status of GitLab's answer when err is an *APIError
+// (or a client-go error with a response), else 0.
 func StatusCode(err error) int {
 	var e *APIError
 	if errors.As(err, &e) {
 		return e.StatusCode
 	}
+	var er *gitlab.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	if errors.Is(err, gitlab.ErrNotFound) {
+		return http.StatusNotFound
+	}
 	return 0
 }
 
-// notFoundHeader carries a 404 body's message from the transport, which sees
-// the body, to apiError, which client-go gives only the headers.
-const notFoundHeader = "X-Gitlabjobs-Not-Found-Message"
-
-type notFoundCapture struct{ next http.RoundTripper }
-
-func (t notFoundCapture) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusNotFound {
-		return resp, err
-	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.Header.Set(notFoundHeader, messageOf(body))
-	return resp, nil
+// requestError is a request that got no usable answer from GitLab: it could
+// not be sent, the connection failed, the context ended, or a 2xx body was
+// not GitLab's JSON. Its text never holds the URL's query or a token.
+type requestError struct {
+	method, path string
+	attempts     int
+	msg          string // sanitized text of err, with a hint
+	err          error
 }
 
-// apiError converts client-go's error for a request into an *APIError (or
-// keeps a transport error, which carries no secret: the URL's query is dropped).
-func apiError(method, path string, resp *gitlab.Response, err error) error {
-	path = "/" + strings.TrimPrefix(path, "/")
+func (e *requestError) Error() string {
+	s := fmt.Sprintf("%s %s: %s", e.method, e.path, e.msg)
+	if e.attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.attempts)
+	}
+	return s
+}
+
+func (e *requestError) Unwrap() error { return e.err }
+
+// exchange carries what the transport learned about a request to do():
+// how many attempts it took and the start of the final error body (client-go
+// discards a 404's body).
+type exchange struct {
+	attempts int
+	body     []byte
+}
+
+type exchangeKey struct{}
+
+func exchangeFrom(ctx context.Context) *exchange {
+	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
+	return ex
+}
+
+// wrapError turns client-go's error for method path into an *APIError (an
+// answer with a non-2xx status) or a *requestError.
+func (c *Client) wrapError(method, path string, resp *gitlab.Response, err error, ex *exchange) error {
 	if resp == nil || resp.Response == nil {
-		var uerr interface{ Unwrap() error }
-		if errors.As(err, &uerr) && uerr.Unwrap() != nil {
-			return fmt.Errorf("%s %s: %w", method, path, uerr.Unwrap())
+		return c.requestError(method, path, ex.attempts, err)
+	}
+	status := resp.StatusCode
+	if status >= 200 && status < 300 {
+		ct := resp.Header.Get("Content-Type")
+		if ct == "" {
+			ct = "no content type"
 		}
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		msg := fmt.Sprintf("the server did not answer like GitLab's API (check base_url): %d with %s that does not decode (%v)", status, ct, err)
+		return &requestError{method: method, path: cleanPath(path), attempts: ex.attempts, msg: c.redact(msg), err: err}
 	}
-	e := &APIError{Method: method, Path: path, StatusCode: resp.StatusCode}
+	body := ex.body
 	var er *gitlab.ErrorResponse
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		e.Message = resp.Header.Get(notFoundHeader)
-	case errors.As(err, &er):
-		e.Message = messageOf(er.Body)
-	case resp.StatusCode < 300:
-		// A 2xx whose body did not decode: not GitLab's API answering.
-		return fmt.Errorf("%s %s: the answer is not GitLab API JSON (%v); check base_url points at GitLab's /api/v4/", method, path, err)
+	if body == nil && errors.As(err, &er) {
+		body = er.Body
 	}
-	return e
+	return &APIError{
+		Method:     method,
+		Path:       cleanPath(path),
+		StatusCode: status,
+		Message:    c.redact(messageOf(status, resp.Header.Get("Content-Type"), body)),
+	}
 }
 
-// messageOf extracts GitLab's message from an error body: {"message": ...},
-// {"error": ...} (with "error_description"), or — for what is not GitLab's
-// JSON, like a proxy's HTML page — a short sanitized excerpt.
-func messageOf(body []byte) string {
+func (c *Client) requestError(method, path string, attempts int, err error) error {
+	inner := err
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		inner = uerr.Err // url.Error's text holds the full URL, query included
+	}
+	return &requestError{method: method, path: cleanPath(path), attempts: attempts, msg: c.redact(describe(inner)), err: inner}
+}
+
+func cleanPath(p string) string {
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	return "/" + strings.TrimPrefix(p, "/")
+}
+
+// describe renders a transport error with a hint at the usual cause.
+func describe(err error) string {
+	s := err.Error()
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return s
+	case errors.As(err, &unknownAuthority), errors.As(err, &verify) && errors.As(verify.Err, &unknownAuthority):
+		return "TLS certificate verification failed: " + s + " (if GitLab uses a private CA, set cacert_file to its PEM certificate; insecure = true skips verification)"
+	case errors.As(err, &hostname):
+		return "TLS certificate verification failed: " + s + " (check the host in base_url)"
+	case errors.As(err, &invalid), errors.As(err, &verify):
+		return "TLS certificate verification failed: " + s
+	case errors.As(err, &record), errors.Is(err, http.ErrSchemeMismatch):
+		return s + " (base_url uses https:// but the server speaks plain HTTP on that port)"
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return s + " (check the host in base_url)"
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return "could not connect to GitLab: " + s + " (check base_url and the network)"
+	}
+	return s
+}
+
+var (
+	tokenPattern  = regexp.MustCompile(`\bgl[a-z]{2,8}-[A-Za-z0-9_\-\.]{8,}`)
+	tokenParam    = regexp.MustCompile(`(?i)\b((?:private|job|access|oauth|ci_job)?_?token)=[^&\s"'<>]+`)
+	scriptOrStyle = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)
+	htmlTag       = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// redact removes the client's tokens, and anything that looks like a GitLab
+// token or a token query parameter, from s.
+func (c *Client) redact(s string) string {
+	for _, secret := range c.secrets {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	s = tokenPattern.ReplaceAllString(s, "[REDACTED]")
+	return tokenParam.ReplaceAllString(s, "$1=[REDACTED]")
+}
+
+const excerptSize = 200
+
+// messageOf extracts GitLab's message from an error body: {"message": ...}
+// (a string, a list, or field errors), {"error": ..., "error_description":
+// ...}. A body that is not GitLab's JSON (a proxy's HTML page, truncated
+// JSON) gives a note that the server did not answer like GitLab's API and a
+// short sanitized excerpt.
+func messageOf(status int, contentType string, body []byte) string {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return ""
 	}
-	var v map[string]any
+	var v any
 	if err := json.Unmarshal(body, &v); err == nil {
-		if m, ok := v["message"]; ok {
-			return flatten(m)
-		}
-		if m, ok := v["error"]; ok {
-			s := flatten(m)
-			if d, ok := v["error_description"].(string); ok && d != "" {
-				s += ": " + d
+		switch v := v.(type) {
+		case map[string]any:
+			if m, ok := v["message"]; ok && m != nil {
+				return flatten(m)
 			}
-			return s
+			if m, ok := v["error"]; ok && m != nil {
+				s := flatten(m)
+				if d, ok := v["error_description"].(string); ok && d != "" {
+					s += ": " + d
+				}
+				return s
+			}
+		case string:
+			return v
 		}
 	}
-	excerpt := strings.Map(func(r rune) rune {
-		if unicode.IsPrint(r) {
-			return r
-		}
-		return ' '
-	}, string(body[:min(len(body), 200)]))
-	return "the server did not answer like GitLab's API (check base_url): " + strings.Join(strings.Fields(excerpt), " ")
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if status == http.StatusTooManyRequests && mt == "text/plain" {
+		// Rack::Attack answers GitLab's throttled requests with "Retry later".
+		return excerpt(body)
+	}
+	return "the server did not answer like GitLab's API (check base_url); it sent: " + excerpt(body)
 }
 
-// flatten renders GitLab's message, which may be a string, a list or a map
-// of field errors ({"base": ["..."], "key": ["is invalid"]}).
+// flatten renders GitLab's message, which may be a string, a list, or a map
+// of field errors ({"base": ["..."], "name": ["is invalid"]}).
 func flatten(m any) string {
 	switch v := m.(type) {
 	case string:
@@ -132,14 +252,53 @@ func flatten(m any) string {
 		}
 		return strings.Join(parts, ", ")
 	case map[string]any:
-		parts := make([]string, 0, len(v))
-		for k, x := range v {
-			parts = append(parts, k+" "+flatten(x))
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
 		}
-		sortStrings(parts)
+		slices.Sort(keys)
+		parts := make([]string, 0, len(v))
+		for _, k := range keys {
+			if k == "base" {
+				parts = append(parts, flatten(v[k]))
+			} else {
+				parts = append(parts, k+" "+flatten(v[k]))
+			}
+		}
 		return strings.Join(parts, "; ")
 	default:
 		b, _ := json.Marshal(v)
 		return string(b)
 	}
+}
+
+// excerpt is at most excerptSize bytes of body as readable text: HTML tags,
+// scripts and styles removed, entities decoded, control characters and runs
+// of whitespace turned into single spaces.
+func excerpt(body []byte) string {
+	s := string(body[:min(len(body), 16<<10)])
+	if strings.Contains(s, "<") && htmlTag.MatchString(s) {
+		s = scriptOrStyle.ReplaceAllString(s, " ")
+		s = htmlTag.ReplaceAllString(s, " ")
+		s = html.UnescapeString(s)
+	}
+	s = strings.ToValidUTF8(s, " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return ' '
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > excerptSize {
+		cut := excerptSize
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	if s == "" {
+		return "(an empty or unreadable body)"
+	}
+	return s
 }
