@@ -319,6 +319,12 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewJobDataSource,
+		NewJobTraceDataSource,
+		NewProjectJobsDataSource,
+		NewPipelineJobsDataSource,
+		NewPipelineBridgesDataSource,
+		NewJobTokenJobDataSource,
+		NewJobTokenAllowedAgentsDataSource,
 	}
 }
 

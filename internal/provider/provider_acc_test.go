@@ -36,7 +36,7 @@ provider "gitlabjobs" {
 		Steps: []resource.TestStep{
 			{
 				Config:      block(`base_url = "gitlab.example.com/api/v4"`+"\n"+`token = "x"`) + ds,
-				ExpectError: regexp.MustCompile(`(?s)base_url "gitlab.example.com/api/v4" has no scheme: use\s+https://`),
+				ExpectError: regexp.MustCompile(`(?s)base_url "gitlab.example.com/api/v4" has no scheme: add\s+https://`),
 			},
 			{
 				Config:      block(`token = "x"`+"\n"+`job_token = "y"`) + ds,

@@ -1,0 +1,149 @@
+package gitlabclient_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+// The list endpoints, against the simulator.
+
+type simEnv struct {
+	sim    *gitlabsim.Sim
+	client *gitlabclient.Client
+	admin  int64
+}
+
+func newSimEnv(t *testing.T) simEnv {
+	t.Helper()
+	sim := gitlabsim.New(gitlabsim.Options{})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Admin: true})
+	token := sim.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{Name: "t", Scopes: []string{"api"}})
+	c, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return simEnv{sim: sim, client: c, admin: admin.ID}
+}
+
+func TestListProjectJobsKeysetPages(t *testing.T) {
+	e := newSimEnv(t)
+	p := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "g/sub/p", Members: map[int64]int{e.admin: 40}})
+	var want []int64
+	for range 5 {
+		var jobs []gitlabsim.JobSpec
+		for i := range 50 {
+			status := "success"
+			if i%10 == 0 {
+				status = "failed"
+			}
+			jobs = append(jobs, gitlabsim.JobSpec{Name: fmt.Sprintf("shard-%d", i), Status: status})
+		}
+		want = append(want, e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: jobs}).JobIDs...)
+	}
+	slices.Reverse(want)
+
+	var got []int64
+	requests, err := e.client.ListProjectJobs(context.Background(), "g/sub/p", nil, func(j *gitlabclient.Job) bool {
+		got = append(got, j.ID)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %d jobs, want all %d newest first", len(got), len(want))
+	}
+	if requests != 3 {
+		t.Errorf("250 jobs took %d requests, want ceil(250/100) = 3", requests)
+	}
+
+	// Stopping early stops paging.
+	got = nil
+	requests, err = e.client.ListProjectJobs(context.Background(), fmt.Sprint(p.ID), nil, func(j *gitlabclient.Job) bool {
+		got = append(got, j.ID)
+		return len(got) < 120
+	})
+	if err != nil || len(got) != 120 || requests != 2 {
+		t.Errorf("early stop: %d jobs, %d requests, err %v; want 120 jobs in 2 requests", len(got), requests, err)
+	}
+
+	// The scope is sent as scope[] and filtered by GitLab.
+	got = nil
+	if _, err := e.client.ListProjectJobs(context.Background(), "g/sub/p", []string{"failed"}, func(j *gitlabclient.Job) bool {
+		if j.Status != "failed" {
+			t.Errorf("job %d has status %s in a failed-only listing", j.ID, j.Status)
+		}
+		got = append(got, j.ID)
+		return true
+	}); err != nil || len(got) != 25 {
+		t.Errorf("failed scope: %d jobs, err %v; want 25", len(got), err)
+	}
+
+	if _, err := e.client.ListProjectJobs(context.Background(), "g/sub/missing", nil, func(*gitlabclient.Job) bool { return true }); !gitlabclient.IsNotFound(err) {
+		t.Errorf("missing project: got %v, want a 404", err)
+	}
+}
+
+func TestListPipelineJobsAndBridges(t *testing.T) {
+	e := newSimEnv(t)
+	p := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "g/p", Members: map[int64]int{e.admin: 40}})
+	down := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{{Name: "child", Status: "running"}}})
+	var jobs []gitlabsim.JobSpec
+	for i := range 130 {
+		jobs = append(jobs, gitlabsim.JobSpec{Name: fmt.Sprintf("j%d", i), Status: "success"})
+	}
+	jobs = append(jobs,
+		gitlabsim.JobSpec{Name: "bridge-done", Status: "success", Bridge: true, DownstreamPipelineID: down.ID},
+		gitlabsim.JobSpec{Name: "bridge-manual", Status: "manual", Bridge: true})
+	pl := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: jobs})
+
+	all, err := e.client.ListPipelineJobs(context.Background(), "g/p", pl.ID, nil, false)
+	if err != nil || len(all) != 130 {
+		t.Fatalf("pipeline jobs over two pages: %d jobs, err %v; want 130", len(all), err)
+	}
+	bridges, err := e.client.ListPipelineBridges(context.Background(), "g/p", pl.ID, []string{"success"})
+	if err != nil || len(bridges) != 1 {
+		t.Fatalf("bridges: %d, err %v; want the one successful bridge", len(bridges), err)
+	}
+	if b := bridges[0]; b.Name != "bridge-done" || b.DownstreamPipeline == nil || b.DownstreamPipeline.ID != down.ID {
+		t.Errorf("bridge %+v: want bridge-done with downstream pipeline %d", b, down.ID)
+	}
+	if _, err := e.client.ListPipelineJobs(context.Background(), "g/p", 999999, nil, false); !gitlabclient.IsNotFound(err) {
+		t.Errorf("missing pipeline: got %v, want a 404", err)
+	}
+	if _, err := e.client.ListPipelineJobs(context.Background(), "g/p", 0, nil, false); err == nil {
+		t.Error("pipeline ID 0 must be refused before any request")
+	}
+}
+
+func TestJobTokenAllowedAgents(t *testing.T) {
+	e := newSimEnv(t)
+	p := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "a/b/app", Members: map[int64]int{e.admin: 40}})
+	cfg := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "a/agents", Members: map[int64]int{e.admin: 40}})
+	agent := e.sim.CreateAgent(cfg.ID, "prod", p.ID)
+	pl := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{{Name: "deploy", Status: "running"}}})
+	srv := httptest.NewServer(e.sim)
+	t.Cleanup(srv.Close)
+	c, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL, JobToken: e.sim.JobToken(pl.JobIDs[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.JobTokenAllowedAgents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Job.ID != pl.JobIDs[0] || a.Pipeline.ID != pl.ID || a.Project.ID != p.ID || len(a.Project.Groups) != 2 {
+		t.Errorf("job/pipeline/project: %+v", a)
+	}
+	if len(a.AllowedAgents) != 1 || a.AllowedAgents[0].ID != agent || a.AllowedAgents[0].ConfigProject.PathWithNamespace != "a/agents" {
+		t.Errorf("allowed agents: %+v", a.AllowedAgents)
+	}
+}

@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+var _ datasource.DataSourceWithConfigure = (*pipelineBridgesDataSource)(nil)
+
+// NewPipelineBridgesDataSource returns the gitlabjobs_pipeline_bridges data source.
+func NewPipelineBridgesDataSource() datasource.DataSource { return &pipelineBridgesDataSource{} }
+
+type pipelineBridgesDataSource struct{ data *providerData }
+
+type pipelineBridgesModel struct {
+	ID         types.String   `tfsdk:"id"`
+	Project    types.String   `tfsdk:"project"`
+	PipelineID types.Int64    `tfsdk:"pipeline_id"`
+	Scope      []types.String `tfsdk:"scope"`
+	Bridges    []bridgeModel  `tfsdk:"bridges"`
+}
+
+// bridgeModel is a trigger job: a job's attributes and the pipeline it triggered.
+type bridgeModel struct {
+	jobModel
+	DownstreamPipeline *jobPipelineModel `tfsdk:"downstream_pipeline"`
+}
+
+func newBridgeModel(b *gitlabclient.Bridge) bridgeModel {
+	m := bridgeModel{jobModel: newJobModel(&b.Job)}
+	if b.DownstreamPipeline != nil {
+		m.DownstreamPipeline = newPipelineModel(b.DownstreamPipeline)
+	}
+	return m
+}
+
+func (d *pipelineBridgesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pipeline_bridges"
+}
+
+func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := jobAttributes()
+	attrs["downstream_pipeline"] = schema.SingleNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: "The pipeline the trigger job started, or null until it has.",
+		Attributes:          pipelineAttributes(),
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the trigger jobs (bridges) of a pipeline with the downstream pipelines they " +
+			"started, newest first. GitLab does not send runner, artifact, tag or archive fields for trigger jobs; " +
+			"they are null or empty here.\n\n" +
+			"Upstream API: [List pipeline trigger jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-trigger-jobs).",
+		Attributes: map[string]schema.Attribute{
+			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>`."},
+			"project":     projectAttribute(),
+			"pipeline_id": pipelineIDAttribute(),
+			"scope":       scopeAttribute("trigger jobs"),
+			"bridges": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The pipeline's trigger jobs, newest first.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: attrs},
+			},
+		},
+	}
+}
+
+func (d *pipelineBridgesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	if data, ok := req.ProviderData.(*providerData); ok {
+		d.data = data
+	}
+}
+
+func (d *pipelineBridgesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg pipelineBridgesModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := d.data.clientFor("data source gitlabjobs_pipeline_bridges")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
+		return
+	}
+	bridges, err := client.ListPipelineBridges(ctx, project.String(), cfg.PipelineID.ValueInt64(), scopeStrings(cfg.Scope))
+	if err != nil {
+		resp.Diagnostics.Append(listError(fmt.Sprintf("the trigger jobs of pipeline %d", cfg.PipelineID.ValueInt64()), project, err)...)
+		return
+	}
+	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), cfg.PipelineID.ValueInt64()))
+	cfg.Bridges = make([]bridgeModel, 0, len(bridges))
+	for _, b := range bridges {
+		cfg.Bridges = append(cfg.Bridges, newBridgeModel(b))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}

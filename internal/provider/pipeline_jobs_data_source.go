@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+var _ datasource.DataSourceWithConfigure = (*pipelineJobsDataSource)(nil)
+
+// NewPipelineJobsDataSource returns the gitlabjobs_pipeline_jobs data source.
+func NewPipelineJobsDataSource() datasource.DataSource { return &pipelineJobsDataSource{} }
+
+type pipelineJobsDataSource struct{ data *providerData }
+
+type pipelineJobsModel struct {
+	ID             types.String   `tfsdk:"id"`
+	Project        types.String   `tfsdk:"project"`
+	PipelineID     types.Int64    `tfsdk:"pipeline_id"`
+	Scope          []types.String `tfsdk:"scope"`
+	IncludeRetried types.Bool     `tfsdk:"include_retried"`
+	Jobs           []jobModel     `tfsdk:"jobs"`
+}
+
+func pipelineIDAttribute() schema.Attribute {
+	return schema.Int64Attribute{
+		Required:            true,
+		MarkdownDescription: "The pipeline's ID (in GitLab CI, `CI_PIPELINE_ID`).",
+		Validators:          []validator.Int64{int64validator.AtLeast(1)},
+	}
+}
+
+func (d *pipelineJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pipeline_jobs"
+}
+
+func (d *pipelineJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the jobs of a pipeline (child pipelines included), newest first; trigger jobs are " +
+			"listed by `gitlabjobs_pipeline_bridges`. Retried attempts are left out unless `include_retried` is set.\n\n" +
+			"Upstream API: [List pipeline jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-jobs).",
+		Attributes: map[string]schema.Attribute{
+			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>`."},
+			"project":     projectAttribute(),
+			"pipeline_id": pipelineIDAttribute(),
+			"scope":       scopeAttribute("jobs"),
+			"include_retried": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Also list the earlier attempts of retried jobs. Defaults to `false`.",
+			},
+			"jobs": jobsAttribute("The pipeline's jobs, newest first."),
+		},
+	}
+}
+
+func (d *pipelineJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	if data, ok := req.ProviderData.(*providerData); ok {
+		d.data = data
+	}
+}
+
+func (d *pipelineJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg pipelineJobsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := d.data.clientFor("data source gitlabjobs_pipeline_jobs")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
+		return
+	}
+	jobs, err := client.ListPipelineJobs(ctx, project.String(), cfg.PipelineID.ValueInt64(), scopeStrings(cfg.Scope), cfg.IncludeRetried.ValueBool())
+	if err != nil {
+		resp.Diagnostics.Append(listError(fmt.Sprintf("the jobs of pipeline %d", cfg.PipelineID.ValueInt64()), project, err)...)
+		return
+	}
+	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), cfg.PipelineID.ValueInt64()))
+	cfg.Jobs = jobModels(jobs)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
