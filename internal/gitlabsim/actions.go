@@ -1,3 +1,311 @@
 package gitlabsim
 
-func (s *Sim) actionRoutes() {}
+import (
+	"net/http"
+	"time"
+)
+
+// The action endpoints of lib/api/ci/jobs.rb: cancel, retry, erase and play.
+// None accepts CI job tokens (no job_token_allowed route setting), and a
+// token needs the api scope. Their checks run in GitLab's order:
+// authentication, Grape's parameter validation, the project (404), then
+// each endpoint's own authorization and state checks. The state changes go
+// through the state machine (statemachine.go) in the core operations below,
+// which the out-of-band Go API (outofband.go) shares.
+//
+// Authorization, after the project and build policies: developers (and
+// admins) may cancel, retry and play; erasing needs a maintainer, or a
+// developer who owns the job (Ci::BuildPolicy: admin_build |
+// (update_build & owner_of_job)); force-cancel needs a maintainer. Archived
+// projects allow none. Protected branches and environments are not simulated.
+
+func (s *Sim) actionRoutes() {
+	s.handle("POST /api/v4/projects/{id}/jobs/{job_id}/cancel", s.postCancel)
+	s.handle("POST /api/v4/projects/{id}/jobs/{job_id}/retry", s.postRetry)
+	s.handle("POST /api/v4/projects/{id}/jobs/{job_id}/erase", s.postErase)
+	s.handle("POST /api/v4/projects/{id}/jobs/{job_id}/play", s.postPlay)
+}
+
+// Action names of ActionCount.
+const (
+	ActionPlay   = "play"
+	ActionRetry  = "retry"
+	ActionCancel = "cancel"
+	ActionErase  = "erase"
+)
+
+// actionRequest reads the body (Grape's formatter runs first), authenticates
+// and reads job_id. It answers errors itself.
+func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, int64, bool) {
+	params, perr := requestParams(r)
+	if perr != nil {
+		writeJSON(w, perr.status, map[string]string{"error": perr.text})
+		return principal{}, nil, 0, false
+	}
+	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
+	if outcome != authOK {
+		return principal{}, nil, 0, false
+	}
+	id, ok := jobID(w, r)
+	if !ok {
+		return principal{}, nil, 0, false
+	}
+	return p, params, id, true
+}
+
+// actionProject is user_project: the project, or 404 when it cannot be seen.
+func (s *Sim) actionProject(w http.ResponseWriter, r *http.Request, p principal) (*project, bool) {
+	proj := s.findProject(r.PathValue("id"))
+	if proj == nil || !s.canSeeProject(p, proj) {
+		notFound(w, "Project")
+		return nil, false
+	}
+	return proj, true
+}
+
+// accessLevel is the principal's role in the project (admins: owner).
+func accessLevel(p principal, proj *project) int {
+	if p.user == nil {
+		return 0
+	}
+	if p.user.admin {
+		return OwnerAccess
+	}
+	return proj.members[p.user.id]
+}
+
+// canUpdateBuilds is update_build/cancel_build/play_job/retry_job: developers, not in archived projects.
+func canUpdateBuilds(p principal, proj *project) bool {
+	return !proj.archived && accessLevel(p, proj) >= DeveloperAccess
+}
+
+// canAdminBuilds is admin_build (and maintainer_access for force-cancel).
+func canAdminBuilds(p principal, proj *project) bool {
+	return !proj.archived && accessLevel(p, proj) >= MaintainerAccess
+}
+
+// badRequest is bad_request!(reason): "400 Bad request - <reason>".
+func badRequest(w http.ResponseWriter, reason string) {
+	message(w, http.StatusBadRequest, "400 Bad request - "+reason)
+}
+
+// POST /projects/:id/jobs/:job_id/cancel: 201 with the job as it is now; a
+// job the cancel event does not apply to (finished) comes back unchanged.
+// force=true (maintainers) ends a canceling job.
+func (s *Sim) postCancel(w http.ResponseWriter, r *http.Request) {
+	s.lock()
+	defer s.mu.Unlock()
+	p, params, id, ok := s.actionRequest(w, r)
+	if !ok {
+		return
+	}
+	force, ok := boolValue(params, "force")
+	if !ok {
+		badParam(w, "force is invalid")
+		return
+	}
+	proj, ok := s.actionProject(w, r, p)
+	if !ok {
+		return
+	}
+	if !canUpdateBuilds(p, proj) { // authorize_cancel_builds!
+		forbidden(w, "")
+		return
+	}
+	j := s.jobs[id]
+	if j == nil || j.projectID != proj.id || j.bridge { // find_build!: builds only
+		notFound(w, "")
+		return
+	}
+	if force && !canAdminBuilds(p, proj) {
+		forbidden(w, "")
+		return
+	}
+	s.cancelJob(j, force, s.opts.Now())
+	writeJSON(w, http.StatusCreated, s.jobEntity(j, r))
+}
+
+// POST /projects/:id/jobs/:job_id/retry: 201 with the new job (builds and
+// bridges), presented as Entities::Ci::Job.
+func (s *Sim) postRetry(w http.ResponseWriter, r *http.Request) {
+	s.lock()
+	defer s.mu.Unlock()
+	p, _, id, ok := s.actionRequest(w, r)
+	if !ok {
+		return
+	}
+	proj, ok := s.actionProject(w, r, p)
+	if !ok {
+		return
+	}
+	j := s.jobs[id]
+	if j == nil || j.projectID != proj.id { // find_job!: builds and bridges
+		notFound(w, "")
+		return
+	}
+	if !canUpdateBuilds(p, proj) { // authorize!(:retry_job, job)
+		forbidden(w, "")
+		return
+	}
+	if !s.retryable(j) {
+		forbidden(w, "Job is not retryable")
+		return
+	}
+	nj := s.retryJob(j, p.user.id, s.opts.Now())
+	writeJSON(w, http.StatusCreated, s.jobEntityAsJob(nj, r))
+}
+
+// POST /projects/:id/jobs/:job_id/erase: 201 with the erased job.
+func (s *Sim) postErase(w http.ResponseWriter, r *http.Request) {
+	s.lock()
+	defer s.mu.Unlock()
+	p, _, id, ok := s.actionRequest(w, r)
+	if !ok {
+		return
+	}
+	proj, ok := s.actionProject(w, r, p)
+	if !ok {
+		return
+	}
+	j := s.jobs[id]
+	if j == nil || j.projectID != proj.id || j.bridge { // find_build!
+		notFound(w, "")
+		return
+	}
+	if !canAdminBuilds(p, proj) && !(canUpdateBuilds(p, proj) && j.userID == p.user.id) { // erase_build
+		forbidden(w, "")
+		return
+	}
+	if !s.erasable(j) {
+		forbidden(w, "Job is not erasable!")
+		return
+	}
+	s.eraseJob(j, p.user.id, s.opts.Now())
+	writeJSON(w, http.StatusCreated, s.jobEntity(j, r))
+}
+
+// POST /projects/:id/jobs/:job_id/play: 200 (not 201) with the job, as a
+// job or a bridge entity. A finished action job is played again by
+// retrying it: the answer is then the original job, the new one pending.
+func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
+	s.lock()
+	defer s.mu.Unlock()
+	p, params, id, ok := s.actionRequest(w, r)
+	if !ok {
+		return
+	}
+	vars, invalid := jobVariablesParam(params)
+	if invalid != "" {
+		badParam(w, invalid)
+		return
+	}
+	proj, ok := s.actionProject(w, r, p)
+	if !ok {
+		return
+	}
+	if !s.canReadJobs(p, proj) { // authorize_read_builds!
+		forbidden(w, "")
+		return
+	}
+	j := s.jobs[id]
+	if j == nil || j.projectID != proj.id { // find_job!
+		notFound(w, "")
+		return
+	}
+	if !canUpdateBuilds(p, proj) { // authorize!(:play_job, job); set_pipeline_variables is the same role here
+		forbidden(w, "")
+		return
+	}
+	if !s.playable(j) {
+		badRequest(w, "Unplayable Job")
+		return
+	}
+	s.playJob(j, p.user.id, vars, s.opts.Now())
+	writeJSON(w, http.StatusOK, s.jobEntity(j, r))
+}
+
+// The core operations, called with the lock held and their preconditions
+// (playable, retryable, erasable) checked.
+
+func (s *Sim) countAction(j *job, action string) {
+	if s.actions[j.id] == nil {
+		s.actions[j.id] = map[string]int{}
+	}
+	s.actions[j.id][action]++
+}
+
+// playJob is Ci::Build#play (PlayBuildService, EnqueueJobService) and
+// Ci::Bridge#play (PlayBridgeService): the job runs as the player and is
+// enqueued with the variables; a build enqueue does not apply to (a
+// finished action) is retried instead, without the new variables. It
+// returns the job that will run.
+func (s *Sim) playJob(j *job, userID int64, vars []Variable, at time.Time) *job {
+	s.countAction(j, ActionPlay)
+	if _, ok := s.target(j, evEnqueue); !ok && !j.bridge {
+		return s.retryJob(j, userID, at)
+	}
+	if userID != 0 {
+		j.userID = userID
+	}
+	if len(vars) > 0 && !j.bridge {
+		j.variables = append([]Variable(nil), vars...)
+	}
+	j.driven = true
+	s.fire(j, evEnqueue, at, transitionArgs{})
+	return j
+}
+
+// retryJob is Ci::RetryJobService: a copy of the job (name, stage, `when`,
+// tags, variables, script) as a new, pending job run by the retrying user;
+// the original and older copies are marked retried (and hidden from the
+// pipeline's job list).
+func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
+	s.countAction(j, ActionRetry)
+	at = at.UTC()
+	pl := s.pipelines[j.pipelineID]
+	nj := &job{
+		id: s.newID("job", 0), pipelineID: j.pipelineID, projectID: j.projectID, name: j.name, stage: j.stage,
+		status: StatusCreated, allowFailure: j.allowFailure, tags: append([]string{}, j.tags...), createdAt: at,
+		userID: j.userID, bridge: j.bridge, when: j.when, variables: append([]Variable(nil), j.variables...),
+		script: j.script, driven: true, token: "glcbt-" + randomHex(16),
+	}
+	if userID != 0 {
+		nj.userID = userID
+	}
+	s.jobs[nj.id] = nj
+	s.jobTokens[nj.token] = nj.id
+	for _, id := range pl.jobIDs {
+		if old := s.jobs[id]; old != nil && old.name == j.name && !old.retried {
+			old.retried = true
+		}
+	}
+	pl.jobIDs = append(pl.jobIDs, nj.id)
+	// StartPipelineService processes the pipeline; the retried job is
+	// enqueued at once, an action too (enqueue_immediately).
+	s.fire(nj, evEnqueue, at, transitionArgs{})
+	return nj
+}
+
+// cancelJob fires cancel (or force_cancel); it reports whether the job changed.
+func (s *Sim) cancelJob(j *job, force bool, at time.Time) bool {
+	ev := evCancel
+	if force {
+		ev = evForceCancel
+	}
+	if !s.fire(j, ev, at, transitionArgs{}) {
+		return false
+	}
+	s.countAction(j, ActionCancel)
+	return true
+}
+
+// eraseJob is Ci::BuildEraseService: artifacts and log removed, erased_at
+// and erased_by set, artifacts_expire_at cleared; the status stays.
+func (s *Sim) eraseJob(j *job, userID int64, at time.Time) {
+	s.countAction(j, ActionErase)
+	j.artifacts = nil
+	j.log = ""
+	j.artifactsExp = nil
+	j.erasedAt = timePtr(at.UTC())
+	j.erasedBy = userID
+}

@@ -20,7 +20,7 @@ type agent struct {
 // CreateAgent registers an agent configured in configProjectID and
 // authorized for the CI jobs of the given projects; it returns the agent's ID.
 func (s *Sim) CreateAgent(configProjectID int64, name string, authorizedProjectIDs ...int64) int64 {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	a := &agent{id: s.newID("agent", 0), name: name, configProjectID: configProjectID,
 		authorized: append([]int64{}, authorizedProjectIDs...), createdAt: s.opts.Now().UTC()}

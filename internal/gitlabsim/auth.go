@@ -30,6 +30,15 @@ const (
 // the endpoint accepts CI job tokens; scopes are the token scopes that may
 // use it. It must be called with s.mu held; on failure it writes the answer.
 func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request, jobTokenAllowed bool, scopes ...string) (principal, authOutcome) {
+	return s.authenticateScopes(w, r, jobTokenAllowed, scopes, scopes)
+}
+
+// authenticateScopes is authenticate with the scopes that pass for this
+// request (allowed) apart from those an insufficient_scope answer lists
+// (registered): GitLab registers read_api for every route but lets it pass
+// only for GET and HEAD (AccessTokenValidationService drops scopes whose
+// `if` fails; InsufficientScopeError still names them all).
+func (s *Sim) authenticateScopes(w http.ResponseWriter, r *http.Request, jobTokenAllowed bool, allowed, registered []string) (principal, authOutcome) {
 	q := r.URL.Query()
 	bearer := ""
 	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
@@ -75,8 +84,8 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request, jobTokenAllow
 		unauthorized(w)
 		return principal{}, authFailed
 	}
-	if !slices.ContainsFunc(scopes, func(sc string) bool { return slices.Contains(t.scopes, sc) }) {
-		insufficientScope(w, strings.Join(scopes, " "))
+	if !slices.ContainsFunc(allowed, func(sc string) bool { return slices.Contains(t.scopes, sc) }) {
+		insufficientScope(w, strings.Join(registered, " "))
 		return principal{}, authFailed
 	}
 	return principal{user: u, token: t}, authOK
@@ -95,6 +104,9 @@ func (s *Sim) jobPrincipal(w http.ResponseWriter, value string) (principal, auth
 
 // readScopes may read jobs.
 var readScopes = []string{"api", "read_api"}
+
+// writeScopes may change jobs (POST): read_api passes only for GET and HEAD.
+var writeScopes = []string{"api"}
 
 // projectFor resolves the {id} of a request to a project the principal may
 // read jobs of (policy read_build), answering 404/403 as GitLab does.

@@ -124,7 +124,15 @@ func (s *Sim) durations(j *job) (duration, queued any) {
 }
 
 // jobEntity is API::Entities::Ci::Job for a build, or Ci::Bridge for a trigger job.
-func (s *Sim) jobEntity(j *job, r *http.Request) obj {
+func (s *Sim) jobEntity(j *job, r *http.Request) obj { return s.renderJob(j, r, false) }
+
+// jobEntityAsJob is API::Entities::Ci::Job for a build or a bridge, as
+// POST /jobs/:job_id/retry presents either: a bridge then has no
+// downstream_pipeline, no runner_manager (exposed only for Ci::Build), no
+// artifacts, and the tag_list of Ci::Bridge#tags ([:bridge], by name).
+func (s *Sim) jobEntityAsJob(j *job, r *http.Request) obj { return s.renderJob(j, r, true) }
+
+func (s *Sim) renderJob(j *job, r *http.Request, asJob bool) obj {
 	base := s.externalURL(r)
 	pl := s.pipelines[j.pipelineID]
 	proj := s.projects[j.projectID]
@@ -140,6 +148,14 @@ func (s *Sim) jobEntity(j *job, r *http.Request) obj {
 	}
 	if j.status == StatusFailed {
 		e["failure_reason"] = j.failureReason
+	}
+	if j.bridge && asJob {
+		e["artifacts"] = []obj{}
+		e["artifacts_expire_at"] = nil
+		e["tag_list"] = []string{"bridge"}
+		e["archived"] = proj.archived
+		e["runner"] = nil
+		return e
 	}
 	if j.bridge {
 		var down any

@@ -68,6 +68,12 @@ type fixtureJob struct {
 	FinishedAt        *time.Time     `json:"finished_at"`
 	ErasedAt          *time.Time     `json:"erased_at"`
 	QueuedDuration    *float64       `json:"queued_duration"`
+	When              string         `json:"when"`
+	// The runner's script (JobSpec): run_duration is a Go duration ("5s").
+	RunDuration string `json:"run_duration"`
+	Outcome     string `json:"outcome"`
+	LogOnRun    string `json:"log_on_run"`
+	Stuck       bool   `json:"stuck"`
 }
 
 // LoadFixture adds the users, tokens, projects and pipelines of a JSON seed.
@@ -90,7 +96,7 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			s.CreatePersonalAccessToken(created.ID, TokenSpec{Value: t.Value, Name: t.Name, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt})
 		}
 	}
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	for i, p := range f.Projects {
 		members := map[int64]int{}
@@ -115,12 +121,21 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 				}
 				spec.UserID = id
 			}
-			for _, j := range pl.Jobs {
+			for n, j := range pl.Jobs {
+				var run time.Duration
+				if j.RunDuration != "" {
+					d, err := time.ParseDuration(j.RunDuration)
+					if err != nil {
+						return fmt.Errorf("seed: projects[%d].pipelines[%d].jobs[%d].run_duration: %w", i, k, n, err)
+					}
+					run = d
+				}
 				spec.Jobs = append(spec.Jobs, JobSpec{
 					ID: j.ID, Name: j.Name, Stage: j.Stage, Status: j.Status, AllowFailure: j.AllowFailure, Tags: j.Tags,
 					Coverage: j.Coverage, FailureReason: j.FailureReason, Log: j.Log, Artifacts: j.Artifacts,
 					ArtifactsExpireAt: j.ArtifactsExpireAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
-					ErasedAt: j.ErasedAt, QueuedDuration: j.QueuedDuration,
+					ErasedAt: j.ErasedAt, QueuedDuration: j.QueuedDuration, When: j.When,
+					RunDuration: run, Outcome: j.Outcome, LogOnRun: j.LogOnRun, Stuck: j.Stuck,
 				})
 			}
 			if _, err := s.createPipeline(proj.ID, spec); err != nil {
@@ -134,7 +149,7 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 // AdminToken is the first token of the first admin user (what the standalone
 // simulator prints), or "".
 func (s *Sim) AdminToken() string {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	var best *token
 	for _, t := range s.tokens {

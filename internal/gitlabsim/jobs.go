@@ -42,7 +42,7 @@ func (s *Sim) projectJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
 
 // GET /projects/:id/jobs/:job_id
 func (s *Sim) getJob(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	j, ok := s.projectJob(w, r)
 	if !ok {
@@ -53,7 +53,7 @@ func (s *Sim) getJob(w http.ResponseWriter, r *http.Request) {
 
 // GET /projects/:id/jobs/:job_id/trace: the raw log, empty when there is none.
 func (s *Sim) getJobTrace(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	j, ok := s.projectJob(w, r)
 	if !ok {
@@ -67,7 +67,7 @@ func (s *Sim) getJobTrace(w http.ResponseWriter, r *http.Request) {
 
 // GET /job: the job owning the request's CI job token.
 func (s *Sim) getJobTokenJob(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, outcome := s.authenticate(w, r, true, readScopes...)
 	if outcome != authOK {

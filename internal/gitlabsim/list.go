@@ -69,7 +69,7 @@ func (s *Sim) renderJobs(r *http.Request, jobs []*job) []obj {
 // GET /projects/:id/jobs: builds of the project, newest first, offset
 // pagination without counts or keyset pagination.
 func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, outcome := s.authenticate(w, r, true, readScopes...)
 	if outcome != authOK {
@@ -137,7 +137,7 @@ func (s *Sim) listPipelineBridges(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges bool) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	pl, ok := s.pipelineOf(w, r)
 	if !ok {
@@ -163,7 +163,7 @@ func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges bool)
 // GET /job/allowed_agents: the job token's job with the GitLab agents
 // authorized for its project (Entities::Ci::JobRequest::AllowedAgents...).
 func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, outcome := s.authenticate(w, r, true, readScopes...)
 	if outcome != authOK {

@@ -110,6 +110,11 @@ type job struct {
 	retried       bool
 	token         string
 	variables     []Variable
+	when          string // on_success, manual or delayed (Ci::Processable#when)
+	erasedBy      int64
+	cancelingAt   *time.Time // when a graceful cancel began
+	script        script     // what the simulated runner does with the job
+	driven        bool       // the simulated runner drives it (runner.go)
 }
 
 // Variable is a job variable given when a manual job is played.

@@ -25,6 +25,27 @@ type Options struct {
 	// matched route pattern (e.g. "GET /api/v4/projects/{id}/jobs/{job_id}"),
 	// the status, headers and body. Tests validate responses with it.
 	OnResponse func(route string, status int, header http.Header, body []byte)
+
+	// The simulated runner (runner.go).
+
+	// RunnerPickupDelay is how long a pending job waits for the runner;
+	// 0 means 1s, a negative value no wait.
+	RunnerPickupDelay time.Duration
+	// RunDuration is how long a job whose script sets no RunDuration runs;
+	// 0 means 3s, a negative value no time.
+	RunDuration time.Duration
+	// RunnerDisabled stops the runner: pending jobs stay pending and running
+	// jobs running.
+	RunnerDisabled bool
+	// GracefulCancel says the runner supports graceful cancel (GitLab's
+	// supports_canceling?, a runner with after_script on cancel): canceling
+	// a running job then leaves it canceling until the runner reports,
+	// GracefulCancelDelay later, or a maintainer cancels with force=true.
+	// Off (the default), a canceled running job is canceled at once.
+	GracefulCancel bool
+	// GracefulCancelDelay is how long a gracefully canceled job stays
+	// canceling; 0 means 1s, a negative value no time.
+	GracefulCancelDelay time.Duration
 }
 
 // Sim is one simulated GitLab. It is an http.Handler serving /api/v4/.
@@ -43,6 +64,8 @@ type Sim struct {
 	agents    []*agent
 	groups    map[string]int64
 	requests  map[string]int
+	runnable  map[int64]bool           // driven jobs the runner may have to move
+	actions   map[int64]map[string]int // applied actions per job (ActionCount)
 }
 
 // New returns an empty simulator.
@@ -50,6 +73,9 @@ func New(opts Options) *Sim {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.RunnerPickupDelay = durationOption(opts.RunnerPickupDelay, defaultPickupDelay)
+	opts.RunDuration = durationOption(opts.RunDuration, defaultRunDuration)
+	opts.GracefulCancelDelay = durationOption(opts.GracefulCancelDelay, defaultGracefulDelay)
 	s := &Sim{
 		opts:      opts,
 		mux:       http.NewServeMux(),
@@ -62,9 +88,22 @@ func New(opts Options) *Sim {
 		jobTokens: map[string]int64{},
 		groups:    map[string]int64{},
 		requests:  map[string]int{},
+		runnable:  map[int64]bool{},
+		actions:   map[int64]map[string]int{},
 	}
 	s.routes()
 	return s
+}
+
+// durationOption resolves a duration option: 0 is the default, negative none.
+func durationOption(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // routes is the API's route table; each endpoint's handler lives in the file

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,9 +34,17 @@ type env struct {
 	adminTok, devTok, guestTok, outTok string
 	proj                               gitlabsim.Project
 	pl                                 gitlabsim.Pipeline // success (with log, artifacts), failed, running, manual
+	checked                            atomic.Int64       // responses schema-checked
 }
 
 func newEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnvWith(t, gitlabsim.Options{})
+}
+
+// newEnvWith is newEnv with simulator options (a fake clock, the runner's);
+// OnResponse is the schema check.
+func newEnvWith(t *testing.T, opts gitlabsim.Options) *env {
 	t.Helper()
 	checkerOnce.Do(func() {
 		dir, err := schemacheck.DefaultDir()
@@ -51,7 +60,8 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t}
 	var mu sync.Mutex
 	done := false
-	e.sim = gitlabsim.New(gitlabsim.Options{OnResponse: func(route string, status int, h http.Header, body []byte) {
+	opts.OnResponse = func(route string, status int, h http.Header, body []byte) {
+		e.checked.Add(1)
 		if err := checker.Check(route, status, h, body); err != nil {
 			mu.Lock()
 			defer mu.Unlock()
@@ -59,7 +69,8 @@ func newEnv(t *testing.T) *env {
 				t.Errorf("response of %s (%d) breaks GitLab's schema: %v\n%s", route, status, err, body)
 			}
 		}
-	}})
+	}
+	e.sim = gitlabsim.New(opts)
 	e.srv = httptest.NewServer(e.sim)
 	t.Cleanup(func() { e.srv.Close(); mu.Lock(); done = true; mu.Unlock() })
 
@@ -113,6 +124,29 @@ func (e *env) get(path string, headers ...string) response {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return response{resp.StatusCode, resp.Header, body}
+}
+
+// post sends a POST with an optional body of the given content type.
+func (e *env) post(path, contentType, body string, headers ...string) response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+path, rd)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, b}
 }
 
 func (e *env) jobPath(i int) string {

@@ -79,6 +79,26 @@ type JobSpec struct {
 	RunnerID                                   int64 // 0: none (a runner is invented for started jobs)
 	Bridge                                     bool
 	DownstreamPipelineID                       int64
+	// When is the job's `when`: "on_success" (default), "manual" (default
+	// for manual jobs) or "delayed" (default for scheduled jobs). Manual and
+	// delayed jobs are actions: playable while manual or scheduled, and
+	// played again (retried) once finished.
+	When string
+
+	// The runner's script (runner.go). Jobs enqueued while the simulator
+	// runs (played, retried) are always run by the simulated runner; a job
+	// created pending or running is only if one of RunDuration, Outcome or
+	// LogOnRun is set. A retried job's copy inherits its script.
+
+	// RunDuration is how long the job runs; 0 means Options.RunDuration.
+	RunDuration time.Duration
+	// Outcome is how the job ends: "success" (default) or "failed", with
+	// FailureReason (default "script_failure").
+	Outcome string
+	// LogOnRun is appended to the job's log when the runner starts it.
+	LogOnRun string
+	// Stuck jobs are never picked up (they stay pending) nor finished.
+	Stuck bool
 }
 
 // PipelineSpec describes a pipeline to create with its jobs.
@@ -110,6 +130,11 @@ type Job struct {
 	ErasedAt                  *time.Time
 	Retried                   bool
 	Variables                 []Variable
+	UserID                    int64 // who the job runs as: the pipeline's user, who played or retried it
+	ErasedByID                int64
+	QueuedAt                  *time.Time
+	RunnerID                  int64
+	Token                     string // its CI job token, valid while it runs
 }
 
 func (s *Sim) newID(kind string, fixed int64) int64 {
@@ -131,7 +156,7 @@ func randomHex(n int) string {
 
 // CreateUser adds a user.
 func (s *Sim) CreateUser(spec UserSpec) User {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	u := &user{
 		id: s.newID("user", 0), username: spec.Username, name: spec.Name, email: spec.Email,
@@ -152,7 +177,7 @@ func (s *Sim) CreateUser(spec UserSpec) User {
 
 // CreatePersonalAccessToken adds a personal access token and returns its value.
 func (s *Sim) CreatePersonalAccessToken(userID int64, spec TokenSpec) string {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	t := &token{value: spec.Value, kind: personalToken, name: spec.Name, userID: userID,
 		scopes: spec.Scopes, expiresAt: spec.ExpiresAt, revoked: spec.Revoked}
@@ -168,7 +193,7 @@ func (s *Sim) CreatePersonalAccessToken(userID int64, spec TokenSpec) string {
 
 // CreateOAuthToken adds an OAuth access token (accepted only as Bearer).
 func (s *Sim) CreateOAuthToken(userID int64) string {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	v := randomHex(32)
 	s.tokens[v] = &token{value: v, kind: oauthToken, userID: userID, scopes: []string{"api"}}
@@ -177,7 +202,7 @@ func (s *Sim) CreateOAuthToken(userID int64) string {
 
 // RevokeToken revokes a personal or OAuth token.
 func (s *Sim) RevokeToken(value string) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if t := s.tokens[value]; t != nil {
 		t.revoked = true
@@ -186,7 +211,7 @@ func (s *Sim) RevokeToken(value string) {
 
 // CreateProject adds a project; it panics on an invalid path, a test bug.
 func (s *Sim) CreateProject(spec ProjectSpec) Project {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, err := s.createProject(spec)
 	if err != nil {
@@ -238,7 +263,7 @@ func slicesContainsEmpty(parts []string) bool {
 
 // CreatePipeline adds a pipeline with its jobs; it panics on invalid specs, a test bug.
 func (s *Sim) CreatePipeline(projectID int64, spec PipelineSpec) Pipeline {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, err := s.createPipeline(projectID, spec)
 	if err != nil {
@@ -264,6 +289,14 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 		}
 		if js.Name == "" {
 			return Pipeline{}, fmt.Errorf("a job of the pipeline has no name")
+		}
+		if js.Outcome != "" && js.Outcome != StatusSuccess && js.Outcome != StatusFailed {
+			return Pipeline{}, fmt.Errorf("job %q: outcome %q is not success or failed", js.Name, js.Outcome)
+		}
+		switch js.When {
+		case "", "on_success", "on_failure", "always", "manual", "delayed":
+		default:
+			return Pipeline{}, fmt.Errorf("job %q: unknown when %q", js.Name, js.When)
 		}
 	}
 	now := s.opts.Now().UTC()
@@ -340,7 +373,8 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 		status: js.Status, allowFailure: js.AllowFailure, tags: append([]string{}, js.Tags...), coverage: js.Coverage,
 		failureReason: js.FailureReason, log: js.Log, artifactsExp: js.ArtifactsExpireAt, createdAt: created,
 		startedAt: js.StartedAt, finishedAt: js.FinishedAt, erasedAt: js.ErasedAt, runnerID: js.RunnerID,
-		userID: pl.userID, bridge: js.Bridge, downstreamID: js.DownstreamPipelineID,
+		userID: pl.userID, bridge: js.Bridge, downstreamID: js.DownstreamPipelineID, when: js.When,
+		script: scriptOf(js), driven: scripted(js),
 	}
 	if js.CreatedAt != nil {
 		j.createdAt = js.CreatedAt.UTC()
@@ -351,6 +385,16 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 	if j.status == "" {
 		j.status = StatusCreated
 	}
+	if j.when == "" {
+		switch j.status {
+		case StatusManual:
+			j.when = "manual"
+		case StatusScheduled:
+			j.when = "delayed"
+		default:
+			j.when = "on_success"
+		}
+	}
 	for _, a := range js.Artifacts {
 		j.artifacts = append(j.artifacts, artifact{fileType: a.FileType, filename: a.Filename, fileFormat: a.FileFormat, size: a.Size})
 	}
@@ -358,6 +402,7 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 	j.token = "glcbt-" + randomHex(16)
 	s.jobs[j.id] = j
 	s.jobTokens[j.token] = j.id
+	s.wakeRunner(j)
 	return j
 }
 
@@ -408,7 +453,7 @@ func maxTime(a, b time.Time) time.Time {
 
 // JobToken is the CI job token of a job. GitLab accepts it only while the job runs.
 func (s *Sim) JobToken(jobID int64) string {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if j := s.jobs[jobID]; j != nil {
 		return j.token
@@ -418,23 +463,39 @@ func (s *Sim) JobToken(jobID int64) string {
 
 // Job returns a snapshot of a job.
 func (s *Sim) Job(jobID int64) (Job, bool) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	j := s.jobs[jobID]
 	if j == nil {
 		return Job{}, false
 	}
+	return snapshot(j), true
+}
+
+func snapshot(j *job) Job {
 	return Job{
 		ID: j.id, PipelineID: j.pipelineID, ProjectID: j.projectID, Name: j.name, Stage: j.stage, Status: j.status,
-		FailureReason: j.failureReason, Log: j.log, Artifacts: len(j.artifacts), StartedAt: j.startedAt,
-		FinishedAt: j.finishedAt, ErasedAt: j.erasedAt, Retried: j.retried, Variables: append([]Variable(nil), j.variables...),
-	}, true
+		FailureReason: j.failureReason, Log: j.log, Artifacts: len(j.artifacts), StartedAt: copyTime(j.startedAt),
+		FinishedAt: copyTime(j.finishedAt), ErasedAt: copyTime(j.erasedAt), Retried: j.retried,
+		Variables: append([]Variable(nil), j.variables...), UserID: j.userID, ErasedByID: j.erasedBy,
+		QueuedAt: copyTime(j.queuedAt), RunnerID: j.runnerID, Token: j.token,
+	}
+}
+
+func copyTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
 }
 
 // SetJobStatus changes a job's status out of band (as a runner or another
-// user would), with the timestamps the new status implies.
+// user would), with the timestamps the new status implies. Unlike the
+// actions it may jump anywhere (success back to running, say): it is the
+// state machine's fixture override (forceStatus), not one of its events.
 func (s *Sim) SetJobStatus(jobID int64, status string) error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	j := s.jobs[jobID]
 	if j == nil {
@@ -443,21 +504,15 @@ func (s *Sim) SetJobStatus(jobID int64, status string) error {
 	if !knownStatus(status) {
 		return fmt.Errorf("unknown status %q", status)
 	}
-	j.status = status
-	if !started(status) && !completed(status) {
-		j.startedAt, j.finishedAt = nil, nil
-	}
-	if !completed(status) {
-		j.finishedAt = nil
-	}
-	s.settleTimestamps(j, nil)
-	s.touchPipeline(j.pipelineID)
+	s.forceStatus(j, status)
 	return nil
 }
 
-func (s *Sim) touchPipeline(id int64) {
-	if pl := s.pipelines[id]; pl != nil {
-		pl.updatedAt = s.opts.Now().UTC()
+func (s *Sim) touchPipeline(id int64) { s.touchPipelineAt(id, s.opts.Now()) }
+
+func (s *Sim) touchPipelineAt(id int64, at time.Time) {
+	if pl := s.pipelines[id]; pl != nil && at.UTC().After(pl.updatedAt) {
+		pl.updatedAt = at.UTC()
 	}
 }
 

@@ -4,7 +4,7 @@ import "net/http"
 
 // GET /user: the token's user (API::Entities::UserPublic). Job tokens are not accepted.
 func (s *Sim) getCurrentUser(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, outcome := s.authenticate(w, r, false, "api", "read_api", "read_user")
 	if outcome != authOK {

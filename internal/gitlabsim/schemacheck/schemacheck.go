@@ -106,8 +106,27 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 		}
 		return validate(c.errorBody, body)
 	}
+	if want, ok := actionStatus[route]; ok && status != want {
+		return fmt.Errorf("%s answers %d on success, not %d (lib/api/ci/jobs.rb)", route, want, status)
+	}
 	switch route {
-	case "GET /api/v4/projects/{id}/jobs/{job_id}", "GET /api/v4/job":
+	case "POST /api/v4/projects/{id}/jobs/{job_id}/play":
+		// A build is presented as Entities::Ci::Job, a bridge as Entities::Ci::Bridge.
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			return fmt.Errorf("not a JSON object: %w", err)
+		}
+		if _, bridge := m["downstream_pipeline"]; bridge {
+			return c.checkBridge(body)
+		}
+		return c.checkJob(body)
+	case "GET /api/v4/projects/{id}/jobs/{job_id}", "GET /api/v4/job",
+		"POST /api/v4/projects/{id}/jobs/{job_id}/cancel", "POST /api/v4/projects/{id}/jobs/{job_id}/retry",
+		"POST /api/v4/projects/{id}/jobs/{job_id}/erase":
+		// retry presents bridges as Entities::Ci::Job too.
 		if err := wantJSON(header); err != nil {
 			return err
 		}
@@ -142,6 +161,15 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 		return validate(c.currentUser, body)
 	}
 	return fmt.Errorf("no schema for a %d answer of %s: add one to schemacheck", status, route)
+}
+
+// actionStatus is the success status of each action endpoint: 201 (Grape's
+// default for POST), but play sets 200.
+var actionStatus = map[string]int{
+	"POST /api/v4/projects/{id}/jobs/{job_id}/cancel": 201,
+	"POST /api/v4/projects/{id}/jobs/{job_id}/retry":  201,
+	"POST /api/v4/projects/{id}/jobs/{job_id}/erase":  201,
+	"POST /api/v4/projects/{id}/jobs/{job_id}/play":   200,
 }
 
 // eachItem checks every element of a JSON array (GitLab validates lists as

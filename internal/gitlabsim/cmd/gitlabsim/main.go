@@ -21,15 +21,21 @@ func main() {
 	seed := flag.String("seed", "", "JSON seed file (default: the embedded demo seed)")
 	externalURL := flag.String("external-url", "", "GitLab external URL used in web_url (default: the request's host)")
 	envFile := flag.String("env-file", "", "when ready, write GITLAB_BASE_URL and GITLAB_TOKEN lines to this file")
+	var opts gitlabsim.Options
+	flag.DurationVar(&opts.RunnerPickupDelay, "pickup-delay", 0, "how long a pending job waits for the simulated runner (0: 1s)")
+	flag.DurationVar(&opts.RunDuration, "run-duration", 0, "how long a job without a scripted duration runs (0: 3s)")
+	flag.BoolVar(&opts.RunnerDisabled, "no-runner", false, "disable the simulated runner: pending jobs stay pending")
+	flag.BoolVar(&opts.GracefulCancel, "graceful-cancel", false, "the runner cancels gracefully: canceled running jobs go through canceling")
 	flag.Parse()
 
-	if err := run(*addr, *seed, *externalURL, *envFile); err != nil {
+	opts.ExternalURL = *externalURL
+	if err := run(opts, *addr, *seed, *envFile); err != nil {
 		log.Fatalf("gitlabsim: %v", err)
 	}
 }
 
-func run(addr, seed, externalURL, envFile string) error {
-	sim := gitlabsim.New(gitlabsim.Options{ExternalURL: externalURL})
+func run(opts gitlabsim.Options, addr, seed, envFile string) error {
+	sim := gitlabsim.New(opts)
 	var r io.Reader = bytes.NewReader(gitlabsim.DemoFixture())
 	if seed != "" {
 		f, err := os.Open(seed)

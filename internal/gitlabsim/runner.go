@@ -1,0 +1,179 @@
+package gitlabsim
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// The simulated runner: deterministic, driven by Options.Now, without
+// goroutines. Every request and every fixture call takes the store's lock
+// through lock(), which first catches the runner up with the clock (advance):
+// a pending job is picked up RunnerPickupDelay after it was queued, and a
+// running job finishes its script's RunDuration after it started, with the
+// script's outcome. Timestamps are the moments these things were due, not
+// the moment advance noticed them, so they do not depend on when the API is
+// polled.
+//
+// The runner drives a job (job.driven) when the job was enqueued while the
+// simulator ran (play, retry) or its JobSpec scripts it (RunDuration,
+// Outcome or LogOnRun). A fixture job created pending or running without a
+// script stays where it is, as if its runner never reported: tests that
+// need a job to keep running (its CI job token) rely on that.
+
+const (
+	defaultPickupDelay   = time.Second
+	defaultRunDuration   = 3 * time.Second
+	defaultGracefulDelay = time.Second
+	// simulatedRunnerID is the runner that picks jobs up.
+	simulatedRunnerID = 1
+)
+
+// script is what the simulated runner does with a job.
+type script struct {
+	duration      time.Duration // 0: Options.RunDuration; negative: none
+	outcome       string        // success or failed
+	failureReason string        // for a failed outcome
+	logOnRun      string        // appended to the log when the job starts
+	stuck         bool          // never picked up nor finished
+}
+
+func scriptOf(js JobSpec) script {
+	sc := script{duration: js.RunDuration, outcome: js.Outcome, logOnRun: js.LogOnRun, stuck: js.Stuck}
+	if sc.outcome == "" {
+		sc.outcome = StatusSuccess
+	}
+	if sc.outcome == StatusFailed {
+		sc.failureReason = firstNonEmpty(js.FailureReason, "script_failure")
+	}
+	return sc
+}
+
+// scripted says whether a JobSpec asks the runner to drive its job.
+func scripted(js JobSpec) bool {
+	return js.RunDuration != 0 || js.Outcome != "" || js.LogOnRun != ""
+}
+
+// Clock is a fake clock for tests: pass clock.Now as Options.Now and move
+// time with Advance. It is safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock showing start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d and returns the new time.
+func (c *Clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// lock takes the store's lock and lets the runner catch up with the clock.
+func (s *Sim) lock() {
+	s.mu.Lock()
+	s.advance(s.opts.Now())
+}
+
+// wakeRunner queues a driven job the runner may have to move. Called on
+// every status change.
+func (s *Sim) wakeRunner(j *job) {
+	if j.driven {
+		s.runnable[j.id] = true
+	}
+}
+
+// advance performs, in job ID order, everything the runner was due to do by now.
+func (s *Sim) advance(now time.Time) {
+	if s.opts.RunnerDisabled || len(s.runnable) == 0 {
+		return
+	}
+	ids := make([]int64, 0, len(s.runnable))
+	for id := range s.runnable {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		j := s.jobs[id]
+		if j == nil || !s.step(j, now) {
+			delete(s.runnable, id)
+		}
+	}
+}
+
+// step moves one job as far as the clock allows; it reports whether the job
+// still waits for the runner.
+func (s *Sim) step(j *job, now time.Time) bool {
+	if !j.driven || j.script.stuck {
+		return false
+	}
+	for {
+		switch j.status {
+		case StatusPending:
+			queued := j.createdAt
+			if j.queuedAt != nil {
+				queued = *j.queuedAt
+			}
+			due := queued.Add(s.opts.RunnerPickupDelay)
+			if due.After(now) {
+				return true
+			}
+			if j.bridge {
+				// The trigger is processed: the downstream pipeline is created
+				// and a bridge without strategy:depend succeeds.
+				s.fire(j, evSucceed, due, transitionArgs{})
+				continue
+			}
+			s.fire(j, evRun, due, transitionArgs{})
+			j.runnerID = simulatedRunnerID
+			j.log += j.script.logOnRun
+		case StatusRunning:
+			if j.startedAt == nil {
+				j.startedAt = timePtr(now.UTC())
+			}
+			d := j.script.duration
+			if d == 0 {
+				d = s.opts.RunDuration
+			}
+			due := j.startedAt.Add(max(d, 0))
+			if due.After(now) {
+				return true
+			}
+			if j.script.outcome == StatusFailed {
+				s.fire(j, evDrop, due, transitionArgs{failureReason: j.script.failureReason})
+			} else {
+				s.fire(j, evSucceed, due, transitionArgs{})
+			}
+		case StatusCanceling:
+			start := now
+			if j.cancelingAt != nil {
+				start = *j.cancelingAt
+			}
+			due := start.Add(s.opts.GracefulCancelDelay)
+			if due.After(now) {
+				return true
+			}
+			// after_script ran; the runner reports and the job ends canceled.
+			s.fire(j, evSucceed, due, transitionArgs{})
+		default:
+			return false
+		}
+	}
+}
