@@ -669,6 +669,19 @@ func TestRunnerStaysPut(t *testing.T) {
 		}
 		wantStatus(t, a.get("/api/v4/job", "JOB-TOKEN", tok), 200, "")
 	})
+	t.Run("status set out of band", func(t *testing.T) {
+		a := newActs(t, gitlabsim.Options{})
+		wantStatus(t, a.do(a.deploy, "play", a.dev), 200, "")
+		a.clock.Advance(time.Second)
+		if err := a.sim.SetJobStatus(a.deploy, "running"); err != nil {
+			t.Fatal(err)
+		}
+		a.clock.Advance(time.Hour)
+		if j := a.snap(a.deploy); j.Status != "running" {
+			t.Errorf("a status set with SetJobStatus is held, got %s", j.Status)
+		}
+		wantStatus(t, a.get("/api/v4/job", "JOB-TOKEN", a.sim.JobToken(a.deploy)), 200, "")
+	})
 	t.Run("scripted fixture jobs", func(t *testing.T) {
 		a := newActs(t, gitlabsim.Options{})
 		pl := a.sim.CreatePipeline(a.proj.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{

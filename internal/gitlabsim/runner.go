@@ -19,7 +19,8 @@ import (
 // simulator ran (play, retry) or its JobSpec scripts it (RunDuration,
 // Outcome or LogOnRun). A fixture job created pending or running without a
 // script stays where it is, as if its runner never reported: tests that
-// need a job to keep running (its CI job token) rely on that.
+// need a job to keep running (its CI job token) rely on that. A status set
+// with SetJobStatus is held the same way.
 
 const (
 	defaultPickupDelay   = time.Second

@@ -2,6 +2,12 @@
 // GitLab's JSON shapes, status codes, error bodies and authentication, over
 // one store guarded by one lock. Acceptance tests and the demo run against it
 // the way AWS users run against LocalStack.
+//
+// Jobs change status only through GitLab's state machine (statemachine.go):
+// the action endpoints (actions.go: play, retry, cancel, erase), their
+// out-of-band Go twins (outofband.go) and a deterministic simulated runner
+// (runner.go) that picks pending jobs up and finishes them on the clock of
+// Options.Now (a Clock in tests).
 package gitlabsim
 
 import (

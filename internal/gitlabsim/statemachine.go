@@ -184,7 +184,9 @@ func timePtr(t time.Time) *time.Time { return &t }
 
 // forceStatus jumps to any status, as a fixture may (SetJobStatus): not an
 // event, but the timestamps, failure reason and runner the status implies.
+// The status is held: the simulated runner stops driving the job.
 func (s *Sim) forceStatus(j *job, status string) {
+	j.driven = false
 	j.status = status
 	if !started(status) && !completed(status) {
 		j.startedAt, j.finishedAt = nil, nil

@@ -494,6 +494,8 @@ func copyTime(t *time.Time) *time.Time {
 // user would), with the timestamps the new status implies. Unlike the
 // actions it may jump anywhere (success back to running, say): it is the
 // state machine's fixture override (forceStatus), not one of its events.
+// The status is held: the simulated runner no longer moves the job (until
+// it is played or retried again).
 func (s *Sim) SetJobStatus(jobID int64, status string) error {
 	s.lock()
 	defer s.mu.Unlock()

@@ -67,3 +67,56 @@ func TestStandalone(t *testing.T) {
 		t.Errorf("stdout: %s", out)
 	}
 }
+
+// TestStandaloneRunner plays the seeded manual deploy-staging job against
+// the binary with a fast runner (-pickup-delay, -run-duration) and waits
+// for it to succeed on the real clock.
+func TestStandaloneRunner(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gitlabsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	envFile := filepath.Join(dir, "sim.env")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-env-file", envFile, "-pickup-delay", "20ms", "-run-duration", "50ms")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var base string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && base == ""; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(envFile)
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "GITLAB_BASE_URL="); ok {
+				base = v
+			}
+		}
+	}
+	if base == "" {
+		t.Fatal("the simulator did not write its env file")
+	}
+	job := base + "projects/demo-group%2Fplatform%2Fdeploy-service/jobs/1005"
+	call := func(method, url string) (int, string) {
+		req, _ := http.NewRequest(method, url, nil)
+		req.Header.Set("PRIVATE-TOKEN", "glpat-demo-0000000000000000")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := call(http.MethodPost, job+"/play"); status != 200 || !strings.Contains(body, `"status":"pending"`) {
+		t.Fatalf("play: %d %s", status, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, body := call(http.MethodGet, job)
+		if strings.Contains(body, `"status":"success"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deploy-staging did not finish: %s", body)
+		}
+	}
+}
