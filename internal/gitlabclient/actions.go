@@ -1,0 +1,392 @@
+package gitlabclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// The job actions (play, retry, cancel, erase) are POSTs that change GitLab's
+// state, and each must be applied at most once: a second play or retry starts
+// the job a second time.
+//
+// retryTransport never re-sends a POST whose fate is unknown. When a POST
+// ends ambiguously — GitLab (or a proxy in front of it) answered 500, 502, 503
+// or 504, the connection broke after the request was written, or an attempt
+// timed out — the action re-reads the job with GETs (which the transport
+// retries safely) to find out whether GitLab applied it:
+//
+//   - applied: the job as GitLab now shows it is returned (for a retry, the
+//     new job), without sending the POST again;
+//   - not applied: after a failure that may leave the request still under
+//     way in GitLab (a 504, a timeout, a broken connection), "not applied"
+//     may mean "not yet", so the job is re-read once more after a short wait
+//     (settleWait). Then the POST is sent again, at most maxResends times, each
+//     followed by the same check. When it still was not applied after the
+//     last one, GitLab's last answer is returned, wrapped — or, if that
+//     attempt may still be under way, an *UnknownOutcomeError;
+//   - the re-read failed, or cannot tell: an *UnknownOutcomeError.
+//
+// How each action tells (statuses as in GitLab's Ci::HasStatus):
+//
+//   - play: still manual or scheduled → not applied. Created, waiting for a
+//     resource, preparing, pending, running or canceling → applied (GitLab
+//     enqueued it). Success, failed or canceled: playing a finished manual
+//     job re-runs it as a new job in the same pipeline, so a newer attempt
+//     (see retry) means applied; without one the play may have run the job
+//     to completion, or (if it had already finished) not started it again —
+//     unknown. The job variables of a play cannot be read back through the
+//     API; they are not checked, only sent again with a re-sent play.
+//   - retry: the pipeline's jobs, retried ones included, hold a newer
+//     attempt — the lowest job ID above the original's with the same name
+//     and stage — → applied, and that job is returned. The API cannot tell
+//     who created it: when someone else retried the same job at the same
+//     time, their new job is returned as this retry's (GitLab refuses to
+//     retry a job twice anyway: a retried job is no longer retryable). No
+//     newer attempt → not applied.
+//   - cancel: created, waiting for a resource, preparing, pending, running or
+//     scheduled (GitLab's CANCELABLE_STATUSES) → not applied. Anything else
+//     (canceled, canceling, finished, manual) → the job is returned, as
+//     GitLab does for a cancel of a job it cannot cancel.
+//   - erase: erased_at is set → applied; else → not applied.
+//
+// A POST that is sent again and refused (e.g. 400 "Unplayable Job") may have
+// been refused because an earlier attempt was applied meanwhile, so the job is
+// checked once more before GitLab's error is returned.
+//
+// Any other failure is returned as do() made it, without a re-read: GitLab's
+// 4xx answers as *APIError with GitLab's message (a 429 is retried by the
+// transport first), and requests that provably never reached GitLab. When
+// the caller's context ends, nothing more is sent and the result is an
+// *UnknownOutcomeError that wraps the context's error.
+
+// Variable is a job variable given to a play. Values are sent to GitLab and
+// never logged.
+type Variable struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// maxResends bounds how often an action is sent again after GitLab showed
+// that an ambiguous attempt was not applied.
+const maxResends = 2
+
+// UnknownOutcomeError is returned by the job actions when a request may or
+// may not have been applied and re-reading the job could not settle it.
+type UnknownOutcomeError struct {
+	Action  string // "play", "retry", "cancel" or "erase"
+	Project string
+	JobID   int64
+	Cause   error // the failure that left the outcome open (e.g. a 502)
+	Err     error // why re-reading did not settle it
+}
+
+func (e *UnknownOutcomeError) Error() string {
+	return fmt.Sprintf("the %s of job %d (project %s) may or may not have been applied: %v, and %v; %s",
+		e.Action, e.JobID, e.Project, e.Cause, e.Err, actionHint(e.Action, e.JobID))
+}
+
+// Unwrap gives both errors to errors.Is and errors.As.
+func (e *UnknownOutcomeError) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{e.Err, e.Cause} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func actionHint(action string, jobID int64) string {
+	switch action {
+	case "play":
+		return fmt.Sprintf("check job %d in GitLab before playing it again", jobID)
+	case "retry":
+		return fmt.Sprintf("check the job's pipeline in GitLab for a new attempt of job %d before retrying it again", jobID)
+	case "cancel":
+		return fmt.Sprintf("check the status of job %d in GitLab", jobID)
+	case "erase":
+		return fmt.Sprintf("check in GitLab whether job %d was erased", jobID)
+	}
+	return fmt.Sprintf("check job %d in GitLab", jobID)
+}
+
+// PlayJob is POST /projects/:id/jobs/:job_id/play: it starts a manual or
+// scheduled job (or re-runs a finished manual one). vars, when not empty, are
+// sent as job_variables_attributes. GitLab answers with the job.
+func (c *Client) PlayJob(ctx context.Context, project string, jobID int64, vars []Variable) (*Job, error) {
+	path, err := jobPath(project, jobID, "/play")
+	if err != nil {
+		return nil, err
+	}
+	var body any // untyped nil: no body at all
+	if len(vars) > 0 {
+		for i, v := range vars {
+			if v.Key == "" {
+				return nil, fmt.Errorf("play of job %d: variable %d has an empty key", jobID, i+1)
+			}
+		}
+		body = struct {
+			Vars []Variable `json:"job_variables_attributes"`
+		}{vars}
+	}
+	a := jobAction{name: "play", project: project, jobID: jobID, path: path, body: body}
+	a.check = func(ctx context.Context) (*Job, string, error) {
+		job, err := c.GetJob(ctx, project, jobID)
+		if err != nil {
+			return nil, "", readFailed(err)
+		}
+		switch job.Status {
+		case "manual", "scheduled":
+			return nil, fmt.Sprintf("job is still %s, so the play was not applied", job.Status), nil
+		case "created", "waiting_for_resource", "preparing", "pending", "running", "canceling":
+			return job, fmt.Sprintf("job is now %s, so the play was applied", job.Status), nil
+		case "success", "failed", "canceled":
+			next, err := c.nextAttempt(ctx, project, job)
+			if err != nil {
+				return nil, "", err
+			}
+			if next != nil {
+				return job, fmt.Sprintf("job %d is a new run of it, so the play was applied", next.ID), nil
+			}
+			return nil, "", fmt.Errorf("job %d is now %s and has no newer attempt: the play may have run it to completion, or, if it had finished before, not have started it again", jobID, job.Status)
+		}
+		return nil, "", fmt.Errorf("job %d is now %s, which does not tell whether the play was applied", jobID, job.Status)
+	}
+	return c.act(ctx, a)
+}
+
+// RetryJob is POST /projects/:id/jobs/:job_id/retry. It returns the new job
+// GitLab creates.
+func (c *Client) RetryJob(ctx context.Context, project string, jobID int64) (*Job, error) {
+	path, err := jobPath(project, jobID, "/retry")
+	if err != nil {
+		return nil, err
+	}
+	a := jobAction{name: "retry", project: project, jobID: jobID, path: path}
+	a.check = func(ctx context.Context) (*Job, string, error) {
+		job, err := c.GetJob(ctx, project, jobID)
+		if err != nil {
+			return nil, "", readFailed(err)
+		}
+		next, err := c.nextAttempt(ctx, project, job)
+		if err != nil {
+			return nil, "", err
+		}
+		if next != nil {
+			return next, fmt.Sprintf("job %d is a new attempt of it, so the retry was applied", next.ID), nil
+		}
+		return nil, fmt.Sprintf("its pipeline has no newer attempt of it (it is %s), so the retry was not applied", job.Status), nil
+	}
+	return c.act(ctx, a)
+}
+
+// CancelJob is POST /projects/:id/jobs/:job_id/cancel. GitLab answers with
+// the job as it is now; a job that cannot be cancelled (e.g. a finished one)
+// is returned unchanged.
+func (c *Client) CancelJob(ctx context.Context, project string, jobID int64) (*Job, error) {
+	path, err := jobPath(project, jobID, "/cancel")
+	if err != nil {
+		return nil, err
+	}
+	a := jobAction{name: "cancel", project: project, jobID: jobID, path: path}
+	a.check = func(ctx context.Context) (*Job, string, error) {
+		job, err := c.GetJob(ctx, project, jobID)
+		if err != nil {
+			return nil, "", readFailed(err)
+		}
+		switch job.Status {
+		case "created", "waiting_for_resource", "preparing", "pending", "running", "scheduled":
+			return nil, fmt.Sprintf("job is still %s, so the cancel was not applied", job.Status), nil
+		case "canceled", "canceling":
+			return job, fmt.Sprintf("job is now %s, so the cancel was applied", job.Status), nil
+		}
+		return job, fmt.Sprintf("job is %s, which a cancel leaves as it is", job.Status), nil
+	}
+	return c.act(ctx, a)
+}
+
+// EraseJob is POST /projects/:id/jobs/:job_id/erase: it removes the job's
+// artifacts and log. GitLab answers with the erased job.
+func (c *Client) EraseJob(ctx context.Context, project string, jobID int64) (*Job, error) {
+	path, err := jobPath(project, jobID, "/erase")
+	if err != nil {
+		return nil, err
+	}
+	a := jobAction{name: "erase", project: project, jobID: jobID, path: path}
+	a.check = func(ctx context.Context) (*Job, string, error) {
+		job, err := c.GetJob(ctx, project, jobID)
+		if err != nil {
+			return nil, "", readFailed(err)
+		}
+		if job.ErasedAt != nil {
+			return job, "job is now erased, so the erase was applied", nil
+		}
+		return nil, "job is not erased, so the erase was not applied", nil
+	}
+	return c.act(ctx, a)
+}
+
+// jobAction is one POST on a job and the check that tells, from a re-read,
+// whether it was applied.
+type jobAction struct {
+	name    string // for messages: "play", "retry", "cancel", "erase"
+	project string
+	jobID   int64
+	path    string
+	body    any
+	// check returns the job to return when the action was applied, or nil
+	// when it was not; why says what the re-read showed, for the logs. An
+	// error means the re-read failed or cannot tell.
+	check func(ctx context.Context) (job *Job, why string, err error)
+}
+
+// act sends a and, after an ambiguous failure, finds out whether GitLab
+// applied it (see the comment at the top of this file).
+func (c *Client) act(ctx context.Context, a jobAction) (*Job, error) {
+	fields := map[string]any{"action": a.name, "job_id": a.jobID}
+	unknown := func(cause, err error) error {
+		return &UnknownOutcomeError{Action: a.name, Project: a.project, JobID: a.jobID, Cause: cause, Err: err}
+	}
+	var open error // the last failure that left the outcome open
+	for sent := 1; ; sent++ {
+		var job Job
+		_, err := c.do(ctx, http.MethodPost, a.path, a.body, &job)
+		if err == nil {
+			if sent > 1 {
+				tflog.Info(ctx, fmt.Sprintf("%s of job %d applied when sent again", a.name, a.jobID), fields)
+			}
+			return &job, nil
+		}
+		ambiguous := fateUnknown(err)
+		if !ambiguous && open == nil {
+			return nil, err // a 4xx, or the request never reached GitLab
+		}
+		if ambiguous {
+			open = err
+		}
+		ended := func() error {
+			return unknown(open, fmt.Errorf("the job was not re-read because the operation ended (%w)", ctx.Err()))
+		}
+		if ctx.Err() != nil {
+			return nil, ended() // the caller gave up: nothing more is sent or read
+		}
+
+		// Ambiguous, or a re-send that GitLab refused, perhaps because an
+		// earlier attempt was applied meanwhile: look at the job.
+		got := failure(err)
+		applied, why, cerr := a.check(ctx)
+		if cerr == nil && applied == nil && ambiguous && mayBeUnderWay(err) {
+			// "Not applied" may only mean "not yet": look again in a moment.
+			wait := c.settleWait()
+			tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; %s yet; looking again in %s, as the request may still be under way in GitLab", a.name, a.jobID, got, why, wait), fields)
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ended()
+			case <-t.C:
+			}
+			applied, why, cerr = a.check(ctx)
+		}
+		switch {
+		case cerr != nil:
+			tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; whether it was applied is unknown: %v", a.name, a.jobID, got, cerr), fields)
+			return nil, unknown(open, cerr)
+		case applied != nil:
+			again := ""
+			if !ambiguous {
+				again = ", sent again," // and refused: an earlier attempt was applied
+			}
+			tflog.Warn(ctx, fmt.Sprintf("%s of job %d%s got %s; %s", a.name, a.jobID, again, got, why), fields)
+			return applied, nil
+		case !ambiguous:
+			return nil, err // GitLab refused the re-send, and nothing was applied
+		case sent > maxResends:
+			tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; %s; giving up after %d attempts", a.name, a.jobID, got, why, sent), fields)
+			if mayBeUnderWay(err) {
+				return nil, unknown(open, fmt.Errorf("after %d attempts %s, but the last attempt may still be under way in GitLab", sent, why))
+			}
+			return nil, fmt.Errorf("the %s of job %d (project %s) was not applied: %d attempts failed, the last with %w; %s",
+				a.name, a.jobID, a.project, sent, err, why)
+		}
+		tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; %s; sending it again", a.name, a.jobID, got, why), fields)
+	}
+}
+
+// mayBeUnderWay reports whether GitLab may still be working on a request
+// that failed: a gateway timeout, or no answer at all (a timeout, a broken
+// connection). After a 500, 502 or 503 the request is over.
+func mayBeUnderWay(err error) bool {
+	var apiErr *APIError
+	return !errors.As(err, &apiErr) || apiErr.StatusCode == http.StatusGatewayTimeout
+}
+
+// settleWait is how long to wait before looking at a job again when the
+// request may still be under way: twice the client's shortest retry wait
+// (Config.RetryWaitMin; 2s by default).
+func (c *Client) settleWait() time.Duration {
+	if t, ok := c.gl.HTTPClient().Transport.(*retryTransport); ok {
+		return 2 * t.waitMin
+	}
+	return 2 * defaultWaitMin
+}
+
+// fateUnknown reports whether a failed POST may have been applied: GitLab or
+// a proxy answered 500, 502, 503 or 504, or the request was (or may have
+// been) sent and no answer came back, or an answer that is not GitLab's JSON.
+func fateUnknown(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.StatusCode {
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return false
+	}
+	var reqErr *requestError
+	if errors.As(err, &reqErr) {
+		if reqErr.attempts == 0 || neverSent(reqErr.err) || permanent(reqErr.err) {
+			return false // never sent
+		}
+	}
+	return true
+}
+
+// failure is err in a few words for the logs: "502 Bad Gateway", or the
+// transport error.
+func failure(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return strconv.Itoa(apiErr.StatusCode) + " " + http.StatusText(apiErr.StatusCode)
+	}
+	return "no answer (" + err.Error() + ")"
+}
+
+func readFailed(err error) error {
+	return fmt.Errorf("re-reading the job to find out failed: %w", err)
+}
+
+// nextAttempt is the job that retrying job created in its pipeline: the one
+// with the lowest ID above job's with the same name and stage, or nil.
+func (c *Client) nextAttempt(ctx context.Context, project string, job *Job) (*Job, error) {
+	if job.Pipeline == nil || job.Pipeline.ID == 0 {
+		return nil, fmt.Errorf("GitLab did not say which pipeline job %d belongs to, so its newer attempts cannot be looked for", job.ID)
+	}
+	jobs, err := c.ListPipelineJobs(ctx, project, job.Pipeline.ID, nil, true)
+	if err != nil {
+		return nil, readFailed(fmt.Errorf("listing the jobs of pipeline %d: %w", job.Pipeline.ID, err))
+	}
+	var next *Job
+	for _, j := range jobs {
+		if j.ID > job.ID && j.Name == job.Name && j.Stage == job.Stage && (next == nil || j.ID < next.ID) {
+			next = j
+		}
+	}
+	return next, nil
+}
