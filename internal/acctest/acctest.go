@@ -95,6 +95,10 @@ func NewEnv(t *testing.T) *Env {
 	var mu sync.Mutex
 	done := false
 	sim := gitlabsim.New(gitlabsim.Options{
+		// A quick runner: played and retried jobs start within a poll and
+		// finish a second later, so waits end on real transitions.
+		RunnerPickupDelay: 300 * time.Millisecond,
+		RunDuration:       time.Second,
 		OnResponse: func(route string, status int, header http.Header, body []byte) {
 			if err := checker.Check(route, status, header, body); err != nil {
 				mu.Lock()

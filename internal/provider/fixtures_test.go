@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
@@ -35,4 +36,26 @@ func newReleaseFixture(t *testing.T, env *acctest.Env) releaseFixture {
 	ids := f.pipeline.JobIDs
 	f.build, f.unit, f.running, f.deploy, f.trigger, f.pending = ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]
 	return f
+}
+
+// newPipeline creates a project of its own (named after the test) with one
+// pipeline of the given jobs, for the job action resources.
+func newPipeline(t *testing.T, env *acctest.Env, jobs ...gitlabsim.JobSpec) (gitlabsim.Project, gitlabsim.Pipeline) {
+	t.Helper()
+	env.RequireSim(t, "acts on jobs it sets up")
+	p := env.Sim.CreateProject(gitlabsim.ProjectSpec{
+		Path:    "actions/" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())),
+		Members: map[int64]int{env.AdminID: 40},
+	})
+	return p, env.Sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: jobs})
+}
+
+// simJob is a job as the simulator holds it, failing the test when it is gone.
+func simJob(t *testing.T, env *acctest.Env, id int64) gitlabsim.Job {
+	t.Helper()
+	j, ok := env.Sim.Job(id)
+	if !ok {
+		t.Fatalf("job %d does not exist in the simulator", id)
+	}
+	return j
 }

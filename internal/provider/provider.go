@@ -313,7 +313,12 @@ func firstNonEmpty(values ...string) string {
 }
 
 func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewJobPlayResource,
+		NewJobRetryResource,
+		NewJobCancelResource,
+		NewJobEraseResource,
+	}
 }
 
 func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -1,0 +1,109 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*jobCancelResource)(nil)
+	_ resource.ResourceWithImportState = (*jobCancelResource)(nil)
+)
+
+// NewJobCancelResource returns the gitlabjobs_job_cancel resource.
+func NewJobCancelResource() resource.Resource {
+	return &jobCancelResource{newJobActionResource("gitlabjobs_job_cancel", "job_id")}
+}
+
+type jobCancelResource struct{ jobActionResource }
+
+type jobCancelModel struct {
+	ID              types.String   `tfsdk:"id"`
+	Project         types.String   `tfsdk:"project"`
+	JobID           types.Int64    `tfsdk:"job_id"`
+	WaitForCanceled types.Bool     `tfsdk:"wait_for_canceled"`
+	Triggers        types.Map      `tfsdk:"triggers"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	jobResultModel
+}
+
+func (r *jobCancelResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_job_cancel"
+}
+
+func (r *jobCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := jobResultAttributes("The job's")
+	attrs["id"] = idAttribute("`<project>:<job_id>`.")
+	attrs["project"] = resourceProjectAttribute()
+	attrs["job_id"] = resourceJobIDAttribute("The job to cancel.")
+	attrs["wait_for_canceled"] = schema.BoolAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  booldefault.StaticBool(true),
+		MarkdownDescription: "Wait until the job has stopped: a running job may be `canceling` while its runner " +
+			"winds it down. Defaults to `true`.",
+	}
+	attrs["triggers"] = triggersAttribute("cancel the job")
+	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job to stop (default 10m)."})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Cancels a job that has not finished (created, pending, running, manual, ...) and waits " +
+			"until it has stopped. A job that has already finished is left as it is, with a warning, not an error." +
+			destroyNote + "\n\n" +
+			"Upstream API: [Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job).",
+		Attributes: attrs,
+	}
+}
+
+func (r *jobCancelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan jobCancelModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.data.clientFor(r.what)
+	resp.Diagnostics.Append(diags...)
+	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCancelTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), WaitFor: waitNone}
+	if plan.WaitForCanceled.ValueBool() {
+		in.WaitFor = waitFinished
+	}
+	out := cancelJob(ctx, client, r.poll, in)
+	resp.Diagnostics.Append(out.Diags...)
+	if out.Job == nil {
+		return
+	}
+	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), in.JobID))
+	plan.jobResultModel = newJobResult(out.Job)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// ImportState takes "<project>:<job_id>".
+func (r *jobCancelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	_, ids, err := parseImportID(req.ID, "job_id")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0]})...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_canceled"), true)...)
+}

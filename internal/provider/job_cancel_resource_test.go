@@ -1,0 +1,109 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+const jobCancel = "gitlabjobs_job_cancel.stuck"
+
+func cancelConfig(env *acctest.Env, project string, jobID int64) string {
+	return env.Config(fmt.Sprintf(`
+resource "gitlabjobs_job_cancel" "stuck" {
+  project = %q
+  job_id  = %d
+}
+`, project, jobID))
+}
+
+// TestAccJobCancelResource cancels a running job, imports the resource, and
+// forgets it when GitLab deletes the job.
+func TestAccJobCancelResource(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true})
+	stuck := pl.JobIDs[0]
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cancelConfig(env, p.PathWithNamespace, stuck),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobCancel, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobCancel, attr("status"), knownvalue.StringExact("canceled")),
+					statecheck.ExpectKnownValue(jobCancel, attr("id"), knownvalue.StringExact(fmt.Sprintf("%s:%d", p.PathWithNamespace, stuck))),
+					statecheck.ExpectKnownValue(jobCancel, attr("finished_at"), knownvalue.NotNull()),
+				},
+				Check: func(*terraform.State) error {
+					if j := simJob(t, env, stuck); j.Status != "canceled" {
+						return fmt.Errorf("job is %s in GitLab, want canceled", j.Status)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:                         jobCancel,
+				ImportState:                          true,
+				ImportStateId:                        fmt.Sprintf("%s:%d", p.PathWithNamespace, stuck),
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+			},
+			{
+				PreConfig: func() {
+					if err := env.Sim.DeletePipeline(pl.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: func(s *terraform.State) error {
+					if _, ok := s.RootModule().Resources[jobCancel]; ok {
+						return fmt.Errorf("%s is still in the state after GitLab deleted its job", jobCancel)
+					}
+					return nil
+				},
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(stuck, "cancel"); n != 1 {
+		t.Errorf("cancel sent %d times, want 1", n)
+	}
+}
+
+// TestAccJobCancelResource_finished records an already finished job with a
+// warning and sends no cancel; a bad import ID says what is expected.
+func TestAccJobCancelResource_finished(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "build", Stage: "build", Status: "success"})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cancelConfig(env, p.PathWithNamespace, pl.JobIDs[0]),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobCancel, attr("status"), knownvalue.StringExact("success")),
+				},
+			},
+			{
+				ResourceName:  jobCancel,
+				ImportState:   true,
+				ImportStateId: fmt.Sprintf("%s/%d", p.PathWithNamespace, pl.JobIDs[0]),
+				ExpectError:   regexp.MustCompile(`(?s)Invalid import ID.*<project>:<job_id>`),
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(pl.JobIDs[0], "cancel"); n != 0 {
+		t.Errorf("cancel of a finished job sent %d times, want 0", n)
+	}
+}

@@ -1,0 +1,266 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+const jobPlay = "gitlabjobs_job_play.deploy"
+
+func playConfig(env *acctest.Env, project string, jobID int64, extra string) string {
+	return env.Config(fmt.Sprintf(`
+resource "gitlabjobs_job_play" "deploy" {
+  project = %q
+  job_id  = %d
+%s
+}
+`, project, jobID, extra))
+}
+
+// TestAccJobPlayResource_variables plays a manual deploy job with variables,
+// waits for its success, imports it, and plays it again only when a trigger
+// changes.
+func TestAccJobPlayResource_variables(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env,
+		gitlabsim.JobSpec{Name: "build", Stage: "build", Status: "success"},
+		gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual", LogOnRun: "deploying\n"})
+	deploy := pl.JobIDs[1]
+	vars := `  variables = {
+    DEPLOY_ENV = "production"
+    API_KEY    = "s3cr3t-value"
+  }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: playConfig(env, p.PathWithNamespace, deploy, vars+"\n  triggers = { release = \"1.0\" }"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue(jobPlay, attr("played_job_id")),
+					plancheck.ExpectSensitiveValue(jobPlay, attr("variables")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("success")),
+					statecheck.ExpectKnownValue(jobPlay, attr("id"), knownvalue.StringExact(fmt.Sprintf("%s:%d", p.PathWithNamespace, deploy))),
+					statecheck.ExpectKnownValue(jobPlay, attr("started_at"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(jobPlay, attr("finished_at"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(jobPlay, attr("failure_reason"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(jobPlay, attr("web_url"), knownvalue.StringRegexp(regexp.MustCompile(fmt.Sprintf("/-/jobs/%d$", deploy)))),
+				},
+				Check: func(*terraform.State) error {
+					got := env.Sim.JobVariables(deploy)
+					want := []gitlabsim.Variable{{Key: "API_KEY", Value: "s3cr3t-value"}, {Key: "DEPLOY_ENV", Value: "production"}}
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						return fmt.Errorf("GitLab got variables %v, want %v", got, want)
+					}
+					if n := env.Sim.ActionCount(deploy, "play"); n != 1 {
+						return fmt.Errorf("job played %d times, want 1", n)
+					}
+					return nil
+				},
+			},
+			{
+				// Applying again plays nothing.
+				Config: playConfig(env, p.PathWithNamespace, deploy, vars+"\n  triggers = { release = \"1.0\" }"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionNoop),
+				}},
+				Check: func(*terraform.State) error {
+					if n := env.Sim.ActionCount(deploy, "play"); n != 1 {
+						return fmt.Errorf("job played %d times after a no-op apply, want 1", n)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:                         jobPlay,
+				ImportState:                          true,
+				ImportStateId:                        fmt.Sprintf("%s:%d", p.PathWithNamespace, deploy),
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+				ImportStateVerifyIgnore:              []string{"variables", "triggers"},
+			},
+			{
+				// A new trigger plays the finished manual job again: GitLab runs it as a new job.
+				Config: playConfig(env, p.PathWithNamespace, deploy, vars+"\n  triggers = { release = \"1.1\" }"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: func(s *terraform.State) error {
+					played := s.RootModule().Resources[jobPlay].Primary.Attributes["played_job_id"]
+					if played == fmt.Sprint(deploy) {
+						return fmt.Errorf("played_job_id is still %s: playing a finished job must run a new job", played)
+					}
+					if n := len(env.Sim.PipelineJobIDs(pl.ID)); n != 3 {
+						return fmt.Errorf("pipeline has %d jobs, want 3 (build, deploy, and deploy's new run)", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccJobPlayResource_jobFails fails the apply with the job's failure
+// reason and URL, and records the failure with fail_on_job_failure = false.
+func TestAccJobPlayResource_jobFails(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env,
+		gitlabsim.JobSpec{Name: "deploy-a", Stage: "deploy", Status: "manual", Outcome: "failed", FailureReason: "script_failure"},
+		gitlabsim.JobSpec{Name: "deploy-b", Stage: "deploy", Status: "manual", Outcome: "failed", FailureReason: "runner_system_failure"})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      playConfig(env, p.PathWithNamespace, pl.JobIDs[0], ""),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Job %d \(deploy-a\) failed.*script_failure.*/-/jobs/%d`, pl.JobIDs[0], pl.JobIDs[0])),
+			},
+			{
+				Config: playConfig(env, p.PathWithNamespace, pl.JobIDs[1], "  fail_on_job_failure = false"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("failed")),
+					statecheck.ExpectKnownValue(jobPlay, attr("failure_reason"), knownvalue.StringExact("runner_system_failure")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccJobPlayResource_notPlayable fails the plan, naming the job's status,
+// before anything is sent, and validates variables at plan time.
+func TestAccJobPlayResource_notPlayable(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env,
+		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true},
+		gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      playConfig(env, p.PathWithNamespace, pl.JobIDs[0], ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Job cannot be played.*Job %d \("e2e"\) is running`, pl.JobIDs[0])),
+			},
+			{
+				Config:      playConfig(env, p.PathWithNamespace, 987654321, ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`GitLab job not found`),
+			},
+			{
+				Config:      playConfig(env, p.PathWithNamespace, pl.JobIDs[1], `  variables = { "BAD-KEY" = "x" }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)variables.*CI/CD variable key`),
+			},
+			{
+				Config:      playConfig(env, p.PathWithNamespace, pl.JobIDs[1], `  wait_for = "done"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)wait_for.*value must be one of`),
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(pl.JobIDs[0], "play") + env.Sim.ActionCount(pl.JobIDs[1], "play"); n != 0 {
+		t.Errorf("%d plays were sent for invalid configurations, want 0", n)
+	}
+}
+
+// TestAccJobPlayResource_timeout gives up waiting with a clear error and
+// keeps the played job in the state.
+func TestAccJobPlayResource_timeout(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual", Stuck: true})
+	deploy := pl.JobIDs[0]
+	cfg := playConfig(env, p.PathWithNamespace, deploy, `  timeouts = { create = "3s" }`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Timed out waiting for job %d.*still pending`, deploy)),
+			},
+			{
+				// The job is kept (tainted): while it is still pending, the
+				// replacement's plan says why it cannot play it again.
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Job cannot be played.*is pending.*untaint`),
+			},
+			{
+				// Once it has finished, the state (refreshed) holds the played job.
+				PreConfig: func() {
+					if err := env.Sim.SetJobStatus(deploy, "success"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the tainted resource is replaced on the next apply
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(jobPlay, "played_job_id", fmt.Sprint(deploy)),
+					resource.TestCheckResourceAttr(jobPlay, "status", "success"),
+				),
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(deploy, "play"); n != 1 {
+		t.Errorf("job played %d times, want 1", n)
+	}
+}
+
+// TestAccJobPlayResource_drift shows a job erased outside Terraform as a
+// changed attribute, not an error, and forgets a job GitLab deleted.
+func TestAccJobPlayResource_drift(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual", LogOnRun: "ok\n"})
+	deploy := pl.JobIDs[0]
+	cfg := playConfig(env, p.PathWithNamespace, deploy, `  wait_for = "finished"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("erased_at"), knownvalue.Null()),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := env.Sim.EraseJob(deploy); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("erased_at"), knownvalue.NotNull()),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := env.Sim.DeletePipeline(pl.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				// The refresh forgets the resource; playing the job again fails the plan.
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)GitLab job not found.*Job %d`, deploy)),
+			},
+		},
+	})
+}

@@ -1,0 +1,121 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*jobRetryResource)(nil)
+	_ resource.ResourceWithImportState = (*jobRetryResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*jobRetryResource)(nil)
+)
+
+// NewJobRetryResource returns the gitlabjobs_job_retry resource.
+func NewJobRetryResource() resource.Resource {
+	return &jobRetryResource{newJobActionResource("gitlabjobs_job_retry", "new_job_id")}
+}
+
+type jobRetryResource struct{ jobActionResource }
+
+type jobRetryModel struct {
+	ID               types.String   `tfsdk:"id"`
+	Project          types.String   `tfsdk:"project"`
+	JobID            types.Int64    `tfsdk:"job_id"`
+	WaitFor          types.String   `tfsdk:"wait_for"`
+	FailOnJobFailure types.Bool     `tfsdk:"fail_on_job_failure"`
+	Triggers         types.Map      `tfsdk:"triggers"`
+	Timeouts         timeouts.Value `tfsdk:"timeouts"`
+	NewJobID         types.Int64    `tfsdk:"new_job_id"`
+	jobResultModel
+}
+
+func (r *jobRetryResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_job_retry"
+}
+
+func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := jobResultAttributes("The new job's")
+	attrs["id"] = idAttribute("`<project>:<job_id>:<new_job_id>`.")
+	attrs["project"] = resourceProjectAttribute()
+	attrs["job_id"] = resourceJobIDAttribute("The finished job to retry.")
+	attrs["wait_for"] = waitForAttribute()
+	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
+	attrs["triggers"] = triggersAttribute("retry the job")
+	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the new job (default 60m)."})
+	attrs["new_job_id"] = schema.Int64Attribute{
+		Computed:            true,
+		MarkdownDescription: "The job GitLab created for the retry. Its status and timestamps are the other attributes.",
+		PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Retries a finished job (success, failed or canceled) once: GitLab creates a new job with " +
+			"the same name and stage in the same pipeline, and this resource waits for it. Applying again never " +
+			"retries again unless `triggers`, `project` or `job_id` change. The job's status is checked at plan time " +
+			"when the values are known. A retry whose answer was lost (a timeout, a reset connection, a 5xx) is never " +
+			"sent blindly again: the provider first looks in the pipeline for the job the retry created." +
+			destroyNote + "\n\n" +
+			"Upstream API: [Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job).",
+		Attributes: attrs,
+	}
+}
+
+func (r *jobRetryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkRetryable)
+}
+
+func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan jobRetryModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.data.clientFor(r.what)
+	resp.Diagnostics.Append(diags...)
+	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(),
+		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool()}
+	out := retryJob(ctx, client, r.poll, in)
+	resp.Diagnostics.Append(out.Diags...)
+	if out.Job == nil {
+		return
+	}
+	plan.ID = types.StringValue(fmt.Sprintf("%s:%d:%d", plan.Project.ValueString(), in.JobID, out.Job.ID))
+	plan.NewJobID = types.Int64Value(out.Job.ID)
+	plan.jobResultModel = newJobResult(out.Job)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// ImportState takes "<project>:<job_id>:<new_job_id>": the retried job and
+// the job its retry created.
+func (r *jobRetryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	_, ids, err := parseImportID(req.ID, "job_id", "new_job_id")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0], "new_job_id": ids[1]})...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), waitFinished)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_job_failure"), true)...)
+}
