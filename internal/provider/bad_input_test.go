@@ -107,7 +107,7 @@ func TestAccBadInput(t *testing.T) {
 		{"expired token", provider(fmt.Sprintf("token = %q", expired)) + job(proj, build), `did not accept the provider's credentials.*401.*expired or revoked`, false},
 		{"revoked token", provider(fmt.Sprintf("token = %q", revoked)) + job(proj, build), `did not accept the provider's credentials.*401.*expired or revoked`, false},
 		{"job token of a finished job", provider(fmt.Sprintf("job_token = %q", env.Sim.JobToken(build))) + job(proj, build), `credentials.*401.*job is no longer running`, false},
-		{"token and job_token", provider(`token = "a"` + "\n" + `job_token = "b"`) + job(proj, build), `Invalid Attribute Combination.*job_token`, false},
+		{"token and job_token", provider(`token = "a"`+"\n"+`job_token = "b"`) + job(proj, build), `Invalid Attribute Combination.*job_token`, false},
 		{"token with a newline", provider(`token = "glpat-abc\n"`) + job(proj, build), `token contains whitespace.*trailing newline`, false},
 		{"auth header in headers", env.ProviderConfig(`headers = { Authorization = "Bearer x" }`) + job(proj, build), `headers: "Authorization" may not be set here`, false},
 		{"retries negative", env.ProviderConfig("retries = -1") + job(proj, build), `retries value must be between 0 and 50`, false},
@@ -129,8 +129,8 @@ func TestAccBadInput(t *testing.T) {
 			cfg = acctestTerraformBlock + cfg
 		}
 		steps = append(steps, resource.TestStep{
-			Config:      cfg,
-			PlanOnly:    !tc.apply,
+			Config:   cfg,
+			PlanOnly: !tc.apply,
 			// The CLI wraps long messages: any space may be a line break.
 			ExpectError: regexp.MustCompile(`(?s)` + strings.ReplaceAll(tc.want, " ", `\s+`)),
 		})
