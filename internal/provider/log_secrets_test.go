@@ -80,7 +80,7 @@ resource "gitlabjobs_job_play" "deploy" {
 	// search below proves nothing.
 	for _, want := range []string{"gitlabjobs: gitlabjobs provider configured", fmt.Sprintf("gitlabjobs: played job %d", pl.JobIDs[2]), "[TRACE] sdk.framework:"} {
 		if !strings.Contains(log, want) {
-					t.Fatalf("the TRACE log (%d bytes) lacks %q: it does not hold the provider's logs", len(data), want)
+			t.Fatalf("the TRACE log (%d bytes) lacks %q: it does not hold the provider's logs", len(data), want)
 		}
 	}
 	for name, secret := range map[string]string{
