@@ -264,3 +264,45 @@ func TestAccJobPlayResource_drift(t *testing.T) {
 		},
 	})
 }
+
+// TestAccJobPlayResource_canceledOutOfBand shows a played job that someone
+// canceled (and then retried) outside Terraform as changed attributes on
+// the next plan, without an error and without playing again.
+func TestAccJobPlayResource_canceledOutOfBand(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual", Stuck: true})
+	deploy := pl.JobIDs[0]
+	cfg := playConfig(env, p.PathWithNamespace, deploy, `  wait_for = "none"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("pending")),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := env.Sim.CancelJob(deploy); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := env.Sim.RetryJob(deploy); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("canceled")),
+					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
+				},
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
+		t.Errorf("job played %d times, want 1", n)
+	}
+}
