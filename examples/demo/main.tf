@@ -1,6 +1,18 @@
-# The demo runs against the GitLab simulator's seeded project
-# demo-group/platform/deploy-service (see internal/gitlabsim/seed/demo.json).
-# The provider reads GITLAB_BASE_URL and GITLAB_TOKEN from the environment.
+# A release engineer's morning, against the GitLab simulator's seeded project
+# demo-group/platform/deploy-service (internal/gitlabsim/seed/demo.json):
+# the latest pipeline (903) of main failed on a flaky end-to-end test, its
+# manual deploy job waits to be played, and a smoke test is stuck waiting
+# for a GPU runner. This configuration
+#
+#   1. lists the jobs that failed in the latest pipeline,
+#   2. retries them and waits until they pass,
+#   3. then plays the manual deploy job with the release's variables and
+#      waits for the deploy (a failed deploy fails the apply),
+#   4. cancels the stuck smoke test,
+#   5. erases the log and artifacts of the previous release's build,
+#
+# and prints what it did. The provider reads GITLAB_BASE_URL and GITLAB_TOKEN
+# from the environment (run.sh sets them to the simulator's).
 
 terraform {
   required_providers {
@@ -13,33 +25,158 @@ terraform {
 provider "gitlabjobs" {}
 
 variable "project" {
-  description = "The project whose jobs the demo reads."
+  description = "The project to release."
   type        = string
   default     = "demo-group/platform/deploy-service"
 }
 
-variable "failed_job_id" {
-  description = "The seeded failed unit-test job."
+variable "pipeline_id" {
+  description = "The release pipeline (in GitLab CI: CI_PIPELINE_ID)."
   type        = number
-  default     = 1002
+  default     = 903
 }
 
-data "gitlabjobs_job" "unit_test" {
+variable "release_tag" {
+  description = "The release being deployed."
+  type        = string
+  default     = "v1.4.0"
+}
+
+variable "environment" {
+  description = "Where the deploy job deploys to."
+  type        = string
+  default     = "production"
+}
+
+variable "old_job_id" {
+  description = "A job of an earlier pipeline whose log and artifacts are no longer needed."
+  type        = number
+  default     = 1001
+}
+
+# 1. The jobs of the release pipeline, and the ones that failed. The failed
+# list keeps retried attempts (include_retried), so it is the same after the
+# retries below and a second apply retries nothing again.
+data "gitlabjobs_pipeline_jobs" "release" {
+  project     = var.project
+  pipeline_id = var.pipeline_id
+}
+
+data "gitlabjobs_pipeline_jobs" "failed" {
+  project         = var.project
+  pipeline_id     = var.pipeline_id
+  scope           = ["failed"]
+  include_retried = true
+}
+
+data "gitlabjobs_job" "old" {
   project = var.project
-  job_id  = var.failed_job_id
+  job_id  = var.old_job_id
 }
 
-output "failed_job" {
-  description = "The failed job, as a release engineer would look at it."
-  value = {
-    name           = data.gitlabjobs_job.unit_test.name
-    status         = data.gitlabjobs_job.unit_test.status
-    failure_reason = data.gitlabjobs_job.unit_test.failure_reason
-    stage          = data.gitlabjobs_job.unit_test.stage
-    ref            = data.gitlabjobs_job.unit_test.ref
-    commit         = data.gitlabjobs_job.unit_test.commit.short_id
-    pipeline       = data.gitlabjobs_job.unit_test.pipeline.id
-    duration       = data.gitlabjobs_job.unit_test.duration
-    web_url        = data.gitlabjobs_job.unit_test.web_url
+locals {
+  failed_jobs = { for j in data.gitlabjobs_pipeline_jobs.failed.jobs : tostring(j.job_id) => j if !j.allow_failure }
+  job_ids     = { for j in data.gitlabjobs_pipeline_jobs.release.jobs : j.name => j.job_id }
+}
+
+# 2. Retry every failed job once and wait for the new attempts: a job that
+# fails again fails the apply.
+resource "gitlabjobs_job_retry" "failed" {
+  for_each = local.failed_jobs
+
+  project  = var.project
+  job_id   = each.value.job_id
+  wait_for = "finished"
+
+  timeouts = {
+    create = "5m"
   }
+}
+
+# 3. The tests pass: play the manual deploy job with the release's variables
+# and wait until it has finished.
+resource "gitlabjobs_job_play" "deploy" {
+  project = var.project
+  job_id  = local.job_ids["deploy"]
+
+  variables = {
+    ENVIRONMENT = var.environment
+    RELEASE_TAG = var.release_tag
+  }
+  wait_for            = "finished"
+  fail_on_job_failure = true
+
+  triggers = {
+    release_tag = var.release_tag
+  }
+
+  timeouts = {
+    create = "5m"
+  }
+
+  depends_on = [gitlabjobs_job_retry.failed]
+}
+
+# 4. The smoke test waits for a runner with a GPU that never comes: cancel it.
+resource "gitlabjobs_job_cancel" "smoke_test" {
+  project = var.project
+  job_id  = local.job_ids["smoke-test"]
+
+  lifecycle {
+    postcondition {
+      condition     = self.status == "canceled"
+      error_message = "The smoke test is ${self.status}, not canceled."
+    }
+  }
+}
+
+# 5. Housekeeping: erase the previous release's build log and artifacts.
+resource "gitlabjobs_job_erase" "old" {
+  project = var.project
+  job_id  = var.old_job_id
+
+  lifecycle {
+    precondition {
+      condition     = data.gitlabjobs_job.old.pipeline.id != var.pipeline_id
+      error_message = "Job ${var.old_job_id} belongs to the release pipeline: erase jobs of earlier pipelines only."
+    }
+  }
+}
+
+locals {
+  rows = concat(
+    [for id, r in gitlabjobs_job_retry.failed : [
+      "retry", local.failed_jobs[id].name, "${r.job_id} -> ${r.new_job_id}",
+      "${r.status}${r.duration == null ? "" : format(" in %.0fs", r.duration)}",
+    ]],
+    [[
+      "play", "deploy", tostring(gitlabjobs_job_play.deploy.played_job_id),
+      "${gitlabjobs_job_play.deploy.status}${gitlabjobs_job_play.deploy.duration == null ? "" : format(" in %.0fs", gitlabjobs_job_play.deploy.duration)}, ENVIRONMENT=${var.environment} RELEASE_TAG=${var.release_tag}",
+    ]],
+    [[
+      "cancel", "smoke-test", tostring(gitlabjobs_job_cancel.smoke_test.job_id), gitlabjobs_job_cancel.smoke_test.status,
+    ]],
+    [[
+      "erase", "${data.gitlabjobs_job.old.name} (pipeline ${data.gitlabjobs_job.old.pipeline.id})",
+      tostring(gitlabjobs_job_erase.old.job_id), "log and artifacts erased at ${gitlabjobs_job_erase.old.erased_at}",
+    ]],
+  )
+}
+
+output "failed_jobs" {
+  description = "The jobs that failed in the release pipeline (known when planning)."
+  value       = [for j in local.failed_jobs : "${j.name} (job ${j.job_id}): ${j.failure_reason}"]
+}
+
+output "summary" {
+  description = "What the release engineer did, as a table."
+  value = join("\n", [
+    for r in concat([["ACTION", "JOB", "JOB ID", "RESULT"]], local.rows) :
+    format("%-7s %-22s %-13s %s", r[0], r[1], r[2], r[3])
+  ])
+}
+
+output "deploy_job_url" {
+  description = "The deploy job's page in GitLab."
+  value       = gitlabjobs_job_play.deploy.web_url
 }

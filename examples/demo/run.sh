@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the demo: builds the provider into a local mirror, starts the GitLab
-# simulator with its seeded demo project, applies this folder's configuration
-# with OpenTofu (or DEMO_TF), prints the outputs and stops the simulator.
+# simulator with its seeded demo project and a quick simulated runner, applies
+# this folder's configuration with OpenTofu (or DEMO_TF): retry the failed
+# jobs of the latest pipeline, play the manual deploy job, cancel the stuck
+# job, erase an old job. Then prints what happened and stops the simulator.
+# Any failure (a job that fails, an action GitLab refuses) exits non-zero.
 # Called by `make demo`, which builds OpenTofu and the simulator first.
 set -euo pipefail
 
@@ -11,6 +14,7 @@ tf="${DEMO_TF:-$root/bin/tofu}"
 sim="${GITLABSIM:-$root/bin/gitlabsim}"
 version="0.0.1"
 work="$here/.demo"
+tfname="$(basename "$tf")"
 
 rm -rf "$work"
 mkdir -p "$work/config"
@@ -20,10 +24,16 @@ echo "==> Building the provider into a local mirror"
 "$root/tools/local-mirror.sh" "$work" "$version"
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 
-echo "==> Starting the GitLab simulator"
-"$sim" -addr 127.0.0.1:0 -env-file "$work/sim.env" > "$work/sim.log" 2>&1 &
+echo "==> Starting the GitLab simulator (seed: internal/gitlabsim/seed/demo.json)"
+# The runner picks a job up a second after it is queued; a job runs 3 s
+# unless the seed scripts otherwise (the e2e test 4 s, the deploy 5 s).
+"$sim" -addr 127.0.0.1:0 -env-file "$work/sim.env" -pickup-delay 1s -run-duration 3s > "$work/sim.log" 2>&1 &
 sim_pid=$!
-trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true' EXIT
+stop_sim() {
+  kill "$sim_pid" 2>/dev/null || true
+  wait "$sim_pid" 2>/dev/null || true
+}
+trap stop_sim EXIT
 for _ in $(seq 1 100); do
   [ -s "$work/sim.env" ] && break
   kill -0 "$sim_pid" 2>/dev/null || { cat "$work/sim.log"; echo "the simulator exited" >&2; exit 1; }
@@ -35,10 +45,46 @@ set -a
 . "$work/sim.env"
 set +a
 echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and GITLAB_TOKEN)"
+echo "    project demo-group/platform/deploy-service, pipeline 903: build passed, e2e-test failed,"
+echo "    deploy waits to be played, smoke-test is stuck waiting for a GPU runner"
 
-echo "==> $(basename "$tf") init"
+echo "==> $tfname init"
 "$tf" -chdir="$work/config" init -input=false -no-color > "$work/init.log" || { cat "$work/init.log"; exit 1; }
-echo "==> $(basename "$tf") apply (its outputs follow)"
-"$tf" -chdir="$work/config" apply -input=false -auto-approve
+
+# Shows a command's progress (the plan's actions and outputs, resources being
+# created), keeping its full output in .demo/LOG; on failure prints all of it.
+run_shown() {
+  local log="$work/$1"
+  shift
+  if ! "$@" -no-color 2>&1 | tee "$log" | awk '
+      /^Changes to Outputs:/ { outputs = 1 }
+      outputs && /^$/ { outputs = 0 }
+      outputs || /^  # / || /^Plan:/ || /Reading\.\.\.|Read complete|Creating\.\.\.|Still creating|Creation complete|^Apply complete/ { print "    " $0; fflush() }'; then
+    echo "==> $tfname failed; its full output ($log):" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+}
+
+echo "==> 1. $tfname plan: the failed jobs of pipeline 903, and what to do about them"
+run_shown plan.log "$tf" -chdir="$work/config" plan -input=false -out=release.tfplan
+
+echo "==> 2. $tfname apply: retry the failed jobs, then play the deploy; cancel the stuck job; erase an old job"
+run_shown apply.log "$tf" -chdir="$work/config" apply -input=false release.tfplan
+
 echo
-echo "Done. The simulator has stopped; run 'make sim' to explore it yourself, and see docs/ for every data source."
+echo "==> 3. What happened"
+"$tf" -chdir="$work/config" output -raw summary
+echo
+echo
+echo "    deploy job: $("$tf" -chdir="$work/config" output -raw deploy_job_url)"
+stop_sim
+trap - EXIT
+cat <<'NEXT'
+
+Done; the simulator has stopped. Where to look next:
+  - examples/demo/main.tf     this story as configuration
+  - docs/                     every resource and data source (docs/index.md: authentication, release automation)
+  - examples/resources/, examples/data-sources/
+  - make sim                  the seeded simulator on http://127.0.0.1:8080, to explore with curl or your own configuration
+NEXT

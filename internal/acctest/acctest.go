@@ -4,6 +4,7 @@
 package acctest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -254,4 +255,63 @@ func (e *Env) GetJSON(t *testing.T, apiPath string, out any) {
 // PathEscape encodes a project path for an API URL.
 func PathEscape(project string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(project, "/", "%2F"), ".", "%2E")
+}
+
+// Facts of the demo seed (internal/gitlabsim/seed/demo.json) that tests of
+// seeded simulators rely on.
+const (
+	SeedProject      = "demo-group/platform/deploy-service"
+	SeedRunningJobID = 1004 // integration-test of pipeline 902: runs (unscripted) for as long as the simulator does
+)
+
+// NewSeededEnv returns a fresh simulator like NewEnv's (every response
+// validated against GitLab's JSON schemas, the same quick runner) loaded
+// with the demo seed: the project demo-group/platform/deploy-service with
+// its pipelines 901, 902 and 903 and their fixed job IDs, as `make demo` and
+// `make sim` serve it. Token is the seed's admin token and AdminID its user.
+// Against a real GitLab the test is skipped: the seed's jobs exist only in
+// the simulator.
+func NewSeededEnv(t *testing.T) *Env {
+	t.Helper()
+	PreCheck(t)
+	if IsReal() {
+		t.Skip("needs the simulator seeded with the demo data (internal/gitlabsim/seed/demo.json); skipped against a real GitLab")
+	}
+	checker := loadChecker(t)
+	var mu sync.Mutex
+	done := false
+	sim := gitlabsim.New(gitlabsim.Options{
+		RunnerPickupDelay: 300 * time.Millisecond,
+		RunDuration:       time.Second,
+		OnResponse: func(route string, status int, header http.Header, body []byte) {
+			if err := checker.Check(route, status, header, body); err != nil {
+				mu.Lock()
+				defer mu.Unlock()
+				if !done {
+					t.Errorf("simulator response breaks GitLab's schema (%s, %d): %v", route, status, err)
+				}
+			}
+		},
+	})
+	if err := sim.LoadFixture(bytes.NewReader(gitlabsim.DemoFixture())); err != nil {
+		t.Fatalf("loading the demo seed: %v", err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(func() {
+		srv.Close()
+		mu.Lock()
+		done = true
+		mu.Unlock()
+	})
+	token := sim.AdminToken()
+	if token == "" {
+		t.Fatal("the demo seed has no admin token")
+	}
+	env := &Env{BaseURL: srv.URL + "/api/v4/", Token: token, Sim: sim, server: srv}
+	var admin struct {
+		ID int64 `json:"id"`
+	}
+	env.GetJSON(t, "/user", &admin)
+	env.AdminID = admin.ID
+	return env
 }

@@ -1,0 +1,232 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	fwdatasource "github.com/hashicorp/terraform-plugin-framework/datasource"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/provider"
+)
+
+// examplesRoot is examples/, seen from this package's directory.
+var examplesRoot = filepath.Join("..", "..", "examples")
+
+// exampleVariables are the values of example variables that have no
+// default (the user would give them), by example directory.
+func exampleVariables(env *acctest.Env) map[string]config.Variables {
+	return map[string]config.Variables{
+		"provider": {"gitlab_token": config.StringVariable(env.Token)},
+	}
+}
+
+// TestAccExamples applies every example under examples/ (the provider's,
+// every data source's and resource's, the demo and the guides), each in its
+// own subtest against its own simulator seeded with the demo data that the
+// examples name (demo-group/platform/deploy-service and its job IDs). The
+// examples carry no credentials: the test puts a provider configuration for
+// the simulator in front of them, in place of an empty provider block. A
+// resource example's import.sh commands are run against the applied state
+// too. An example that fails to apply, or plans changes right after its
+// apply, fails the test.
+func TestAccExamples(t *testing.T) {
+	dirs := exampleDirs(t)
+	if len(dirs) == 0 {
+		t.Fatalf("no example directories (with .tf files) under %s", examplesRoot)
+	}
+	checkExampleCoverage(t, dirs)
+
+	for _, dir := range dirs {
+		name := filepath.ToSlash(dir)
+		t.Run(name, func(t *testing.T) {
+			env := acctest.NewSeededEnv(t)
+			body := readExample(t, filepath.Join(examplesRoot, dir))
+			cfg := exampleProviderConfig(t, env, body) + "\n" + body
+			vars := exampleVariables(env)[name]
+
+			steps := []resource.TestStep{{Config: cfg, ConfigVariables: vars}}
+			for _, imp := range importCommands(t, filepath.Join(examplesRoot, dir, "import.sh")) {
+				steps = append(steps, resource.TestStep{
+					Config:            cfg,
+					ConfigVariables:   vars,
+					ResourceName:      imp.address,
+					ImportState:       true,
+					ImportStateId:     imp.id,
+					ImportStateVerify: true,
+					// What GitLab does not remember: the request's settings.
+					ImportStateVerifyIgnore: []string{"variables", "triggers", "timeouts"},
+				})
+			}
+			// Destroy in a step of its own: it forgets the job actions (a
+			// no-op in GitLab), and leaves an empty state for the framework's
+			// final read, which cannot read for_each instances (the demo's).
+			steps = append(steps, resource.TestStep{Config: cfg, ConfigVariables: vars, Destroy: true})
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+				Steps:                    steps,
+			})
+		})
+	}
+}
+
+// exampleDirs lists the directories under examples/ that hold .tf files,
+// relative to examples/; hidden directories (the demo's work directory,
+// .terraform) are skipped.
+func exampleDirs(t *testing.T) []string {
+	t.Helper()
+	var dirs []string
+	err := filepath.WalkDir(examplesRoot, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != examplesRoot && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if filepath.Ext(path) != ".tf" {
+			return nil
+		}
+		rel, err := filepath.Rel(examplesRoot, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(dirs, rel) {
+			dirs = append(dirs, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("listing the examples: %v", err)
+	}
+	sort.Strings(dirs)
+	return dirs
+}
+
+// checkExampleCoverage fails when a resource or data source of the provider
+// has no example (the docs take their examples from there), or a resource
+// has no import.sh.
+func checkExampleCoverage(t *testing.T, dirs []string) {
+	t.Helper()
+	ctx := context.Background()
+	p := provider.New("test")()
+	for _, newResource := range p.Resources(ctx) {
+		var resp fwresource.MetadataResponse
+		newResource().Metadata(ctx, fwresource.MetadataRequest{ProviderTypeName: "gitlabjobs"}, &resp)
+		dir := filepath.Join("resources", resp.TypeName)
+		for _, f := range []string{"resource.tf", "import.sh"} {
+			if _, err := os.Stat(filepath.Join(examplesRoot, dir, f)); err != nil {
+				t.Errorf("resource %s has no example %s: %v", resp.TypeName, filepath.Join("examples", dir, f), err)
+			}
+		}
+	}
+	for _, newDataSource := range p.DataSources(ctx) {
+		var resp fwdatasource.MetadataResponse
+		newDataSource().Metadata(ctx, fwdatasource.MetadataRequest{ProviderTypeName: "gitlabjobs"}, &resp)
+		dir := filepath.Join("data-sources", resp.TypeName)
+		if _, err := os.Stat(filepath.Join(examplesRoot, dir, "data-source.tf")); err != nil {
+			t.Errorf("data source %s has no example: %v", resp.TypeName, err)
+		}
+	}
+	for _, want := range []string{"provider", "demo"} {
+		if !slices.Contains(dirs, want) {
+			t.Errorf("examples/%s is missing", want)
+		}
+	}
+}
+
+// readExample is the example directory's .tf files, in name order, without
+// an empty provider "gitlabjobs" {} block (the test configures the provider).
+func readExample(t *testing.T, dir string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no .tf files in %s (%v)", dir, err)
+	}
+	sort.Strings(files)
+	var b strings.Builder
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("# " + filepath.ToSlash(f) + "\n")
+		b.WriteString(emptyProviderBlock.ReplaceAllString(string(src), ""))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+var emptyProviderBlock = regexp.MustCompile(`(?m)^[ \t]*provider[ \t]+"gitlabjobs"[ \t]*\{\s*\}[ \t]*$`)
+
+// exampleProviderConfig is what goes in front of an example: the terraform
+// block naming the provider (unless the example has its own) and the
+// default provider configuration for the seeded simulator. Examples of the
+// job token data sources authenticate as GitLab CI would, with the CI job
+// token of the seed's running job; every other example with the seed's
+// admin token (api scope).
+func exampleProviderConfig(t *testing.T, env *acctest.Env, body string) string {
+	t.Helper()
+	var b strings.Builder
+	if !strings.Contains(body, "required_providers") {
+		fmt.Fprintf(&b, "terraform {\n  required_providers {\n    gitlabjobs = {\n      source = %q\n    }\n  }\n}\n\n", provider.Address)
+	}
+	credentials := fmt.Sprintf("  token    = %q\n", env.Token)
+	if strings.Contains(body, "gitlabjobs_job_token_") {
+		job, ok := env.Sim.Job(acctest.SeedRunningJobID)
+		if !ok || job.Status != "running" {
+			t.Fatalf("the seed's job %d is not running (%q): its CI job token would be refused", acctest.SeedRunningJobID, job.Status)
+		}
+		credentials = fmt.Sprintf("  job_token = %q\n", env.Sim.JobToken(acctest.SeedRunningJobID))
+	}
+	fmt.Fprintf(&b, "provider \"gitlabjobs\" {\n  base_url = %q\n%s}\n", env.BaseURL, credentials)
+	return b.String()
+}
+
+type importCommand struct{ address, id string }
+
+// importLine is `terraform import ADDRESS "ID"`, the address possibly in
+// single quotes (an instance key holds double quotes).
+var importLine = regexp.MustCompile(`^terraform import ('[^']+'|\S+) ("[^"]+"|\S+)$`)
+
+// importCommands are the terraform import commands of an import.sh (none
+// when there is no such file). Anything but comments, blank lines and such
+// commands fails the test: the docs show the file as it is.
+func importCommands(t *testing.T, path string) []importCommand {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []importCommand
+	for i, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		m := importLine.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("%s:%d: not a terraform import command: %s", path, i+1, line)
+		}
+		cmds = append(cmds, importCommand{address: strings.Trim(m[1], "'"), id: strings.Trim(m[2], `"`)})
+	}
+	if len(cmds) == 0 {
+		t.Fatalf("%s has no terraform import command", path)
+	}
+	return cmds
+}
