@@ -308,6 +308,9 @@ type jobActionInput struct {
 	Variables        []gitlabclient.Variable // play only
 	WaitFor          string                  // none, started or finished
 	FailOnJobFailure bool
+	// ExplainWaitError, when set, replaces waitError, whose advice is the
+	// resources' (timeouts.create, a tainted resource).
+	ExplainWaitError func(action string, jobID int64, err error) diag.Diagnostics
 }
 
 // jobActionOutput is the outcome: the job acted on or created, as last seen
@@ -328,7 +331,11 @@ func finishAction(ctx context.Context, client *gitlabclient.Client, poll poller,
 		last = job
 	}
 	if err != nil {
-		return jobActionOutput{Job: last, Diags: waitError(action, job.ID, err)}
+		explain := waitError
+		if in.ExplainWaitError != nil {
+			explain = in.ExplainWaitError
+		}
+		return jobActionOutput{Job: last, Diags: explain(action, job.ID, err)}
 	}
 	if in.WaitFor == waitFinished && in.FailOnJobFailure {
 		return jobActionOutput{Job: last, Diags: jobFailure(last)}
@@ -357,24 +364,35 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 	var jobID types.Int64
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
-	if resp.Diagnostics.HasError() || project.IsUnknown() || jobID.IsUnknown() || project.IsNull() || jobID.IsNull() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(checkJobStatusAtPlan(ctx, data, project, jobID, what, check)...)
+}
+
+// checkJobStatusAtPlan runs check on the job when project and job_id are
+// known, for the plan of a resource or a Terraform action. It stays silent
+// when it cannot ask GitLab (the apply checks again).
+func checkJobStatusAtPlan(ctx context.Context, data *providerData, project types.String, jobID types.Int64, what string, check func(*gitlabclient.Job) diag.Diagnostics) diag.Diagnostics {
+	if project.IsUnknown() || jobID.IsUnknown() || project.IsNull() || jobID.IsNull() {
+		return nil
+	}
 	if data == nil || data.client == nil || len(data.unknownConfig) > 0 {
-		return
+		return nil
 	}
 	p, err := gitlabclient.ParseProject(project.ValueString())
 	if err != nil {
-		return // the attribute's validator reports it
+		return nil // the attribute's validator reports it
 	}
 	job, err := data.client.GetJob(ctx, p.String(), jobID.ValueInt64())
 	switch {
 	case gitlabclient.IsNotFound(err):
-		resp.Diagnostics.Append(jobReadError(p, jobID.ValueInt64(), err)...)
+		return jobReadError(p, jobID.ValueInt64(), err)
 	case err != nil:
 		tflog.Warn(ctx, what+": could not check the job at plan time; the apply checks again", map[string]any{"error": err.Error()})
+		return nil
 	default:
-		resp.Diagnostics.Append(check(job)...)
+		return check(job)
 	}
 }
 

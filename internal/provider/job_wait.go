@@ -44,6 +44,9 @@ type poller struct {
 	factor     float64
 	now        func() time.Time
 	sleep      func(ctx context.Context, d time.Duration) error
+	// progress, when set, is told every status a poll sees and how long the
+	// wait has lasted (a Terraform action shows it in the CLI).
+	progress func(ctx context.Context, job *gitlabclient.Job, waited time.Duration)
 }
 
 func defaultPoller() poller {
@@ -89,6 +92,9 @@ func (p poller) wait(ctx context.Context, jobID int64, target string, get func(c
 			return last, err
 		}
 		last = job
+		if p.progress != nil {
+			p.progress(ctx, job, p.now().Sub(start))
+		}
 		if jobReached(target, job.Status) {
 			tflog.Info(ctx, fmt.Sprintf("job %d is %s", job.ID, job.Status),
 				map[string]any{"job_id": job.ID, "status": job.Status, "waited": p.now().Sub(start).Round(time.Second).String()})

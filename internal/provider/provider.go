@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -41,7 +42,10 @@ const jobTokenPrefix = "glcbt-"
 
 const defaultRetries = 5
 
-var _ provider.Provider = (*gitlabJobsProvider)(nil)
+var (
+	_ provider.Provider            = (*gitlabJobsProvider)(nil)
+	_ provider.ProviderWithActions = (*gitlabJobsProvider)(nil)
+)
 
 type gitlabJobsProvider struct {
 	version string
@@ -167,7 +171,7 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 			return
 		}
 		data := &providerData{unknownConfig: unknown}
-		resp.DataSourceData, resp.ResourceData = data, data
+		resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
 		return
 	}
 
@@ -195,7 +199,7 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	data := &providerData{client: client}
-	resp.DataSourceData, resp.ResourceData = data, data
+	resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
 }
 
 func (p *gitlabJobsProvider) userAgent() string {
@@ -318,6 +322,16 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 		NewJobRetryResource,
 		NewJobCancelResource,
 		NewJobEraseResource,
+	}
+}
+
+// Actions are the Terraform 1.14+ actions: the job action resources' second front door.
+func (p *gitlabJobsProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewJobPlayAction,
+		NewJobRetryAction,
+		NewJobCancelAction,
+		NewJobEraseAction,
 	}
 }
 
