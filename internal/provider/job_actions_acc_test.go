@@ -96,13 +96,13 @@ action "gitlabjobs_job_play" "running" {
 }
 
 // TestAccJobActions_examples applies every action example
-// (examples/actions/*/action.hcl) against the seeded simulator: the apply
+// (examples/actions/*/action.tf) against the seeded simulator: the apply
 // creates the example's terraform_data, whose action_trigger invokes the
 // action once; then `terraform apply -invoke` invokes it again.
 func TestAccJobActions_examples(t *testing.T) {
 	acctest.PreCheck(t)
 	tf := terraformWithActions(t)
-	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "actions", "*", "action.hcl"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "actions", "*", "action.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no action examples (%v)", err)
 	}

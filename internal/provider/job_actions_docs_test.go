@@ -68,7 +68,7 @@ func actionTypeNames(t *testing.T) []string {
 }
 
 func actionExamplePath(typeName string) string {
-	return filepath.Join("examples", "actions", typeName, "action.hcl")
+	return filepath.Join("examples", "actions", typeName, "action.tf")
 }
 
 // TestActionExamples checks each action's example: in canonical format,
