@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var (
@@ -69,12 +67,8 @@ func (r *jobCancelResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := r.data.clientFor(r.what)
+	client, project, diags := r.data.clientForProject(r.what, plan.Project)
 	resp.Diagnostics.Append(diags...)
-	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
-	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCancelTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -23,9 +23,7 @@ func NewJobDataSource() datasource.DataSource {
 	return &jobDataSource{}
 }
 
-type jobDataSource struct {
-	data *providerData
-}
+type jobDataSource struct{ dataSourceBase }
 
 type jobDataSourceModel struct {
 	ID      types.String `tfsdk:"id"`
@@ -60,26 +58,15 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 	}
 }
 
-func (d *jobDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.data = data
-	}
-}
-
 func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg jobDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := d.data.clientFor("data source gitlabjobs_job")
+	client, project, diags := d.data.clientForProject("data source gitlabjobs_job", cfg.Project)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
 		return
 	}
 	jobID := cfg.JobID.ValueInt64()

@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var (
@@ -62,12 +59,8 @@ func (r *jobEraseResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := r.data.clientFor(r.what)
+	client, project, diags := r.data.clientForProject(r.what, plan.Project)
 	resp.Diagnostics.Append(diags...)
-	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

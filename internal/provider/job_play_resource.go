@@ -105,12 +105,8 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := r.data.clientFor(r.what)
+	client, project, diags := r.data.clientForProject(r.what, plan.Project)
 	resp.Diagnostics.Append(diags...)
-	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
-	}
 	vars, diags := playVariables(ctx, plan.Variables)
 	resp.Diagnostics.Append(diags...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)

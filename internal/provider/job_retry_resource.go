@@ -11,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var (
@@ -80,12 +78,8 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := r.data.clientFor(r.what)
+	client, project, diags := r.data.clientForProject(r.what, plan.Project)
 	resp.Diagnostics.Append(diags...)
-	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
-	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -16,7 +16,7 @@ var _ datasource.DataSourceWithConfigure = (*allowedAgentsDataSource)(nil)
 // NewJobTokenAllowedAgentsDataSource returns the gitlabjobs_job_token_allowed_agents data source.
 func NewJobTokenAllowedAgentsDataSource() datasource.DataSource { return &allowedAgentsDataSource{} }
 
-type allowedAgentsDataSource struct{ data *providerData }
+type allowedAgentsDataSource struct{ dataSourceBase }
 
 type allowedAgentsModel struct {
 	ID              types.String           `tfsdk:"id"`
@@ -139,12 +139,6 @@ func (d *allowedAgentsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Attributes: map[string]schema.Attribute{"tier": str("The environment's tier."), "slug": str("The environment's slug.")},
 			},
 		},
-	}
-}
-
-func (d *allowedAgentsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.data = data
 	}
 }
 

@@ -17,7 +17,7 @@ var _ datasource.DataSourceWithConfigure = (*jobTokenJobDataSource)(nil)
 // NewJobTokenJobDataSource returns the gitlabjobs_job_token_job data source.
 func NewJobTokenJobDataSource() datasource.DataSource { return &jobTokenJobDataSource{} }
 
-type jobTokenJobDataSource struct{ data *providerData }
+type jobTokenJobDataSource struct{ dataSourceBase }
 
 type jobTokenJobModel struct {
 	ID types.String `tfsdk:"id"`
@@ -36,12 +36,6 @@ func (d *jobTokenJobDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"(`job_token`, or `CI_JOB_TOKEN` inside GitLab CI). The provider must authenticate with a job token.\n\n" +
 			"Upstream API: [Get job token's job](https://docs.gitlab.com/api/jobs/#get-job-tokens-job).",
 		Attributes: attrs,
-	}
-}
-
-func (d *jobTokenJobDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.data = data
 	}
 }
 

@@ -8,12 +8,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var _ datasource.DataSourceWithConfigure = (*jobTraceDataSource)(nil)
@@ -21,7 +18,7 @@ var _ datasource.DataSourceWithConfigure = (*jobTraceDataSource)(nil)
 // NewJobTraceDataSource returns the gitlabjobs_job_trace data source.
 func NewJobTraceDataSource() datasource.DataSource { return &jobTraceDataSource{} }
 
-type jobTraceDataSource struct{ data *providerData }
+type jobTraceDataSource struct{ dataSourceBase }
 
 type jobTraceModel struct {
 	ID        types.String `tfsdk:"id"`
@@ -57,12 +54,6 @@ func (d *jobTraceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"size":      schema.Int64Attribute{Computed: true, MarkdownDescription: "The whole log's size in bytes."},
 			"truncated": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether `tail_lines` or `max_bytes` cut the log."},
 		},
-	}
-}
-
-func (d *jobTraceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.data = data
 	}
 }
 
@@ -105,14 +96,9 @@ func (d *jobTraceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := d.data.clientFor("data source gitlabjobs_job_trace")
+	client, project, diags := d.data.clientForProject("data source gitlabjobs_job_trace", cfg.Project)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
 		return
 	}
 	jobID := cfg.JobID.ValueInt64()

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -17,7 +16,7 @@ var _ datasource.DataSourceWithConfigure = (*pipelineBridgesDataSource)(nil)
 // NewPipelineBridgesDataSource returns the gitlabjobs_pipeline_bridges data source.
 func NewPipelineBridgesDataSource() datasource.DataSource { return &pipelineBridgesDataSource{} }
 
-type pipelineBridgesDataSource struct{ data *providerData }
+type pipelineBridgesDataSource struct{ dataSourceBase }
 
 type pipelineBridgesModel struct {
 	ID         types.String   `tfsdk:"id"`
@@ -71,26 +70,15 @@ func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.Schem
 	}
 }
 
-func (d *pipelineBridgesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.data = data
-	}
-}
-
 func (d *pipelineBridgesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg pipelineBridgesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := d.data.clientFor("data source gitlabjobs_pipeline_bridges")
+	client, project, diags := d.data.clientForProject("data source gitlabjobs_pipeline_bridges", cfg.Project)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
 		return
 	}
 	bridges, err := client.ListPipelineBridges(ctx, project.String(), cfg.PipelineID.ValueInt64(), scopeStrings(cfg.Scope))

@@ -7,11 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var _ datasource.DataSourceWithConfigure = (*pipelineJobsDataSource)(nil)
@@ -19,7 +16,7 @@ var _ datasource.DataSourceWithConfigure = (*pipelineJobsDataSource)(nil)
 // NewPipelineJobsDataSource returns the gitlabjobs_pipeline_jobs data source.
 func NewPipelineJobsDataSource() datasource.DataSource { return &pipelineJobsDataSource{} }
 
-type pipelineJobsDataSource struct{ data *providerData }
+type pipelineJobsDataSource struct{ dataSourceBase }
 
 type pipelineJobsModel struct {
 	ID             types.String   `tfsdk:"id"`
@@ -61,26 +58,15 @@ func (d *pipelineJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *pipelineJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.data = data
-	}
-}
-
 func (d *pipelineJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg pipelineJobsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := d.data.clientFor("data source gitlabjobs_pipeline_jobs")
+	client, project, diags := d.data.clientForProject("data source gitlabjobs_pipeline_jobs", cfg.Project)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
 		return
 	}
 	jobs, err := client.ListPipelineJobs(ctx, project.String(), cfg.PipelineID.ValueInt64(), scopeStrings(cfg.Scope), cfg.IncludeRetried.ValueBool())

@@ -22,7 +22,7 @@ var _ datasource.DataSourceWithConfigure = (*projectJobsDataSource)(nil)
 // NewProjectJobsDataSource returns the gitlabjobs_project_jobs data source.
 func NewProjectJobsDataSource() datasource.DataSource { return &projectJobsDataSource{} }
 
-type projectJobsDataSource struct{ data *providerData }
+type projectJobsDataSource struct{ dataSourceBase }
 
 type projectJobsModel struct {
 	ID         types.String   `tfsdk:"id"`
@@ -68,12 +68,6 @@ func (d *projectJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 }
 
-func (d *projectJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.data = data
-	}
-}
-
 // matches applies the client-side filters GitLab's endpoint does not have.
 func (m projectJobsModel) matches(j *gitlabclient.Job) bool {
 	switch {
@@ -95,14 +89,9 @@ func (d *projectJobsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := d.data.clientFor("data source gitlabjobs_project_jobs")
+	client, project, diags := d.data.clientForProject("data source gitlabjobs_project_jobs", cfg.Project)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	project, err := gitlabclient.ParseProject(cfg.Project.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
 		return
 	}
 	limit := int(cfg.MaxResults.ValueInt64())

@@ -374,3 +374,23 @@ func (d *providerData) clientFor(what string) (*gitlabclient.Client, diag.Diagno
 	}
 	return d.client, diags
 }
+
+// clientForProject is clientFor, and the project attribute parsed (a
+// numeric ID or a full path).
+func (d *providerData) clientForProject(what string, project types.String) (*gitlabclient.Client, gitlabclient.Project, diag.Diagnostics) {
+	client, diags := d.clientFor(what)
+	p, err := gitlabclient.ParseProject(project.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
+	}
+	return client, p, diags
+}
+
+// dataSourceBase gives a data source the provider's client.
+type dataSourceBase struct{ data *providerData }
+
+func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	if data, ok := req.ProviderData.(*providerData); ok {
+		d.data = data
+	}
+}
