@@ -50,7 +50,10 @@ func (s *Sim) linkURL(r *http.Request, set map[string]string, drop ...string) st
 // without_count mode (project jobs): no totals, no rel="last".
 func (s *Sim) paginateOffset(w http.ResponseWriter, r *http.Request, n int, withCount bool) (from, to int) {
 	page, perPage := pageParams(r)
-	from = min((page-1)*perPage, n)
+	from = n // a page past the end, however far (no overflow of (page-1)*perPage)
+	if page-1 <= n/perPage {
+		from = min((page-1)*perPage, n)
+	}
 	to = min(from+perPage, n)
 	h := w.Header()
 	h.Set("X-Page", strconv.Itoa(page))

@@ -8,6 +8,11 @@
 // out-of-band Go twins (outofband.go) and a deterministic simulated runner
 // (runner.go) that picks pending jobs up and finishes them on the clock of
 // Options.Now (a Clock in tests).
+//
+// Fault injection (faults.go) makes it behave like a GitLab in trouble, per
+// route and call number: 5xx answers before or after a request was applied,
+// connections reset before or after, Rack::Attack's 429s, latency, and a
+// rate limit on the simulator's clock.
 package gitlabsim
 
 import (
@@ -30,6 +35,9 @@ type Options struct {
 	// OnResponse, when set, is called after every API response with the
 	// matched route pattern (e.g. "GET /api/v4/projects/{id}/jobs/{job_id}"),
 	// the status, headers and body. Tests validate responses with it.
+	// Answers of injected faults and of the rate limiter are not reported
+	// (they are not the API's); under a fault that acts after the endpoint
+	// ran, the endpoint's discarded answer is.
 	OnResponse func(route string, status int, header http.Header, body []byte)
 
 	// The simulated runner (runner.go).
@@ -52,6 +60,15 @@ type Options struct {
 	// GracefulCancelDelay is how long a gracefully canceled job stays
 	// canceling; 0 means 1s, a negative value no time.
 	GracefulCancelDelay time.Duration
+
+	// Fault injection (faults.go).
+
+	// FaultSeed seeds the faults injected with a Probability: the same seed
+	// and the same requests, in the same order, get the same faults.
+	FaultSeed int64
+	// RateLimit throttles requests as GitLab's Rack::Attack does; the zero
+	// value is no limit. SetRateLimit changes it.
+	RateLimit RateLimit
 }
 
 // Sim is one simulated GitLab. It is an http.Handler serving /api/v4/.
@@ -72,6 +89,9 @@ type Sim struct {
 	requests  map[string]int
 	runnable  map[int64]bool           // driven jobs the runner may have to move
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
+
+	patterns []string   // the route patterns (routes)
+	faults   faultState // injected faults and the rate limit (faults.go)
 }
 
 // New returns an empty simulator.
@@ -97,6 +117,8 @@ func New(opts Options) *Sim {
 		runnable:  map[int64]bool{},
 		actions:   map[int64]map[string]int{},
 	}
+	s.faults.limit = opts.RateLimit
+	s.faults.windows = map[string]*rateWindow{}
 	s.routes()
 	return s
 }
@@ -128,21 +150,28 @@ func (s *Sim) routes() {
 }
 
 func (s *Sim) handle(pattern string, h http.HandlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests[pattern]++
 		s.mu.Unlock()
-		// lib/api/api.rb sets these on every API answer.
-		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		if s.opts.OnResponse == nil {
-			h(w, r)
-			return
-		}
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		h(rec, r)
-		s.opts.OnResponse(pattern, rec.status, w.Header().Clone(), rec.body.Bytes())
+		s.serveWithFaults(pattern, w, r, func(w http.ResponseWriter) { s.serve(pattern, h, w, r) })
 	}))
+}
+
+// serve runs a route's handler with the API's headers and reports the
+// answer to Options.OnResponse.
+func (s *Sim) serve(pattern string, h http.HandlerFunc, w http.ResponseWriter, r *http.Request) {
+	// lib/api/api.rb sets these on every API answer.
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if s.opts.OnResponse == nil {
+		h(w, r)
+		return
+	}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	h(rec, r)
+	s.opts.OnResponse(pattern, rec.status, w.Header().Clone(), rec.body.Bytes())
 }
 
 // ServeHTTP serves the API.

@@ -26,16 +26,46 @@ func main() {
 	flag.DurationVar(&opts.RunDuration, "run-duration", 0, "how long a job without a scripted duration runs (0: 3s)")
 	flag.BoolVar(&opts.RunnerDisabled, "no-runner", false, "disable the simulated runner: pending jobs stay pending")
 	flag.BoolVar(&opts.GracefulCancel, "graceful-cancel", false, "the runner cancels gracefully: canceled running jobs go through canceling")
+	// Fault injection (internal/gitlabsim/faults.go).
+	var faults faultFlags
+	flag.Var(&faults, "fault", "inject a fault, ROUTE:KIND[:OPTION]... (repeatable), e.g. 'POST /api/v4/projects/{id}/jobs/{job_id}/play:reset-after:p=0.2', '*:503:calls=1,2', 'GET:429:retry-after=2s:p=0.05'; "+
+		"KIND: 500|502|503|504 (before the endpoint runs), 502-after (after it applied the request), reset, reset-after, 429, latency; OPTION: p=, calls=, retry-after=, latency=, method=")
+	flag.IntVar(&opts.RateLimit.PerMinute, "rate-limit", 0, "answer 429 as GitLab's Rack::Attack does beyond this many requests per minute (0: no limit)")
+	flag.BoolVar(&opts.RateLimit.PerToken, "rate-limit-per-token", false, "count -rate-limit per token (per IP without one) instead of for all requests")
+	latency := flag.Duration("latency", 0, "add this latency to every request")
+	flag.Int64Var(&opts.FaultSeed, "fault-seed", 1, "seed of the faults given a probability (p=)")
 	flag.Parse()
 
 	opts.ExternalURL = *externalURL
-	if err := run(opts, *addr, *seed, *envFile); err != nil {
+	if *latency > 0 {
+		faults = append(faults, gitlabsim.Fault{Kind: gitlabsim.FaultLatency, Latency: *latency})
+	}
+	if err := run(opts, *addr, *seed, *envFile, faults...); err != nil {
 		log.Fatalf("gitlabsim: %v", err)
 	}
 }
 
-func run(opts gitlabsim.Options, addr, seed, envFile string) error {
+// faultFlags collects the -fault flags.
+type faultFlags []gitlabsim.Fault
+
+func (f *faultFlags) String() string { return fmt.Sprintf("%d faults", len(*f)) }
+
+func (f *faultFlags) Set(spec string) error {
+	fault, err := gitlabsim.ParseFault(spec)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, fault)
+	return nil
+}
+
+func run(opts gitlabsim.Options, addr, seed, envFile string, faults ...gitlabsim.Fault) error {
 	sim := gitlabsim.New(opts)
+	for _, f := range faults {
+		if _, err := sim.AddFault(f); err != nil {
+			return err
+		}
+	}
 	var r io.Reader = bytes.NewReader(gitlabsim.DemoFixture())
 	if seed != "" {
 		f, err := os.Open(seed)

@@ -120,3 +120,69 @@ func TestStandaloneRunner(t *testing.T) {
 		}
 	}
 }
+
+// TestStandaloneFaults starts the binary with the fault flags: a 503 on the
+// first GET of a job, a reset after the first play was applied, latency,
+// and a rate limit of 4 requests a minute.
+func TestStandaloneFaults(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gitlabsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "-fault", "POST /api/v4/nowhere:reset").CombinedOutput(); err == nil || !strings.Contains(string(out), `no route "POST /api/v4/nowhere"`) {
+		t.Errorf("an unknown route: %v %s", err, out)
+	}
+	envFile := filepath.Join(dir, "sim.env")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-env-file", envFile, "-no-runner",
+		"-fault", "GET /api/v4/projects/{id}/jobs/{job_id}:503:calls=1",
+		"-fault", "POST /api/v4/projects/{id}/jobs/{job_id}/play:reset-after:calls=1",
+		"-latency", "5ms", "-rate-limit", "4", "-fault-seed", "42")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var base string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && base == ""; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(envFile)
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "GITLAB_BASE_URL="); ok {
+				base = v
+			}
+		}
+	}
+	if base == "" {
+		t.Fatal("the simulator did not write its env file")
+	}
+	job := base + "projects/demo-group%2Fplatform%2Fdeploy-service/jobs/1005"
+	call := func(method, url string) (int, string, error) {
+		req, _ := http.NewRequest(method, url, nil)
+		req.Header.Set("PRIVATE-TOKEN", "glpat-demo-0000000000000000")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), nil
+	}
+	if status, body, _ := call(http.MethodGet, job); status != 503 {
+		t.Errorf("first GET: %d %s, want the injected 503", status, body)
+	}
+	if _, _, err := call(http.MethodPost, job+"/play"); err == nil {
+		t.Error("play: an answer came through the reset")
+	}
+	if status, body, _ := call(http.MethodGet, job); status != 200 || !strings.Contains(body, `"status":"pending"`) {
+		t.Errorf("after the reset: %d %s, want the job played", status, body)
+	}
+	throttled := false
+	for range 10 {
+		if status, body, _ := call(http.MethodGet, job); status == 429 && body == "Retry later\n" {
+			throttled = true
+			break
+		}
+	}
+	if !throttled {
+		t.Error("-rate-limit 4: no 429 in 13 requests")
+	}
+}
