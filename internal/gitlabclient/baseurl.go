@@ -35,7 +35,7 @@ func NormalizeBaseURL(raw string) (string, error) {
 		if errors.As(err, &uerr) {
 			err = uerr.Err // url.Error repeats the URL, which may hold a secret
 		}
-		return "", fmt.Errorf("base_url %q is not a valid URL (%v): give the GitLab URL, e.g. https://gitlab.example.com", shown, err)
+		return "", fmt.Errorf("base_url %q is not a valid URL (%w): give the GitLab URL, e.g. https://gitlab.example.com", shown, err)
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return "", fmt.Errorf("base_url %q: unsupported scheme %q; use https:// (or http://)", shown, u.Scheme)

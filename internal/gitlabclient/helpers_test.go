@@ -95,12 +95,6 @@ func (s *server) request(i int) *http.Request {
 	return s.requests[i]
 }
 
-func (s *server) gap(i int) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.times[i].Sub(s.times[i-1])
-}
-
 func (s *server) arrival(i int) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()

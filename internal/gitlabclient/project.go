@@ -54,7 +54,7 @@ func ParseProject(s string) (Project, error) {
 
 	if id, ok, err := parseProjectID(s); ok {
 		if err != nil {
-			return Project{}, fmt.Errorf("project %q: %v", in, err)
+			return Project{}, fmt.Errorf("project %q: %w", in, err)
 		}
 		return Project{ID: id}, nil
 	}

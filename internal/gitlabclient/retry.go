@@ -222,7 +222,7 @@ func permanent(err error) bool {
 		return true
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if op, ok := e.(*net.OpError); ok && op.Op == "remote error" {
+		if op, ok := e.(*net.OpError); ok && op.Op == "remote error" { //nolint:errorlint // every *net.OpError of the chain, not only the first
 			return true
 		}
 	}
@@ -238,7 +238,7 @@ func neverSent(err error) bool {
 		return true
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if op, ok := e.(*net.OpError); ok && (op.Op == "dial" || op.Op == "proxyconnect") {
+		if op, ok := e.(*net.OpError); ok && (op.Op == "dial" || op.Op == "proxyconnect") { //nolint:errorlint // every *net.OpError of the chain
 			return true
 		}
 	}

@@ -79,11 +79,6 @@ type artifact struct {
 	size                           int64
 }
 
-type runnerRec struct {
-	id          int64
-	description string
-}
-
 type job struct {
 	id            int64
 	pipelineID    int64
