@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -83,22 +84,106 @@ func (c *Client) ListPipelineBridges(ctx context.Context, project string, pipeli
 	return listAll[*Bridge](ctx, c, path, &listOptions{Scope: scope, PerPage: perPage})
 }
 
-// listAll follows offset pagination (X-Next-Page) to the last page.
+// listConcurrency bounds how many pages listAll fetches at once.
+const listConcurrency = 4
+
+// listAll fetches every page of an offset-paginated list. When the first
+// page says how many pages there are (X-Total-Pages: GitLab counts lists of
+// up to 10,000 rows, e.g. a pipeline's jobs and bridges), the others are
+// fetched concurrently, at most listConcurrency at a time, each once: the
+// requests stay ceil(rows/100). Rate limits are the transport's: a 429 is
+// waited out and retried per request, and the bound keeps the burst small.
+// Without a count (larger lists, endpoints without counts), or where the
+// last counted page says more follow (rows added meanwhile), it follows
+// X-Next-Page one page at a time.
 func listAll[T any](ctx context.Context, c *Client, path string, opts *listOptions) ([]T, error) {
-	var all []T
-	var page []gitlab.RequestOptionFunc
-	for {
+	var first []T
+	resp, err := c.do(ctx, http.MethodGet, path, opts, &first)
+	if err != nil {
+		return nil, err
+	}
+	all := append([]T(nil), first...)
+	next := resp.NextPage
+	if len(first) == 0 {
+		return all, nil
+	}
+	if total := int(resp.TotalPages); next == 2 && total > 2 {
+		pages, last, err := listPages[T](ctx, c, path, opts, 2, total)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pages {
+			all = append(all, p...)
+		}
+		next = last
+	}
+	for next != 0 {
 		var items []T
-		resp, err := c.do(ctx, http.MethodGet, path, opts, &items, page...)
+		resp, err := c.do(ctx, http.MethodGet, path, opts, &items, gitlab.WithOffsetPaginationParameters(next))
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, items...)
-		if resp.NextPage == 0 || len(items) == 0 {
+		if len(items) == 0 {
 			return all, nil
 		}
-		page = []gitlab.RequestOptionFunc{gitlab.WithOffsetPaginationParameters(resp.NextPage)}
+		next = resp.NextPage
 	}
+	return all, nil
+}
+
+// listPages fetches pages first to last, listConcurrency at a time, and
+// returns them in order with the X-Next-Page of the last one. The first
+// error cancels the pages not yet fetched and is returned.
+func listPages[T any](ctx context.Context, c *Client, path string, opts *listOptions, first, last int) (pages [][]T, next int64, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages = make([][]T, last-first+1)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	numbers := make(chan int)
+	for range min(listConcurrency, len(pages)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range numbers {
+				var items []T
+				resp, err := c.do(ctx, http.MethodGet, path, opts, &items, gitlab.WithOffsetPaginationParameters(int64(n)))
+				mu.Lock()
+				switch {
+				case err != nil && firstErr == nil:
+					firstErr = err
+					cancel()
+				case err == nil:
+					pages[n-first] = items
+					if n == last {
+						next = resp.NextPage
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for n := first; n <= last; n++ {
+		select {
+		case numbers <- n:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(numbers)
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err()
+	}
+	if firstErr != nil {
+		return nil, 0, firstErr
+	}
+	return pages, next, nil
 }
 
 func pipelinePath(project string, pipelineID int64, suffix string) (string, error) {
