@@ -50,7 +50,9 @@ type poller struct {
 }
 
 func defaultPoller() poller {
-	return poller{first: time.Second, max: 15 * time.Second, factor: 1.5, now: time.Now, sleep: sleepCtx}
+	// Doubling to a 20 s cap: a 5-minute job costs 20 polls and is seen at most
+	// 20 s after it finishes (see BENCHMARKS.md, P2).
+	return poller{first: time.Second, max: 20 * time.Second, factor: 2, now: time.Now, sleep: sleepCtx}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -82,11 +82,11 @@ func TestWaitBacksOffToCap(t *testing.T) {
 		if clock.sleeps[i] < clock.sleeps[i-1] {
 			t.Errorf("wait %d (%s) shorter than the one before (%s)", i, clock.sleeps[i], clock.sleeps[i-1])
 		}
-		if clock.sleeps[i] > 15*time.Second {
-			t.Errorf("wait %d is %s, above the 15s cap", i, clock.sleeps[i])
+		if clock.sleeps[i] > 20*time.Second {
+			t.Errorf("wait %d is %s, above the 20s cap", i, clock.sleeps[i])
 		}
 	}
-	if last := clock.sleeps[len(clock.sleeps)-1]; last != 15*time.Second {
+	if last := clock.sleeps[len(clock.sleeps)-1]; last != 20*time.Second {
 		t.Errorf("backoff should reach the cap, last wait %s", last)
 	}
 }
