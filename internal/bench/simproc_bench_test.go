@@ -318,7 +318,7 @@ func startSimProcess() (*simProc, error) {
 	if err != nil {
 		_ = stdin.Close()
 		_ = cmd.Wait()
-		return nil, fmt.Errorf("no address from the simulator process: %v", err)
+		return nil, fmt.Errorf("no address from the simulator process: %w", err)
 	}
 	p := &simProc{cmd: cmd, stdin: stdin}
 	if err := json.Unmarshal(line, &p.simInfo); err != nil {

@@ -71,7 +71,7 @@ func ParseProject(s string) (Project, error) {
 	}
 	for i, seg := range segs {
 		if err := checkSegment(seg, i < len(segs)-1); err != nil {
-			return Project{}, fmt.Errorf("project %q: %v", in, err)
+			return Project{}, fmt.Errorf("project %q: %w", in, err)
 		}
 	}
 	return Project{Path: s}, nil

@@ -613,7 +613,7 @@ func ParseFault(spec string) (Fault, error) {
 			err = fmt.Errorf("unknown option (want p, calls, retry-after, latency or method)")
 		}
 		if err != nil {
-			return Fault{}, fmt.Errorf("fault %q: option %q: %v", spec, opt, err)
+			return Fault{}, fmt.Errorf("fault %q: option %q: %w", spec, opt, err)
 		}
 	}
 	return f, nil
