@@ -324,7 +324,7 @@ func startSimProcess() (*simProc, error) {
 	if err := json.Unmarshal(line, &p.simInfo); err != nil {
 		_ = stdin.Close()
 		_ = cmd.Wait()
-		return nil, fmt.Errorf("simulator process said %q: %v", line, err)
+		return nil, fmt.Errorf("simulator process said %q: %w", line, err)
 	}
 	return p, nil
 }

@@ -95,7 +95,7 @@ func parse(in io.Reader, passthrough io.Writer) (*results, error) {
 		for i := 0; i < len(fields); i += 2 {
 			v, err := strconv.ParseFloat(fields[i], 64)
 			if err != nil {
-				return nil, fmt.Errorf("cannot read %q: %v", line, err)
+				return nil, fmt.Errorf("cannot read %q: %w", line, err)
 			}
 			r.metrics[fields[i+1]] = v
 			r.units = append(r.units, fields[i+1])
