@@ -201,9 +201,7 @@ func checkPlayable(j *gitlabclient.Job) diag.Diagnostics {
 		return nil
 	}
 	return statusError("played", j, "Only a manual job (status manual), a scheduled job, or a finished manual job "+
-		"(run again as a new job) can be played. Point job_id at the manual job, or wait until this one has finished. "+
-		"If an earlier apply of this resource played the job and then failed while waiting, the resource is tainted "+
-		"and planned to play again: wait until the job has finished, or run terraform untaint on it to keep that run.")
+		"(run again as a new job) can be played. Point job_id at the manual job, or wait until this one has finished.")
 }
 
 func checkRetryable(j *gitlabclient.Job) diag.Diagnostics {
@@ -367,7 +365,17 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(checkJobStatusAtPlan(ctx, data, project, jobID, what, check)...)
+	diags := checkJobStatusAtPlan(ctx, data, project, jobID, what, check)
+	for i, d := range diags {
+		if d.Severity() == diag.SeverityError && strings.HasPrefix(d.Summary(), "Job cannot be") {
+			// Terraform plans a tainted resource as a new one: say why it may be here.
+			diags[i] = diag.NewAttributeErrorDiagnostic(path.Root("job_id"), d.Summary(), d.Detail()+" If an earlier apply "+
+				"of this resource acted on the job and then failed (for example, it timed out waiting), the resource is "+
+				"tainted and planned to act again: wait until the job has finished, or run terraform untaint on the "+
+				"resource to keep that earlier run.")
+		}
+	}
+	resp.Diagnostics.Append(diags...)
 }
 
 // checkJobStatusAtPlan runs check on the job when project and job_id are
