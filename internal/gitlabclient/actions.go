@@ -330,12 +330,7 @@ func mayBeUnderWay(err error) bool {
 // settleWait is how long to wait before looking at a job again when the
 // request may still be under way: twice the client's shortest retry wait
 // (Config.RetryWaitMin; 2s by default).
-func (c *Client) settleWait() time.Duration {
-	if t, ok := c.gl.HTTPClient().Transport.(*retryTransport); ok {
-		return 2 * t.waitMin
-	}
-	return 2 * defaultWaitMin
-}
+func (c *Client) settleWait() time.Duration { return 2 * c.waitMin }
 
 // fateUnknown reports whether a failed POST may have been applied: GitLab or
 // a proxy answered 500, 502, 503 or 504, or the request was (or may have

@@ -42,7 +42,8 @@ type Client struct {
 	gl       *gitlab.Client
 	baseURL  string
 	jobToken bool
-	secrets  []string // values that must never appear in errors or logs
+	secrets  []string      // values that must never appear in errors or logs
+	waitMin  time.Duration // the shortest wait before a retry (Config.RetryWaitMin)
 }
 
 const (
@@ -131,7 +132,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the GitLab client: %w", err)
 	}
-	return &Client{gl: gl, baseURL: baseURL, jobToken: cfg.JobToken != "", secrets: secrets}, nil
+	return &Client{gl: gl, baseURL: baseURL, jobToken: cfg.JobToken != "", secrets: secrets, waitMin: cfg.RetryWaitMin}, nil
 }
 
 // bearerAuth sends a token as "Authorization: Bearer", which GitLab accepts
