@@ -236,6 +236,10 @@ func messageOf(status int, contentType string, body []byte) string {
 		// Rack::Attack answers GitLab's throttled requests with "Retry later".
 		return excerpt(body)
 	}
+	if status >= 500 {
+		// A load balancer's or proxy's error page: GitLab is down or overloaded.
+		return "GitLab or a proxy in front of it is failing (try again later); it sent: " + excerpt(body)
+	}
 	return "the server did not answer like GitLab's API (check base_url); it sent: " + excerpt(body)
 }
 

@@ -70,15 +70,15 @@ func TestErrorMessages(t *testing.T) {
 		{"empty body", 403, "", ``,
 			"GET /projects/1/jobs/7: 403 Forbidden"},
 		{"proxy HTML page", 502, "text/html", nginx502,
-			"GET /projects/1/jobs/7: 502 Bad Gateway - the server did not answer like GitLab's API (check base_url); it sent: 502 Bad Gateway 502 Bad Gateway nginx/1.25.3"},
+			"GET /projects/1/jobs/7: 502 Bad Gateway - GitLab or a proxy in front of it is failing (try again later); it sent: 502 Bad Gateway 502 Bad Gateway nginx/1.25.3"},
 		{"truncated JSON", 500, "application/json", `{"message": "500 Internal Ser`,
-			`GET /projects/1/jobs/7: 500 Internal Server Error - the server did not answer like GitLab's API (check base_url); it sent: {"message": "500 Internal Ser`},
+			`GET /projects/1/jobs/7: 500 Internal Server Error - GitLab or a proxy in front of it is failing (try again later); it sent: {"message": "500 Internal Ser`},
 		{"JSON without a message", 500, "", `{"status":"broken"}`,
-			`GET /projects/1/jobs/7: 500 Internal Server Error - the server did not answer like GitLab's API (check base_url); it sent: {"status":"broken"}`},
+			`GET /projects/1/jobs/7: 500 Internal Server Error - GitLab or a proxy in front of it is failing (try again later); it sent: {"status":"broken"}`},
 		{"plain text 429 from Rack::Attack", 429, "text/plain", "Retry later\n",
 			"GET /projects/1/jobs/7: 429 Too Many Requests - Retry later"},
 		{"control characters", 500, "text/plain", "bad\x00\x1b[31mthing\xff\n\n\n here",
-			"GET /projects/1/jobs/7: 500 Internal Server Error - the server did not answer like GitLab's API (check base_url); it sent: bad [31mthing here"},
+			"GET /projects/1/jobs/7: 500 Internal Server Error - GitLab or a proxy in front of it is failing (try again later); it sent: bad [31mthing here"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
