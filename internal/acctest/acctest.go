@@ -92,12 +92,22 @@ func NewEnv(t *testing.T) *Env {
 		return &Env{BaseURL: os.Getenv(provider.EnvBaseURL), Token: token}
 	}
 
+	sim, srv := newCheckedSim(t)
+	admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Name: "Administrator", Admin: true})
+	token := sim.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{Name: "acctest", Scopes: []string{"api"}})
+	return &Env{BaseURL: srv.URL + "/api/v4/", Token: token, Sim: sim, AdminID: admin.ID, server: srv}
+}
+
+// newCheckedSim serves a fresh simulator for one test, every response of
+// which is validated against GitLab's JSON schemas (a violation fails the
+// test). Its runner is quick: played and retried jobs start within a poll
+// and finish a second later, so waits end on real transitions.
+func newCheckedSim(t *testing.T) (*gitlabsim.Sim, *httptest.Server) {
+	t.Helper()
 	checker := loadChecker(t)
 	var mu sync.Mutex
 	done := false
 	sim := gitlabsim.New(gitlabsim.Options{
-		// A quick runner: played and retried jobs start within a poll and
-		// finish a second later, so waits end on real transitions.
 		RunnerPickupDelay: 300 * time.Millisecond,
 		RunDuration:       time.Second,
 		OnResponse: func(route string, status int, header http.Header, body []byte) {
@@ -117,9 +127,7 @@ func NewEnv(t *testing.T) *Env {
 		done = true
 		mu.Unlock()
 	})
-	admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Name: "Administrator", Admin: true})
-	token := sim.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{Name: "acctest", Scopes: []string{"api"}})
-	return &Env{BaseURL: srv.URL + "/api/v4/", Token: token, Sim: sim, AdminID: admin.ID, server: srv}
+	return sim, srv
 }
 
 var (
@@ -277,32 +285,10 @@ func NewSeededEnv(t *testing.T) *Env {
 	if IsReal() {
 		t.Skip("needs the simulator seeded with the demo data (internal/gitlabsim/seed/demo.json); skipped against a real GitLab")
 	}
-	checker := loadChecker(t)
-	var mu sync.Mutex
-	done := false
-	sim := gitlabsim.New(gitlabsim.Options{
-		RunnerPickupDelay: 300 * time.Millisecond,
-		RunDuration:       time.Second,
-		OnResponse: func(route string, status int, header http.Header, body []byte) {
-			if err := checker.Check(route, status, header, body); err != nil {
-				mu.Lock()
-				defer mu.Unlock()
-				if !done {
-					t.Errorf("simulator response breaks GitLab's schema (%s, %d): %v", route, status, err)
-				}
-			}
-		},
-	})
+	sim, srv := newCheckedSim(t)
 	if err := sim.LoadFixture(bytes.NewReader(gitlabsim.DemoFixture())); err != nil {
 		t.Fatalf("loading the demo seed: %v", err)
 	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(func() {
-		srv.Close()
-		mu.Lock()
-		done = true
-		mu.Unlock()
-	})
 	token := sim.AdminToken()
 	if token == "" {
 		t.Fatal("the demo seed has no admin token")
