@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -268,6 +271,204 @@ func stringValues(in []string) []types.String {
 		out = append(out, types.StringValue(s))
 	}
 	return out
+}
+
+// The list data sources hold thousands of jobs. Setting them into the state
+// through the framework's struct reflection costs about 2 ms and 0.9 MB of
+// allocations a job (BENCHMARKS.md, P1), so the lists are built here by hand
+// from attr.Values instead. The attribute types come from the schema, once;
+// TestJobObjectValueEqualsReflection and its siblings check that the result
+// equals the reflection's, attribute for attribute, so the two cannot drift.
+
+var (
+	// jobObjectType is the type of one job object: the schema's.
+	jobObjectType = types.ObjectType{AttrTypes: attributeTypes(jobAttributes())}
+
+	jobUserAttrTypes      = nestedAttrTypes(jobObjectType, "user")
+	jobCommitAttrTypes    = nestedAttrTypes(jobObjectType, "commit")
+	jobPipelineAttrTypes  = nestedAttrTypes(jobObjectType, "pipeline")
+	jobRunnerAttrTypes    = nestedAttrTypes(jobObjectType, "runner")
+	runnerManagerAttrType = nestedAttrTypes(jobObjectType, "runner_manager")
+	jobArtifactAttrTypes  = nestedAttrTypes(jobObjectType, "artifacts")
+	artifactsFileAttrType = nestedAttrTypes(jobObjectType, "artifacts_file")
+)
+
+// attributeTypes returns the value types of schema attributes.
+func attributeTypes(attrs map[string]schema.Attribute) map[string]attr.Type {
+	out := make(map[string]attr.Type, len(attrs))
+	for name, a := range attrs {
+		out[name] = a.GetType()
+	}
+	return out
+}
+
+// nestedAttrTypes returns the attribute types of the object (or of the
+// elements of the list of objects) that attribute name of t holds. The
+// schema is fixed, so a mismatch is a programming error, caught by the
+// package's tests at initialization.
+func nestedAttrTypes(t types.ObjectType, name string) map[string]attr.Type {
+	at := t.AttrTypes[name]
+	if l, ok := at.(types.ListType); ok {
+		at = l.ElemType
+	}
+	o, ok := at.(types.ObjectType)
+	if !ok {
+		panic(fmt.Sprintf("attribute %q of a job is a %T, not an object", name, t.AttrTypes[name]))
+	}
+	return o.AttrTypes
+}
+
+// valueBuilder builds objects and lists, collecting the diagnostics of any
+// that do not match their types (none, while the conversion and the schema
+// agree).
+type valueBuilder struct{ diags diag.Diagnostics }
+
+// object returns the object of attrs, or a null object when attrs is nil
+// (an absent nested object, as the reflection maps a nil pointer).
+func (b *valueBuilder) object(attrTypes map[string]attr.Type, attrs map[string]attr.Value) types.Object {
+	if attrs == nil {
+		return types.ObjectNull(attrTypes)
+	}
+	v, d := types.ObjectValue(attrTypes, attrs)
+	b.diags.Append(d...)
+	return v
+}
+
+// list returns the list of elems, or a null list when elems is nil (as the
+// reflection maps a nil slice; the conversions make empty, non-nil ones).
+func (b *valueBuilder) list(elemType attr.Type, elems []attr.Value) types.List {
+	if elems == nil {
+		return types.ListNull(elemType)
+	}
+	v, d := types.ListValue(elemType, elems)
+	b.diags.Append(d...)
+	return v
+}
+
+// objectValue returns the job as an object of type jobObjectType, equal to
+// what the framework's reflection makes of m.
+func (m jobModel) objectValue() (types.Object, diag.Diagnostics) {
+	var b valueBuilder
+	v := b.object(jobObjectType.AttrTypes, m.attributes(&b))
+	return v, b.diags
+}
+
+// attributes returns the job's attribute values (the keys of jobAttributes).
+func (m jobModel) attributes(b *valueBuilder) map[string]attr.Value {
+	var tags []attr.Value
+	if m.TagList != nil {
+		tags = make([]attr.Value, len(m.TagList))
+		for i, t := range m.TagList {
+			tags[i] = t
+		}
+	}
+	artifactType := types.ObjectType{AttrTypes: jobArtifactAttrTypes}
+	var artifacts []attr.Value
+	if m.Artifacts != nil {
+		artifacts = make([]attr.Value, len(m.Artifacts))
+		for i, a := range m.Artifacts {
+			artifacts[i] = b.object(jobArtifactAttrTypes, a.attributes())
+		}
+	}
+	return map[string]attr.Value{
+		"job_id":                     m.JobID,
+		"name":                       m.Name,
+		"status":                     m.Status,
+		"stage":                      m.Stage,
+		"ref":                        m.Ref,
+		"tag":                        m.Tag,
+		"coverage":                   m.Coverage,
+		"allow_failure":              m.AllowFailure,
+		"created_at":                 m.CreatedAt,
+		"started_at":                 m.StartedAt,
+		"finished_at":                m.FinishedAt,
+		"erased_at":                  m.ErasedAt,
+		"duration":                   m.Duration,
+		"queued_duration":            m.QueuedDuration,
+		"failure_reason":             m.FailureReason,
+		"web_url":                    m.WebURL,
+		"artifacts_expire_at":        m.ArtifactsExpireAt,
+		"tag_list":                   b.list(types.StringType, tags),
+		"archived":                   m.Archived,
+		"ci_job_token_scope_enabled": m.CIJobTokenScopeEnabled,
+		"user":                       b.object(jobUserAttrTypes, m.User.attributes()),
+		"commit":                     b.object(jobCommitAttrTypes, m.Commit.attributes()),
+		"pipeline":                   b.object(jobPipelineAttrTypes, m.Pipeline.attributes()),
+		"runner":                     b.object(jobRunnerAttrTypes, m.Runner.attributes()),
+		"runner_manager":             b.object(runnerManagerAttrType, m.RunnerManager.attributes()),
+		"artifacts":                  b.list(artifactType, artifacts),
+		"artifacts_file":             b.object(artifactsFileAttrType, m.ArtifactsFile.attributes()),
+	}
+}
+
+// The nested objects' attributes; nil (a null object) for a nil pointer.
+
+func (u *jobUserModel) attributes() map[string]attr.Value {
+	if u == nil {
+		return nil
+	}
+	return map[string]attr.Value{
+		"id": u.ID, "username": u.Username, "name": u.Name, "state": u.State,
+		"avatar_url": u.AvatarURL, "web_url": u.WebURL, "bot": u.Bot,
+	}
+}
+
+func (c *jobCommitModel) attributes() map[string]attr.Value {
+	if c == nil {
+		return nil
+	}
+	return map[string]attr.Value{
+		"id": c.ID, "short_id": c.ShortID, "title": c.Title, "message": c.Message,
+		"author_name": c.AuthorName, "author_email": c.AuthorEmail, "authored_date": c.AuthoredDate,
+		"committer_name": c.CommitterName, "committer_email": c.CommitterEmail,
+		"committed_date": c.CommittedDate, "created_at": c.CreatedAt, "web_url": c.WebURL,
+	}
+}
+
+func (p *jobPipelineModel) attributes() map[string]attr.Value {
+	if p == nil {
+		return nil
+	}
+	return map[string]attr.Value{
+		"id": p.ID, "iid": p.IID, "project_id": p.ProjectID, "sha": p.SHA, "ref": p.Ref,
+		"status": p.Status, "source": p.Source, "created_at": p.CreatedAt, "updated_at": p.UpdatedAt,
+		"web_url": p.WebURL,
+	}
+}
+
+func (r *jobRunnerModel) attributes() map[string]attr.Value {
+	if r == nil {
+		return nil
+	}
+	return map[string]attr.Value{
+		"id": r.ID, "description": r.Description, "name": r.Name, "active": r.Active,
+		"paused": r.Paused, "is_shared": r.IsShared, "runner_type": r.RunnerType,
+		"online": r.Online, "status": r.Status,
+	}
+}
+
+func (rm *runnerManagerModel) attributes() map[string]attr.Value {
+	if rm == nil {
+		return nil
+	}
+	return map[string]attr.Value{
+		"id": rm.ID, "system_id": rm.SystemID, "version": rm.Version, "revision": rm.Revision,
+		"platform": rm.Platform, "architecture": rm.Architecture, "ip_address": rm.IPAddress,
+		"status": rm.Status, "created_at": rm.CreatedAt, "contacted_at": rm.ContactedAt,
+	}
+}
+
+func (a jobArtifactModel) attributes() map[string]attr.Value {
+	return map[string]attr.Value{
+		"file_type": a.FileType, "filename": a.Filename, "file_format": a.FileFormat, "size": a.Size,
+	}
+}
+
+func (f *artifactsFileModel) attributes() map[string]attr.Value {
+	if f == nil {
+		return nil
+	}
+	return map[string]attr.Value{"filename": f.Filename, "size": f.Size}
 }
 
 // jobAttributes returns the computed attributes of a job, for any data source

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -23,13 +24,27 @@ type pipelineBridgesModel struct {
 	Project    types.String   `tfsdk:"project"`
 	PipelineID types.Int64    `tfsdk:"pipeline_id"`
 	Scope      []types.String `tfsdk:"scope"`
-	Bridges    []bridgeModel  `tfsdk:"bridges"`
+	Bridges    types.List     `tfsdk:"bridges"` // of bridgeObjectType, see bridgeListValue
 }
 
 // bridgeModel is a trigger job: a job's attributes and the pipeline it triggered.
 type bridgeModel struct {
 	jobModel
 	DownstreamPipeline *jobPipelineModel `tfsdk:"downstream_pipeline"`
+}
+
+// bridgeObjectType is the type of one bridge object: the schema's.
+var bridgeObjectType = types.ObjectType{AttrTypes: attributeTypes(bridgeAttributes())}
+
+// bridgeAttributes are a job's attributes and downstream_pipeline.
+func bridgeAttributes() map[string]schema.Attribute {
+	attrs := jobAttributes()
+	attrs["downstream_pipeline"] = schema.SingleNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: "The pipeline the trigger job started, or null until it has.",
+		Attributes:          pipelineAttributes(),
+	}
+	return attrs
 }
 
 func newBridgeModel(b *gitlabclient.Bridge) bridgeModel {
@@ -40,17 +55,28 @@ func newBridgeModel(b *gitlabclient.Bridge) bridgeModel {
 	return m
 }
 
+// objectValue returns the bridge as an object of type bridgeObjectType, equal
+// to what the framework's reflection makes of m (see jobModel.objectValue).
+func (m bridgeModel) objectValue() (types.Object, diag.Diagnostics) {
+	var b valueBuilder
+	attrs := m.attributes(&b)
+	attrs["downstream_pipeline"] = b.object(nestedAttrTypes(bridgeObjectType, "downstream_pipeline"), m.DownstreamPipeline.attributes())
+	v := b.object(bridgeObjectType.AttrTypes, attrs)
+	return v, b.diags
+}
+
+// bridgeListValue converts listed bridges into the value of the bridges attribute.
+func bridgeListValue(bridges []*gitlabclient.Bridge) (types.List, diag.Diagnostics) {
+	return objectListValue(bridgeObjectType, bridges, func(b *gitlabclient.Bridge) (types.Object, diag.Diagnostics) {
+		return newBridgeModel(b).objectValue()
+	})
+}
+
 func (d *pipelineBridgesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_pipeline_bridges"
 }
 
 func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	attrs := jobAttributes()
-	attrs["downstream_pipeline"] = schema.SingleNestedAttribute{
-		Computed:            true,
-		MarkdownDescription: "The pipeline the trigger job started, or null until it has.",
-		Attributes:          pipelineAttributes(),
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the trigger jobs (bridges) of a pipeline with the downstream pipelines they " +
 			"started, newest first. GitLab does not send runner, artifact, tag or archive fields for trigger jobs; " +
@@ -64,7 +90,8 @@ func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.Schem
 			"bridges": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The pipeline's trigger jobs, newest first.",
-				NestedObject:        schema.NestedAttributeObject{Attributes: attrs},
+				// CustomType: the attributes' type, computed once (see jobsAttribute).
+				NestedObject: schema.NestedAttributeObject{Attributes: bridgeAttributes(), CustomType: bridgeObjectType},
 			},
 		},
 	}
@@ -87,9 +114,10 @@ func (d *pipelineBridgesDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), cfg.PipelineID.ValueInt64()))
-	cfg.Bridges = make([]bridgeModel, 0, len(bridges))
-	for _, b := range bridges {
-		cfg.Bridges = append(cfg.Bridges, newBridgeModel(b))
+	cfg.Bridges, diags = bridgeListValue(bridges)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	resp.Diagnostics.Append(setListState(ctx, &resp.State, &cfg, "bridges", &cfg.Bridges)...)
 }

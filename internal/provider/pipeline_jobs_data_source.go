@@ -24,7 +24,7 @@ type pipelineJobsModel struct {
 	PipelineID     types.Int64    `tfsdk:"pipeline_id"`
 	Scope          []types.String `tfsdk:"scope"`
 	IncludeRetried types.Bool     `tfsdk:"include_retried"`
-	Jobs           []jobModel     `tfsdk:"jobs"`
+	Jobs           types.List     `tfsdk:"jobs"` // of jobObjectType, see jobListValue
 }
 
 func pipelineIDAttribute() schema.Attribute {
@@ -75,6 +75,10 @@ func (d *pipelineJobsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), cfg.PipelineID.ValueInt64()))
-	cfg.Jobs = jobModels(jobs)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	cfg.Jobs, diags = jobListValue(jobs)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(setListState(ctx, &resp.State, &cfg, "jobs", &cfg.Jobs)...)
 }

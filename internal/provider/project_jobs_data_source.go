@@ -33,7 +33,7 @@ type projectJobsModel struct {
 	Stage      types.String   `tfsdk:"stage"`
 	PipelineID types.Int64    `tfsdk:"pipeline_id"`
 	MaxResults types.Int64    `tfsdk:"max_results"`
-	Jobs       []jobModel     `tfsdk:"jobs"`
+	Jobs       types.List     `tfsdk:"jobs"` // of jobObjectType, see jobListValue
 }
 
 func (d *projectJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -108,8 +108,12 @@ func (d *projectJobsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	tflog.Debug(ctx, "listed project jobs", map[string]any{"project": project.String(), "jobs": len(found), "requests": pages})
 	cfg.ID = types.StringValue(project.String())
-	cfg.Jobs = jobModels(found)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	cfg.Jobs, diags = jobListValue(found)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(setListState(ctx, &resp.State, &cfg, "jobs", &cfg.Jobs)...)
 }
 
 // listError explains a failed list request.
