@@ -122,7 +122,7 @@ func (s *Sim) postCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cancelJob(j, force, s.opts.Now())
-	writeJSON(w, http.StatusCreated, s.jobEntity(j, r))
+	s.writeJobs(w, r, http.StatusCreated, nil, j, false)
 }
 
 // POST /projects/:id/jobs/:job_id/retry: 201 with the new job (builds and
@@ -152,7 +152,10 @@ func (s *Sim) postRetry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nj := s.retryJob(j, p.user.id, s.opts.Now())
-	writeJSON(w, http.StatusCreated, s.jobEntityAsJob(nj, r))
+	// Entities::Ci::Job for a build or a bridge: a bridge then has no
+	// downstream_pipeline, no runner_manager (exposed only for Ci::Build), no
+	// artifacts, and the tag_list of Ci::Bridge#tags ([:bridge], by name).
+	s.writeJobs(w, r, http.StatusCreated, nil, nj, true)
 }
 
 // POST /projects/:id/jobs/:job_id/erase: 201 with the erased job.
@@ -181,7 +184,7 @@ func (s *Sim) postErase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.eraseJob(j, p.user.id, s.opts.Now())
-	writeJSON(w, http.StatusCreated, s.jobEntity(j, r))
+	s.writeJobs(w, r, http.StatusCreated, nil, j, false)
 }
 
 // POST /projects/:id/jobs/:job_id/play: 200 (not 201) with the job, as a
@@ -221,7 +224,7 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.playJob(j, p.user.id, vars, s.opts.Now())
-	writeJSON(w, http.StatusOK, s.jobEntity(j, r))
+	s.writeJobs(w, r, http.StatusOK, nil, j, false)
 }
 
 // The core operations, called with the lock held and their preconditions
@@ -272,14 +275,14 @@ func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
 	if userID != 0 {
 		nj.userID = userID
 	}
-	s.jobs[nj.id] = nj
-	s.jobTokens[nj.token] = nj.id
+	s.addJob(nj)
 	for _, id := range pl.jobIDs {
 		if old := s.jobs[id]; old != nil && old.name == j.name && !old.retried {
 			old.retried = true
 		}
 	}
 	pl.jobIDs = append(pl.jobIDs, nj.id)
+	s.pipelineChanged(pl.id)
 	// StartPipelineService processes the pipeline; the retried job is
 	// enqueued at once, an action too (enqueue_immediately).
 	s.fire(nj, evEnqueue, at, transitionArgs{})

@@ -48,7 +48,7 @@ func (s *Sim) getJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, s.jobEntity(j, r))
+	s.writeJobs(w, r, http.StatusOK, nil, j, false)
 }
 
 // GET /projects/:id/jobs/:job_id/trace: the raw log, empty when there is none.
@@ -77,5 +77,5 @@ func (s *Sim) getJobTokenJob(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "Job")
 		return
 	}
-	writeJSON(w, http.StatusOK, s.jobEntity(p.job, r))
+	s.writeJobs(w, r, http.StatusOK, nil, p.job, false)
 }

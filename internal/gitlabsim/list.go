@@ -46,28 +46,9 @@ func scopeParam(w http.ResponseWriter, r *http.Request) (map[string]bool, bool) 
 	return set, true
 }
 
-// sortedJobs returns jobs matching keep, newest (highest id) first.
-func (s *Sim) sortedJobs(keep func(*job) bool) []*job {
-	var out []*job
-	for _, j := range s.jobs {
-		if keep(j) {
-			out = append(out, j)
-		}
-	}
-	slices.SortFunc(out, func(a, b *job) int { return int(b.id - a.id) })
-	return out
-}
-
-func (s *Sim) renderJobs(r *http.Request, jobs []*job) []obj {
-	out := make([]obj, 0, len(jobs))
-	for _, j := range jobs {
-		out = append(out, s.jobEntity(j, r))
-	}
-	return out
-}
-
 // GET /projects/:id/jobs: builds of the project, newest first, offset
-// pagination without counts or keyset pagination.
+// pagination without counts or keyset pagination. The jobs are read from
+// the project's index (index.go), newest first, as far as the page needs.
 func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -83,23 +64,19 @@ func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	jobs := s.sortedJobs(func(j *job) bool {
-		return j.projectID == proj.id && !j.bridge && (scope == nil || scope[j.status])
-	})
+	if checkIndexes != nil {
+		checkIndexes(s, proj, nil)
+	}
+	keep := func(j *job) bool { return scope == nil || scope[j.status] }
 	if r.URL.Query().Get("pagination") == "keyset" {
-		ids := make([]int64, len(jobs))
-		for i, j := range jobs {
-			ids[i] = j.id
-		}
-		from, to, ok := s.paginateKeyset(w, r, ids)
+		page, ok := s.paginateKeyset(w, r, proj.builds, keep)
 		if !ok {
 			return
 		}
-		writeJSON(w, http.StatusOK, s.renderJobs(r, jobs[from:to]))
+		s.writeJobs(w, r, http.StatusOK, page, nil, false)
 		return
 	}
-	from, to := s.paginateOffset(w, r, len(jobs), false)
-	writeJSON(w, http.StatusOK, s.renderJobs(r, jobs[from:to]))
+	s.writeJobs(w, r, http.StatusOK, s.offsetPage(w, r, proj.builds, keep, false, -1), nil, false)
 }
 
 // pipelineOf resolves {pipeline_id} in a readable project.
@@ -153,11 +130,17 @@ func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges bool)
 			return
 		}
 	}
-	jobs := s.sortedJobs(func(j *job) bool {
-		return j.pipelineID == pl.id && j.bridge == bridges && (includeRetried || !j.retried) && (scope == nil || scope[j.status])
-	})
-	from, to := s.paginateOffset(w, r, len(jobs), true)
-	writeJSON(w, http.StatusOK, s.renderJobs(r, jobs[from:to]))
+	if checkIndexes != nil {
+		checkIndexes(s, nil, pl)
+	}
+	keep := func(j *job) bool {
+		return j.bridge == bridges && (includeRetried || !j.retried) && (scope == nil || scope[j.status])
+	}
+	count := -1
+	if scope == nil {
+		count = s.listCount(pl, bridges, includeRetried)
+	}
+	s.writeJobs(w, r, http.StatusOK, s.offsetPage(w, r, pl.jobs, keep, true, count), nil, false)
 }
 
 // GET /job/allowed_agents: the job token's job with the GitLab agents

@@ -50,6 +50,7 @@ type project struct {
 	members                map[int64]int
 	archived               bool
 	ciJobTokenScopeEnabled bool
+	builds                 []*job // its jobs but bridges, in ID order (index.go)
 }
 
 type pipeline struct {
@@ -63,7 +64,14 @@ type pipeline struct {
 	createdAt time.Time
 	updatedAt time.Time
 	commit    commit
-	jobIDs    []int64
+	jobIDs    []int64 // in creation order (PipelineSpec.Jobs, then retries)
+	jobs      []*job  // the same jobs in ID order (index.go)
+	// status caches the status derived from the jobs (pipelineStatusOf),
+	// counts the sizes of its lists (listCount); statusOK is cleared and
+	// counts dropped whenever one of the jobs changes (pipelineChanged).
+	status   string
+	statusOK bool
+	counts   *listCounts
 }
 
 type commit struct {

@@ -122,14 +122,22 @@ func (s *Sim) DeletePipeline(pipelineID int64) error {
 	}
 	for _, id := range pl.jobIDs {
 		if j := s.jobs[id]; j != nil {
-			s.deleteJob(j)
+			s.forgetJob(j)
 		}
 	}
+	s.unindexPipeline(pl)
 	delete(s.pipelines, pipelineID)
 	return nil
 }
 
+// deleteJob removes a job from the store and its indexes.
 func (s *Sim) deleteJob(j *job) {
+	s.forgetJob(j)
+	s.unindexJob(j)
+}
+
+// forgetJob removes a job from the store's maps.
+func (s *Sim) forgetJob(j *job) {
 	delete(s.jobs, j.id)
 	delete(s.jobTokens, j.token)
 	delete(s.runnable, j.id)

@@ -3,8 +3,10 @@ package gitlabsim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -43,6 +45,32 @@ func (s *Sim) linkURL(r *http.Request, set map[string]string, drop ...string) st
 		q.Set(k, v)
 	}
 	return s.externalURL(r) + r.URL.EscapedPath() + "?" + q.Encode()
+}
+
+// offsetPage pages the jobs of list (in ID order) that keep selects, newest
+// first, with offset pagination (paginateOffset's headers), and returns the
+// requested page's jobs. count is how many jobs keep selects, if known (a
+// cached count), else -1. It reads the list only as far as the page and one
+// job more, unless it has to count (withCount, count unknown).
+func (s *Sim) offsetPage(w http.ResponseWriter, r *http.Request, list []*job, keep func(*job) bool, withCount bool, count int) []*job {
+	page, perPage := pageParams(r)
+	skip := math.MaxInt - perPage - 1 // a page past the end, however far (no overflow of (page-1)*perPage)
+	if page-1 <= skip/perPage {
+		skip = (page - 1) * perPage
+	}
+	jobs, seen := pageOf(list, len(list)-1, keep, skip, perPage, withCount && count < 0)
+	// seen is the number of rows, or, when more follow the page, at least
+	// the rows up to one past it: the same window and next page either way,
+	// and without counts the same headers.
+	n := seen
+	if count >= 0 {
+		n = count
+	}
+	from, to := s.paginateOffset(w, r, n, withCount)
+	if to-from != len(jobs) {
+		panic("gitlabsim: offsetPage and paginateOffset disagree on the page")
+	}
+	return jobs
 }
 
 // paginateOffset writes offset pagination headers for n rows and returns the
@@ -114,28 +142,28 @@ func decodeCursor(v string) (int64, bool) {
 	return id, err == nil
 }
 
-// paginateKeyset pages rows sorted by id descending: it returns the window
-// after the request's cursor and sets Link rel="next" when there is more.
-func (s *Sim) paginateKeyset(w http.ResponseWriter, r *http.Request, ids []int64) (from, to int, ok bool) {
+// paginateKeyset pages the jobs of list (in ID order) that keep selects,
+// newest (highest id) first: it returns the page after the request's
+// cursor (the jobs with lower IDs) and sets Link rel="next" when there is more.
+func (s *Sim) paginateKeyset(w http.ResponseWriter, r *http.Request, list []*job, keep func(*job) bool) (page []*job, ok bool) {
 	_, perPage := pageParams(r)
-	from = 0
+	start := len(list) - 1
 	if c := r.URL.Query().Get("cursor"); c != "" {
 		after, valid := decodeCursor(c)
 		if !valid {
 			badParam(w, "cursor is invalid")
-			return 0, 0, false
+			return nil, false
 		}
-		for from < len(ids) && ids[from] >= after {
-			from++
-		}
+		i, _ := slices.BinarySearchFunc(list, after, compareID) // the first job with id >= after
+		start = i - 1
 	}
-	to = min(from+perPage, len(ids))
+	page, seen := pageOf(list, start, keep, 0, perPage, false)
 	w.Header().Set("X-Per-Page", strconv.Itoa(perPage))
-	if to < len(ids) {
-		next := s.linkURL(r, map[string]string{"cursor": encodeCursor(ids[to-1]), "per_page": strconv.Itoa(perPage)}, "page")
+	if seen > len(page) {
+		next := s.linkURL(r, map[string]string{"cursor": encodeCursor(page[len(page)-1].id), "per_page": strconv.Itoa(perPage)}, "page")
 		w.Header().Set("Link", `<`+next+`>; rel="next"`)
 	}
-	return from, to, true
+	return page, true
 }
 
 // Grape's Boolean coercion (dry-types Params::Bool).

@@ -94,16 +94,20 @@ func (s *Sim) lock() {
 }
 
 // wakeRunner queues a driven job the runner may have to move. Called on
-// every status change.
+// every status change; the next advance looks at every queued job again.
 func (s *Sim) wakeRunner(j *job) {
 	if j.driven {
 		s.runnable[j.id] = true
+		s.nextDue = time.Time{}
 	}
 }
 
-// advance performs, in job ID order, everything the runner was due to do by now.
+// advance performs, in job ID order, everything the runner was due to do by
+// now. Every request calls it, so it returns at once before s.nextDue, the
+// earliest moment one of the queued jobs is due: a job's due time changes
+// only with its status, timestamps or script, which wakeRunner hears of.
 func (s *Sim) advance(now time.Time) {
-	if s.opts.RunnerDisabled || len(s.runnable) == 0 {
+	if s.opts.RunnerDisabled || len(s.runnable) == 0 || now.Before(s.nextDue) {
 		return
 	}
 	ids := make([]int64, 0, len(s.runnable))
@@ -111,19 +115,30 @@ func (s *Sim) advance(now time.Time) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	var next time.Time
 	for _, id := range ids {
 		j := s.jobs[id]
-		if j == nil || !s.step(j, now) {
+		if j == nil {
 			delete(s.runnable, id)
+			continue
+		}
+		due, waiting := s.step(j, now)
+		if !waiting {
+			delete(s.runnable, id)
+			continue
+		}
+		if next.IsZero() || due.Before(next) {
+			next = due
 		}
 	}
+	s.nextDue = next
 }
 
 // step moves one job as far as the clock allows; it reports whether the job
-// still waits for the runner.
-func (s *Sim) step(j *job, now time.Time) bool {
+// still waits for the runner, and until when (after now).
+func (s *Sim) step(j *job, now time.Time) (time.Time, bool) {
 	if !j.driven || j.script.stuck {
-		return false
+		return time.Time{}, false
 	}
 	for {
 		switch j.status {
@@ -134,7 +149,7 @@ func (s *Sim) step(j *job, now time.Time) bool {
 			}
 			due := queued.Add(s.opts.RunnerPickupDelay)
 			if due.After(now) {
-				return true
+				return due, true
 			}
 			if j.bridge {
 				// The trigger is processed: the downstream pipeline is created
@@ -155,7 +170,7 @@ func (s *Sim) step(j *job, now time.Time) bool {
 			}
 			due := j.startedAt.Add(max(d, 0))
 			if due.After(now) {
-				return true
+				return due, true
 			}
 			if j.script.outcome == StatusFailed {
 				s.fire(j, evDrop, due, transitionArgs{failureReason: j.script.failureReason})
@@ -169,12 +184,12 @@ func (s *Sim) step(j *job, now time.Time) bool {
 			}
 			due := start.Add(s.opts.GracefulCancelDelay)
 			if due.After(now) {
-				return true
+				return due, true
 			}
 			// after_script ran; the runner reports and the job ends canceled.
 			s.fire(j, evSucceed, due, transitionArgs{})
 		default:
-			return false
+			return time.Time{}, false
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -86,9 +87,11 @@ type Sim struct {
 	jobTokens map[string]int64
 	agents    []*agent
 	groups    map[string]int64
-	requests  map[string]int
 	runnable  map[int64]bool           // driven jobs the runner may have to move
+	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
+
+	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
 	patterns []string   // the route patterns (routes)
 	faults   faultState // injected faults and the rate limit (faults.go)
@@ -113,7 +116,7 @@ func New(opts Options) *Sim {
 		jobs:      map[int64]*job{},
 		jobTokens: map[string]int64{},
 		groups:    map[string]int64{},
-		requests:  map[string]int{},
+		requests:  map[string]*atomic.Int64{},
 		runnable:  map[int64]bool{},
 		actions:   map[int64]map[string]int{},
 	}
@@ -151,27 +154,77 @@ func (s *Sim) routes() {
 
 func (s *Sim) handle(pattern string, h http.HandlerFunc) {
 	s.patterns = append(s.patterns, pattern)
+	count := new(atomic.Int64)
+	s.requests[pattern] = count
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.requests[pattern]++
-		s.mu.Unlock()
+		count.Add(1)
 		s.serveWithFaults(pattern, w, r, func(w http.ResponseWriter) { s.serve(pattern, h, w, r) })
 	}))
 }
 
 // serve runs a route's handler with the API's headers and reports the
-// answer to Options.OnResponse.
+// answer to Options.OnResponse. The handler's answer is buffered and sent
+// after the handler has returned, and so released the store's lock: no
+// request holds the lock while its answer goes over the network.
 func (s *Sim) serve(pattern string, h http.HandlerFunc, w http.ResponseWriter, r *http.Request) {
 	// lib/api/api.rb sets these on every API answer.
 	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if s.opts.OnResponse == nil {
-		h(w, r)
+		serveDeferred(h, w, r)
 		return
 	}
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-	h(rec, r)
+	serveDeferred(h, rec, r)
 	s.opts.OnResponse(pattern, rec.status, w.Header().Clone(), rec.body.Bytes())
+}
+
+// deferredWriter buffers a handler's status and body for w (whose headers
+// the handler sets directly): serveDeferred writes them after the handler
+// returned, in one Write, as the handlers' own single writes did.
+type deferredWriter struct {
+	w      http.ResponseWriter
+	status int // 0 until the handler answers
+	body   []byte
+}
+
+func (d *deferredWriter) Header() http.Header { return d.w.Header() }
+
+func (d *deferredWriter) WriteHeader(status int) {
+	if d.status == 0 {
+		d.status = status
+	}
+}
+
+func (d *deferredWriter) Write(b []byte) (int, error) {
+	d.WriteHeader(http.StatusOK)
+	d.body = append(d.body, b...)
+	return len(b), nil
+}
+
+// bodyBuffers recycles the answers' buffers (a page of 100 jobs is about
+// 220 kB); buffers grown past maxPooledBody are left to the collector.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBody = 4 << 20
+
+func serveDeferred(h http.HandlerFunc, w http.ResponseWriter, r *http.Request) {
+	buf := bodyBuffers.Get().(*[]byte)
+	d := &deferredWriter{w: w, body: (*buf)[:0]}
+	defer func() {
+		if cap(d.body) <= maxPooledBody {
+			*buf = d.body[:0]
+			bodyBuffers.Put(buf)
+		}
+	}()
+	h(d, r)
+	if d.status == 0 {
+		return
+	}
+	w.WriteHeader(d.status)
+	if len(d.body) > 0 {
+		_, _ = w.Write(d.body)
+	}
 }
 
 // ServeHTTP serves the API.
@@ -181,14 +234,15 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // RequestCount is how many requests a route pattern served ("" = all).
 func (s *Sim) RequestCount(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if route != "" {
-		return s.requests[route]
+		if c := s.requests[route]; c != nil {
+			return int(c.Load())
+		}
+		return 0
 	}
 	n := 0
 	for _, c := range s.requests {
-		n += c
+		n += int(c.Load())
 	}
 	return n
 }

@@ -175,6 +175,7 @@ func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 		j.failureReason = firstNonEmpty(args.failureReason, "unknown_failure")
 	}
 	j.status = to
+	s.pipelineChanged(j.pipelineID)
 	s.touchPipelineAt(j.pipelineID, at)
 	s.wakeRunner(j)
 	return true
@@ -200,6 +201,7 @@ func (s *Sim) forceStatus(j *job, status string) {
 		j.cancelingAt = timePtr(s.opts.Now().UTC())
 	}
 	s.settleTimestamps(j, nil)
+	s.pipelineChanged(j.pipelineID)
 	s.touchPipeline(j.pipelineID)
 	s.wakeRunner(j)
 }

@@ -400,8 +400,7 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 	}
 	s.settleTimestamps(j, js.QueuedDuration)
 	j.token = "glcbt-" + randomHex(16)
-	s.jobs[j.id] = j
-	s.jobTokens[j.token] = j.id
+	s.addJob(j)
 	s.wakeRunner(j)
 	return j
 }
