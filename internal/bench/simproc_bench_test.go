@@ -28,11 +28,9 @@ import (
 //
 // In front of the simulator sits a meter (this file): it counts the API
 // requests, adds the injected latency to each, times the simulator, and
-// replays answers. The replay is there because the simulator renders every
-// job's pipeline status from all the jobs of its pipeline (O(pipeline size)
-// per job: ~35 ms for a page of a 10,000-job pipeline, see P4), which real
-// GitLab stores in a column; a measurement of the client would otherwise
-// mostly measure that. So each benchmark first lists once without latency
+// replays answers, so that a measurement of the client never includes the
+// simulator's own time (once ~35 ms for a page of a 10,000-job pipeline,
+// ~50 µs since the P4 work). So each benchmark first lists once without latency
 // (the warm-up, not measured), and the measured runs get the same bytes
 // back — status, headers (X-Next-Page, X-Total-Pages, Link, ...) and body —
 // for the same request: the data does not change during the benchmarks.
