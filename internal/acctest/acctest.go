@@ -139,12 +139,7 @@ var (
 func loadChecker(t *testing.T) *schemacheck.Checker {
 	t.Helper()
 	checkerOnce.Do(func() {
-		dir, err := schemacheck.DefaultDir()
-		if err != nil {
-			checkerErr = err
-			return
-		}
-		checker, checkerErr = schemacheck.Load(dir)
+		checker, checkerErr = schemacheck.Default()
 	})
 	if checkerErr != nil {
 		t.Fatalf("loading GitLab's JSON schemas: %v", checkerErr)

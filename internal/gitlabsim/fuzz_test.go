@@ -72,12 +72,7 @@ func newFuzzWorld(t *testing.T) *fuzzWorld {
 
 // loadChecker loads GitLab's schemas, as newEnvWith does.
 func loadChecker() {
-	dir, err := schemacheck.DefaultDir()
-	if err != nil {
-		checkerErr = err
-		return
-	}
-	checker, checkerErr = schemacheck.Load(dir)
+	checker, checkerErr = schemacheck.Default()
 }
 
 // serve sends one request through Sim.ServeHTTP; a 5xx fails the input.

@@ -47,12 +47,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, opts gitlabsim.Options) *env {
 	t.Helper()
 	checkerOnce.Do(func() {
-		dir, err := schemacheck.DefaultDir()
-		if err != nil {
-			checkerErr = err
-			return
-		}
-		checker, checkerErr = schemacheck.Load(dir)
+		checker, checkerErr = schemacheck.Default()
 	})
 	if checkerErr != nil {
 		t.Fatalf("GitLab's schemas: %v", checkerErr)

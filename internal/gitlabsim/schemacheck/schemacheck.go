@@ -1,6 +1,6 @@
 // Package schemacheck validates the simulator's responses against GitLab's
-// own JSON schemas (spec/fixtures/api/schemas/public_api/v4, kept in the
-// shared gitlab-api folder beside the repository) and against the fields the
+// own JSON schemas (spec/fixtures/api/schemas/public_api/v4, copied into
+// gitlab/ with their sources in gitlab/SOURCES.md) and against the fields the
 // Jobs API documentation's example responses show.
 package schemacheck
 
@@ -14,7 +14,6 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -24,31 +23,25 @@ import (
 //go:embed extra/*.json
 var extra embed.FS
 
-// EnvDir overrides where GitLab's schemas are read from.
+// EnvDir, when set, names a folder of GitLab's schemas to use instead of the
+// copy embedded from gitlab/ (see gitlab/SOURCES.md), e.g. newer versions
+// from GitLab's spec/fixtures/api/schemas/public_api/v4.
 const EnvDir = "GITLAB_API_SCHEMA_DIR"
 
-// DefaultDir is $GITLAB_API_SCHEMA_DIR, else ../shared/gitlab-api beside the
-// repository (the directory holding go.mod).
-func DefaultDir() (string, error) {
+//go:embed gitlab
+var embedded embed.FS
+
+// Default loads the schemas from $GITLAB_API_SCHEMA_DIR when it is set, else
+// the copy of GitLab's schemas embedded in this package.
+func Default() (*Checker, error) {
 	if d := os.Getenv(EnvDir); d != "" {
-		return d, nil
+		return Load(d)
 	}
-	wd, err := os.Getwd()
+	sub, err := fs.Sub(embedded, "gitlab")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			shared := filepath.Join(filepath.Dir(dir), "shared", "gitlab-api")
-			if _, err := os.Stat(filepath.Join(shared, "job.json")); err != nil {
-				return "", fmt.Errorf("GitLab's JSON schemas are not at %s (expected shared/gitlab-api beside the repository); set %s", shared, EnvDir)
-			}
-			return shared, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("no go.mod above %s; set %s to GitLab's schema folder", wd, EnvDir)
-		}
-	}
+	return LoadFS(sub, "embedded copy of GitLab's schemas")
 }
 
 // Checker validates responses by route.
@@ -56,18 +49,23 @@ type Checker struct {
 	job, bridge, currentUser, allowedAgents, errorBody *jsonschema.Schema
 }
 
-// Load compiles GitLab's schemas from dir and the package's own.
+// Load compiles GitLab's schemas from the folder dir and the package's own.
 func Load(dir string) (*Checker, error) {
+	return LoadFS(os.DirFS(dir), dir)
+}
+
+// LoadFS compiles GitLab's schemas from fsys (named where, for errors) and
+// the package's own.
+func LoadFS(fsys fs.FS, where string) (*Checker, error) {
 	c := jsonschema.NewCompiler()
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, path)
-		return addResource(c, "gitlab:///"+filepath.ToSlash(rel), path, os.ReadFile)
+		return addResource(c, "gitlab:///"+path, path, func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) })
 	})
 	if err != nil {
-		return nil, fmt.Errorf("loading GitLab's schemas from %s: %w", dir, err)
+		return nil, fmt.Errorf("loading GitLab's schemas from %s: %w", where, err)
 	}
 	for _, name := range []string{"error.json", "current_user.json", "bridge.json", "allowed_agents.json"} {
 		if err := addResource(c, "extra:///"+name, "extra/"+name, extra.ReadFile); err != nil {
