@@ -32,16 +32,27 @@ import (
 //     attempt may still be under way, an *UnknownOutcomeError;
 //   - the re-read failed, or cannot tell: an *UnknownOutcomeError.
 //
-// How each action tells (statuses as in GitLab's Ci::HasStatus):
+// How each action tells (statuses and their sources in status.go). The
+// table test in reconcile_test.go runs every action on every status it
+// accepts, with a fault before and after GitLab applied it:
 //
-//   - play: still manual or scheduled → not applied. Created, waiting for a
-//     resource, preparing, pending, running or canceling → applied (GitLab
-//     enqueued it). Success, failed or canceled: playing a finished manual
-//     job re-runs it as a new job in the same pipeline, so a newer attempt
-//     (see retry) means applied; without one the play may have run the job
-//     to completion, or (if it had already finished) not started it again —
-//     unknown. The job variables of a play cannot be read back through the
-//     API; they are not checked, only sent again with a re-sent play.
+//   - play: the status the job had before the play (Seen, given by the
+//     caller who read the job before acting) decides.
+//     Waiting to be played (manual, scheduled) before: still waiting →
+//     not applied; now queued, running or finished after having been queued
+//     (queued_duration or started_at set) → applied (GitLab enqueued it; a
+//     scheduled job may also have been enqueued by its timer, which the
+//     play would have done too); finished without ever being queued (a
+//     manual job canceled by someone else) → unknown.
+//     Finished before (a play re-runs a finished manual job as a new job,
+//     synchronously): a newer attempt in the pipeline → applied; none → not
+//     applied.
+//     Without Seen: waiting → not applied, queued or running → applied, and
+//     a finished job with a newer attempt → applied, without one → unknown
+//     (the play may have run it to completion, or, if it had finished
+//     before, not have started it again). The job variables of a play
+//     cannot be read back through the API; they are not checked, only sent
+//     again with a re-sent play.
 //   - retry: the pipeline's jobs, retried ones included, hold a newer
 //     attempt — the lowest job ID above the original's with the same name
 //     and stage — → applied, and that job is returned. The API cannot tell
@@ -49,10 +60,13 @@ import (
 //     time, their new job is returned as this retry's (GitLab refuses to
 //     retry a job twice anyway: a retried job is no longer retryable). No
 //     newer attempt → not applied.
-//   - cancel: created, waiting for a resource, preparing, pending, running or
-//     scheduled (GitLab's CANCELABLE_STATUSES) → not applied. Anything else
-//     (canceled, canceling, finished, manual) → the job is returned, as
-//     GitLab does for a cancel of a job it cannot cancel.
+//   - cancel: canceled or canceling → applied; a status the cancel event
+//     still applies to (Cancelable: created, waiting_for_resource,
+//     preparing, pending, running, scheduled, manual) → not applied. A job
+//     that finished otherwise meanwhile (success, failed, skipped) → not
+//     applied, and nothing to send: GitLab answers a cancel of a finished
+//     job with the job unchanged, so the job is returned as it is (its
+//     status says it was not canceled).
 //   - erase: erased_at is set → applied; else → not applied.
 //
 // A POST that is sent again and refused (e.g. 400 "Unplayable Job") may have
@@ -116,10 +130,33 @@ func actionHint(action string, jobID int64) string {
 	return fmt.Sprintf("check job %d in GitLab", jobID)
 }
 
+// ActionOption adjusts one job action.
+type ActionOption func(*actionOptions)
+
+type actionOptions struct {
+	seen *Job
+}
+
+// Seen gives a job action the job as the caller read it just before acting.
+// After an ambiguous failure, a play compares the job's status with this one
+// to tell whether GitLab applied it (see the top of this file); without it,
+// some outcomes stay unknown. A job of another ID is ignored.
+func Seen(job *Job) ActionOption {
+	return func(o *actionOptions) { o.seen = job }
+}
+
 // PlayJob is POST /projects/:id/jobs/:job_id/play: it starts a manual or
 // scheduled job (or re-runs a finished manual one). vars, when not empty, are
 // sent as job_variables_attributes. GitLab answers with the job.
-func (c *Client) PlayJob(ctx context.Context, project string, jobID int64, vars []Variable) (*Job, error) {
+func (c *Client) PlayJob(ctx context.Context, project string, jobID int64, vars []Variable, opts ...ActionOption) (*Job, error) {
+	var o actionOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var before string // the status before the play, when known
+	if o.seen != nil && o.seen.ID == jobID {
+		before = o.seen.Status
+	}
 	path, err := jobPath(project, jobID, "/play")
 	if err != nil {
 		return nil, err
@@ -141,22 +178,7 @@ func (c *Client) PlayJob(ctx context.Context, project string, jobID int64, vars 
 		if err != nil {
 			return nil, "", readFailed(err)
 		}
-		switch job.Status {
-		case "manual", "scheduled":
-			return nil, fmt.Sprintf("job is still %s, so the play was not applied", job.Status), nil
-		case "created", "waiting_for_resource", "preparing", "pending", "running", "canceling":
-			return job, fmt.Sprintf("job is now %s, so the play was applied", job.Status), nil
-		case "success", "failed", "canceled":
-			next, err := c.nextAttempt(ctx, project, job)
-			if err != nil {
-				return nil, "", err
-			}
-			if next != nil {
-				return job, fmt.Sprintf("job %d is a new run of it, so the play was applied", next.ID), nil
-			}
-			return nil, "", fmt.Errorf("job %d is now %s and has no newer attempt: the play may have run it to completion, or, if it had finished before, not have started it again", jobID, job.Status)
-		}
-		return nil, "", fmt.Errorf("job %d is now %s, which does not tell whether the play was applied", jobID, job.Status)
+		return c.playApplied(ctx, project, before, job)
 	}
 	return c.act(ctx, a)
 }
@@ -188,7 +210,7 @@ func (c *Client) RetryJob(ctx context.Context, project string, jobID int64) (*Jo
 
 // CancelJob is POST /projects/:id/jobs/:job_id/cancel. GitLab answers with
 // the job as it is now; a job that cannot be cancelled (e.g. a finished one)
-// is returned unchanged.
+// is returned unchanged: callers check the returned status.
 func (c *Client) CancelJob(ctx context.Context, project string, jobID int64) (*Job, error) {
 	path, err := jobPath(project, jobID, "/cancel")
 	if err != nil {
@@ -200,13 +222,14 @@ func (c *Client) CancelJob(ctx context.Context, project string, jobID int64) (*J
 		if err != nil {
 			return nil, "", readFailed(err)
 		}
-		switch job.Status {
-		case "created", "waiting_for_resource", "preparing", "pending", "running", "scheduled":
-			return nil, fmt.Sprintf("job is still %s, so the cancel was not applied", job.Status), nil
-		case "canceled", "canceling":
+		switch {
+		case job.Status == StatusCanceled || job.Status == StatusCanceling:
 			return job, fmt.Sprintf("job is now %s, so the cancel was applied", job.Status), nil
+		case Cancelable(job.Status):
+			return nil, fmt.Sprintf("job is still %s, so the cancel was not applied", job.Status), nil
 		}
-		return job, fmt.Sprintf("job is %s, which a cancel leaves as it is", job.Status), nil
+		// It finished otherwise: GitLab would answer a cancel with the job unchanged.
+		return job, fmt.Sprintf("job is now %s, so the cancel was not applied, and a cancel leaves it as it is", job.Status), nil
 	}
 	return c.act(ctx, a)
 }
@@ -230,6 +253,43 @@ func (c *Client) EraseJob(ctx context.Context, project string, jobID int64) (*Jo
 		return nil, "job is not erased, so the erase was not applied", nil
 	}
 	return c.act(ctx, a)
+}
+
+// playApplied tells from job, re-read after an ambiguous failure, whether the
+// play was applied; before is the job's status before the play ("" when
+// unknown). See the top of this file.
+func (c *Client) playApplied(ctx context.Context, project, before string, job *Job) (*Job, string, error) {
+	queued := job.QueuedDuration != nil || job.StartedAt != nil
+	switch {
+	case WaitingToBePlayed(job.Status):
+		return nil, fmt.Sprintf("job is still %s, so the play was not applied", job.Status), nil
+	case before != "" && !Playable(before):
+		// GitLab refuses to play it; sent again, the play gets GitLab's reason.
+		return nil, fmt.Sprintf("job was %s, which GitLab does not play, so the play was not applied", before), nil
+	case WaitingToBePlayed(before) && !Finished(job.Status):
+		return job, fmt.Sprintf("job was %s and is now %s, so the play was applied", before, job.Status), nil
+	case WaitingToBePlayed(before) && queued:
+		return job, fmt.Sprintf("job was %s and has run since (it is now %s), so the play was applied", before, job.Status), nil
+	case WaitingToBePlayed(before):
+		return nil, "", fmt.Errorf("job %d was %s and is now %s without having been queued: something other than the play changed it", job.ID, before, job.Status)
+	case before == "" && !Finished(job.Status) && job.Status != StatusCanceling:
+		// Queued or running: GitLab enqueued it.
+		return job, fmt.Sprintf("job is now %s, so the play was applied", job.Status), nil
+	}
+	// A play of a finished job re-runs it as a new job, at once.
+	next, err := c.nextAttempt(ctx, project, job)
+	if err != nil {
+		return nil, "", err
+	}
+	switch {
+	case next != nil:
+		return job, fmt.Sprintf("job %d is a new run of it, so the play was applied", next.ID), nil
+	case before != "":
+		return nil, fmt.Sprintf("job was %s and its pipeline has no newer run of it, so the play was not applied", before), nil
+	case Finished(job.Status):
+		return nil, "", fmt.Errorf("job %d is now %s and has no newer attempt: the play may have run it to completion, or, if it had finished before, not have started it again", job.ID, job.Status)
+	}
+	return nil, "", fmt.Errorf("job %d is now %s, which does not tell whether the play was applied", job.ID, job.Status)
 }
 
 // jobAction is one POST on a job and the check that tells, from a re-read,

@@ -350,7 +350,7 @@ func (f *fakeGitLab) apply(action string, j *fakeJob, body []byte) (int, string)
 		return 201, jobBody(f.jobs[nid])
 	case "cancel":
 		switch j.Status {
-		case "created", "waiting_for_resource", "preparing", "pending", "running", "scheduled":
+		case "created", "waiting_for_resource", "preparing", "pending", "running", "scheduled", "manual":
 			j.Status = "canceled"
 			now := time.Now().UTC()
 			j.FinishedAt = &now

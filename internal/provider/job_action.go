@@ -173,17 +173,9 @@ func parseImportID(id string, names ...string) (gitlabclient.Project, []int64, e
 	return project, ids, nil
 }
 
-// Job statuses in which GitLab accepts an action.
-var (
-	// Ci::Build#playable?: a manual or scheduled action, or a finished action
-	// job (which GitLab then runs again as a new job).
-	playableStatuses = map[string]bool{"manual": true, "scheduled": true, "success": true, "failed": true, "canceled": true}
-	// CommitStatus#retryable?: a finished job.
-	retryableStatuses = map[string]bool{"success": true, "failed": true, "canceled": true}
-	// Ci::HasStatus: a job that has not finished can be canceled.
-	cancelableStatuses = map[string]bool{"created": true, "waiting_for_resource": true, "preparing": true, "pending": true,
-		"running": true, "scheduled": true, "manual": true}
-)
+// The job statuses in which GitLab accepts each action are the client's
+// (gitlabclient.Playable, Retryable, Cancelable, Erasable, Finished, ...:
+// gitlabclient/status.go names GitLab's source of each).
 
 // statusError explains why a job's status does not allow an action, naming
 // the status and what to do.
@@ -197,7 +189,7 @@ func statusError(action string, j *gitlabclient.Job, fix string) diag.Diagnostic
 // checkPlayable, checkRetryable and checkErasable are the checks made
 // before an action, at plan time where possible and again at apply.
 func checkPlayable(j *gitlabclient.Job) diag.Diagnostics {
-	if playableStatuses[j.Status] {
+	if gitlabclient.Playable(j.Status) {
 		return nil
 	}
 	return statusError("played", j, "Only a manual job (status manual), a scheduled job, or a finished manual job "+
@@ -205,15 +197,15 @@ func checkPlayable(j *gitlabclient.Job) diag.Diagnostics {
 }
 
 func checkRetryable(j *gitlabclient.Job) diag.Diagnostics {
-	if retryableStatuses[j.Status] {
+	if gitlabclient.Retryable(j.Status) {
 		return nil
 	}
-	return statusError("retried", j, "Only a finished job (success, failed or canceled) can be retried. "+
+	return statusError("retried", j, "Only a finished job (success, failed or canceled) or one being canceled can be retried. "+
 		"Wait until it has finished, or cancel it first (gitlabjobs_job_cancel).")
 }
 
 func checkErasable(j *gitlabclient.Job) diag.Diagnostics {
-	if j.ErasedAt != nil || finishedStatuses[j.Status] {
+	if j.ErasedAt != nil || gitlabclient.Erasable(j.Status) {
 		return nil
 	}
 	return statusError("erased", j, "Only a finished job can be erased. Wait until it has finished, or cancel it first "+

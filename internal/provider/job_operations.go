@@ -33,7 +33,7 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 	if diags := checkPlayable(job); diags.HasError() {
 		return jobActionOutput{Diags: diags}
 	}
-	played, err := client.PlayJob(ctx, in.Project.String(), job.ID, in.Variables)
+	played, err := client.PlayJob(ctx, in.Project.String(), job.ID, in.Variables, gitlabclient.Seen(job))
 	if err != nil {
 		return jobActionOutput{Diags: actionError("play", in.Project, job.ID, err)}
 	}
@@ -66,7 +66,7 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 }
 
 // waitingToPlay reports whether a job waits to be played in place.
-func waitingToPlay(j *gitlabclient.Job) bool { return j.Status == "manual" || j.Status == "scheduled" }
+func waitingToPlay(j *gitlabclient.Job) bool { return gitlabclient.WaitingToBePlayed(j.Status) }
 
 // latestRun is the newest run of a job in its pipeline: the job itself,
 // unless it was retried (or played again), which GitLab allows only on the
@@ -122,15 +122,28 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 	if diags.HasError() {
 		return jobActionOutput{Diags: diags}
 	}
-	if !cancelableStatuses[job.Status] {
+	if !gitlabclient.Cancelable(job.Status) {
 		var warn diag.Diagnostics
-		warn.AddWarning(fmt.Sprintf("Job %d has already finished", job.ID),
-			fmt.Sprintf("Job %d (%q) is %s, so there is nothing to cancel; no request was sent.", job.ID, job.Name, job.Status))
+		if job.Status == gitlabclient.StatusCanceling {
+			warn.AddWarning(fmt.Sprintf("Job %d is already being canceled", job.ID),
+				fmt.Sprintf("Job %d (%q) is canceling, so there is nothing more to cancel; no request was sent.", job.ID, job.Name))
+		} else {
+			warn.AddWarning(fmt.Sprintf("Job %d has already finished", job.ID),
+				fmt.Sprintf("Job %d (%q) is %s, so there is nothing to cancel; no request was sent.", job.ID, job.Name, job.Status))
+		}
 		return jobActionOutput{Job: job, Diags: warn}
 	}
 	canceled, err := client.CancelJob(ctx, in.Project.String(), in.JobID)
 	if err != nil {
 		return jobActionOutput{Diags: actionError("cancel", in.Project, in.JobID, err)}
+	}
+	if canceled.Status != gitlabclient.StatusCanceled && canceled.Status != gitlabclient.StatusCanceling && gitlabclient.Finished(canceled.Status) {
+		// It finished on its own before GitLab applied the cancel: GitLab
+		// leaves a finished job as it is.
+		var warn diag.Diagnostics
+		warn.AddWarning(fmt.Sprintf("Job %d finished before it could be canceled", canceled.ID),
+			fmt.Sprintf("Job %d (%q) ended %s before GitLab applied the cancel, so it was not canceled.", canceled.ID, canceled.Name, canceled.Status))
+		return jobActionOutput{Job: canceled, Diags: warn}
 	}
 	tflog.Info(ctx, fmt.Sprintf("canceled job %d: it is %s", canceled.ID, canceled.Status), map[string]any{"job_id": canceled.ID, "status": canceled.Status})
 	in.FailOnJobFailure = false

@@ -17,22 +17,15 @@ const (
 	waitFinished = "finished"
 )
 
-// GitLab job statuses, from Ci::HasStatus.
-var (
-	finishedStatuses = map[string]bool{"success": true, "failed": true, "canceled": true, "skipped": true}
-	// A job that is no longer waiting for a runner has started, or is done.
-	startedStatuses = map[string]bool{"running": true, "canceling": true, "success": true, "failed": true, "canceled": true, "skipped": true}
-)
-
 // jobReached reports whether a job in status has reached the wait target.
 func jobReached(target, status string) bool {
 	switch target {
 	case waitNone:
 		return true
 	case waitStarted:
-		return startedStatuses[status]
+		return gitlabclient.LeftQueue(status) // running or finished
 	default:
-		return finishedStatuses[status]
+		return gitlabclient.Finished(status)
 	}
 }
 
