@@ -428,7 +428,8 @@ func readFailed(err error) error {
 }
 
 // nextAttempt is the job that retrying job created in its pipeline: the one
-// with the lowest ID above job's with the same name and stage, or nil.
+// with the lowest ID above job's with the same name and stage, or nil. A
+// bridge's is looked for among the pipeline's bridges.
 func (c *Client) nextAttempt(ctx context.Context, project string, job *Job) (*Job, error) {
 	if job.Pipeline == nil || job.Pipeline.ID == 0 {
 		return nil, fmt.Errorf("GitLab did not say which pipeline job %d belongs to, so its newer attempts cannot be looked for", job.ID)
@@ -436,6 +437,22 @@ func (c *Client) nextAttempt(ctx context.Context, project string, job *Job) (*Jo
 	jobs, err := c.ListPipelineJobs(ctx, project, job.Pipeline.ID, nil, true)
 	if err != nil {
 		return nil, readFailed(fmt.Errorf("listing the jobs of pipeline %d: %w", job.Pipeline.ID, err))
+	}
+	isBuild := false
+	for _, j := range jobs {
+		isBuild = isBuild || j.ID == job.ID
+	}
+	if !isBuild {
+		// Not among the pipeline's builds: a bridge, whose new attempt is
+		// among the pipeline's bridges.
+		bridges, err := c.ListPipelineBridges(ctx, project, job.Pipeline.ID, nil)
+		if err != nil {
+			return nil, readFailed(fmt.Errorf("listing the bridges of pipeline %d: %w", job.Pipeline.ID, err))
+		}
+		jobs = jobs[:0]
+		for _, b := range bridges {
+			jobs = append(jobs, &b.Job)
+		}
 	}
 	var next *Job
 	for _, j := range jobs {
