@@ -345,12 +345,8 @@ func (c *Client) act(ctx context.Context, a jobAction) (*Job, error) {
 			// "Not applied" may only mean "not yet": look again in a moment.
 			wait := c.settleWait()
 			tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; %s yet; looking again in %s, as the request may still be under way in GitLab", a.name, a.jobID, got, why, wait), fields)
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if c.sleep(ctx, wait) != nil {
 				return nil, ended()
-			case <-t.C:
 			}
 			applied, why, cerr = a.check(ctx)
 		}

@@ -33,8 +33,17 @@ type Config struct {
 	Headers    map[string]string // extra headers on every request; may not be auth headers
 	UserAgent  string            // "" = terraform-provider-gitlabjobs/dev
 
-	RetryWaitMin, RetryWaitMax time.Duration // backoff bounds; defaults 1s and 30s
-	HTTPClient                 *http.Client  // optional; built from the TLS settings when nil
+	// RetryWaitMin and RetryWaitMax bound the wait before a retry, which
+	// doubles from RetryWaitMin to RetryWaitMax (with jitter); a Retry-After
+	// or RateLimit-Reset of a 429 or 503 replaces it. Unset, they are 1s and
+	// 30s; with only RetryWaitMax set below 1s, RetryWaitMin is RetryWaitMax.
+	RetryWaitMin, RetryWaitMax time.Duration
+	HTTPClient                 *http.Client // optional; built from the TLS settings when nil
+
+	// Sleep waits d, or until ctx ends (returning its error): before a retry,
+	// and before a job is looked at again after an action's ambiguous
+	// failure. nil is a real timer; tests give a fake clock.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Client calls GitLab's REST API. It is safe for concurrent use.
@@ -44,6 +53,8 @@ type Client struct {
 	jobToken bool
 	secrets  []string      // values that must never appear in errors or logs
 	waitMin  time.Duration // the shortest wait before a retry (Config.RetryWaitMin)
+	waitMax  time.Duration // the longest (Config.RetryWaitMax)
+	sleep    func(ctx context.Context, d time.Duration) error
 }
 
 const (
@@ -78,7 +89,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("retry waits must not be negative")
 	}
 	if cfg.RetryWaitMin == 0 {
-		cfg.RetryWaitMin = min(defaultWaitMin, max(cfg.RetryWaitMax, time.Millisecond))
+		cfg.RetryWaitMin = defaultWaitMin
+		if cfg.RetryWaitMax > 0 {
+			cfg.RetryWaitMin = min(defaultWaitMin, cfg.RetryWaitMax)
+		}
 	}
 	if cfg.RetryWaitMax == 0 {
 		cfg.RetryWaitMax = max(defaultWaitMax, cfg.RetryWaitMin)
@@ -88,6 +102,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = defaultUserAgent
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
 	}
 
 	var secrets []string
@@ -132,8 +149,25 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the GitLab client: %w", err)
 	}
-	return &Client{gl: gl, baseURL: baseURL, jobToken: cfg.JobToken != "", secrets: secrets, waitMin: cfg.RetryWaitMin}, nil
+	return &Client{gl: gl, baseURL: baseURL, jobToken: cfg.JobToken != "", secrets: secrets,
+		waitMin: cfg.RetryWaitMin, waitMax: cfg.RetryWaitMax, sleep: cfg.Sleep}, nil
 }
+
+// sleep is Config.Sleep's default: a real timer.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// RetryWaits are the client's bounds of the wait before a retry
+// (Config.RetryWaitMin and RetryWaitMax after defaults).
+func (c *Client) RetryWaits() (lo, hi time.Duration) { return c.waitMin, c.waitMax }
 
 // bearerAuth sends a token as "Authorization: Bearer", which GitLab accepts
 // for personal, project and group access tokens and for OAuth tokens.
@@ -240,6 +274,7 @@ func httpClient(cfg Config, secrets []string) (*http.Client, error) {
 		waitMax: cfg.RetryWaitMax,
 		timeout: hc.Timeout,
 		secrets: secrets,
+		sleep:   cfg.Sleep,
 	}
 	// The client's Timeout bounds each attempt (retryTransport applies it),
 	// not the whole call with its retries and waits.

@@ -36,6 +36,7 @@ type retryTransport struct {
 	waitMin, waitMax time.Duration
 	timeout          time.Duration // per attempt; 0 = none
 	secrets          []string      // masked in logs
+	sleep            func(ctx context.Context, d time.Duration) error
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -106,12 +107,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
 			resp.Body.Close()
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
-		case <-timer.C:
+		pause := t.sleep
+		if pause == nil {
+			pause = sleep
+		}
+		if err := pause(ctx, wait); err != nil {
+			return nil, err
 		}
 	}
 }

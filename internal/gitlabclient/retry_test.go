@@ -10,9 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -453,5 +456,161 @@ func TestAttemptsAreLogged(t *testing.T) {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the logs hold %q:\n%s", secret, logs.String())
 		}
+	}
+}
+
+// fakeSleep records the waits a client asks for and advances a fake clock
+// instead of waiting.
+type fakeSleep struct {
+	mu    sync.Mutex
+	now   time.Duration // since the start
+	waits []time.Duration
+}
+
+func (f *fakeSleep) sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.waits = append(f.waits, d)
+	f.now += d
+	return ctx.Err()
+}
+
+func (f *fakeSleep) elapsed() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeSleep) recorded() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.waits)
+}
+
+// With retries set and the wait settings unset, retries wait 1 s, then
+// longer (doubling up to 30 s), as documented, not 1 ms.
+func TestRetryWaitDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		cfg    Config
+		lo, hi time.Duration
+	}{
+		{Config{}, time.Second, 30 * time.Second},
+		{Config{Retries: 5}, time.Second, 30 * time.Second},
+		{Config{Retries: 5, RetryWaitMin: 2 * time.Second}, 2 * time.Second, 30 * time.Second},
+		{Config{Retries: 5, RetryWaitMax: 2 * time.Minute}, time.Second, 2 * time.Minute},
+		{Config{Retries: 5, RetryWaitMax: 500 * time.Millisecond}, 500 * time.Millisecond, 500 * time.Millisecond},
+		{Config{Retries: 5, RetryWaitMin: time.Minute}, time.Minute, time.Minute},
+	} {
+		c, err := New(tt.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lo, hi := c.RetryWaits(); lo != tt.lo || hi != tt.hi {
+			t.Errorf("New(RetryWaitMin %s, RetryWaitMax %s): waits %s to %s, want %s to %s", tt.cfg.RetryWaitMin, tt.cfg.RetryWaitMax, lo, hi, tt.lo, tt.hi)
+		}
+	}
+
+	// The waits of a read through four 503s, as the provider configures the
+	// client (retries, no wait settings): 1-2 s, 2-4 s, 4-8 s, 8-16 s.
+	fail := answer{status: 503, body: `{"message":"503 Service Unavailable"}`}
+	s := newServer(t, fail, fail, fail, fail, answer{status: 200, body: jobJSON})
+	clock := &fakeSleep{}
+	c, err := New(Config{BaseURL: s.URL, Token: testToken, Retries: 5, Sleep: clock.sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetJob(context.Background(), "1", 7); err != nil {
+		t.Fatal(err)
+	}
+	waits := clock.recorded()
+	if len(waits) != 4 {
+		t.Fatalf("waits %v, want 4", waits)
+	}
+	for i, d := range waits {
+		lo := time.Second << i
+		if d < lo || d > 2*lo {
+			t.Errorf("wait %d = %s, want %s to %s", i+1, d, lo, 2*lo)
+		}
+	}
+}
+
+// A burst of 503s shorter than a second (a GitLab restart, a load balancer
+// failing over) is ridden out by the default retries: the first retry comes
+// a second later.
+func TestRetriesRideOutABurstOf503s(t *testing.T) {
+	clock := &fakeSleep{}
+	var requests atomic.Int32
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if clock.elapsed() < 400*time.Millisecond {
+			w.WriteHeader(503)
+			fmt.Fprint(w, `{"message":"503 Service Unavailable"}`)
+			return
+		}
+		fmt.Fprint(w, jobJSON)
+	}))
+	t.Cleanup(s.Close)
+	c, err := New(Config{BaseURL: s.URL, Token: testToken, Retries: 5, Sleep: clock.sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetJob(context.Background(), "1", 7); err != nil {
+		t.Fatalf("a 0.4 s burst of 503s failed the read: %v (waits %v)", err, clock.recorded())
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("%d requests, want 2 (one retry, a second later)", n)
+	}
+}
+
+// Retry-After (and RateLimit-Reset) replace the backoff of a 429 or 503.
+func TestRetryAfterReplacesTheDefaultWait(t *testing.T) {
+	for _, tt := range []struct {
+		first answer
+		want  time.Duration
+	}{
+		{answer{status: 503, header: map[string]string{"Retry-After": "7"}, body: `{"message":"503"}`}, 7 * time.Second},
+		{answer{status: 429, header: map[string]string{"Retry-After": "3"}, body: "Retry later"}, 3 * time.Second},
+		{answer{status: 429, header: map[string]string{"RateLimit-Reset": "12"}, body: "Retry later"}, 12 * time.Second},
+	} {
+		s := newServer(t, tt.first, answer{status: 200, body: jobJSON})
+		clock := &fakeSleep{}
+		c, err := New(Config{BaseURL: s.URL, Token: testToken, Retries: 5, Sleep: clock.sleep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetJob(context.Background(), "1", 7); err != nil {
+			t.Fatal(err)
+		}
+		// A jitter of at most a quarter of RetryWaitMin (1 s) is added.
+		if w := clock.recorded(); len(w) != 1 || w[0] < tt.want || w[0] > tt.want+time.Second/4 {
+			t.Errorf("%d %v: waits %v, want %s (+ up to 250ms)", tt.first.status, tt.first.header, w, tt.want)
+		}
+	}
+}
+
+// After a 504 on an action, the job is looked at again twice the shortest
+// retry wait later: 2 s by default.
+func TestSettleWaitAfterA504(t *testing.T) {
+	manual := strings.Replace(jobJSON, `"status":"failed"`, `"status":"manual"`, 1)
+	s := newServer(t,
+		answer{status: 504, body: `{"message":"504 Gateway Timeout"}`},                                    // POST .../play
+		answer{status: 200, body: manual},                                                                 // GET: still manual
+		answer{status: 200, body: manual},                                                                 // GET, 2 s later: still manual
+		answer{status: 200, body: strings.Replace(jobJSON, `"status":"failed"`, `"status":"pending"`, 1)}, // POST again
+	)
+	clock := &fakeSleep{}
+	c, err := New(Config{BaseURL: s.URL, Token: testToken, Retries: 5, Sleep: clock.sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PlayJob(context.Background(), "1", 7, nil); err != nil {
+		t.Fatal(err)
+	}
+	if w := clock.recorded(); len(w) != 1 || w[0] != 2*time.Second {
+		t.Errorf("waits %v, want one of 2s", w)
+	}
+	if n := s.calls.Load(); n != 4 {
+		t.Errorf("%d requests, want 4", n)
 	}
 }
