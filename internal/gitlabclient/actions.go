@@ -458,3 +458,23 @@ func (c *Client) nextAttempt(ctx context.Context, project string, job *Job) (*Jo
 	}
 	return next, nil
 }
+
+// NothingToErase tells, after GitLab refused an erase with "Job is not
+// erasable!", whether that is because nothing is left to erase: the job has
+// finished (or was erased) and has no artifacts (the job entity lists them
+// all, an archived log included) and its log reads empty. It returns the job
+// as re-read; nothing is false when anything is left, or unknown.
+func (c *Client) NothingToErase(ctx context.Context, project string, jobID int64) (job *Job, nothing bool, err error) {
+	job, err = c.GetJob(ctx, project, jobID)
+	if err != nil {
+		return nil, false, err
+	}
+	if job.ErasedAt == nil && (!Finished(job.Status) || len(job.Artifacts) > 0 || job.ArtifactsFile != nil) {
+		return job, false, nil
+	}
+	trace, err := c.GetJobTrace(ctx, project, jobID)
+	if err != nil {
+		return job, false, err
+	}
+	return job, len(trace) == 0, nil
+}

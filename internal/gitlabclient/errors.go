@@ -306,3 +306,43 @@ func excerpt(body []byte) string {
 	}
 	return s
 }
+
+// Forbidden reasons GitLab gives in the body of a 403 to a job action
+// (lib/api/ci/jobs.rb, lib/api/api_guard.rb).
+const (
+	reasonNotErasable  = "Job is not erasable!"
+	reasonNotRetryable = "Job is not retryable"
+	reasonScope        = "insufficient_scope"
+)
+
+// InsufficientScope reports whether err is GitLab's 403 for a token whose
+// scopes do not cover the request (API::APIGuard: {"error":
+// "insufficient_scope", ...}), e.g. a read_api token sending a POST.
+func InsufficientScope(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == http.StatusForbidden && strings.HasPrefix(e.Message, reasonScope)
+}
+
+// NotErasable reports whether err is GitLab's 403 "Job is not erasable!":
+// the user may erase the job, but Ci::Build#erasable? is false (the job has
+// not finished, or has no log and no artifacts left).
+func NotErasable(err error) bool { return forbiddenFor(err, reasonNotErasable) }
+
+// NotRetryable reports whether err is GitLab's 403 "Job is not retryable".
+func NotRetryable(err error) bool { return forbiddenFor(err, reasonNotRetryable) }
+
+// Forbidden reports whether err is GitLab's bare 403 (authorize! failed: the
+// user lacks the permission), without a reason such as "Job is not
+// erasable!" and not about the token's scope.
+func Forbidden(err error) bool {
+	var e *APIError
+	if !errors.As(err, &e) || e.StatusCode != http.StatusForbidden {
+		return false
+	}
+	return e.Message == "" || e.Message == "403 Forbidden"
+}
+
+func forbiddenFor(err error, reason string) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == http.StatusForbidden && strings.HasSuffix(e.Message, reason)
+}

@@ -31,6 +31,16 @@ func TestAccBadInput(t *testing.T) {
 	past := time.Now().Add(-time.Hour)
 	expired := env.Sim.CreatePersonalAccessToken(env.AdminID, gitlabsim.TokenSpec{Name: "old", ExpiresAt: &past})
 	revoked := env.Sim.CreatePersonalAccessToken(env.AdminID, gitlabsim.TokenSpec{Name: "gone", Revoked: true})
+	readAPI := env.Sim.CreatePersonalAccessToken(env.AdminID, gitlabsim.TokenSpec{Name: "read", Scopes: []string{"read_api"}})
+	// A Developer, and a job another user (the admin) started.
+	dev := env.Sim.CreateUser(gitlabsim.UserSpec{Username: "developer"})
+	devTok := env.Sim.CreatePersonalAccessToken(dev.ID, gitlabsim.TokenSpec{Name: "dev"})
+	rolesProj := env.Sim.CreateProject(gitlabsim.ProjectSpec{Path: "actions/bad-input-roles", Members: map[int64]int{
+		env.AdminID: gitlabsim.MaintainerAccess, dev.ID: gitlabsim.DeveloperAccess,
+	}})
+	othersBuild := env.Sim.CreatePipeline(rolesProj.ID, gitlabsim.PipelineSpec{Ref: "main", UserID: env.AdminID, Jobs: []gitlabsim.JobSpec{
+		{Name: "build", Stage: "build", Status: "success", Log: "ok\n"},
+	}}).JobIDs[0]
 
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -102,6 +112,12 @@ func TestAccBadInput(t *testing.T) {
 		{"erase a running job", withToken(res("gitlabjobs_job_erase", running, "")), `Job cannot be erased.*is running`, false},
 		{"erase a pending job", withToken(res("gitlabjobs_job_erase", pending, "")), `Job cannot be erased.*is pending`, false},
 		{"cancel job_id 0", withToken(res("gitlabjobs_job_cancel", 0, "")), `job_id.*at least 1`, false},
+		// Job actions without the right: the error names what is missing.
+		{"erase with a read_api token", provider(fmt.Sprintf("token = %q", readAPI)) + res("gitlabjobs_job_erase", build, ""), `token may not erase jobs.*lacks the api scope`, true},
+		{"play with a read_api token", provider(fmt.Sprintf("token = %q", readAPI)) + res("gitlabjobs_job_play", manual, ""), `token may not play jobs.*lacks the api scope`, true},
+		{"erase another user's job as a Developer", provider(fmt.Sprintf("token = %q", devTok)) +
+			fmt.Sprintf("resource \"gitlabjobs_job_erase\" \"x\" {\n  project = %q\n  job_id  = %d\n}\n", rolesProj.PathWithNamespace, othersBuild),
+			`Not allowed to erase job.*Maintainer role.*erase_build`, true},
 		// Credentials and connection.
 		{"personal token for GET /job", withToken(`data "gitlabjobs_job_token_job" "x" {}`), `A CI job token is needed.*job_token`, false},
 		{"expired token", provider(fmt.Sprintf("token = %q", expired)) + job(proj, build), `did not accept the provider's credentials.*401.*expired or revoked`, false},
@@ -142,7 +158,7 @@ func TestAccBadInput(t *testing.T) {
 		Steps:                    steps,
 	})
 	applied := 0
-	for _, id := range []int64{build, running, pending, manual} {
+	for _, id := range []int64{build, running, pending, manual, othersBuild} {
 		for _, a := range []string{gitlabsim.ActionPlay, gitlabsim.ActionRetry, gitlabsim.ActionCancel, gitlabsim.ActionErase} {
 			if n := env.Sim.ActionCount(id, a); n != 0 {
 				applied += n

@@ -200,7 +200,7 @@ func checkRetryable(j *gitlabclient.Job) diag.Diagnostics {
 	if gitlabclient.Retryable(j.Status) {
 		return nil
 	}
-	return statusError("retried", j, "Only a finished job (success, failed or canceled) or one being canceled can be retried. "+
+	return statusError("retried", j, "Only a finished job (success, failed or canceled) can be retried. "+
 		"Wait until it has finished, or cancel it first (gitlabjobs_job_cancel).")
 }
 
@@ -224,12 +224,18 @@ func actionError(action string, project gitlabclient.Project, jobID int64, err e
 	case gitlabclient.IsNotFound(err):
 		diags.AddAttributeError(path.Root("job_id"), "GitLab job not found",
 			fmt.Sprintf("Job %d was not found in project %q (%s). Check job_id and project.", jobID, project.String(), err))
+	case gitlabclient.InsufficientScope(err):
+		diags.AddError(fmt.Sprintf("The provider's token may not %s jobs", action),
+			fmt.Sprintf("GitLab refused the %s of job %d of project %q: %s. %s", action, jobID, project.String(), err, refusalHint(action, err)))
+	case gitlabclient.Forbidden(err):
+		diags.AddAttributeError(path.Root("job_id"), fmt.Sprintf("Not allowed to %s job %d", action, jobID),
+			fmt.Sprintf("GitLab refused the %s of job %d of project %q: %s. %s", action, jobID, project.String(), err, refusalHint(action, err)))
 	case status == 400 || status == 403 || status == 409:
 		diags.AddAttributeError(path.Root("job_id"), fmt.Sprintf("GitLab refused the %s of job %d", action, jobID),
-			fmt.Sprintf("%s. %s", err, refusalHint(action, status)))
+			fmt.Sprintf("%s. %s", err, refusalHint(action, err)))
 	case status == 401:
 		diags.AddError("GitLab rejected the provider's credentials",
-			fmt.Sprintf("The %s of job %d failed: %s. Check the provider's token: it may be wrong, expired or revoked.", action, jobID, err))
+			fmt.Sprintf("The %s of job %d failed: %s. %s", action, jobID, err, refusalHint(action, err)))
 	default:
 		diags.AddError(fmt.Sprintf("Could not %s job %d", action, jobID),
 			fmt.Sprintf("The %s of job %d of project %q failed: %s", action, jobID, project.String(), err))
@@ -237,15 +243,47 @@ func actionError(action string, project gitlabclient.Project, jobID int64, err e
 	return diags
 }
 
-func refusalHint(action string, status int) string {
+// actionRights names, per action, what GitLab's policies require (Ci::BuildPolicy,
+// Ci::ProcessablePolicy and lib/api/ci/jobs.rb): the role, and the protected
+// branch or environment rules on top.
+var actionRights = map[string]string{
+	"play": "Playing a job needs at least the Developer role in the project (GitLab's play_job permission) and, for a " +
+		"job of a protected branch or tag, the right to push or merge to it; a job that deploys to a protected " +
+		"environment also needs access to that environment.",
+	"retry": "Retrying a job needs at least the Developer role in the project (GitLab's retry_job permission) and, for " +
+		"a job of a protected branch or tag, the right to push or merge to it.",
+	"cancel": "Canceling a job needs at least the Developer role in the project (GitLab's cancel_build permission) and, " +
+		"for a job of a protected branch or tag, the right to push or merge to it.",
+	"erase": "Erasing a job needs the Maintainer role in the project, or the Developer role for a job the token's user " +
+		"started (or last played or retried) on an unprotected branch (GitLab's erase_build permission).",
+}
+
+// refusalHint explains GitLab's refusal of an action: which right or token is
+// missing, or why the job's state does not allow it.
+func refusalHint(action string, err error) string {
+	status := gitlabclient.StatusCode(err)
 	switch {
+	case gitlabclient.InsufficientScope(err):
+		return "The provider's token lacks the api scope (a read_api or read-only token can read jobs but not act on " +
+			"them). Use a personal, project or group access token with the api scope."
+	case status == 401:
+		return "The token is wrong, expired or revoked, or it is a CI job token, which GitLab does not accept for job " +
+			"actions. Acting on jobs needs a personal, project or group access token (or an OAuth token) with the api scope."
+	case gitlabclient.Forbidden(err):
+		return actionRights[action] + " Check the role of the token's user (for a project or group access token, the " +
+			"token's own role)."
+	case gitlabclient.NotErasable(err):
+		return "GitLab erases only a finished job that still has a log or artifacts; this one has not finished, or " +
+			"what is left of it could not be checked. Check the job in GitLab."
+	case gitlabclient.NotRetryable(err):
+		return "GitLab retries only the newest run of a finished job (a job retried before is not retryable, nor an " +
+			"archived job or one whose deployment was rejected)."
 	case action == "play" && status == 400:
 		return "GitLab plays only manual jobs (and re-runs finished manual jobs); this job is not one, or it is archived."
 	case status == 409:
 		return "GitLab is busy with the project (e.g. refreshing its artifact statistics); apply again in a minute."
 	default:
-		return "Acting on jobs needs at least the Developer role in the project (and access to a protected branch " +
-			"or environment the job deploys to) and a token with the api scope."
+		return actionRights[action]
 	}
 }
 

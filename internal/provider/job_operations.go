@@ -166,14 +166,22 @@ func eraseJob(ctx context.Context, client *gitlabclient.Client, in jobActionInpu
 	}
 	erased, err := client.EraseJob(ctx, in.Project.String(), in.JobID)
 	if err != nil {
-		if gitlabclient.StatusCode(err) == 403 && !job.Archived {
-			// Ci::Build#erasable? is false for a finished job without a log or
-			// artifacts: there is nothing to erase, which is what was asked.
-			var warn diag.Diagnostics
-			warn.AddWarning(fmt.Sprintf("Job %d has nothing to erase", job.ID),
-				fmt.Sprintf("GitLab refused to erase job %d (%s): a finished job without a log or artifacts cannot be erased. "+
-					"Nothing of it is left to remove.", job.ID, err))
-			return jobActionOutput{Job: job, Diags: warn}
+		if gitlabclient.NotErasable(err) {
+			// Ci::Build#erasable? is false for a finished job without a log
+			// or artifacts: there is nothing to erase, which is what was
+			// asked — but only when the job shows that nothing is left.
+			now, nothing, rerr := client.NothingToErase(ctx, in.Project.String(), in.JobID)
+			if rerr == nil && nothing {
+				var warn diag.Diagnostics
+				warn.AddWarning(fmt.Sprintf("Job %d has nothing to erase", job.ID),
+					fmt.Sprintf("GitLab refused to erase job %d (%s): it has no log and no artifacts left, so nothing of it "+
+						"is left to remove.", job.ID, err))
+				return jobActionOutput{Job: now, Diags: warn}
+			}
+			if rerr != nil {
+				tflog.Warn(ctx, fmt.Sprintf("erase of job %d refused; could not check whether anything is left to erase", job.ID),
+					map[string]any{"error": rerr.Error()})
+			}
 		}
 		return jobActionOutput{Diags: actionError("erase", in.Project, in.JobID, err)}
 	}
