@@ -1,0 +1,92 @@
+package gitlabclient_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+// GitLab's refusals of job actions, as the simulator answers them, are told
+// apart: the token's scope, the user's permission, and the job's state; and
+// "Job is not erasable!" is taken as "nothing to erase" only when the job
+// shows nothing is left.
+func TestJobActionRefusals(t *testing.T) {
+	sim := gitlabsim.New(gitlabsim.Options{RunnerDisabled: true})
+	maint := sim.CreateUser(gitlabsim.UserSpec{Username: "maintainer"})
+	dev := sim.CreateUser(gitlabsim.UserSpec{Username: "developer"})
+	p := sim.CreateProject(gitlabsim.ProjectSpec{Path: "refusals/app", Members: map[int64]int{
+		maint.ID: gitlabsim.MaintainerAccess, dev.ID: gitlabsim.DeveloperAccess,
+	}})
+	pl := sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{UserID: maint.ID, Jobs: []gitlabsim.JobSpec{
+		{Name: "build", Stage: "build", Status: "success", Log: "built\n"},
+		{Name: "lint", Stage: "build", Status: "success"},
+		{Name: "test", Stage: "test", Status: "failed", Log: "FAIL\n"},
+	}})
+	build, empty, failed := pl.JobIDs[0], pl.JobIDs[1], pl.JobIDs[2]
+	srv := httptest.NewUnstartedServer(sim)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	client := func(token string) *gitlabclient.Client {
+		c, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL, Token: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+	const project = "refusals/app"
+	readOnly := client(sim.CreatePersonalAccessToken(maint.ID, gitlabsim.TokenSpec{Scopes: []string{"read_api"}}))
+	developer := client(sim.CreatePersonalAccessToken(dev.ID, gitlabsim.TokenSpec{}))
+	maintainer := client(sim.CreatePersonalAccessToken(maint.ID, gitlabsim.TokenSpec{}))
+
+	type classes struct{ scope, forbidden, notErasable, notRetryable bool }
+	classify := func(err error) classes {
+		return classes{gitlabclient.InsufficientScope(err), gitlabclient.Forbidden(err), gitlabclient.NotErasable(err), gitlabclient.NotRetryable(err)}
+	}
+	for _, tt := range []struct {
+		name string
+		do   func() error
+		want classes
+	}{
+		{"erase with a read_api token", func() error { _, err := readOnly.EraseJob(ctx, project, build); return err }, classes{scope: true}},
+		{"play with a read_api token", func() error { _, err := readOnly.PlayJob(ctx, project, build, nil); return err }, classes{scope: true}},
+		{"erase of another user's job by a developer", func() error { _, err := developer.EraseJob(ctx, project, build); return err }, classes{forbidden: true}},
+		{"erase of a job with nothing left", func() error { _, err := maintainer.EraseJob(ctx, project, empty); return err }, classes{notErasable: true}},
+		{"retry of a retried job", func() error {
+			if _, err := maintainer.RetryJob(ctx, project, failed); err != nil {
+				return err
+			}
+			_, err := maintainer.RetryJob(ctx, project, failed)
+			return err
+		}, classes{notRetryable: true}},
+	} {
+		err := tt.do()
+		var apiErr *gitlabclient.APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 403 {
+			t.Errorf("%s: %v, want a 403", tt.name, err)
+			continue
+		}
+		if got := classify(err); got != tt.want {
+			t.Errorf("%s: %v classified %+v, want %+v", tt.name, err, got, tt.want)
+		}
+	}
+	if n := sim.ActionCount(build, gitlabsim.ActionErase); n != 0 {
+		t.Errorf("build erased %d times", n)
+	}
+
+	// Nothing to erase: proven for the job without log and artifacts, not
+	// for the one with a log.
+	if job, nothing, err := maintainer.NothingToErase(ctx, project, empty); err != nil || !nothing || job.ID != empty {
+		t.Errorf("NothingToErase(empty job) = %v, %v", nothing, err)
+	}
+	if _, nothing, err := maintainer.NothingToErase(ctx, project, build); err != nil || nothing {
+		t.Errorf("NothingToErase(job with a log) = %v, %v", nothing, err)
+	}
+}
