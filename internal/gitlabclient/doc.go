@@ -37,7 +37,8 @@
 //     request is not retried and GitLab's answer is returned at once — a
 //     clear "429 Too Many Requests" beats a stall that ends in "context
 //     deadline exceeded". Without such a header the wait grows exponentially
-//     from RetryWaitMin to RetryWaitMax, with jitter.
+//     from RetryWaitMin to RetryWaitMax, with jitter: 1-2 s, 2-4 s, 4-8 s, ...
+//     up to 30 s with the defaults (which the provider uses).
 //   - Cancelling the context ends a wait at once.
 //   - When retries are exhausted the last answer is returned as is, so the
 //     error is GitLab's (status and message), not "giving up after N attempts".
