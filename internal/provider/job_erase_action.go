@@ -35,7 +35,10 @@ func (a *jobEraseAction) Schema(_ context.Context, _ action.SchemaRequest, resp 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Erases a finished job's log and artifacts (the job itself stays, with `erased_at` set). " +
 			"A job that is already erased is left alone without a request; a job that has not finished fails the " +
-			"plan when its status is known then. GitLab cannot erase archived jobs. Requires Terraform 1.14 or " +
+			"plan when its status is known then. GitLab cannot erase archived jobs. A finished job with nothing left " +
+			"to erase (no log, no artifacts) is left alone with a warning. An erase GitLab refuses for lack of rights " +
+			"(a token without the `api` scope, a role that may not erase the job) fails the apply and names the " +
+			"missing right. Requires Terraform 1.14 or " +
 			"later; with older Terraform or OpenTofu use the `gitlabjobs_job_erase` resource.\n\n" +
 			"Upstream API: [Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job).",
 		Attributes: map[string]schema.Attribute{

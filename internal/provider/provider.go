@@ -133,7 +133,9 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried when that is safe: reads "+
 					"on server errors, rate limits (429, honouring `Retry-After`/`RateLimit-Reset`) and network "+
 					"errors; job actions only when GitLab rejected them with 429 or they never left the machine, "+
-					"so a job is never played or retried twice. Defaults to %d.", defaultRetries),
+					"so a job is never played or retried twice. A retry waits 1 s, then twice as long each time up "+
+					"to 30 s, or as long as GitLab asks (`Retry-After`, `RateLimit-Reset`; up to 5 minutes). "+
+					"Defaults to %d.", defaultRetries),
 				Optional: true,
 				Validators: []validator.Int64{
 					int64validator.Between(0, 50),
