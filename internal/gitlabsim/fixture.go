@@ -74,6 +74,10 @@ type fixtureJob struct {
 	Outcome     string `json:"outcome"`
 	LogOnRun    string `json:"log_on_run"`
 	Stuck       bool   `json:"stuck"`
+
+	// The archive's files and artifacts:expire_in (artifacts_zip.go).
+	ArtifactFiles []ArtifactFileSpec `json:"artifact_files"`
+	ExpireIn      string             `json:"expire_in"`
 }
 
 // LoadFixture adds the users, tokens, projects and pipelines of a JSON seed.
@@ -136,6 +140,7 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 					ArtifactsExpireAt: j.ArtifactsExpireAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
 					ErasedAt: j.ErasedAt, QueuedDuration: j.QueuedDuration, When: j.When,
 					RunDuration: run, Outcome: j.Outcome, LogOnRun: j.LogOnRun, Stuck: j.Stuck,
+					ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn,
 				})
 			}
 			if _, err := s.createPipeline(proj.ID, spec); err != nil {

@@ -101,6 +101,7 @@ type job struct {
 	log           string
 	artifacts     []artifact
 	artifactsExp  *time.Time
+	archive       *archiveData // the artifacts archive (artifacts_zip.go)
 	createdAt     time.Time
 	queuedAt      *time.Time
 	startedAt     *time.Time

@@ -146,6 +146,8 @@ func (s *Sim) routes() {
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}/trace", s.getJobTrace)
 	s.listRoutes()   // list.go: project, pipeline and bridge lists; allowed agents
 	s.actionRoutes() // actions.go: play, retry, cancel, erase
+	// artifacts.go: artifact downloads, keep, delete
+	s.artifactRoutes()
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})

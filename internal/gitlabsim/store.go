@@ -99,6 +99,11 @@ type JobSpec struct {
 	LogOnRun string
 	// Stuck jobs are never picked up (they stay pending) nor finished.
 	Stuck bool
+
+	// ArtifactFiles are the files of the job's artifacts archive
+	// (artifacts_zip.go); ExpireIn is artifacts:expire_in, from finished_at.
+	ArtifactFiles []ArtifactFileSpec
+	ExpireIn      string
 }
 
 // PipelineSpec describes a pipeline to create with its jobs.
@@ -293,6 +298,9 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 		if js.Outcome != "" && js.Outcome != StatusSuccess && js.Outcome != StatusFailed {
 			return Pipeline{}, fmt.Errorf("job %q: outcome %q is not success or failed", js.Name, js.Outcome)
 		}
+		if err := validateArtifactFiles(js); err != nil {
+			return Pipeline{}, err
+		}
 		switch js.When {
 		case "", "on_success", "on_failure", "always", "manual", "delayed":
 		default:
@@ -399,6 +407,7 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 		j.artifacts = append(j.artifacts, artifact{fileType: a.FileType, filename: a.Filename, fileFormat: a.FileFormat, size: a.Size})
 	}
 	s.settleTimestamps(j, js.QueuedDuration)
+	s.attachArtifacts(j, js)
 	j.token = "glcbt-" + randomHex(16)
 	s.addJob(j)
 	s.wakeRunner(j)

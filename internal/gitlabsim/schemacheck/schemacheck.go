@@ -98,6 +98,9 @@ func addResource(c *jsonschema.Compiler, url, path string, read func(string) ([]
 
 // Check validates one response of a route ("GET /api/v4/projects/{id}/jobs/{job_id}").
 func (c *Checker) Check(route string, status int, header http.Header, body []byte) error {
+	if handled, err := c.checkArtifacts(route, status, header, body); handled { // artifacts.go
+		return err
+	}
 	if status >= 400 {
 		if err := wantJSON(header); err != nil {
 			return err
