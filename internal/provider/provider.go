@@ -324,6 +324,8 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 		NewJobRetryResource,
 		NewJobCancelResource,
 		NewJobEraseResource,
+		NewJobArtifactsKeepResource,
+		NewJobArtifactsDeleteResource,
 	}
 }
 
@@ -346,6 +348,7 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewPipelineBridgesDataSource,
 		NewJobTokenJobDataSource,
 		NewJobTokenAllowedAgentsDataSource,
+		NewJobArtifactFileDataSource,
 	}
 }
 
