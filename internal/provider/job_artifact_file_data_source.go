@@ -132,7 +132,9 @@ func (artifactPathValidator) Description(context.Context) string {
 	return "a relative file path inside the archive, without \"..\""
 }
 
-func (v artifactPathValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v artifactPathValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (artifactPathValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
