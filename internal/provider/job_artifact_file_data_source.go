@@ -230,8 +230,8 @@ func artifactReadError(ctx context.Context, client *gitlabclient.Client, project
 // artifactNotFoundReason says why GitLab answered 404 for a file, looking
 // at the job when it is known.
 func artifactNotFoundReason(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, src gitlabclient.ArtifactSource, file string, err error) string {
-	missingFile := fmt.Sprintf("the archive has no file %q (GitLab: %s). Check path: it is relative to the archive's root, as "+
-		"the job's artifacts:paths put it, and names a file, not a directory.", file, err)
+	missingFile := fmt.Sprintf("the archive has no file %q (GitLab answered 404 Not Found for it). Check path: it is "+
+		"relative to the archive's root, as the job's artifacts:paths put it, and names a file, not a directory.", file)
 	if src.JobID == 0 {
 		if gitlabclient.WorkhorseNotFound(err) {
 			return missingFile
@@ -248,7 +248,7 @@ func artifactNotFoundReason(ctx context.Context, client *gitlabclient.Client, pr
 	case jerr != nil:
 		return fmt.Sprintf("GitLab answered %s, and reading the job to find out why failed: %s.", err, jerr)
 	}
-	name := fmt.Sprintf("Job %d (%q, %s)", job.ID, job.Name, job.Status)
+	name := fmt.Sprintf("job %d (%q, %s)", job.ID, job.Name, job.Status)
 	switch {
 	case job.ErasedAt != nil:
 		return fmt.Sprintf("%s was erased at %s: its log and artifacts are gone.", name, job.ErasedAt.UTC().Format(time.RFC3339))
