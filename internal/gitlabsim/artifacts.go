@@ -58,8 +58,8 @@ const (
 
 // Action names of ActionCount for the artifact actions.
 const (
-	ActionKeepArtifacts   = "keep_artifacts"
-	ActionDeleteArtifacts = "delete_artifacts"
+	ActionKeepArtifacts   = "artifacts_keep"
+	ActionDeleteArtifacts = "artifacts_delete"
 )
 
 func (s *Sim) artifactRoutes() {

@@ -336,6 +336,8 @@ func (p *gitlabJobsProvider) Actions(_ context.Context) []func() action.Action {
 		NewJobRetryAction,
 		NewJobCancelAction,
 		NewJobEraseAction,
+		NewJobArtifactsKeepAction,
+		NewJobArtifactsDeleteAction,
 	}
 }
 
