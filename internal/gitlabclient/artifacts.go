@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -82,22 +83,25 @@ const maxBodyRetries = 2
 
 var errOverCap = errors.New("over the size cap")
 
-// cappedWriter keeps at most limit bytes; past that it cancels the request
-// (so the rest is not downloaded) and fails.
+// cappedWriter passes at most limit bytes on to dst; past that it cancels
+// the request (so the rest is not downloaded) and fails.
 type cappedWriter struct {
-	buf    bytes.Buffer
+	dst    io.Writer
+	n      int64
 	limit  int64
 	cancel context.CancelFunc
 	over   bool
 }
 
 func (w *cappedWriter) Write(p []byte) (int, error) {
-	if int64(w.buf.Len())+int64(len(p)) > w.limit {
+	if w.n+int64(len(p)) > w.limit {
 		w.over = true
 		w.cancel()
 		return 0, errOverCap
 	}
-	return w.buf.Write(p)
+	n, err := w.dst.Write(p)
+	w.n += int64(n)
+	return n, err
 }
 
 // artifactFilePath is the API path of one file: by job, or by ref.
@@ -167,52 +171,64 @@ func (c *Client) ReadArtifactFile(ctx context.Context, project string, src Artif
 	if err != nil {
 		return nil, err
 	}
+	var buf bytes.Buffer
+	ctype, err := c.download(ctx, path, query, limit, src, file, func() io.Writer { buf.Reset(); return &buf })
+	if err != nil {
+		return nil, err
+	}
+	return &ArtifactFile{Content: buf.Bytes(), ContentType: ctype}, nil
+}
+
+// download GETs path into the writer dst gives (afresh for each attempt),
+// at most limit bytes, sending it again when the body breaks off.
+func (c *Client) download(ctx context.Context, path string, query any, limit int64, src ArtifactSource, file string, dst func() io.Writer) (string, error) {
 	for attempt := 0; ; attempt++ {
-		f, err := c.readCapped(ctx, path, query, limit)
+		ctype, err := c.readCapped(ctx, path, query, limit, dst())
 		var tooLarge *ArtifactTooLargeError
 		switch {
 		case errors.As(err, &tooLarge):
 			tooLarge.Path, tooLarge.Source = file, src
-			return nil, tooLarge
+			return "", tooLarge
 		case errors.Is(err, errBodyBroken) && attempt < maxBodyRetries && ctx.Err() == nil:
-			tflog.Warn(ctx, fmt.Sprintf("download of artifact file of %s broke off; reading it again", src), map[string]any{"error": err.Error()})
+			tflog.Warn(ctx, fmt.Sprintf("download of the artifacts of %s broke off; reading it again", src), map[string]any{"error": err.Error()})
 			continue
 		}
-		return f, err
+		return ctype, err
 	}
 }
 
 var errBodyBroken = errors.New("the download broke off")
 
-// readCapped GETs path and reads its body into memory, up to limit bytes.
-func (c *Client) readCapped(ctx context.Context, path string, query any, limit int64) (*ArtifactFile, error) {
+// readCapped GETs path and copies its body to dst, up to limit bytes; it
+// returns the answer's Content-Type.
+func (c *Client) readCapped(ctx context.Context, path string, query any, limit int64, dst io.Writer) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ex := &exchange{}
 	ctx = context.WithValue(ctx, exchangeKey{}, ex)
 	req, err := c.gl.NewRequest(http.MethodGet, path, query, []gitlab.RequestOptionFunc{gitlab.WithContext(ctx)})
 	if err != nil {
-		return nil, c.requestError(http.MethodGet, path, 0, err)
+		return "", c.requestError(http.MethodGet, path, 0, err)
 	}
-	w := &cappedWriter{limit: limit, cancel: cancel}
+	w := &cappedWriter{dst: dst, limit: limit, cancel: cancel}
 	resp, err := c.gl.Do(req, w)
 	if w.over {
 		size := int64(-1)
 		if resp != nil && resp.ContentLength >= 0 {
 			size = resp.ContentLength
 		}
-		return nil, &ArtifactTooLargeError{Limit: limit, Size: size}
+		return "", &ArtifactTooLargeError{Limit: limit, Size: size}
 	}
 	if err != nil {
 		if resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			return nil, fmt.Errorf("%w: GET %s: %s", errBodyBroken, cleanPath(path), c.redact(err.Error()))
+			return "", fmt.Errorf("%w: GET %s: %s", errBodyBroken, cleanPath(path), c.redact(err.Error()))
 		}
-		return nil, c.wrapError(http.MethodGet, path, resp, err, ex)
+		return "", c.wrapError(http.MethodGet, path, resp, err, ex)
 	}
-	if resp.ContentLength >= 0 && int64(w.buf.Len()) != resp.ContentLength {
-		return nil, fmt.Errorf("%w: GET %s: %d of %d bytes", errBodyBroken, cleanPath(path), w.buf.Len(), resp.ContentLength)
+	if resp.ContentLength >= 0 && w.n != resp.ContentLength {
+		return "", fmt.Errorf("%w: GET %s: %d of %d bytes", errBodyBroken, cleanPath(path), w.n, resp.ContentLength)
 	}
-	return &ArtifactFile{Content: w.buf.Bytes(), ContentType: resp.Header.Get("Content-Type")}, nil
+	return resp.Header.Get("Content-Type"), nil
 }
 
 // WorkhorseNotFound reports whether a 404 is Workhorse's answer for a path
@@ -343,4 +359,56 @@ func (c *Client) DeleteArtifacts(ctx context.Context, project string, jobID int6
 		}
 		tflog.Warn(ctx, fmt.Sprintf("delete of the artifacts of job %d got %s; the job still has them; sending it again", jobID, failure(err)), fields)
 	}
+}
+
+// DownloadArtifactsArchive is GET /projects/:id/jobs/:job_id/artifacts (or
+// /jobs/artifacts/:ref_name/download?job=): the job's artifacts archive,
+// written to dst as it arrives, at most limit bytes (else an
+// *ArtifactTooLargeError). dst is called afresh when a download that broke
+// off is sent again. It returns the archive's size.
+func (c *Client) DownloadArtifactsArchive(ctx context.Context, project string, src ArtifactSource, limit int64, dst func() io.Writer) (int64, error) {
+	if limit <= 0 {
+		return 0, fmt.Errorf("the size limit must be positive, got %d", limit)
+	}
+	var path string
+	var query any
+	if src.JobID > 0 {
+		p, err := jobPath(project, src.JobID, "/artifacts")
+		if err != nil {
+			return 0, err
+		}
+		path = p
+	} else {
+		if src.Ref == "" || src.JobName == "" {
+			return 0, errors.New("give a job ID, or a ref and a job name")
+		}
+		p, err := ParseProject(project)
+		if err != nil {
+			return 0, err
+		}
+		path = fmt.Sprintf("projects/%s/jobs/artifacts/%s/download", p.Escaped(), escapeSegments(src.Ref))
+		query = &struct {
+			Job string `url:"job"`
+		}{src.JobName}
+	}
+	var counter *countingWriter
+	_, err := c.download(ctx, path, query, limit, src, "artifacts.zip", func() io.Writer {
+		counter = &countingWriter{w: dst()}
+		return counter
+	})
+	if err != nil {
+		return 0, err
+	}
+	return counter.n, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -1,8 +1,11 @@
 package gitlabclient_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -193,5 +196,30 @@ func TestArtifactActionsReconcile(t *testing.T) {
 	var unknown *gitlabclient.UnknownOutcomeError
 	if !errors.As(err, &unknown) {
 		t.Errorf("keep of deleted artifacts after a 502: %v", err)
+	}
+}
+
+func TestDownloadArtifactsArchive(t *testing.T) {
+	w := newArtWorld(t, gitlabsim.Options{})
+	ctx := context.Background()
+	for _, src := range []gitlabclient.ArtifactSource{{JobID: w.build}, {Ref: "main", JobName: "build"}} {
+		var buf bytes.Buffer
+		n, err := w.client.DownloadArtifactsArchive(ctx, faultProject, src, 1<<20, func() io.Writer { buf.Reset(); return &buf })
+		if err != nil || n != int64(buf.Len()) {
+			t.Fatalf("%s: %d bytes, %v", src, n, err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), n)
+		if err != nil || len(zr.File) != 4 { // version.txt, dist/, dist/my file.bin, big.log
+			t.Errorf("%s: archive %v, %v", src, zr, err)
+		}
+		_, err = w.client.DownloadArtifactsArchive(ctx, faultProject, src, 100, func() io.Writer { return io.Discard })
+		var tooLarge *gitlabclient.ArtifactTooLargeError
+		if !errors.As(err, &tooLarge) || tooLarge.Size != n {
+			t.Errorf("%s under a 100-byte cap: %v", src, err)
+		}
+	}
+	_, err := w.client.DownloadArtifactsArchive(ctx, faultProject, gitlabclient.ArtifactSource{JobID: w.plain}, 100, func() io.Writer { return io.Discard })
+	if !gitlabclient.IsNotFound(err) {
+		t.Errorf("no archive: %v", err)
 	}
 }
