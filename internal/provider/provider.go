@@ -351,6 +351,7 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobTokenJobDataSource,
 		NewJobTokenAllowedAgentsDataSource,
 		NewJobArtifactFileDataSource,
+		NewJobArtifactsDataSource,
 	}
 }
 
