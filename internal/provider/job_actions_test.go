@@ -281,6 +281,9 @@ func TestJobActions_schemas(t *testing.T) {
 		"gitlabjobs_job_retry":  {[]string{"fail_on_job_failure", "job_id", "project", "timeouts", "wait_for"}, "[Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job)."},
 		"gitlabjobs_job_cancel": {[]string{"job_id", "project", "timeouts", "wait_for_canceled"}, "[Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job)."},
 		"gitlabjobs_job_erase":  {[]string{"job_id", "project"}, "[Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job)."},
+		// job_artifacts_actions.go
+		"gitlabjobs_job_artifacts_keep":   {[]string{"job_id", "project"}, "[Keep artifacts](https://docs.gitlab.com/api/job_artifacts/#keep-artifacts)."},
+		"gitlabjobs_job_artifacts_delete": {[]string{"job_id", "project"}, "[Delete job artifacts](https://docs.gitlab.com/api/job_artifacts/#delete-job-artifacts)."},
 	}
 	if len(resp.ActionSchemas) != len(want) {
 		t.Errorf("%d action schemas, want %d", len(resp.ActionSchemas), len(want))
@@ -316,7 +319,7 @@ func TestJobActions_schemas(t *testing.T) {
 		names = append(names, a.TypeName)
 	}
 	slices.Sort(names)
-	if want := []string{"gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry"}; !slices.Equal(names, want) {
+	if want := []string{"gitlabjobs_job_artifacts_delete", "gitlabjobs_job_artifacts_keep", "gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry"}; !slices.Equal(names, want) {
 		t.Errorf("metadata actions = %v, want %v", names, want)
 	}
 }
