@@ -412,3 +412,26 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+// DownloadArtifactFile is ReadArtifactFile written to a writer as it
+// arrives, so that a large file is never held in memory: dst is called
+// afresh when a download that broke off is sent again. It returns the
+// file's size and Content-Type.
+func (c *Client) DownloadArtifactFile(ctx context.Context, project string, src ArtifactSource, file string, limit int64, dst func() io.Writer) (int64, string, error) {
+	if limit <= 0 {
+		return 0, "", fmt.Errorf("the size limit must be positive, got %d", limit)
+	}
+	path, query, err := artifactFilePath(project, src, file)
+	if err != nil {
+		return 0, "", err
+	}
+	var counter *countingWriter
+	ctype, err := c.download(ctx, path, query, limit, src, file, func() io.Writer {
+		counter = &countingWriter{w: dst()}
+		return counter
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	return counter.n, ctype, nil
+}

@@ -223,3 +223,21 @@ func TestDownloadArtifactsArchive(t *testing.T) {
 		t.Errorf("no archive: %v", err)
 	}
 }
+
+// DownloadArtifactFile streams: the whole 2 MB file reaches the writer.
+func TestDownloadArtifactFile(t *testing.T) {
+	w := newArtWorld(t, gitlabsim.Options{})
+	var n int64
+	size, ctype, err := w.client.DownloadArtifactFile(context.Background(), faultProject, gitlabclient.ArtifactSource{JobID: w.build}, "big.log", 4<<20,
+		func() io.Writer {
+			n = 0
+			return writerFunc(func(p []byte) (int, error) { n += int64(len(p)); return len(p), nil })
+		})
+	if err != nil || size != 2<<20 || n != size || ctype == "" {
+		t.Fatalf("big.log: %d (%d written), %q, %v", size, n, ctype, err)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
