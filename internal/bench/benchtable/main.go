@@ -136,6 +136,10 @@ var groupInfos = map[string]groupInfo{
 		title:   "P4 — simulator throughput: GET a 100-job list page, parallel clients",
 		metrics: []string{"req/s"},
 	},
+	"BenchmarkP5ArtifactFile": {
+		title:   "P5 — read one artifact file: `gitlabjobs_job_artifact_file` (GET /projects/:id/jobs/:job_id/artifacts/*path) against curl",
+		metrics: []string{"bytes", "wall_ms", "peak_MB", "alloc_MB", "max_rss_MB"},
+	},
 }
 
 const ratioColumn = "÷ client-go"
@@ -159,7 +163,7 @@ func baselineRatios(rows []row) {
 }
 
 // groupOrder is the order of the tables; other benchmarks follow.
-var groupOrder = []string{"BenchmarkP1ProjectJobs", "BenchmarkP1PipelineJobs", "BenchmarkP2Wait", "BenchmarkP3Refresh", "BenchmarkP4SimListPage"}
+var groupOrder = []string{"BenchmarkP1ProjectJobs", "BenchmarkP1PipelineJobs", "BenchmarkP2Wait", "BenchmarkP3Refresh", "BenchmarkP4SimListPage", "BenchmarkP5ArtifactFile"}
 
 func render(w io.Writer, res *results) {
 	baselineRatios(res.rows)
