@@ -83,7 +83,12 @@ func (d *jobArtifactFileDataSource) Schema(_ context.Context, _ datasource.Schem
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<job_id>:<path>`, or " +
 				"`<project>:<ref>:<job>:<path>` when read by ref."},
 			"project": projectAttribute(),
-			"job_id": schema.Int64Attribute{Optional: true, MarkdownDescription: "The job's ID. Give this, or `ref` and `job`.",
+			"job_id": schema.Int64Attribute{Optional: true, Computed: true, MarkdownDescription: "The job's ID. Give this, " +
+				"or `ref` and `job`. Read by ref, it is the ID of the job GitLab served the file from, so that its artifacts " +
+				"can be kept (`gitlabjobs_job_artifacts_keep`): GitLab does not say which job that was, so the provider " +
+				"looks for it among the project's newest " + fmt.Sprint(refJobScanLimit) + " successful jobs (the newest job " +
+				"of that name on the ref, in a successful pipeline, with artifacts) and checks that its file is the same; " +
+				"null when that finds none, or when the token may not list the project's jobs (a CI job token).",
 				Validators: []validator.Int64{int64validator.AtLeast(1)}},
 			"ref": schema.StringAttribute{Optional: true, MarkdownDescription: "A branch or tag: the file is read from " +
 				"the job named `job` in the latest successful pipeline of this ref. Give `ref` and `job`, or `job_id`.",
@@ -176,6 +181,12 @@ func (d *jobArtifactFileDataSource) Read(ctx context.Context, req datasource.Rea
 	}
 	setArtifactContent(&cfg, f.Content, cfg.Sensitive.ValueBool())
 	cfg.ContentType = types.StringValue(f.ContentType)
+	if src.JobID == 0 {
+		cfg.JobID = types.Int64Null()
+		if id := resolveRefJob(ctx, client, project, src, file, f.Content, limit); id > 0 {
+			cfg.JobID = types.Int64Value(id)
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 
@@ -262,4 +273,37 @@ func artifactNotFoundReason(ctx context.Context, client *gitlabclient.Client, pr
 			"Keep the artifacts of builds you read later with gitlabjobs_job_artifacts_keep.", name, job.ArtifactsExpireAt.UTC().Format(time.RFC3339))
 	}
 	return missingFile
+}
+
+// refJobScanLimit bounds the jobs resolveRefJob looks at.
+const refJobScanLimit = 500
+
+// resolveRefJob finds the job GitLab served a file read by ref from: the
+// newest successful job named src.JobName on src.Ref whose pipeline
+// succeeded and which has unexpired artifacts, among the project's newest
+// refJobScanLimit successful jobs; it is taken only when its copy of the
+// file is the same as content. 0 when none is found (the read stands).
+func resolveRefJob(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, src gitlabclient.ArtifactSource, file string, content []byte, limit int64) int64 {
+	var found *gitlabclient.Job
+	seen := 0
+	now := time.Now()
+	_, err := client.ListProjectJobs(ctx, project.String(), []string{gitlabclient.StatusSuccess}, func(j *gitlabclient.Job) bool {
+		seen++
+		if j.Name == src.JobName && j.Ref == src.Ref && j.Pipeline != nil && j.Pipeline.Status == gitlabclient.StatusSuccess &&
+			gitlabclient.HasArchive(j) && !gitlabclient.ArtifactsExpired(j, now) {
+			found = j
+			return false
+		}
+		return seen < refJobScanLimit
+	})
+	if err != nil || found == nil {
+		tflog.Info(ctx, "the job of an artifact file read by ref was not found", map[string]any{"source": src.String(), "scanned": seen})
+		return 0
+	}
+	f, err := client.ReadArtifactFile(ctx, project.String(), gitlabclient.ArtifactSource{JobID: found.ID}, file, limit)
+	if err != nil || sha256.Sum256(f.Content) != sha256.Sum256(content) {
+		tflog.Info(ctx, "the job found for an artifact file read by ref has another copy of the file", map[string]any{"source": src.String(), "job_id": found.ID})
+		return 0
+	}
+	return found.ID
 }

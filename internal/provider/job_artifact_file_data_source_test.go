@@ -98,6 +98,8 @@ func TestAccJobArtifactFileDataSource(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, attr("content"), knownvalue.StringExact("1.4.0\n")),
 					statecheck.ExpectKnownValue(ds, attr("id"), knownvalue.StringExact(proj+":main:build:version.txt")),
+					// The job GitLab served it from: not the newer pipeline's build (still running).
+					statecheck.ExpectKnownValue(ds, attr("job_id"), knownvalue.Int64Exact(f.build)),
 				},
 			},
 			{
