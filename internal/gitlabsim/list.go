@@ -1,6 +1,7 @@
 package gitlabsim
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -126,7 +127,12 @@ func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges bool)
 }
 
 // GET /job/allowed_agents: the job token's job with the GitLab agents
-// authorized for its project (Entities::Ci::JobRequest::AllowedAgents...).
+// authorized for its project, as lib/api/ci/jobs.rb builds the answer: the
+// agents (Entities::Clusters::Agents::Authorizations::CiAccess: id,
+// config_project as Entities::ProjectIdentity, configuration), the job,
+// pipeline, project with its groups, and the user with its roles in the
+// project; environment is left out (.compact) as the simulated jobs have
+// no environment.
 func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -140,17 +146,20 @@ func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 	}
 	j := p.job
 	proj := s.projects[j.projectID]
-	base := s.externalURL(r)
 	agents := []obj{}
 	for _, a := range s.sortedAgents() {
-		if !slices.Contains(a.authorized, proj.id) {
+		if a.configProjectID != proj.id && !slices.Contains(a.authorized, proj.id) {
 			continue
 		}
 		cp := s.projects[a.configProjectID]
+		config := obj{}
+		if a.configProjectID != proj.id || slices.Contains(a.authorized, proj.id) {
+			maps.Copy(config, a.config) // an ImplicitAuthorization's config is {}
+		}
 		agents = append(agents, obj{"id": a.id, "config_project": obj{
 			"id": cp.id, "description": nil, "name": cp.name, "name_with_namespace": nameWithNamespace(cp.path),
 			"path": lastSegment(cp.path), "path_with_namespace": cp.path, "created_at": apiTime(a.createdAt),
-		}})
+		}, "configuration": config})
 	}
 	groups := []obj{}
 	for _, g := range s.groupIDs(proj.path) {
@@ -162,8 +171,7 @@ func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 		"job":            obj{"id": j.id},
 		"pipeline":       obj{"id": j.pipelineID},
 		"project":        obj{"id": proj.id, "groups": groups},
-		"user": obj{"id": u.id, "name": u.name, "username": u.username, "state": u.state,
-			"avatar_url": base + "/uploads/-/system/user/avatar/" + itoa(u.id) + "/avatar.png", "web_url": base + "/" + u.username},
+		"user":           obj{"id": u.id, "username": u.username, "roles_in_project": rolesInProject(proj.members[u.id])},
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -370,7 +371,7 @@ func (s *Sim) defaultPipelineUser(proj *project) int64 {
 func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 	j := &job{
 		id: s.newID("job", js.ID), pipelineID: pl.id, projectID: pl.projectID, name: js.Name, stage: js.Stage,
-		status: js.Status, allowFailure: js.AllowFailure, tags: append([]string{}, js.Tags...), coverage: js.Coverage,
+		status: js.Status, allowFailure: js.AllowFailure, tags: tagList(js.Tags), coverage: js.Coverage,
 		failureReason: js.FailureReason, log: js.Log, artifactsExp: js.ArtifactsExpireAt, createdAt: created,
 		startedAt: js.StartedAt, finishedAt: js.FinishedAt, erasedAt: js.ErasedAt, runnerID: js.RunnerID,
 		userID: pl.userID, bridge: js.Bridge, downstreamID: js.DownstreamPipelineID, when: js.When,
@@ -441,6 +442,14 @@ func (s *Sim) settleTimestamps(j *job, queued *float64) {
 	if j.startedAt != nil && j.runnerID == 0 && !j.bridge {
 		j.runnerID = 1
 	}
+}
+
+// tagList is a job's tag_list as Entities::Ci::Job exposes it,
+// job.tags.map(&:name).sort: sorted, each tag once (tags are unique per job).
+func tagList(tags []string) []string {
+	out := slices.Clone(tags)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func maxTime(a, b time.Time) time.Time {
