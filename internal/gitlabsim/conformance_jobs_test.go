@@ -398,7 +398,7 @@ func TestSpecRoute_GET_projects_id_jobs_OffsetPaginationLimit(t *testing.T) {
 	a := newConf(t)
 	const msg = `{"message":"Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type Ci::Build. Remaining records can be retrieved using keyset pagination."}`
 	wantStatus(t, a.projectJobs("?page=501&per_page=100", "PRIVATE-TOKEN", a.dev), 405, msg)
-	wantStatus(t, a.projectJobs("?page=2501", "PRIVATE-TOKEN", a.dev), 405, msg)         // per_page 20 by default
+	wantStatus(t, a.projectJobs("?page=2501", "PRIVATE-TOKEN", a.dev), 405, msg)             // per_page 20 by default
 	wantStatus(t, a.projectJobs("?page=51&per_page=1000", "PRIVATE-TOKEN", a.dev), 405, msg) // the given per_page, not 100
 	wantStatus(t, a.projectJobs("?page=500&per_page=100", "PRIVATE-TOKEN", a.dev), 200, "[]")
 	// The pipeline routes paginate without the limit.
