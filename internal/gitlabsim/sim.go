@@ -1,18 +1,3 @@
-// Package gitlabsim is an in-memory GitLab REST v4 API for the Jobs endpoints:
-// GitLab's JSON shapes, status codes, error bodies and authentication, over
-// one store guarded by one lock. Acceptance tests and the demo run against it
-// the way AWS users run against LocalStack.
-//
-// Jobs change status only through GitLab's state machine (statemachine.go):
-// the action endpoints (actions.go: play, retry, cancel, erase), their
-// out-of-band Go twins (outofband.go) and a deterministic simulated runner
-// (runner.go) that picks pending jobs up and finishes them on the clock of
-// Options.Now (a Clock in tests).
-//
-// Fault injection (faults.go) makes it behave like a GitLab in trouble, per
-// route and call number: 5xx answers before or after a request was applied,
-// connections reset before or after, Rack::Attack's 429s, latency, and a
-// rate limit on the simulator's clock.
 package gitlabsim
 
 import (
