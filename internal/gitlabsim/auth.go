@@ -20,9 +20,6 @@ type principal struct {
 	job   *job   // the job of a job token
 }
 
-// anonymous says the request carries no credentials.
-func (p principal) anonymous() bool { return p.user == nil && p.job == nil }
-
 // authOutcome is what authentication decided; on failure it has already answered.
 type authOutcome int
 

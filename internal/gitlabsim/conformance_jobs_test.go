@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
@@ -807,5 +806,4 @@ func TestSpecRoute_RequestBodyLimit(t *testing.T) {
 	if gitlabsim.DefaultMaxBodyBytes != 250<<20 {
 		t.Errorf("DefaultMaxBodyBytes %d, want NGINX's 250m", gitlabsim.DefaultMaxBodyBytes)
 	}
-	_ = time.Second
 }
