@@ -274,7 +274,10 @@ func TestAccJobDataSource_nullFields(t *testing.T) {
 }
 
 // TestAccJobDataSource_jobToken authenticates as a running CI job, the way
-// Terraform runs inside GitLab CI, and reads a job of the same project.
+// Terraform runs inside GitLab CI. Current GitLab lets a job token list its
+// own project's pipeline jobs (route_setting job_token_allowed, policy
+// read_jobs) but not get a single job (GET /projects/:id/jobs/:job_id does
+// not read job tokens: 401), so the token reads the pipeline's jobs.
 func TestAccJobDataSource_jobToken(t *testing.T) {
 	env := acctest.NewEnv(t)
 	env.RequireSim(t, "needs a running job's CI job token")
@@ -285,16 +288,32 @@ func TestAccJobDataSource_jobToken(t *testing.T) {
 	}})
 	built, running := pl.JobIDs[0], pl.JobIDs[1]
 	jobToken := env.Sim.JobToken(running)
+	pipelineJobs := fmt.Sprintf(`
+data "gitlabjobs_pipeline_jobs" "test" {
+  project     = %q
+  pipeline_id = %d
+  scope       = ["success"]
+}
+`, p.PathWithNamespace, pl.ID)
+	const listed = "data.gitlabjobs_pipeline_jobs.test"
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + pipelineJobs,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobDataSource, attr("name"), knownvalue.StringExact("build")),
-					statecheck.ExpectKnownValue(jobDataSource, attr("status"), knownvalue.StringExact("success")),
+					statecheck.ExpectKnownValue(listed, tfjsonpath.New("jobs"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"job_id": knownvalue.Int64Exact(built), "name": knownvalue.StringExact("build"),
+						}),
+					})),
 				},
+			},
+			{
+				// A single job is not the job token's to read.
+				Config:      env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				ExpectError: regexp.MustCompile(`401`),
 			},
 			{
 				// A finished job's token is rejected by the early auth check.
@@ -303,7 +322,7 @@ func TestAccJobDataSource_jobToken(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:      env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				Config:      env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + pipelineJobs,
 				ExpectError: regexp.MustCompile(`(?s)GitLab did not accept the provider's credentials.*no longer running`),
 			},
 			{
@@ -313,9 +332,9 @@ func TestAccJobDataSource_jobToken(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + pipelineJobs,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobDataSource, attr("name"), knownvalue.StringExact("build")),
+					statecheck.ExpectKnownValue(listed, tfjsonpath.New("jobs"), knownvalue.ListSizeExact(1)),
 				},
 			},
 		},
