@@ -288,22 +288,9 @@ func earlyAuthCheck(ctx context.Context, client *gitlabclient.Client) diag.Diagn
 	if err == nil {
 		return nil
 	}
-	summary := "GitLab did not accept the provider's credentials"
-	detail := fmt.Sprintf("The early authentication check (%s on %s) failed: %s.", endpoint, client.BaseURL(), err)
-	switch gitlabclient.StatusCode(err) {
-	case 401:
-		if client.UsesJobToken() {
-			detail += "\n\nThe CI job token is invalid or its job is no longer running (job tokens are valid only while their job runs)."
-		} else {
-			detail += "\n\nCheck that the token is valid, not expired or revoked, and belongs to this GitLab instance (base_url)."
-		}
-	case 403:
-		detail += "\n\nThe token lacks a scope: give it `api` (to act on jobs) or `read_api` (to read them)."
-	case 404:
-		detail += "\n\nbase_url may not point at the GitLab API (it should end in /api/v4/)."
-	}
-	detail += "\n\nSet early_auth_check = false to skip this check."
-	diags.AddError(summary, detail)
+	summary, fix := explainStartupError(client, err)
+	diags.AddError(summary, fmt.Sprintf("The early authentication check (%s on %s) failed: %s.\n\n%s",
+		endpoint, client.BaseURL(), strings.TrimSuffix(err.Error(), "."), fix))
 	return diags
 }
 
