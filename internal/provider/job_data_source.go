@@ -48,6 +48,7 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 	}
 	attrs["job_id"] = schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: "The job's ID.",
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}

@@ -30,6 +30,7 @@ type pipelineJobsModel struct {
 func pipelineIDAttribute() schema.Attribute {
 	return schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: "The pipeline's ID (in GitLab CI, `CI_PIPELINE_ID`).",
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}

@@ -134,7 +134,8 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"on server errors, rate limits (429, honouring `Retry-After`/`RateLimit-Reset`) and network "+
 					"errors; job actions only when GitLab rejected them with 429 or they never left the machine, "+
 					"so a job is never played or retried twice. Defaults to %d.", defaultRetries),
-				Optional: true,
+				Optional:   true,
+				CustomType: wholeNumber(0, 50),
 				Validators: []validator.Int64{
 					int64validator.Between(0, 50),
 				},
@@ -198,7 +199,7 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 		}
 	}
 
-	data := &providerData{client: client}
+	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource()}
 	resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
 }
 
@@ -336,8 +337,9 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 
 // providerData is what Configure hands to data sources and resources.
 type providerData struct {
-	client        *gitlabclient.Client
-	unknownConfig []string
+	client         *gitlabclient.Client
+	unknownConfig  []string
+	jobTokenSource string // where a CI job token came from, for messages
 }
 
 // errProviderNotConfigured is reported when the provider block depends on
@@ -355,7 +357,7 @@ func (d *providerData) clientFor(what string) (*gitlabclient.Client, diag.Diagno
 	if len(d.unknownConfig) > 0 {
 		diags.AddError("Provider configuration not known yet",
 			fmt.Sprintf("%s needs the gitlabjobs provider, whose configuration (%s) depends on values known only after apply. "+
-				"Apply the resources it depends on first (terraform apply -target=...), or use values known at plan time. (%s)",
+				"Apply the resources it depends on first (terraform apply -target=..., or tofu apply -target=...), or use values known at plan time. (%s)",
 				what, strings.Join(d.unknownConfig, ", "), errProviderNotConfigured))
 		return nil, diags
 	}
