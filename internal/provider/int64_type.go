@@ -38,9 +38,18 @@ var positiveID = wholeNumber(1, math.MaxInt64)
 
 func (t wholeNumberType) String() string { return "wholeNumberType" }
 
+// Equal is true for the same range, and for types.Int64Type: the values are
+// types.Int64, and the framework checks a value's type against its
+// attribute's with attributeType.Equal(value.Type()) when it builds objects
+// (the state from a model).
 func (t wholeNumberType) Equal(o attr.Type) bool {
-	other, ok := o.(wholeNumberType)
-	return ok && other.min == t.min && other.max == t.max
+	switch other := o.(type) {
+	case wholeNumberType:
+		return other.min == t.min && other.max == t.max
+	case basetypes.Int64Type:
+		return true
+	}
+	return false
 }
 
 func (t wholeNumberType) ValueType(context.Context) attr.Value { return basetypes.Int64Value{} }

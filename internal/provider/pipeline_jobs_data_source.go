@@ -42,8 +42,11 @@ func (d *pipelineJobsDataSource) Metadata(_ context.Context, req datasource.Meta
 
 func (d *pipelineJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the jobs of a pipeline (child pipelines included), newest first; trigger jobs are " +
-			"listed by `gitlabjobs_pipeline_bridges`. Retried attempts are left out unless `include_retried` is set.\n\n" +
+		MarkdownDescription: "Lists the jobs of one pipeline, newest first; trigger jobs are listed by " +
+			"`gitlabjobs_pipeline_bridges`. Retried attempts are left out unless `include_retried` is set. GitLab lists " +
+			"the given pipeline's own jobs only, not those of its child or other downstream pipelines: to read those, " +
+			"give a downstream pipeline's ID (a child pipeline belongs to the same project; a trigger job's " +
+			"`downstream_pipeline` in `gitlabjobs_pipeline_bridges` names it).\n\n" +
 			"Upstream API: [List pipeline jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-jobs).",
 		Attributes: map[string]schema.Attribute{
 			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>`."},

@@ -58,7 +58,7 @@ func TestWholeNumberType(t *testing.T) {
 			t.Errorf("%v: %v", v, d)
 		}
 	}
-	if !typ.Equal(wholeNumber(1, 1<<63-1)) || typ.Equal(wholeNumber(0, 50)) || typ.Equal(types.Int64Type) {
+	if !typ.Equal(wholeNumber(1, 1<<63-1)) || typ.Equal(wholeNumber(0, 50)) || !typ.Equal(types.Int64Type) || typ.Equal(types.StringType) {
 		t.Error("Equal")
 	}
 }
