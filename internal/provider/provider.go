@@ -94,8 +94,9 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"job_token": schema.StringAttribute{
 				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to the `" + EnvJobToken +
 					"` environment variable when neither `token` nor `" + EnvToken + "` is set, so the provider " +
-					"authenticates as the running job inside GitLab CI. Job tokens can read jobs of their own " +
-					"project and `GET /job`; they cannot play, retry, cancel or erase jobs.",
+					"authenticates as the running job inside GitLab CI. Job tokens can only read (`GET /job`, " +
+					"`GET /job/allowed_agents` and, where GitLab allows it, their project's jobs); they cannot play, " +
+					"retry, cancel or erase jobs: a plan that would do so fails before anything is sent.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -149,7 +150,9 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"early_auth_check": schema.BoolAttribute{
 				MarkdownDescription: "Check the credentials when the provider starts (`GET /user`, or `GET /job` " +
-					"with a job token) and fail with a clear message if GitLab rejects them. Defaults to `true`.",
+					"with a job token) and fail at once if that fails, with the cause and its fix: GitLab rejected the " +
+					"credentials (401, 403), `base_url` is not GitLab's API, GitLab is failing (5xx) or rate limiting " +
+					"(429), or it cannot be reached (connection refused or reset, unknown host, TLS). Defaults to `true`.",
 				Optional: true,
 			},
 		},
