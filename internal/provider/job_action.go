@@ -238,7 +238,7 @@ func actionError(action string, project gitlabclient.Project, jobID int64, err e
 			fmt.Sprintf("%s. %s", err, refusalHint(action, status)))
 	case status == 401:
 		diags.AddError("GitLab rejected the provider's credentials",
-			fmt.Sprintf("The %s of job %d failed: %s. Check the provider's token: it may be wrong, expired or revoked.", action, jobID, err))
+			fmt.Sprintf("The %s of job %d failed: %s. Check the provider's token: it may be wrong, expired or revoked; a CI job token is never accepted for job actions (use an access token with the api scope).", action, jobID, err))
 	default:
 		diags.AddError(fmt.Sprintf("Could not %s job %d", action, jobID),
 			fmt.Sprintf("The %s of job %d of project %q failed: %s", action, jobID, project.String(), err))
