@@ -143,6 +143,7 @@ func TestAccBadInput(t *testing.T) {
 		{"token with a newline", provider(`token = "glpat-abc\n"`) + job(proj, build), `token contains whitespace.*trailing newline`, false},
 		{"auth header in headers", env.ProviderConfig(`headers = { Authorization = "Bearer x" }`) + job(proj, build), `headers: "Authorization" may not be set here`, false},
 		{"retries negative", env.ProviderConfig("retries = -1") + job(proj, build), `retries value must be between 0 and 50`, false},
+		{"retries with a fraction", env.ProviderConfig("retries = 2.5") + job(proj, build), `Invalid whole number.*retries must be a whole number from 0 to 50; 2.5 is not a whole number`, false},
 		{"base_url without scheme", `provider "gitlabjobs" {` + "\n" + `base_url = "gitlab.example.com"` + "\n" + `token = "x"` + "\n}\n" + job(proj, build), `base_url "gitlab.example.com" has no scheme: add https://`, false},
 		{"base_url with a typo'd path", `provider "gitlabjobs" {` + "\n" + `base_url = "https://gitlab.example.com/api/v3"` + "\n" + `token = "x"` + "\n}\n" + job(proj, build), `GitLab's REST API is at /api/v4/`, false},
 		{"base_url of a page", `provider "gitlabjobs" {` + "\n" + `base_url = "https://gitlab.example.com/group/project/-/jobs"` + "\n" + `token = "x"` + "\n}\n" + job(proj, build), `URL of a page in GitLab`, false},
