@@ -162,7 +162,8 @@ func TestAccBadInput(t *testing.T) {
 	if len(cases) < 40 {
 		t.Fatalf("only %d bad inputs", len(cases))
 	}
-	// POST requests a case sends: only this one reaches GitLab, which refuses it.
+	// POST requests a case may send: only this one can reach GitLab (when the
+	// plan does not know the job is no manual job), which refuses it.
 	postsSent := map[string]int{"play a job that is no manual job": 1}
 	posts := func() int {
 		n := 0
@@ -198,8 +199,8 @@ func TestAccBadInput(t *testing.T) {
 		Steps:                    steps,
 	})
 	for i, tc := range cases {
-		if n := before[i+1] - before[i]; n != postsSent[tc.name] {
-			t.Errorf("%s: %d POST requests sent, want %d", tc.name, n, postsSent[tc.name])
+		if n := before[i+1] - before[i]; n > postsSent[tc.name] {
+			t.Errorf("%s: %d POST requests sent, want at most %d", tc.name, n, postsSent[tc.name])
 		}
 	}
 	applied := 0
