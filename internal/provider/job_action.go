@@ -97,6 +97,7 @@ func resourceProjectAttribute() schema.Attribute {
 func resourceJobIDAttribute(desc string) schema.Attribute {
 	return schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: desc + " Changing it acts on another job: the resource is replaced.",
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
@@ -302,7 +303,7 @@ func waitError(action string, jobID int64, err error) diag.Diagnostics {
 	if errors.As(err, &timeout) {
 		diags.AddError(fmt.Sprintf("Timed out waiting for job %d", jobID),
 			fmt.Sprintf("The %s was applied, but %s. The job keeps running in GitLab; the resource is saved (tainted) "+
-				"with the job's ID. Raise timeouts.create, or set wait_for to \"started\" or \"none\".", action, timeout))
+				"with the job's ID. Raise timeouts.create, or %s.", action, timeout, waitSetting(action)))
 		return diags
 	}
 	diags.AddError(fmt.Sprintf("Stopped waiting for job %d", jobID),

@@ -96,6 +96,7 @@ func actionProjectAttribute() schema.Attribute {
 func actionJobIDAttribute(desc string) schema.Attribute {
 	return schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: desc,
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}
@@ -125,9 +126,9 @@ func actionWaitAttributes(ctx context.Context) map[string]schema.Attribute {
 				"`canceled`, with its failure reason and URL. Set to `false` to only report the outcome as a progress " +
 				"message. Defaults to `true`.",
 		},
-		"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+		"timeouts": positiveActionTimeouts(timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 			InvokeDescription: "How long to wait for the job, as a duration such as `30s`, `10m` or `2h` (default `60m`).",
-		}),
+		})),
 	}
 }
 
@@ -180,6 +181,7 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 // checkAtPlan checks the job's status when Terraform plans the action and
 // project and job_id are known, so a job in the wrong status fails the plan.
 func (a *jobAction) checkAtPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse, check func(*gitlabclient.Job) diag.Diagnostics) {
+	refuseJobTokenAction(a, resp)
 	var t jobActionTarget
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project"), &t.Project)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("job_id"), &t.JobID)...)

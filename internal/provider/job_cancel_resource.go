@@ -51,7 +51,7 @@ func (r *jobCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"winds it down. Defaults to `true`.",
 	}
 	attrs["triggers"] = triggersAttribute("cancel the job")
-	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job to stop (default 10m)."})
+	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job to stop (default 10m)."}))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels a job that has not finished (created, pending, running, manual, ...) and waits " +
 			"until it has stopped. A job that has already finished is left as it is, with a warning, not an error." +

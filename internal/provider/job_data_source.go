@@ -48,6 +48,7 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 	}
 	attrs["job_id"] = schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: "The job's ID.",
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}
@@ -103,7 +104,9 @@ func jobReadError(project gitlabclient.Project, jobID int64, err error) diag.Dia
 	case gitlabclient.StatusCode(err) == 401:
 		diags.AddError("GitLab rejected the provider's credentials",
 			fmt.Sprintf("Reading job %d of project %q failed: %s. Check the provider's token: it may be wrong, "+
-				"expired or revoked, or (for a CI job token) its job may have finished.", jobID, project.String(), err))
+				"expired or revoked. A CI job token is valid only while its job runs, and GitLab does not accept one for "+
+				"a single job or its log (lib/api/ci/jobs.rb opens only GET /job, GET /job/allowed_agents and the job "+
+				"lists to job tokens): use an access token with the read_api scope.", jobID, project.String(), err))
 	case gitlabclient.StatusCode(err) == 403:
 		diags.AddAttributeError(path.Root("project"), "Not allowed to read the job",
 			fmt.Sprintf("GitLab refused to show job %d of project %q (%s). Reading jobs needs at least the "+

@@ -53,6 +53,7 @@ func (r *jobEraseResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 }
 
 func (r *jobEraseResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.refuseJobToken(ctx, req, resp)
 	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkErasable)
 }
 

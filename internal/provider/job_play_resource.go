@@ -68,13 +68,13 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"`KEY = \"value\"`. Keys are letters, digits and `_`. Values are sensitive: they never appear in plans or " +
 			"logs, but like every attribute they are stored in the state. Changing them plays the job again.",
 		Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(
-			variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores"))},
+			variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores")), variableValuesValidator{}},
 		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 	}
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("play the job")
-	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job (default 60m)."})
+	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job (default 60m)."}))
 	attrs["played_job_id"] = schema.Int64Attribute{
 		Computed: true,
 		MarkdownDescription: "The job that ran: `job_id` itself when it was a manual job waiting to be played, or the " +
@@ -96,6 +96,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 // ModifyPlan checks, when the job is to be played, that GitLab can play it,
 // so a wrong job_id fails the plan rather than the apply.
 func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.refuseJobToken(ctx, req, resp)
 	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkPlayable)
 }
 

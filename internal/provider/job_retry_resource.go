@@ -50,7 +50,7 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("retry the job")
-	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the new job (default 60m)."})
+	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the new job (default 60m)."}))
 	attrs["new_job_id"] = schema.Int64Attribute{
 		Computed:            true,
 		MarkdownDescription: "The job GitLab created for the retry. Its status and timestamps are the other attributes.",
@@ -69,6 +69,7 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 }
 
 func (r *jobRetryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.refuseJobToken(ctx, req, resp)
 	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkRetryable)
 }
 
