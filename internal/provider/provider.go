@@ -341,6 +341,7 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobTraceDataSource,
 		NewProjectJobsDataSource,
 		NewPipelineJobsDataSource,
+		NewPipelineJobDataSource,
 		NewPipelineBridgesDataSource,
 		NewJobTokenJobDataSource,
 		NewJobTokenAllowedAgentsDataSource,
