@@ -165,6 +165,9 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 		defer cancel()
 	}
 	poll := actionPoller()
+	if a.data != nil {
+		poll.failureLogLines = a.data.failureLogLines
+	}
 	poll.progress = func(_ context.Context, job *gitlabclient.Job, waited time.Duration) {
 		send(fmt.Sprintf("job %d: %s, %s", job.ID, job.Status, waited.Round(time.Second)))
 	}

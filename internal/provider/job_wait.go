@@ -48,6 +48,9 @@ type poller struct {
 	share float64
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
+	// failureLogLines is how many last lines of a failed job's log its
+	// failure diagnostic shows (the provider's failure_log_lines; 0: none).
+	failureLogLines int
 	// progress, when set, is told every status a poll sees and how long the
 	// wait has lasted (a Terraform action shows it in the CLI).
 	progress func(ctx context.Context, job *gitlabclient.Job, waited time.Duration)
