@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -179,7 +180,7 @@ func pipelineJobRuns(jobs []*gitlabclient.Job, pipelineID int64, name, stage str
 	}
 	switch {
 	case len(runs) > 0:
-		slices.SortFunc(runs, func(a, b *gitlabclient.Job) int { return compareInt64(a.ID, b.ID) })
+		slices.SortFunc(runs, func(a, b *gitlabclient.Job) int { return cmp.Compare(a.ID, b.ID) })
 		return runs, nil
 	case len(otherStages) > 0:
 		diags.AddAttributeError(path.Root("stage"), "Job not in that stage",
@@ -196,16 +197,6 @@ func pipelineJobRuns(jobs []*gitlabclient.Job, pipelineID int64, name, stage str
 				"and pipeline_id.", pipelineID, name, quoteAll(names)))
 	}
 	return nil, diags
-}
-
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func quoteAll(s []string) string {
