@@ -199,6 +199,9 @@ var docsRoots = []string{filepath.Join("..", "..", "docs"), filepath.Join("..", 
 // fencedHCL is a fenced code block of Terraform configuration.
 var fencedHCL = regexp.MustCompile("(?ms)^```(?:terraform|hcl|tf)[ \t]*\n(.*?)^```")
 
+// actionBlock finds a Terraform action in a snippet.
+var actionBlock = regexp.MustCompile(`(?m)^\s*action\s+"|action_trigger`)
+
 type docSnippet struct{ name, body string }
 
 // docSnippets are the HCL snippets of the docs that are meant to apply and
@@ -244,7 +247,7 @@ func docSnippets(t *testing.T, dirs []string) []docSnippet {
 				switch {
 				case examples[body]:
 					fromExamples++
-				case regexp.MustCompile(`(?m)^\s*action\s+"|action_trigger`).MatchString(body):
+				case actionBlock.MatchString(body):
 					t.Logf("%s, snippet %d: a Terraform action, left to TestAccJobActions_examples", rel, i+1)
 				case !strings.Contains(body, acctest.SeedProject):
 					t.Logf("%s, snippet %d: names no seeded project, not applied", rel, i+1)
