@@ -129,7 +129,7 @@ func waitForAttribute() schema.Attribute {
 		Default:  stringdefault.StaticString(waitFinished),
 		MarkdownDescription: "What to wait for after the action: `none` (return at once), `started` (the job left the " +
 			"queue: running or finished) or `finished` (success, failed, canceled or skipped). Defaults to `finished`. " +
-			"Waiting polls the job with backoff (1 s, doubling up to 20 s) until `timeouts.create`.",
+			"Waiting polls the job every fifth of the time waited so far (at least 1 s, at most 30 s: a job is seen within about a fifth of its run time after it ends) until `timeouts.create`.",
 		Validators: []validator.String{stringvalidator.OneOf(waitNone, waitStarted, waitFinished)},
 	}
 }
@@ -312,7 +312,9 @@ func waitError(action string, jobID int64, err error) diag.Diagnostics {
 }
 
 // jobFailure is the diagnostic for a job that finished without success.
-func jobFailure(j *gitlabclient.Job) diag.Diagnostics {
+// logTail, when not empty, is the end of the job's log (failureLogTail),
+// shown after the reason: only when the provider's failure_log_lines asks.
+func jobFailure(j *gitlabclient.Job, logTail string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if j.Status != "failed" && j.Status != "canceled" {
 		return diags
@@ -321,10 +323,45 @@ func jobFailure(j *gitlabclient.Job) diag.Diagnostics {
 	if reason == "" {
 		reason = "no reason given"
 	}
-	diags.AddError(fmt.Sprintf("Job %d (%s) %s", j.ID, j.Name, j.Status),
-		fmt.Sprintf("GitLab job %d ended %s (%s). See its log at %s. Set fail_on_job_failure = false to record the "+
-			"outcome without failing the apply.", j.ID, j.Status, reason, j.WebURL))
+	detail := fmt.Sprintf("GitLab job %d ended %s (%s). See its log at %s. Set fail_on_job_failure = false to record the "+
+		"outcome without failing the apply.", j.ID, j.Status, reason, j.WebURL)
+	if logTail != "" {
+		detail += "\n\n" + logTail
+	}
+	diags.AddError(fmt.Sprintf("Job %d (%s) %s", j.ID, j.Name, j.Status), detail)
 	return diags
+}
+
+// failureLogBytes caps the log tail a failure diagnostic shows.
+const failureLogBytes = 8192
+
+// logNoise are the ANSI escapes and GitLab's collapsible section markers
+// (section_start:<time>:<name>[<options>]\r) of a job log.
+var logNoise = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]|section_(?:start|end):[0-9]+:[^\r\n]*\r`)
+
+// failureLogTail is the last lines of a failed job's log (GET
+// /projects/:id/jobs/:job_id/trace), headed by a note that it may be
+// sensitive, for its failure diagnostic; "" when lines is 0 (the default:
+// logs can hold secrets) or the job did not fail. The log itself is never
+// written to the provider's log.
+func failureLogTail(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, j *gitlabclient.Job, lines int) string {
+	if lines <= 0 || (j.Status != "failed" && j.Status != "canceled") {
+		return ""
+	}
+	log, err := client.GetJobTrace(ctx, project.String(), j.ID)
+	if err != nil {
+		tflog.Warn(ctx, "could not read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "error": err.Error()})
+		return fmt.Sprintf("(The last lines of its log could not be read: %s.)", err)
+	}
+	clean := logNoise.ReplaceAll(log, nil)
+	tail, _ := tailLog(clean, lines, failureLogBytes)
+	text := strings.TrimRight(strings.ReplaceAll(string(tail), "\r\n", "\n"), "\n")
+	tflog.Debug(ctx, "read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "size": len(log), "kept": len(tail)})
+	if text == "" {
+		return "(Its log is empty.)"
+	}
+	return fmt.Sprintf("The last lines of its log (failure_log_lines = %d; a log may hold secrets, and this diagnostic "+
+		"shows wherever Terraform's output goes):\n\n%s", lines, text)
 }
 
 var variableKeyRegexp = regexp.MustCompile(variableKeyPattern)
@@ -367,7 +404,7 @@ func finishAction(ctx context.Context, client *gitlabclient.Client, poll poller,
 		return jobActionOutput{Job: last, Diags: explain(action, job.ID, err)}
 	}
 	if in.WaitFor == waitFinished && in.FailOnJobFailure {
-		return jobActionOutput{Job: last, Diags: jobFailure(last)}
+		return jobActionOutput{Job: last, Diags: jobFailure(last, failureLogTail(ctx, client, in.Project, last, poll.failureLogLines))}
 	}
 	return jobActionOutput{Job: last}
 }
@@ -487,6 +524,7 @@ func newJobActionResource(typeName, jobIDAttr string) jobActionResource {
 func (r *jobActionResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
 	if data, ok := req.ProviderData.(*providerData); ok {
 		r.data = data
+		r.poll.failureLogLines = data.failureLogLines
 	}
 }
 

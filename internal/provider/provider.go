@@ -59,16 +59,17 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModel struct {
-	Token          types.String `tfsdk:"token"`
-	JobToken       types.String `tfsdk:"job_token"`
-	BaseURL        types.String `tfsdk:"base_url"`
-	CACertFile     types.String `tfsdk:"cacert_file"`
-	Insecure       types.Bool   `tfsdk:"insecure"`
-	ClientCert     types.String `tfsdk:"client_cert"`
-	ClientKey      types.String `tfsdk:"client_key"`
-	Retries        types.Int64  `tfsdk:"retries"`
-	Headers        types.Map    `tfsdk:"headers"`
-	EarlyAuthCheck types.Bool   `tfsdk:"early_auth_check"`
+	Token           types.String `tfsdk:"token"`
+	JobToken        types.String `tfsdk:"job_token"`
+	BaseURL         types.String `tfsdk:"base_url"`
+	CACertFile      types.String `tfsdk:"cacert_file"`
+	Insecure        types.Bool   `tfsdk:"insecure"`
+	ClientCert      types.String `tfsdk:"client_cert"`
+	ClientKey       types.String `tfsdk:"client_key"`
+	Retries         types.Int64  `tfsdk:"retries"`
+	Headers         types.Map    `tfsdk:"headers"`
+	EarlyAuthCheck  types.Bool   `tfsdk:"early_auth_check"`
+	FailureLogLines types.Int64  `tfsdk:"failure_log_lines"`
 }
 
 func (p *gitlabJobsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -157,6 +158,21 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"(429), or it cannot be reached (connection refused or reset, unknown host, TLS). Defaults to `true`.",
 				Optional: true,
 			},
+			"failure_log_lines": schema.Int64Attribute{
+				MarkdownDescription: "When a job that a resource or action waited for fails (`fail_on_job_failure`), " +
+					"show the last this many lines of its log in the error, read with `GET /projects/:id/jobs/:job_id/trace` " +
+					"(ANSI colors and section markers removed, at most 8 KiB). Defaults to `0`: no log lines. **A job log " +
+					"may hold secrets** (GitLab masks only masked variables), and the error goes wherever Terraform's " +
+					"output goes (CI logs, pull request comments) and into `TF_LOG` logs: turn it on only where that " +
+					"output is as private as the job logs. One provider setting rather than one per resource, because " +
+					"whether logs may show is decided by where Terraform's output goes, which is the same for every job " +
+					"a configuration acts on; a provider alias can set it for some resources only.",
+				Optional:   true,
+				CustomType: wholeNumber(0, 1000),
+				Validators: []validator.Int64{
+					int64validator.Between(0, 1000),
+				},
+			},
 		},
 	}
 }
@@ -204,7 +220,8 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 		}
 	}
 
-	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource()}
+	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource(),
+		failureLogLines: int(cfg.FailureLogLines.ValueInt64())}
 	resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
 }
 
@@ -218,7 +235,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"token": cfg.Token, "job_token": cfg.JobToken, "base_url": cfg.BaseURL,
 		"cacert_file": cfg.CACertFile, "insecure": cfg.Insecure, "client_cert": cfg.ClientCert,
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
-		"early_auth_check": cfg.EarlyAuthCheck,
+		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -334,6 +351,7 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobTraceDataSource,
 		NewProjectJobsDataSource,
 		NewPipelineJobsDataSource,
+		NewPipelineJobDataSource,
 		NewPipelineBridgesDataSource,
 		NewJobTokenJobDataSource,
 		NewJobTokenAllowedAgentsDataSource,
@@ -345,6 +363,9 @@ type providerData struct {
 	client         *gitlabclient.Client
 	unknownConfig  []string
 	jobTokenSource string // where a CI job token came from, for messages
+	// failureLogLines is failure_log_lines: how many last lines of a failed
+	// job's log its failure diagnostic shows (0: none).
+	failureLogLines int
 }
 
 // errProviderNotConfigured is reported when the provider block depends on
