@@ -132,12 +132,12 @@ func checkRetryImport(id string, job, newJob *gitlabclient.Job, runs []*gitlabcl
 		}
 	}
 	slices.Sort(ids)
+	// Both listed and newJob newer: job is not the latest run, so it was
+	// retried, and its retry is the next run.
 	i := slices.Index(ids, job.ID)
 	switch {
 	case i < 0 || !slices.Contains(ids, newJob.ID):
 		return fail(fmt.Sprintf("pipeline %d does not list jobs %d and %d among its runs of %q.", pipelineID(job), job.ID, newJob.ID, job.Name))
-	case i == len(ids)-1:
-		return fail(fmt.Sprintf("job %d has not been retried: it is the latest run of %q in pipeline %d.", job.ID, job.Name, pipelineID(job)))
 	case ids[i+1] != newJob.ID:
 		return fail(fmt.Sprintf("job %d is not the retry of job %d: its retry is job %d.", newJob.ID, job.ID, ids[i+1]))
 	}
