@@ -428,7 +428,7 @@ func readJobForResource(ctx context.Context, data *providerData, what, project s
 	job, err = client.GetJob(ctx, p.String(), jobID)
 	if gitlabclient.IsNotFound(err) {
 		tflog.Warn(ctx, fmt.Sprintf("job %d of project %s not found in GitLab; %s is kept in the state", jobID, p.String(), what))
-		diags.AddWarning(fmt.Sprintf("GitLab job %d not found; %s kept", jobID, what), notFoundKeptDetail(what, p, jobID, err))
+		diags.AddWarning(fmt.Sprintf("GitLab job %d not found: %s kept in the state", jobID, what), notFoundKeptDetail(what, p, jobID, err))
 		return nil, true, diags
 	}
 	if err != nil {
