@@ -39,7 +39,7 @@ import (
 
 // An action cannot be undone: destroying a job action resource only forgets it.
 const destroyNote = "\n\nDestroying this resource only removes it from the Terraform state: a job action cannot be undone, " +
-	"and GitLab keeps the job."
+	"and GitLab keeps the job." + keptNote
 
 // jobResultModel is the state of the job an action acted on or created, as
 // last read from GitLab.
