@@ -61,8 +61,9 @@ func (r *jobActionResource) importClient() (*gitlabclient.Client, diag.Diagnosti
 }
 
 // checkPlayImport refuses a play import of a job that shows it was never
-// played. GitLab's REST API does not say whether a finished job was a manual
-// one (the job entity has no `when`): a finished job is accepted.
+// played. GitLab's REST API does not say whether a job was a manual one (the
+// job entity, lib/api/entities/ci/job_basic.rb, has no `when`): a queued,
+// running or finished job is accepted.
 func checkPlayImport(id string, j *gitlabclient.Job) diag.Diagnostics {
 	var why string
 	switch j.Status {

@@ -133,7 +133,7 @@ func (sameProjectPlanModifier) PlanModifyString(ctx context.Context, req planmod
 		// the resource anyway).
 		resp.RequiresReplace = true
 	default:
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Project respelled: the resource is kept",
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Project written differently: the resource is kept",
 			projectRespelledDetail(req.StateValue.ValueString(), req.PlanValue, stateJob.ValueInt64()))
 	}
 }
@@ -145,9 +145,10 @@ func projectRespelledDetail(old string, planned types.String, jobID int64) strin
 	}
 	return fmt.Sprintf("project changes from %q to %s while job_id stays %d. GitLab job IDs are unique across a "+
 		"GitLab instance, so this is the same job written with another spelling of its project (a numeric ID "+
-		"for a path, or a renamed or moved project's path): the resource is updated in place, and the job is not "+
-		"acted on again. The apply checks with GitLab that job %d is in the new project, and fails without "+
-		"changing anything if it is not. To act on a job of another project, change job_id too.",
+		"for a path, or a renamed or moved project's path): this change alone does not replace the resource or "+
+		"act on the job again; it is stored by an in-place update. The apply checks with GitLab that job %d is "+
+		"in the new project, and fails without changing anything if it is not. To act on a job of another "+
+		"project, change job_id too.",
 		old, newValue, jobID, jobID)
 }
 

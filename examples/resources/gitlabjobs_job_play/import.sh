@@ -4,6 +4,6 @@
 # and it must show that it was played: a job still `manual` (waiting to be
 # played), `scheduled`, `created` or `skipped` is refused, since importing it
 # would record a play that never happened (declare the resource and apply to
-# play it). GitLab's API does not tell whether a job that has run was a
-# manual one, so a running or finished job is accepted as played.
+# play it). GitLab's API does not tell whether a queued, running or finished
+# job was a manual one, so such a job is accepted as played.
 terraform import gitlabjobs_job_play.deploy "demo-group/platform/deploy-service:1013"
