@@ -145,3 +145,33 @@ func TestSameProjectPlanModifier(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCompareProjects: the comparison is reflexive and symmetric, and a
+// valid path is the same project as its upper-case and URL-encoded forms
+// (as GitLab resolves them). Its seeds run with the unit tests.
+func FuzzCompareProjects(f *testing.F) {
+	for _, s := range [][2]string{
+		{"group/sub/app", "1"}, {"Group/App", "group%2Fapp"}, {"42", "042"}, {"a.b/c", "a%2Eb%2Fc"}, {"", " "}, {"%", "%25"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if got := compareProjects(a, a); got != projectsSame {
+			t.Fatalf("compareProjects(%q, itself) = %s", a, got)
+		}
+		if ab, ba := compareProjects(a, b), compareProjects(b, a); ab != ba {
+			t.Fatalf("compareProjects(%q, %q) = %s but reversed %s", a, b, ab, ba)
+		}
+		key, ok := canonicalProject(a)
+		if !ok || !strings.HasPrefix(key, "path:") {
+			return
+		}
+		for _, other := range []string{strings.ToUpper(a), strings.ReplaceAll(a, "/", "%2F")} {
+			if _, ok := canonicalProject(other); ok {
+				if got := compareProjects(a, other); got != projectsSame {
+					t.Fatalf("compareProjects(%q, %q) = %s, want same", a, other, got)
+				}
+			}
+		}
+	})
+}
