@@ -127,8 +127,8 @@ func (r *jobRetryResource) ImportState(ctx context.Context, req resource.ImportS
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var runs []*gitlabclient.Job
-	if newJob.ID != job.ID && pipelineID(job) != 0 && pipelineID(job) == pipelineID(newJob) {
+	var runs []*gitlabclient.Job // read only when the two jobs could be a job and its retry
+	if newJob.ID > job.ID && newJob.Name == job.Name && pipelineID(job) != 0 && pipelineID(job) == pipelineID(newJob) {
 		runs, err = client.ListPipelineJobs(ctx, project.String(), pipelineID(job), nil, true)
 		if err != nil {
 			resp.Diagnostics.AddError("Could not check the import ID",
