@@ -101,7 +101,7 @@ type sameProjectPlanModifier struct{}
 
 var _ planmodifier.String = sameProjectPlanModifier{}
 
-func (sameProjectPlanModifier) Description(context.Context) string {
+func (m sameProjectPlanModifier) Description(context.Context) string {
 	return "Requires replacement only when the new value names another project than the old one."
 }
 
@@ -109,7 +109,7 @@ func (m sameProjectPlanModifier) MarkdownDescription(ctx context.Context) string
 	return m.Description(ctx)
 }
 
-func (sameProjectPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+func (m sameProjectPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
 		return // created, destroyed, or unchanged
 	}
