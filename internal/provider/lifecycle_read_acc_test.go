@@ -426,3 +426,45 @@ resource "gitlabjobs_job_erase" "e" {
 		t.Errorf("imports sent %d action requests, want 0", got-posts)
 	}
 }
+
+// TestAccJobActionResources_projectUnknownAtPlan (case 4): a project known
+// only at apply (here from a replaced terraform_data) with job_id unchanged
+// keeps the resource at plan time; the apply, which sees the value, updates
+// it in place without acting, and the final plan agrees with the first one.
+func TestAccJobActionResources_projectUnknownAtPlan(t *testing.T) {
+	env := acctest.NewSeededEnv(t)
+	pid := fmt.Sprint(seedProjectID(t, env))
+	cfg := func(project string) string {
+		return env.Config(fmt.Sprintf(`
+resource "terraform_data" "project" {
+  input = %q
+}
+
+resource "gitlabjobs_job_play" "deploy" {
+  project = terraform_data.project.output
+  job_id  = 1013
+}
+`, project))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg(acctest.SeedProject), Check: expectPOSTs(env, 1)},
+			{
+				Config: cfg(pid),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(jobPlay, attr("project")),
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("project"), knownvalue.StringExact(pid)),
+					statecheck.ExpectKnownValue(jobPlay, attr("id"), knownvalue.StringExact(acctest.SeedProject+":1013")),
+				},
+				Check: expectPOSTs(env, 1),
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(1013, "play"); n != 1 {
+		t.Errorf("job 1013 played %d times, want 1", n)
+	}
+}
