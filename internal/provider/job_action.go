@@ -39,7 +39,7 @@ import (
 
 // An action cannot be undone: destroying a job action resource only forgets it.
 const destroyNote = "\n\nDestroying this resource only removes it from the Terraform state: a job action cannot be undone, " +
-	"and GitLab keeps the job."
+	"and GitLab keeps the job." + keptNote
 
 // jobResultModel is the state of the job an action acted on or created, as
 // last read from GitLab.
@@ -88,9 +88,13 @@ func resourceProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is accepted too). " +
-			"Changing it acts on another job: the resource is replaced.",
+			"Writing the same project differently (its numeric ID for its path, a URL-encoded path, another letter " +
+			"case, the new path of a renamed or moved project) changes nothing: the resource is updated in place and " +
+			"the job is not acted on again (when `job_id` is unchanged and the text alone cannot tell, the apply " +
+			"checks with GitLab that the job is in the project). Naming another project (with another `job_id`) " +
+			"replaces the resource.",
 		Validators:    []validator.String{projectValidator{}},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{}},
 	}
 }
 
@@ -472,9 +476,14 @@ func checkJobStatusAtPlan(ctx context.Context, data *providerData, project types
 	}
 }
 
-// readJobForResource refreshes a job action resource's job. removed is true
-// when GitLab no longer has the job (404): the caller removes the resource.
-func readJobForResource(ctx context.Context, data *providerData, what, project string, jobID int64) (job *gitlabclient.Job, removed bool, diags diag.Diagnostics) {
+// readJobForResource refreshes a job action resource's job. missing is true
+// when GitLab answers 404 for the job: diags then hold a warning (not an
+// error) naming the job and the project, and the caller keeps the resource
+// as it is. GitLab answers 404 both for a job or project that is gone and
+// for a project the token may not see, so a 404 never removes the resource:
+// forgetting an action that GitLab applied would let the next apply (with
+// the right token) apply it again.
+func readJobForResource(ctx context.Context, data *providerData, what, project string, jobID int64) (job *gitlabclient.Job, missing bool, diags diag.Diagnostics) {
 	client, diags := data.clientFor(what)
 	if diags.HasError() {
 		return nil, false, diags
@@ -486,13 +495,25 @@ func readJobForResource(ctx context.Context, data *providerData, what, project s
 	}
 	job, err = client.GetJob(ctx, p.String(), jobID)
 	if gitlabclient.IsNotFound(err) {
-		tflog.Warn(ctx, fmt.Sprintf("job %d of project %s no longer exists in GitLab; removing %s from the state", jobID, p.String(), what))
-		return nil, true, nil
+		tflog.Warn(ctx, fmt.Sprintf("job %d of project %s not found in GitLab; %s is kept in the state", jobID, p.String(), what))
+		diags.AddWarning(fmt.Sprintf("GitLab job %d not found: %s kept in the state", jobID, what), notFoundKeptDetail(what, p, jobID, err))
+		return nil, true, diags
 	}
 	if err != nil {
 		return nil, false, jobReadError(p, jobID, err)
 	}
 	return job, false, nil
+}
+
+// notFoundKeptDetail explains a job action resource kept in the state
+// although GitLab answered 404 for its job.
+func notFoundKeptDetail(what string, p gitlabclient.Project, jobID int64, err error) string {
+	return fmt.Sprintf("GitLab answered %q for job %d of project %q: the job or the project is gone, or the provider's "+
+		"token may not see the project (GitLab answers 404 for both). The %s is kept in the state with the job's "+
+		"last known attributes, so that the action it recorded is not applied again by a later apply. If the token "+
+		"is the wrong one, use the right token and refresh again. If the job is really gone and this resource "+
+		"should be forgotten, run `terraform state rm` (or `tofu state rm`) on it.",
+		err.Error(), jobID, p.String(), strings.TrimPrefix(what, "resource "))
 }
 
 // setImported records an imported resource's ID, project (as written in the
@@ -528,9 +549,10 @@ func (r *jobActionResource) Configure(_ context.Context, req resource.ConfigureR
 	}
 }
 
-// Read refreshes the recorded job. A job GitLab no longer has (404) removes
-// the resource; changes made outside Terraform (retried, erased, canceled)
-// show in the refreshed attributes.
+// Read refreshes the recorded job; changes made outside Terraform (retried,
+// erased, canceled) show in the refreshed attributes. A job GitLab does not
+// show (404: gone, or not visible to this token) never removes the resource:
+// it keeps its last known attributes, with a warning (readJobForResource).
 func (r *jobActionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var project types.String
 	var jobID types.Int64
@@ -539,20 +561,24 @@ func (r *jobActionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	job, removed, diags := readJobForResource(ctx, r.data, r.what, project.ValueString(), jobID.ValueInt64())
+	job, _, diags := readJobForResource(ctx, r.data, r.what, project.ValueString(), jobID.ValueInt64())
 	resp.Diagnostics.Append(diags...)
-	switch {
-	case removed:
-		resp.State.RemoveResource(ctx)
-	case job != nil:
+	if job != nil {
 		resp.Diagnostics.Append(setJobResult(ctx, &resp.State, newJobResult(job))...)
 	}
 }
 
 // Update only stores settings that do not act again (wait_for,
-// fail_on_job_failure, timeouts): every other change replaces the resource,
-// and computed attributes keep their state values.
+// fail_on_job_failure, timeouts) and a respelled project (the same project
+// written differently): every other change replaces the resource, and
+// computed attributes keep their state values.
 func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	// A respelled project (sameProjectPlanModifier) must still hold the job.
+	if diags := checkProjectChange(ctx, r.data, r.what, req); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		resp.State.Raw = req.State.Raw
+		return
+	}
 	resp.State.Raw = req.Plan.Raw
 }
 

@@ -132,14 +132,27 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 // ImportState takes "<project>:<job_id>" of a job that was played: the job
-// itself is recorded as the played job.
+// itself is recorded as the played job. The job must exist and show that it
+// was played (not manual, scheduled, created or skipped).
 func (r *jobPlayResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	project, ids, err := parseImportID(req.ID, "job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
 	}
-	_ = project
+	client, diags := r.importClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if resp.Diagnostics.Append(checkPlayImport(req.ID, job)...); resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0], "played_job_id": ids[0]})...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), waitFinished)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_job_failure"), true)...)

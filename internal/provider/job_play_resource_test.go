@@ -221,7 +221,7 @@ func TestAccJobPlayResource_timeout(t *testing.T) {
 }
 
 // TestAccJobPlayResource_drift shows a job erased outside Terraform as a
-// changed attribute, not an error, and forgets a job GitLab deleted.
+// changed attribute, not an error, and keeps a job GitLab deleted.
 func TestAccJobPlayResource_drift(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual", LogOnRun: "ok\n"})
@@ -256,10 +256,16 @@ func TestAccJobPlayResource_drift(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				// The refresh forgets the resource; playing the job again fails the plan.
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)GitLab job not found.*Job %d`, deploy)),
+				// The refresh keeps the resource (with a warning) and its last
+				// known attributes: nothing is planned, nothing played again.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("success")),
+					statecheck.ExpectKnownValue(jobPlay, attr("erased_at"), knownvalue.NotNull()),
+				},
 			},
 		},
 	})

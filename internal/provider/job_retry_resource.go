@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var (
@@ -103,11 +105,41 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 // ImportState takes "<project>:<job_id>:<new_job_id>": the retried job and
-// the job its retry created.
+// the job its retry created. Both must exist, and new_job_id must be the
+// run of the same job that came right after job_id in its pipeline.
 func (r *jobRetryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	_, ids, err := parseImportID(req.ID, "job_id", "new_job_id")
+	project, ids, err := parseImportID(req.ID, "job_id", "new_job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	client, diags := r.importClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, diags := importedJob(ctx, client, req.ID, importFormatRetry, "job_id", project, ids[0])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	newJob, diags := importedJob(ctx, client, req.ID, importFormatRetry, "new_job_id", project, ids[1])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var runs []*gitlabclient.Job // read only when the two jobs could be a job and its retry
+	if newJob.ID > job.ID && newJob.Name == job.Name && pipelineID(job) != 0 && pipelineID(job) == pipelineID(newJob) {
+		runs, err = client.ListPipelineJobs(ctx, project.String(), pipelineID(job), nil, true)
+		if err != nil {
+			resp.Diagnostics.AddError("Could not check the import ID",
+				fmt.Sprintf("Import ID %q: listing the jobs of pipeline %d (with retried ones) to check that job %d is the "+
+					"retry of job %d failed: %s. Nothing was imported; try again when GitLab answers.",
+					req.ID, pipelineID(job), newJob.ID, job.ID, err))
+			return
+		}
+	}
+	if resp.Diagnostics.Append(checkRetryImport(req.ID, job, newJob, runs)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0], "new_job_id": ids[1]})...)
