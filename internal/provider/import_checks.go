@@ -85,7 +85,7 @@ func checkPlayImport(id string, j *gitlabclient.Job) diag.Diagnostics {
 
 // checkCancelImport refuses a cancel import of a job that has not stopped.
 func checkCancelImport(id string, j *gitlabclient.Job) diag.Diagnostics {
-	if !cancelableStatuses[j.Status] {
+	if !gitlabclient.Cancelable(j.Status) {
 		return nil // canceled, canceling, or finished otherwise (a cancel leaves those as they are)
 	}
 	return importError(id, importFormatJob, fmt.Sprintf("job %d (%q) is %s: it has not been canceled.", j.ID, j.Name, j.Status),
@@ -95,7 +95,7 @@ func checkCancelImport(id string, j *gitlabclient.Job) diag.Diagnostics {
 // checkEraseImport refuses an erase import of a job that could not have
 // been erased: not erased, and not finished.
 func checkEraseImport(id string, j *gitlabclient.Job) diag.Diagnostics {
-	if j.ErasedAt != nil || finishedStatuses[j.Status] {
+	if j.ErasedAt != nil || gitlabclient.Finished(j.Status) {
 		return nil
 	}
 	return importError(id, importFormatJob, fmt.Sprintf("job %d (%q) is %s and was not erased (erased_at is null).", j.ID, j.Name, j.Status),
