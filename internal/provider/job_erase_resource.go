@@ -50,7 +50,7 @@ func (r *jobEraseResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 }
 
 func (r *jobEraseResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkErasable)
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, planErase)
 }
 
 func (r *jobEraseResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -93,10 +93,58 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	}
 }
 
-// ModifyPlan checks, when the job is to be played, that GitLab can play it,
-// so a wrong job_id fails the plan rather than the apply.
+// ModifyPlan checks, when the job is to be played, that GitLab can play it
+// (or that the create will adopt its earlier run), so a wrong job_id fails
+// the plan rather than the apply; and refuses a change of variables that
+// GitLab would not apply.
 func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkPlayable)
+	if !req.Plan.Raw.IsNull() && !req.State.Raw.IsNull() {
+		r.checkVariablesChange(ctx, req, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, planPlay)
+}
+
+// checkVariablesChange refuses, at plan time, new variables for a job that
+// is no longer waiting to be played: the replacement would play it again,
+// and GitLab runs a played job again with the variables of its first run
+// (Ci::PlayBuildService retries it), so the new values would not be used
+// while the state claimed them.
+func (r *jobPlayResource) checkVariablesChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var planned, prior types.Map
+	var project types.String
+	var jobID types.Int64
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("variables"), &planned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("variables"), &prior)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
+	if resp.Diagnostics.HasError() || planned.Equal(prior) {
+		return
+	}
+	_, _, job, diags := jobAtPlan(ctx, r.data, project, jobID, r.what)
+	if diags.HasError() || job == nil {
+		return // the create's check reports a missing job; an unreadable one is checked at apply
+	}
+	resp.Diagnostics.Append(variablesChangeError(job)...)
+}
+
+// variablesChangeError refuses new variables for job unless it waits to be
+// played, saying why and what to do instead.
+func variablesChangeError(job *gitlabclient.Job) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if waitingToPlay(job) {
+		return diags
+	}
+	diags.AddAttributeError(path.Root("variables"), "New variables cannot be applied to a job that was played",
+		fmt.Sprintf("Job %d (%q) was played already (it is %s). Changing variables replaces this resource, which would "+
+			"play the job again, but GitLab runs a played job again with the variables of its first run "+
+			"(Ci::PlayBuildService retries it): the new values would not be used, and the state would claim they were. "+
+			"To run the job with new variables, play the manual job of a new pipeline: point job_id at it. Otherwise "+
+			"revert variables to the values of the earlier run (to run it again with those, change triggers).",
+			job.ID, job.Name, job.Status))
+	return diags
 }
 
 func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -117,8 +165,11 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	again := actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID))
 	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), Variables: vars,
-		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool()}
+		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
+		LookFirst: again == nil, VariablesChanged: again.asked("variables")}
+	tflog.Debug(ctx, "play: create", map[string]any{"look_first": in.LookFirst})
 	out := playJob(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job == nil {

@@ -146,15 +146,17 @@ func TestAccJobPlayResource_jobFails(t *testing.T) {
 func TestAccJobPlayResource_notPlayable(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env,
-		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true},
+		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "skipped"},
 		gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
+				// Neither waiting to be played nor played before (a played job
+				// is adopted, not refused: lifecycle_acc_test.go).
 				Config:      playConfig(env, p.PathWithNamespace, pl.JobIDs[0], ""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Job cannot be played.*Job %d \("e2e"\) is running`, pl.JobIDs[0])),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Job cannot be played.*Job %d \("e2e"\) is skipped`, pl.JobIDs[0])),
 			},
 			{
 				Config:      playConfig(env, p.PathWithNamespace, 987654321, ""),
@@ -193,21 +195,17 @@ func TestAccJobPlayResource_timeout(t *testing.T) {
 				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Timed out waiting for job %d.*still pending`, deploy)),
 			},
 			{
-				// The job is kept (tainted): while it is still pending, the
-				// replacement's plan says why it cannot play it again.
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Job cannot be played.*is pending.*untaint`),
-			},
-			{
-				// Once it has finished, the state (refreshed) holds the played job.
+				// The job is kept (tainted): once it has finished, the next
+				// apply records its outcome and does not play it again.
 				PreConfig: func() {
 					if err := env.Sim.SetJobStatus(deploy, "success"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true, // the tainted resource is replaced on the next apply
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionReplace),
+				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(jobPlay, "played_job_id", fmt.Sprint(deploy)),
 					resource.TestCheckResourceAttr(jobPlay, "status", "success"),

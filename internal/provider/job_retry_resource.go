@@ -69,7 +69,7 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 }
 
 func (r *jobRetryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkRetryable)
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, planRetry)
 }
 
 func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -89,7 +89,8 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 	defer cancel()
 
 	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(),
-		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool()}
+		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
+		LookFirst: actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID)) == nil}
 	out := retryJob(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job == nil {
