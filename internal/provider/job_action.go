@@ -116,8 +116,9 @@ func triggersAttribute(what string) schema.Attribute {
 	return schema.MapAttribute{
 		ElementType: types.StringType,
 		Optional:    true,
-		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced). Without a " +
-			"change here (or in `project`, `job_id`), applying again never repeats the action.",
+		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced): the one " +
+			"way to act again on the same job. Without a change here, applying again never repeats the action, even " +
+			"after an apply that failed, timed out or was interrupted (see Across re-runs).",
 		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 	}
 }
@@ -140,9 +141,18 @@ func failOnJobFailureAttribute() schema.Attribute {
 		Computed: true,
 		Default:  booldefault.StaticBool(true),
 		MarkdownDescription: "With `wait_for = \"finished\"`: fail the apply when the job ends `failed` or `canceled`, " +
-			"with its failure reason and URL. The resource is then saved as tainted, so the next apply runs the action " +
-			"again. Set to `false` to record the outcome in `status` instead. Defaults to `true`.",
+			"with its failure reason and URL, so that what depends on it stops. The resource is then saved as tainted; " +
+			"the next apply does not act again but reports the same job's outcome again (change `triggers` to act " +
+			"again). Set to `false` to record the outcome in `status` instead. Defaults to `true`.",
 	}
+}
+
+// acrossReruns is the "Across re-runs" section of a job action resource's
+// docs: the rule (job_operations.go) and how the resource keeps it.
+func acrossReruns(how string) string {
+	return "\n\n## Across re-runs\n\nAn action GitLab applied is never applied again for the same intent, whatever " +
+		"happens to the apply: a wait that timed out, a failed job, Ctrl-C, a provider killed after its request, a " +
+		"lost answer. Forgetting an action is always safer than repeating it. " + how
 }
 
 // actionTimeout is the create timeout, or def when it is not set.
@@ -273,11 +283,13 @@ func waitError(action string, jobID int64, err error) diag.Diagnostics {
 	if errors.As(err, &timeout) {
 		diags.AddError(fmt.Sprintf("Timed out waiting for job %d", jobID),
 			fmt.Sprintf("The %s was applied, but %s. The job keeps running in GitLab; the resource is saved (tainted) "+
-				"with the job's ID. Raise timeouts.create, or set wait_for to \"started\" or \"none\".", action, timeout))
+				"with the job's ID, and the next apply goes on waiting for this job without acting again. Raise "+
+				"timeouts.create, or set wait_for to \"started\" or \"none\".", action, timeout))
 		return diags
 	}
 	diags.AddError(fmt.Sprintf("Stopped waiting for job %d", jobID),
-		fmt.Sprintf("The %s was applied, but waiting for the job failed: %s. The job keeps running in GitLab.", action, err))
+		fmt.Sprintf("The %s was applied, but waiting for the job failed: %s. The job keeps running in GitLab; the next "+
+			"apply goes on waiting for it without acting again.", action, err))
 	return diags
 }
 

@@ -44,7 +44,11 @@ func (r *jobEraseResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 		MarkdownDescription: "Erases a finished job's log and artifacts (the job itself stays, with `erased_at` set). " +
 			"A job that is already erased is recorded without a request; a job that has not finished fails the plan " +
 			"when its status is known then. GitLab cannot erase archived jobs." + destroyNote + "\n\n" +
-			"Upstream API: [Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job).",
+			"Upstream API: [Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job)." + acrossReruns(
+			"An erase has one outcome however often it is asked for, and this resource never sends it for a job "+
+				"that is erased already (`erased_at` set): after an interrupt, or when the state never recorded the "+
+				"erase, the next apply records the erased job without a request. Changed `triggers` replace the "+
+				"resource, which then records the job as it is."),
 		Attributes: attrs,
 	}
 }

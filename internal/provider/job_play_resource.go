@@ -66,7 +66,10 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Sensitive:   true,
 		MarkdownDescription: "CI/CD variables for this run of the job (GitLab's `job_variables_attributes`), as " +
 			"`KEY = \"value\"`. Keys are letters, digits and `_`. Values are sensitive: they never appear in plans or " +
-			"logs, but like every attribute they are stored in the state. Changing them plays the job again.",
+			"logs, but like every attribute they are stored in the state. Changing them while `job_id` waits to be " +
+			"played plays it with the new values; once it was played, a change is refused at plan time, because " +
+			"GitLab runs a played job again with the variables of its first run: point `job_id` at the manual job " +
+			"of a new pipeline instead.",
 		Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(
 			variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores"))},
 		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
@@ -84,11 +87,27 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables, and waits for it: the step " +
 			"of release automation that starts a deploy job once its pipeline is ready. The job is played once, when " +
-			"the resource is created; applying again does nothing unless `triggers`, `variables`, `project` or " +
-			"`job_id` change. With `fail_on_job_failure` (the default) a failed job fails the apply with its failure " +
+			"the resource is created; applying again does nothing unless `triggers` change (or `job_id`, `project`: " +
+			"another job). With `fail_on_job_failure` (the default) a failed job fails the apply with its failure " +
 			"reason and log URL. Before playing, the job's status is checked, at plan time when the values are known: " +
-			"only manual, scheduled or finished manual jobs can be played." + destroyNote + "\n\n" +
-			"Upstream API: [Run a job](https://docs.gitlab.com/api/jobs/#run-a-job).",
+			"only manual or scheduled jobs, or (with changed `triggers`) finished manual jobs, can be played." +
+			destroyNote + "\n\n" +
+			"Upstream API: [Run a job](https://docs.gitlab.com/api/jobs/#run-a-job)." + acrossReruns(
+			"This resource plays a job only when `job_id` waits to be played (`manual` or `scheduled`), or when "+
+				"`triggers` changed:\n\n"+
+				"- **After a timeout, a failed job or an interrupt** (the resource is tainted), **or when the state never "+
+				"recorded a play** (provider killed, answer lost), the next apply finds the job no longer waiting: it "+
+				"does not play it again, but records its run (`played_job_id`; the newest run when it was run again), "+
+				"waits for it as `wait_for` asks, and warns that it was played before. A job that failed, or a wait that "+
+				"times out again, still fails that apply.\n"+
+				"- **Changed `triggers`** replace the resource and play the job again, once: a finished manual job runs "+
+				"again as a new job (with the variables of its first run). With `create_before_destroy` the new "+
+				"resource is created before the old one is gone and cannot tell a changed trigger from a tainted "+
+				"resource: it records the earlier run instead of playing again.\n"+
+				"- **Changed `variables`** of a job that was played are refused at plan time: GitLab would run it again "+
+				"with its first variables. Point `job_id` at the manual job of a new pipeline, or revert `variables`.\n"+
+				"- **A new `job_id` or `project`** is a new job: played if it waits to be played, recorded if it was "+
+				"played already."),
 		Attributes: attrs,
 	}
 }
