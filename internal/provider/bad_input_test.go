@@ -93,7 +93,7 @@ func TestAccBadInput(t *testing.T) {
 		{"variable key not ASCII", withToken(res("gitlabjobs_job_play", manual, `variables = { "DÉPLOY" = "x" }`)), `variables.*CI/CD variable key`, false},
 		{"play a running job", withToken(res("gitlabjobs_job_play", running, "")), `Job cannot be played.*is running`, false},
 		{"play a pending job", withToken(res("gitlabjobs_job_play", pending, "")), `Job cannot be played.*is pending`, false},
-		{"play a job that is no manual job", withToken(res("gitlabjobs_job_play", build, "")), `GitLab refused the play.*Unplayable Job.*only manual jobs`, true},
+		{"play a job that is no manual job", withToken(res("gitlabjobs_job_play", build, "")), `Job cannot be played.*is success.*not a manual job`, false},
 		{"play a missing job", withToken(res("gitlabjobs_job_play", 987654321, "")), `GitLab job not found`, false},
 		{"wait_for unknown", withToken(res("gitlabjobs_job_play", manual, `wait_for = "done"`)), `wait_for.*value must be one of`, false},
 		{"timeout not a duration", withToken(res("gitlabjobs_job_play", manual, `timeouts = { create = "forever" }`)), `Time Duration.*"forever" must be a string containing`, false},

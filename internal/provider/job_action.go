@@ -324,6 +324,9 @@ type jobActionInput struct {
 	// or retried is adopted, not acted on again (job_operations.go). A
 	// Terraform action, invoked on purpose, always acts.
 	LookFirst bool
+	// Recorded is set when this resource's state recorded a run of the job
+	// (a tainted play resource): a played job is adopted, not refused.
+	Recorded bool
 	// VariablesChanged is set when the user changed a play's variables: a
 	// job no longer waiting to be played is refused (GitLab would run it
 	// again with its old variables).
@@ -414,7 +417,9 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 	if job == nil {
 		return
 	}
-	resp.Diagnostics.Append(check(ctx, client, jobActionInput{Project: p, JobID: job.ID, LookFirst: again == nil}, job)...)
+	intent := intentKey(what, project, jobID)
+	in := jobActionInput{Project: p, JobID: job.ID, LookFirst: again == nil, Recorded: hasRecorded(data, intent)}
+	resp.Diagnostics.Append(check(ctx, client, in, job)...)
 }
 
 // markActAgain puts the actAgain marker in the planned private state when
@@ -488,7 +493,7 @@ func planPlay(ctx context.Context, client *gitlabclient.Client, in jobActionInpu
 	case d == decideAdopt:
 		return adoptedPlay(in, job, target, true)
 	case d == decideRefuse:
-		return withAgainHint(refusedPlay(target), in, "play", target)
+		return withAgainHint(refusedPlay(in, target), in, "play", target)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -37,9 +38,17 @@ import (
 //     get it, and runs first (in the same provider process), so Delete
 //     keeps it in memory for the Create that follows (takeActAgain);
 //   - otherwise (new, tainted, or an earlier create that saved nothing) it
-//     looks at the job first (lookFirst): a job that was already played, or
-//     already retried, is adopted — its newest run is recorded and waited
-//     for as wait_for asks, with a warning — and nothing is sent.
+//     looks at the job first (lookFirst) and sends nothing for a job that
+//     was already acted on. A retry adopts the job's newest run (a newer run
+//     of the same name in the pipeline proves a retry): it records it, waits
+//     for it as wait_for asks, and warns. A play adopts the run when this
+//     resource recorded it (a tainted resource: its Read at plan and its
+//     Delete at apply note the recorded job, noteRecorded); a job that is no
+//     longer waiting to be played without such a record is refused, naming
+//     import: GitLab's job API cannot tell a played manual job from a job
+//     that never was one, and adopting the latter would report a play that
+//     did not happen. A play whose outcome is unknown (answer lost) saves the
+//     job it sent to, tainted, so that the next apply has the record.
 // When the marker cannot arrive (create_before_destroy, which creates before
 // it deletes; triggers or job_id unknown until apply), the resource looks
 // first: it forgets to act again rather than risk acting twice, and its
@@ -115,6 +124,35 @@ func stashedActAgain(data *providerData, intent string, take bool) *actAgain {
 	return kept[0]
 }
 
+// The intents for which this provider instance saw a recorded run: the
+// state of a play resource read at plan (refresh) or deleted at apply (the
+// delete half of a tainted resource's replacement).
+var recordedStash = struct {
+	sync.Mutex
+	m map[*providerData]map[string]bool
+}{m: map[*providerData]map[string]bool{}}
+
+// noteRecorded notes that a resource's state records a run for intent.
+func noteRecorded(data *providerData, intent string) {
+	if intent == "" {
+		return
+	}
+	recordedStash.Lock()
+	defer recordedStash.Unlock()
+	if recordedStash.m[data] == nil {
+		recordedStash.m[data] = map[string]bool{}
+	}
+	recordedStash.m[data][intent] = true
+}
+
+// hasRecorded reports whether a state seen by this provider instance
+// records a run for intent.
+func hasRecorded(data *providerData, intent string) bool {
+	recordedStash.Lock()
+	defer recordedStash.Unlock()
+	return intent != "" && recordedStash.m[data][intent]
+}
+
 // actAgainInCreate is the marker for a create: the one in its planned
 // private state (a CLI that passes it on), else the one its replacement's
 // delete kept; nil for a new or tainted resource.
@@ -161,12 +199,13 @@ var playedStatuses = map[string]bool{"waiting_for_resource": true, "preparing": 
 
 // decidePlay decides a play of job, whose newest run in its pipeline is
 // latest (job itself when it was not run again), and the job it concerns.
-// lookFirst is set unless the user asked to play again.
-func decidePlay(job, latest *gitlabclient.Job, lookFirst bool) (decision, *gitlabclient.Job) {
+// lookFirst is set unless the user asked to play again; recorded when this
+// resource's state recorded a run of job (a tainted resource).
+func decidePlay(job, latest *gitlabclient.Job, lookFirst, recorded bool) (decision, *gitlabclient.Job) {
 	switch {
 	case waitingToPlay(job):
 		return decideAct, job
-	case lookFirst && playedStatuses[job.Status]:
+	case lookFirst && recorded && playedStatuses[job.Status]:
 		if waitingToPlay(latest) { // run again by hand and waiting: the run that happened is job's
 			return decideAdopt, job
 		}
@@ -203,7 +242,7 @@ func resolvePlay(ctx context.Context, client *gitlabclient.Client, in jobActionI
 			return decideRefuse, nil, diags
 		}
 	}
-	d, target := decidePlay(job, latest, in.LookFirst)
+	d, target := decidePlay(job, latest, in.LookFirst, in.Recorded)
 	return d, target, nil
 }
 
@@ -228,10 +267,11 @@ func adoptedPlay(in jobActionInput, job, run *gitlabclient.Job, atPlan bool) dia
 	if atPlan {
 		verb = "The apply records"
 	}
-	detail := fmt.Sprintf("Job %d (%q) is %s, no longer waiting to be played: it was played before, by an earlier "+
-		"apply of this resource that failed, timed out or was interrupted, or outside Terraform. It is not played "+
-		"again: an action GitLab applied is never applied twice for the same intent. %s %s and waits for it as "+
-		"wait_for asks. To play the job again, change triggers; to play another job, point job_id at it.",
+	detail := fmt.Sprintf("Job %d (%q) is %s, no longer waiting to be played: this resource played it in an earlier "+
+		"apply that failed, timed out or was interrupted (the resource is tainted). It is not played again: an "+
+		"action GitLab applied is never applied twice for the same intent. %s %s and waits for it as wait_for "+
+		"asks; a failed job or a wait that times out still fails the apply. To play the job again, change "+
+		"triggers; to play another job, point job_id at it.",
 		job.ID, job.Name, job.Status, verb, which)
 	if len(in.Variables) > 0 {
 		detail += " The variables given here were not sent: that run has the variables it was played with."
@@ -258,7 +298,18 @@ func adoptedRetry(job, run *gitlabclient.Job, atPlan bool) diag.Diagnostics {
 
 // refusedPlay and refusedRetry explain a job whose status does not allow
 // the action.
-func refusedPlay(job *gitlabclient.Job) diag.Diagnostics {
+func refusedPlay(in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+	if in.LookFirst && playedStatuses[job.Status] {
+		var diags diag.Diagnostics
+		diags.AddAttributeError(path.Root("job_id"), "Job cannot be played: it is not waiting to be played",
+			fmt.Sprintf("Job %d (%q) is %s, not waiting to be played (manual or scheduled), and this resource has no "+
+				"record of playing it, so it is not played: an action GitLab applied is never applied twice for the "+
+				"same intent. If an earlier apply played it and its state was lost (the provider was killed, or the "+
+				"resource was removed from the state), import that run: terraform import (or tofu import) "+
+				"<address> <project>:%d; to play it again afterwards, change triggers. If job_id is not a manual "+
+				"job, point it at the manual job.", job.ID, job.Name, job.Status, job.ID))
+		return diags
+	}
 	if d := checkPlayable(job); d.HasError() {
 		return d
 	}
@@ -285,7 +336,7 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 	case diags.HasError():
 		return jobActionOutput{Diags: diags}
 	case d == decideRefuse:
-		return jobActionOutput{Diags: refusedPlay(job)}
+		return jobActionOutput{Diags: refusedPlay(in, job)}
 	case d == decideAdopt:
 		tflog.Info(ctx, fmt.Sprintf("job %d was played before: recording job %d (%s), not playing again", first.ID, job.ID, job.Status),
 			map[string]any{"job_id": first.ID, "played_job_id": job.ID, "status": job.Status})
@@ -295,6 +346,12 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 	}
 	rerun := !waitingToPlay(job)
 	played, err := client.PlayJob(ctx, in.Project.String(), job.ID, in.Variables)
+	var unknown *gitlabclient.UnknownOutcomeError
+	if errors.As(err, &unknown) {
+		// The play may have happened: keep the job (as read before), so that
+		// the resource is saved tainted and the next apply has a record of it.
+		return jobActionOutput{Job: job, Diags: actionError("play", in.Project, job.ID, err)}
+	}
 	if err != nil {
 		return jobActionOutput{Diags: actionError("play", in.Project, job.ID, err)}
 	}

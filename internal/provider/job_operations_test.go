@@ -26,45 +26,51 @@ func TestDecidePlay(t *testing.T) {
 		return &gitlabclient.Job{ID: id, Name: "deploy", Status: status}
 	}
 	for _, tc := range []struct {
-		status, latest string // latest: "" = not run again
-		lookFirst      bool
-		want           decision
-		wantTarget     int64
+		status, latest      string // latest: "" = not run again
+		lookFirst, recorded bool
+		want                decision
+		wantTarget          int64
 	}{
-		// Waiting to be played: played, whatever the marker.
-		{"manual", "", true, decideAct, 1},
-		{"manual", "", false, decideAct, 1},
-		{"scheduled", "", true, decideAct, 1},
-		// No marker (new, tainted, never saved): a played job is adopted.
-		{"pending", "", true, decideAdopt, 1},
-		{"waiting_for_resource", "", true, decideAdopt, 1},
-		{"running", "", true, decideAdopt, 1},
-		{"success", "", true, decideAdopt, 1},
-		{"failed", "", true, decideAdopt, 1},
-		{"canceled", "", true, decideAdopt, 1},
-		{"canceling", "", true, decideAdopt, 1},
-		{"success", "running", true, decideAdopt, 2},
-		{"success", "success", true, decideAdopt, 2},
-		{"success", "manual", true, decideAdopt, 1}, // its copy waits: the run that happened is job 1
-		// ... a job that was never played is refused.
-		{"created", "", true, decideRefuse, 1},
-		{"skipped", "", true, decideRefuse, 1},
+		// Waiting to be played: played, whatever the marker or record.
+		{"manual", "", true, false, decideAct, 1},
+		{"manual", "", true, true, decideAct, 1}, // an unknown outcome that did not happen
+		{"manual", "", false, false, decideAct, 1},
+		{"scheduled", "", true, false, decideAct, 1},
+		// No marker, and this resource recorded a run (tainted): adopted.
+		{"pending", "", true, true, decideAdopt, 1},
+		{"waiting_for_resource", "", true, true, decideAdopt, 1},
+		{"running", "", true, true, decideAdopt, 1},
+		{"success", "", true, true, decideAdopt, 1},
+		{"failed", "", true, true, decideAdopt, 1},
+		{"canceled", "", true, true, decideAdopt, 1},
+		{"canceling", "", true, true, decideAdopt, 1},
+		{"success", "running", true, true, decideAdopt, 2},
+		{"success", "success", true, true, decideAdopt, 2},
+		{"success", "manual", true, true, decideAdopt, 1}, // its copy waits: the run that happened is job 1
+		// No marker and no record (new, or its state was lost): not played
+		// again, not adopted either (it may never have been a manual job).
+		{"running", "", true, false, decideRefuse, 1},
+		{"success", "", true, false, decideRefuse, 1},
+		{"success", "success", true, false, decideRefuse, 1},
+		// ... and a job that was never played is refused.
+		{"created", "", true, true, decideRefuse, 1},
+		{"skipped", "", true, true, decideRefuse, 1},
 		// The user asked to play again (triggers): a finished run is run again.
-		{"success", "", false, decideAct, 1},
-		{"failed", "", false, decideAct, 1},
-		{"success", "success", false, decideAct, 2},
-		{"success", "manual", false, decideAct, 2},
+		{"success", "", false, true, decideAct, 1},
+		{"failed", "", false, false, decideAct, 1},
+		{"success", "success", false, true, decideAct, 2},
+		{"success", "manual", false, true, decideAct, 2},
 		// ... but not while it runs.
-		{"running", "", false, decideRefuse, 1},
-		{"success", "pending", false, decideRefuse, 2},
-		{"skipped", "", false, decideRefuse, 1},
+		{"running", "", false, true, decideRefuse, 1},
+		{"success", "pending", false, true, decideRefuse, 2},
+		{"skipped", "", false, false, decideRefuse, 1},
 	} {
-		t.Run(fmt.Sprintf("%s/%s/lookFirst=%v", tc.status, tc.latest, tc.lookFirst), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%s/lookFirst=%v/recorded=%v", tc.status, tc.latest, tc.lookFirst, tc.recorded), func(t *testing.T) {
 			j, latest := job(1, tc.status), job(1, tc.status)
 			if tc.latest != "" {
 				latest = job(2, tc.latest)
 			}
-			d, target := decidePlay(j, latest, tc.lookFirst)
+			d, target := decidePlay(j, latest, tc.lookFirst, tc.recorded)
 			if d != tc.want || target.ID != tc.wantTarget {
 				t.Errorf("decidePlay = %s on job %d, want %s on job %d", d, target.ID, tc.want, tc.wantTarget)
 			}
@@ -229,9 +235,9 @@ func warned(t *testing.T, diags diag.Diagnostics) string {
 	return got[0]
 }
 
-// TestPlayJob_lookFirst: a job played before (the state never recorded it)
-// is adopted and waited for, with a warning, and not played again; asked
-// again, the same job runs again.
+// TestPlayJob_lookFirst: a job played before is not played again: without
+// a record of it, refused (naming import); recorded by a tainted resource,
+// adopted and waited for, with a warning; asked again, it runs again.
 func TestPlayJob_lookFirst(t *testing.T) {
 	e := newOpsEnv(t, gitlabsim.Options{})
 	ids := e.jobs(gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"})
@@ -242,7 +248,14 @@ func TestPlayJob_lookFirst(t *testing.T) {
 	in := e.input(t, deploy)
 	in.LookFirst = true
 	in.Variables = []gitlabclient.Variable{{Key: "ENVIRONMENT", Value: "production"}}
+	// Without a record of it (a new resource, a lost state): refused, naming import.
 	out := playJob(ctxTimeout(t), e.client, e.poll, in)
+	if !out.Diags.HasError() || !strings.Contains(out.Diags[0].Detail(), "import") || out.Job != nil {
+		t.Fatalf("a played job without a record: job %+v, diags %v; want an error naming import", out.Job, out.Diags)
+	}
+	// Recorded (a tainted resource): adopted.
+	in.Recorded = true
+	out = playJob(ctxTimeout(t), e.client, e.poll, in)
 	w := warned(t, out.Diags)
 	for _, want := range []string{fmt.Sprintf("Job %d was already played: not playing it again", deploy), "change triggers", "variables given here were not sent"} {
 		if !strings.Contains(w, want) {

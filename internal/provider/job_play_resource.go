@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -95,19 +96,23 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"Upstream API: [Run a job](https://docs.gitlab.com/api/jobs/#run-a-job)." + acrossReruns(
 			"This resource plays a job only when `job_id` waits to be played (`manual` or `scheduled`), or when "+
 				"`triggers` changed:\n\n"+
-				"- **After a timeout, a failed job or an interrupt** (the resource is tainted), **or when the state never "+
-				"recorded a play** (provider killed, answer lost), the next apply finds the job no longer waiting: it "+
-				"does not play it again, but records its run (`played_job_id`; the newest run when it was run again), "+
-				"waits for it as `wait_for` asks, and warns that it was played before. A job that failed, or a wait that "+
-				"times out again, still fails that apply.\n"+
+				"- **After a timeout, a failed job or an interrupt** the resource is saved tainted with the job it "+
+				"played (so is a play whose answer was lost). The next apply finds the job no longer waiting: it does "+
+				"not play it again, but records its run (`played_job_id`; the newest run when it was run again), waits "+
+				"for it as `wait_for` asks, and warns that it was played before. A job that failed, or a wait that "+
+				"times out again, still fails that apply. (The record is read when the plan refreshes the tainted "+
+				"resource: plan with refresh, the default.)\n"+
+				"- **When no state recorded the play** (the provider was killed after its request, or the state was "+
+				"lost), a job that is no longer waiting to be played is refused, not played: GitLab's job API cannot "+
+				"tell a played manual job from a job that never was one. Import the run (`terraform import` or "+
+				"`tofu import` with `<project>:<job_id>`).\n"+
 				"- **Changed `triggers`** replace the resource and play the job again, once: a finished manual job runs "+
-				"again as a new job (with the variables of its first run). With `create_before_destroy` the new "+
-				"resource is created before the old one is gone and cannot tell a changed trigger from a tainted "+
-				"resource: it records the earlier run instead of playing again.\n"+
+				"again as a new job (with the variables of its first run). Do not set `create_before_destroy` on this "+
+				"resource: the new resource is then created before the old one is gone, cannot tell a changed trigger "+
+				"from a lost state, and refuses to play again.\n"+
 				"- **Changed `variables`** of a job that was played are refused at plan time: GitLab would run it again "+
 				"with its first variables. Point `job_id` at the manual job of a new pipeline, or revert `variables`.\n"+
-				"- **A new `job_id` or `project`** is a new job: played if it waits to be played, recorded if it was "+
-				"played already."),
+				"- **A new `job_id` or `project`** is a new job: played if it waits to be played, refused otherwise."),
 		Attributes: attrs,
 	}
 }
@@ -187,7 +192,8 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	again := actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID))
 	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), Variables: vars,
 		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
-		LookFirst: again == nil, VariablesChanged: again.asked("variables")}
+		LookFirst: again == nil, VariablesChanged: again.asked("variables"),
+		Recorded: hasRecorded(r.data, intentKey(r.what, plan.Project, plan.JobID))}
 	tflog.Debug(ctx, "play: create", map[string]any{"look_first": in.LookFirst})
 	out := playJob(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
@@ -198,6 +204,34 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	plan.PlayedJobID = types.Int64Value(out.Job.ID)
 	plan.jobResultModel = newJobResult(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read refreshes the played job, and notes that this state records a run
+// of job_id: a tainted resource's replacement adopts it (job_operations.go).
+func (r *jobPlayResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.noteRecorded(ctx, req.State)
+	r.jobActionResource.Read(ctx, req, resp)
+}
+
+// Delete forgets the resource, noting (for the create half of a tainted
+// resource's replacement) that its state recorded a run.
+func (r *jobPlayResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.noteRecorded(ctx, req.State)
+	r.jobActionResource.Delete(ctx, req, resp)
+}
+
+func (r *jobPlayResource) noteRecorded(ctx context.Context, state tfsdk.State) {
+	var project types.String
+	var jobID, played types.Int64
+	if state.Raw.IsNull() {
+		return
+	}
+	diags := state.GetAttribute(ctx, path.Root("project"), &project)
+	diags.Append(state.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("played_job_id"), &played)...)
+	if !diags.HasError() && !played.IsNull() && !played.IsUnknown() {
+		noteRecorded(r.data, intentKey(r.what, project, jobID))
+	}
 }
 
 // ImportState takes "<project>:<job_id>" of a job that was played: the job

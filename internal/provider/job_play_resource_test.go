@@ -146,17 +146,15 @@ func TestAccJobPlayResource_jobFails(t *testing.T) {
 func TestAccJobPlayResource_notPlayable(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env,
-		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "skipped"},
+		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true},
 		gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				// Neither waiting to be played nor played before (a played job
-				// is adopted, not refused: lifecycle_acc_test.go).
 				Config:      playConfig(env, p.PathWithNamespace, pl.JobIDs[0], ""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Job cannot be played.*Job %d \("e2e"\) is skipped`, pl.JobIDs[0])),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Job cannot be played.*Job %d \("e2e"\) is running`, pl.JobIDs[0])),
 			},
 			{
 				Config:      playConfig(env, p.PathWithNamespace, 987654321, ""),

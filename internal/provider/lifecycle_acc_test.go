@@ -24,7 +24,8 @@ import (
 // cases 1 and 2): an action GitLab applied is never applied again for the
 // same intent — not after a wait that timed out, a failed job, Ctrl-C, or a
 // provider that died after its request — and a changed `variables` of a
-// played job is refused at plan time. Every test counts the action requests
+// played job is refused at plan time. All run under Terraform and OpenTofu
+// (TF_ACC_TERRAFORM_PATH). Every test counts the action requests
 // the simulator received (POSTs, rejected or not), not only the actions it
 // applied.
 
@@ -203,9 +204,11 @@ func TestAccLifecycle_failedJobStillFails(t *testing.T) {
 }
 
 // TestAccLifecycle_actedBeforeStateSaved is the provider killed after its
-// request (or an answer lost for good): GitLab applied the action, the
-// state never recorded it. A fresh configuration then adopts the run and
-// sends nothing.
+// request (or a state lost): GitLab applied the action, the state never
+// recorded it. A fresh retry finds the job retried (a newer run in its
+// pipeline) and adopts that run; a fresh play cannot tell a played manual
+// job from a job that never was one, so it refuses, naming import, and
+// sends nothing; once imported, applying sends nothing either.
 func TestAccLifecycle_actedBeforeStateSaved(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env,
@@ -219,28 +222,39 @@ func TestAccLifecycle_actedBeforeStateSaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := env.Config(fmt.Sprintf(`
-resource "gitlabjobs_job_play" "deploy" {
-  project   = %[1]q
-  job_id    = %[2]d
-  variables = { ENVIRONMENT = "staging" }
-}
-
-resource "gitlabjobs_job_retry" "flaky" {
-  project = %[1]q
-  job_id  = %[3]d
-}
-`, p.PathWithNamespace, deploy, flaky))
+	// No variables: an import cannot know them, and new variables for a
+	// played job are refused (TestAccLifecycle_variablesChange).
+	play := playConfig(env, p.PathWithNamespace, deploy, "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
+				Config: retryConfig(env, p.PathWithNamespace, flaky, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
-					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("success")),
 					statecheck.ExpectKnownValue(jobRetry, attr("new_job_id"), knownvalue.Int64Exact(retried)),
 					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: expectPosts(env, "retry", 0),
+			},
+			{
+				Config:      play,
+				ExpectError: regexp.MustCompile(`(?s)Job cannot be played: it is not waiting to be played.*no record of playing it.*tofu import`),
+			},
+			{
+				PreConfig:          func() { requirePosts(t, env, "play", 0) },
+				Config:             play,
+				ResourceName:       jobPlay,
+				ImportState:        true,
+				ImportStateId:      fmt.Sprintf("%s:%d", p.PathWithNamespace, deploy),
+				ImportStatePersist: true,
+			},
+			{
+				Config: play,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "play", 0), expectPosts(env, "retry", 0)),
 			},
@@ -320,31 +334,39 @@ resource "gitlabjobs_job_retry" "flaky" {
 
 // TestAccLifecycle_triggersCreateBeforeDestroy: with create_before_destroy
 // the replacement is created before its delete has handed the marker over,
-// so a changed trigger cannot be told from a tainted resource: the create
-// adopts the run it finds rather than risk acting twice.
+// so a changed trigger cannot be told from a lost state: the retry adopts
+// the run it finds, the play refuses; neither acts twice.
 func TestAccLifecycle_triggersCreateBeforeDestroy(t *testing.T) {
 	env := acctest.NewEnv(t)
-	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "failed", Outcome: "success"})
-	flaky := pl.JobIDs[0]
-	cfg := func(attempt string) string {
-		return retryConfig(env, p.PathWithNamespace, flaky, fmt.Sprintf(`  triggers = { attempt = %q }
+	p, pl := newPipeline(t, env,
+		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "failed", Outcome: "success"},
+		gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"})
+	flaky, deploy := pl.JobIDs[0], pl.JobIDs[1]
+	cbd := func(attempt string) string {
+		return fmt.Sprintf(`  triggers = { attempt = %q }
   lifecycle {
     create_before_destroy = true
-  }`, attempt))
+  }`, attempt)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
-			{Config: cfg("1"), Check: expectPosts(env, "retry", 1)},
+			{Config: retryConfig(env, p.PathWithNamespace, flaky, cbd("1")), Check: expectPosts(env, "retry", 1)},
 			{
-				Config: cfg("2"),
+				Config: retryConfig(env, p.PathWithNamespace, flaky, cbd("2")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionReplace),
 				}},
 				Check: expectPosts(env, "retry", 1),
 			},
+			{Config: playConfig(env, p.PathWithNamespace, deploy, cbd("1")), Check: expectPosts(env, "play", 1)},
+			{
+				Config:      playConfig(env, p.PathWithNamespace, deploy, cbd("2")),
+				ExpectError: regexp.MustCompile(`Job cannot be played: it is not waiting to be played`),
+			},
 		},
 	})
+	requirePosts(t, env, "play", 1)
 }
 
 // TestAccLifecycle_variablesChange: new variables for a played job are
