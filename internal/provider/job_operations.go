@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -50,9 +51,8 @@ import (
 //     did not happen. A play whose outcome is unknown (answer lost) saves the
 //     job it sent to, tainted, so that the next apply has the record.
 // When the marker cannot arrive (create_before_destroy, which creates before
-// it deletes; triggers or job_id unknown until apply), the resource looks
-// first: it forgets to act again rather than risk acting twice, and its
-// warning names triggers.
+// it deletes; project or job_id unknown until apply), the resource looks
+// first: a retry adopts, a play refuses; neither risks acting twice.
 // Adopting still fails the apply when the wait times out or the job failed,
 // so that the resources depending on it stop. Cancel and erase send nothing
 // for a job already canceled (or canceling) or erased.
@@ -74,7 +74,13 @@ func intentKey(what string, project types.String, jobID types.Int64) string {
 	if project.IsUnknown() || project.IsNull() || jobID.IsUnknown() || jobID.IsNull() {
 		return ""
 	}
-	return fmt.Sprintf("%s\x00%s\x00%d", what, project.ValueString(), jobID.ValueInt64())
+	// The project as GitLab reads it (path encoding, letter case), so that
+	// a state and a plan that spell it differently still match.
+	name := project.ValueString()
+	if p, err := gitlabclient.ParseProject(name); err == nil {
+		name = p.String()
+	}
+	return fmt.Sprintf("%s\x00%s\x00%d", what, strings.ToLower(name), jobID.ValueInt64())
 }
 
 // The markers the delete half of a replacement handed over to its create

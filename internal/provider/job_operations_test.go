@@ -130,6 +130,9 @@ func TestActAgainMarker(t *testing.T) {
 	if m := actAgainInCreate(context.Background(), data, key); m != nil {
 		t.Fatalf("a create without a marker got %+v", m)
 	}
+	if k := intentKey("resource gitlabjobs_job_play", types.StringValue("G%2Fp"), types.Int64Value(7)); k != key {
+		t.Errorf("intent of an encoded, capitalized project %q, want %q", k, key)
+	}
 
 	stashActAgain(data, &actAgain{Changed: []string{"triggers"}, Intent: key})
 	other := intentKey("resource gitlabjobs_job_play", types.StringValue("g/p"), types.Int64Value(8))
