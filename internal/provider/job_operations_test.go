@@ -382,3 +382,65 @@ func TestCancelJob_canceling(t *testing.T) {
 		t.Errorf("%d POST .../cancel, want 0", n)
 	}
 }
+
+// TestPlanChecks: what the plan says before a create, by decision: nothing
+// for a job to act on, a warning for one it adopts, an error for a refusal
+// (for a changed trigger while the earlier run goes on, saying so).
+func TestPlanChecks(t *testing.T) {
+	e := newOpsEnv(t, gitlabsim.Options{})
+	ids := e.jobs(gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"},
+		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true},
+		gitlabsim.JobSpec{Name: "unit", Stage: "test", Status: "failed"})
+	deploy, running, failed := ids[0], ids[1], ids[2]
+	retried, err := e.sim.RetryJob(failed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(id int64) *gitlabclient.Job {
+		j, err := e.client.GetJob(context.Background(), e.project.PathWithNamespace, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	ctx := context.Background()
+	in := func(id int64, lookFirst, recorded bool) jobActionInput {
+		i := e.input(t, id)
+		i.LookFirst, i.Recorded = lookFirst, recorded
+		return i
+	}
+	if d := planPlay(ctx, e.client, in(deploy, true, false), get(deploy)); len(d) != 0 {
+		t.Errorf("a manual job: %v, want nothing", d)
+	}
+	d := planPlay(ctx, e.client, in(running, true, true), get(running))
+	if d.HasError() || d.WarningsCount() != 1 || !strings.Contains(d[0].Detail(), "The apply records its run") {
+		t.Errorf("a recorded running job: %v, want the adoption warning", d)
+	}
+	d = planPlay(ctx, e.client, in(running, true, false), get(running))
+	if !d.HasError() || !strings.Contains(d[0].Detail(), "no record of playing it") {
+		t.Errorf("a running job without record: %v, want the refusal naming import", d)
+	}
+	d = planPlay(ctx, e.client, in(running, false, true), get(running))
+	if !d.HasError() || !strings.Contains(d[0].Detail(), "changed triggers") || !strings.Contains(d[0].Detail(), "has not finished") {
+		t.Errorf("triggers changed while the job runs: %v, want the refusal saying the run goes on", d)
+	}
+	d = planRetry(ctx, e.client, in(failed, true, false), get(failed))
+	if d.HasError() || d.WarningsCount() != 1 || !strings.Contains(d[0].Summary(), "already retried") {
+		t.Errorf("a retried job: %v, want the adoption warning", d)
+	}
+	d = planRetry(ctx, e.client, in(failed, false, false), get(failed))
+	if !d.HasError() || !strings.Contains(d[0].Detail(), fmt.Sprintf("its run, job %d, has not finished", retried)) {
+		t.Errorf("triggers changed while the retry runs: %v, want the refusal saying the run goes on", d)
+	}
+	for deadline := time.Now().Add(10 * time.Second); get(retried).Status != "success"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the retry did not finish")
+		}
+	}
+	if d := planRetry(ctx, e.client, in(failed, false, false), get(failed)); len(d) != 0 {
+		t.Errorf("retry again of a finished newest run: %v, want nothing", d)
+	}
+	if n := e.posts("play") + e.posts("retry"); n != 0 {
+		t.Errorf("the plan checks sent %d actions", n)
+	}
+}
