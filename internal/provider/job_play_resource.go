@@ -101,17 +101,17 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				"not play it again, but records its run (`played_job_id`; the newest run when it was run again), waits "+
 				"for it as `wait_for` asks, and warns that it was played before. A job that failed, or a wait that "+
 				"times out again, still fails that apply. (The record is read when the plan refreshes the tainted "+
-				"resource: plan with refresh, the default.)\n"+
+				"resource: plan with refresh, the default.)\n\n"+
 				"- **When no state recorded the play** (the provider was killed after its request, or the state was "+
 				"lost), a job that is no longer waiting to be played is refused, not played: GitLab's job API cannot "+
 				"tell a played manual job from a job that never was one. Import the run (`terraform import` or "+
-				"`tofu import` with `<project>:<job_id>`).\n"+
+				"`tofu import` with `<project>:<job_id>`).\n\n"+
 				"- **Changed `triggers`** replace the resource and play the job again, once: a finished manual job runs "+
 				"again as a new job (with the variables of its first run). Do not set `create_before_destroy` on this "+
 				"resource: the new resource is then created before the old one is gone, cannot tell a changed trigger "+
-				"from a lost state, and refuses to play again.\n"+
+				"from a lost state, and refuses to play again.\n\n"+
 				"- **Changed `variables`** of a job that was played are refused at plan time: GitLab would run it again "+
-				"with its first variables. Point `job_id` at the manual job of a new pipeline, or revert `variables`.\n"+
+				"with its first variables. Point `job_id` at the manual job of a new pipeline, or revert `variables`.\n\n"+
 				"- **A new `job_id` or `project`** is a new job: played if it waits to be played, refused otherwise."),
 		Attributes: attrs,
 	}
