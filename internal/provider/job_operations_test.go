@@ -444,3 +444,38 @@ func TestPlanChecks(t *testing.T) {
 		t.Errorf("the plan checks sent %d actions", n)
 	}
 }
+
+// TestPlayJob_lostAnswer: a play GitLab applied whose answer was lost, and
+// whose re-read failed too, ends in an error that keeps the job (so the
+// resource is saved tainted, with a record of it); the next create adopts
+// the run instead of playing again.
+func TestPlayJob_lostAnswer(t *testing.T) {
+	e := newOpsEnv(t, gitlabsim.Options{})
+	deploy := e.jobs(gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"})[0]
+	e.sim.InjectFault(gitlabsim.Fault{Route: "POST /api/v4/projects/{id}/jobs/{job_id}/play", Kind: gitlabsim.FaultResetAfter})
+	// The read before the play passes; every read after it fails.
+	e.sim.InjectFault(gitlabsim.Fault{Route: "GET /api/v4/projects/{id}/jobs/{job_id}", Kind: gitlabsim.FaultStatus,
+		Calls: []int{2, 3, 4, 5, 6, 7, 8, 9, 10}})
+	in := e.input(t, deploy)
+	in.LookFirst = true
+	out := playJob(ctxTimeout(t), e.client, e.poll, in)
+	if !out.Diags.HasError() || !strings.Contains(out.Diags[0].Summary(), "may or may not have happened") {
+		t.Fatalf("diags %v, want the unknown outcome", out.Diags)
+	}
+	if out.Job == nil || out.Job.ID != deploy {
+		t.Fatalf("job %+v, want job %d kept for the state", out.Job, deploy)
+	}
+	if n := e.sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
+		t.Fatalf("played %d times, want 1 (applied, answer lost)", n)
+	}
+	e.sim.ClearFaults()
+	in.Recorded = true // the tainted state's record
+	out = playJob(ctxTimeout(t), e.client, e.poll, in)
+	warned(t, out.Diags)
+	if out.Job == nil || out.Job.ID != deploy || out.Job.Status != "success" {
+		t.Errorf("next create: job %+v, want job %d adopted and waited for", out.Job, deploy)
+	}
+	if n := e.posts("play"); n != 1 {
+		t.Errorf("%d POST .../play, want 1", n)
+	}
+}
