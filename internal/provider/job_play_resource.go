@@ -107,7 +107,8 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				"tell a played manual job from a job that never was one. Import the run (`terraform import` or "+
 				"`tofu import` with `<project>:<job_id>`).\n\n"+
 				"- **Changed `triggers`** replace the resource and play the job again, once: a finished manual job runs "+
-				"again as a new job (with the variables of its first run). Do not set `create_before_destroy` on this "+
+				"again as a new job (with the variables of its first run). `apply -replace` does not play again: it "+
+				"records the run again. Do not set `create_before_destroy` on this "+
 				"resource: the new resource is then created before the old one is gone, cannot tell a changed trigger "+
 				"from a lost state, and refuses to play again.\n\n"+
 				"- **Changed `variables`** of a job that was played are refused at plan time: GitLab would run it again "+

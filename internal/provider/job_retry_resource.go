@@ -70,7 +70,8 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				"does not retry again, but records the newest run as `new_job_id`, waits for it as `wait_for` asks, and "+
 				"warns that it was retried before (by this resource, by someone else, or by GitLab's automatic "+
 				"`retry`). A new run that failed, or a wait that times out again, still fails that apply.\n\n"+
-				"- **Changed `triggers`** replace the resource and retry the newest run once more. With "+
+				"- **Changed `triggers`** replace the resource and retry the newest run once more; `apply -replace` "+
+				"does not retry again, it records the newest run again. With "+
 				"`create_before_destroy` the new resource cannot tell a changed trigger from a tainted resource: it "+
 				"records the newest run instead of retrying again.\n\n"+
 				"- **A new `job_id` or `project`** is a new job: retried if it has no newer run, recorded otherwise."),

@@ -484,3 +484,45 @@ func (c *terraformCLI) command(args ...string) *exec.Cmd {
 	cmd.Env = c.env
 	return cmd
 }
+
+// TestAccLifecycle_replace: a replacement the user forces (taint, like
+// apply -replace) is not a changed trigger: it records the play and the
+// retry again and sends nothing.
+func TestAccLifecycle_replace(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env,
+		gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"},
+		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "failed", Outcome: "success"})
+	deploy, flaky := pl.JobIDs[0], pl.JobIDs[1]
+	cfg := env.Config(fmt.Sprintf(`
+resource "gitlabjobs_job_play" "deploy" {
+  project = %[1]q
+  job_id  = %[2]d
+}
+
+resource "gitlabjobs_job_retry" "flaky" {
+  project = %[1]q
+  job_id  = %[3]d
+}
+`, p.PathWithNamespace, deploy, flaky))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "play", 1), expectPosts(env, "retry", 1))},
+			{
+				Taint:  []string{jobPlay, jobRetry},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionReplace),
+					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("success")),
+					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "play", 1), expectPosts(env, "retry", 1)),
+			},
+		},
+	})
+}
