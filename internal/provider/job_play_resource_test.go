@@ -193,21 +193,17 @@ func TestAccJobPlayResource_timeout(t *testing.T) {
 				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Timed out waiting for job %d.*still pending`, deploy)),
 			},
 			{
-				// The job is kept (tainted): while it is still pending, the
-				// replacement's plan says why it cannot play it again.
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Job cannot be played.*is pending.*untaint`),
-			},
-			{
-				// Once it has finished, the state (refreshed) holds the played job.
+				// The job is kept (tainted): once it has finished, the next
+				// apply records its outcome and does not play it again.
 				PreConfig: func() {
 					if err := env.Sim.SetJobStatus(deploy, "success"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true, // the tainted resource is replaced on the next apply
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionReplace),
+				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(jobPlay, "played_job_id", fmt.Sprint(deploy)),
 					resource.TestCheckResourceAttr(jobPlay, "status", "success"),
