@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
@@ -46,7 +45,7 @@ func init() {
 // ProtoV6ProviderFactories serves the provider in-process to the CLI under test.
 func ProtoV6ProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"gitlabjobs": providerserver.NewProtocol6WithError(provider.New("acctest")()),
+		"gitlabjobs": provider.NewProtocol6Server("acctest"),
 	}
 }
 
