@@ -150,6 +150,11 @@ func TestAccBadInput(t *testing.T) {
 		{"retry with a job token", jobTokenProvider + res("gitlabjobs_job_retry", build, ""), jobTokenCannot, false},
 		{"cancel with a job token", jobTokenProvider + res("gitlabjobs_job_cancel", pending, ""), jobTokenCannot, false},
 		{"erase with a job token", jobTokenProvider + res("gitlabjobs_job_erase", build, ""), jobTokenCannot, false},
+		// Nor read a single job or its log (GitLab answers 401): refused when read, at plan, before any request.
+		{"single job with a job token", jobTokenProvider + job(proj, build),
+			`A CI job token cannot read a single job.*job_token attribute.*gitlabjobs_pipeline_job.*gitlabjobs_pipeline_jobs.*gitlabjobs_project_jobs.*read_api scope`, false},
+		{"job log with a job token", jobTokenProvider + ds("gitlabjobs_job_trace", fmt.Sprintf("project = %q\njob_id = %d", proj, build)),
+			`A CI job token cannot read a job's log.*job_token attribute.*read_api scope`, false},
 		// Credentials and connection.
 		{"personal token for GET /job", withToken(`data "gitlabjobs_job_token_job" "x" {}`), `A CI job token is needed.*job_token`, false},
 		{"expired token", provider(fmt.Sprintf("token = %q", expired)) + job(proj, build), `did not accept the provider's credentials.*401.*expired or revoked`, false},
@@ -194,8 +199,29 @@ func TestAccBadInput(t *testing.T) {
 		}
 		return n
 	}
-	// before[i] is the POST count before case i; the step after it records it.
-	before := make([]int, len(cases)+1)
+	// GET requests of a single job or its log: none for the cases a CI job
+	// token makes (the provider refuses it without asking).
+	jobReadRoutes := []string{"GET /api/v4/projects/{id}/jobs/{job_id}", "GET /api/v4/projects/{id}/jobs/{job_id}/trace"}
+	jobReads := func() int {
+		n := 0
+		for _, route := range jobReadRoutes {
+			n += env.Sim.RequestCount(route)
+		}
+		return n
+	}
+	noJobReads := map[string]bool{"single job with a job token": true, "job log with a job token": true}
+	found := 0
+	for _, tc := range cases {
+		if noJobReads[tc.name] {
+			found++
+		}
+	}
+	if found != len(noJobReads) {
+		t.Fatalf("noJobReads names %d cases, %d of them in the table", len(noJobReads), found)
+	}
+	// before[i] is the POST count before case i (readsBefore[i] the job
+	// reads); the step after it records it.
+	before, readsBefore := make([]int, len(cases)+1), make([]int, len(cases)+1)
 	var steps []resource.TestStep
 	for i, tc := range cases {
 		cfg := tc.config
@@ -203,7 +229,7 @@ func TestAccBadInput(t *testing.T) {
 			cfg = acctestTerraformBlock + cfg
 		}
 		steps = append(steps, resource.TestStep{
-			PreConfig: func() { before[i] = posts() },
+			PreConfig: func() { before[i], readsBefore[i] = posts(), jobReads() },
 			Config:    cfg,
 			PlanOnly:  !tc.apply,
 			// The CLI wraps long messages: any space may be a line break.
@@ -211,7 +237,8 @@ func TestAccBadInput(t *testing.T) {
 		})
 	}
 	// A valid configuration last: the test's destroy runs it.
-	steps = append(steps, resource.TestStep{PreConfig: func() { before[len(cases)] = posts() }, Config: env.Config(job(proj, build))})
+	steps = append(steps, resource.TestStep{PreConfig: func() { before[len(cases)], readsBefore[len(cases)] = posts(), jobReads() },
+		Config: env.Config(job(proj, build))})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps:                    steps,
@@ -219,6 +246,9 @@ func TestAccBadInput(t *testing.T) {
 	for i, tc := range cases {
 		if n := before[i+1] - before[i]; n > postsSent[tc.name] {
 			t.Errorf("%s: %d POST requests sent, want at most %d", tc.name, n, postsSent[tc.name])
+		}
+		if n := readsBefore[i+1] - readsBefore[i]; noJobReads[tc.name] && n != 0 {
+			t.Errorf("%s: %d requests for a single job or its log sent, want none", tc.name, n)
 		}
 	}
 	applied := 0

@@ -53,7 +53,7 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads one CI job of a project: its status, timing, pipeline, commit, user, runner and artifacts.\n\n" +
+		MarkdownDescription: "Reads one CI job of a project: its status, timing, pipeline, commit, user, runner and artifacts.\n\n" + jobTokenReadDocs(false) + "\n\n" +
 			"Upstream API: [Get a single job](https://docs.gitlab.com/api/jobs/#get-a-single-job).",
 		Attributes: attrs,
 	}
@@ -67,6 +67,8 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	}
 	client, project, diags := d.data.clientForProject("data source gitlabjobs_job", cfg.Project)
 	resp.Diagnostics.Append(diags...)
+	// GitLab answers 401 to a CI job token here: say so without asking.
+	resp.Diagnostics.Append(jobTokenReadError("data source gitlabjobs_job", false, d.data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

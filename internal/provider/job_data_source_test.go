@@ -277,7 +277,8 @@ func TestAccJobDataSource_nullFields(t *testing.T) {
 // Terraform runs inside GitLab CI. Current GitLab lets a job token list its
 // own project's pipeline jobs (route_setting job_token_allowed, policy
 // read_jobs) but not get a single job (GET /projects/:id/jobs/:job_id does
-// not read job tokens: 401), so the token reads the pipeline's jobs.
+// not read job tokens: 401), so the token reads the pipeline's jobs, and
+// gitlabjobs_job and gitlabjobs_job_trace refuse it without asking GitLab.
 func TestAccJobDataSource_jobToken(t *testing.T) {
 	env := acctest.NewEnv(t)
 	env.RequireSim(t, "needs a running job's CI job token")
@@ -296,6 +297,11 @@ data "gitlabjobs_pipeline_jobs" "test" {
 }
 `, p.PathWithNamespace, pl.ID)
 	const listed = "data.gitlabjobs_pipeline_jobs.test"
+	jobReads := func() int {
+		return env.Sim.RequestCount("GET /api/v4/projects/{id}/jobs/{job_id}") +
+			env.Sim.RequestCount("GET /api/v4/projects/{id}/jobs/{job_id}/trace")
+	}
+	trace := fmt.Sprintf("data \"gitlabjobs_job_trace\" \"test\" {\n  project = %q\n  job_id  = %d\n}\n", p.PathWithNamespace, built)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -311,13 +317,24 @@ data "gitlabjobs_pipeline_jobs" "test" {
 				},
 			},
 			{
-				// A single job is not the job token's to read.
-				Config:      env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
-				ExpectError: regexp.MustCompile(`401`),
+				// A single job is not the job token's to read: refused at
+				// plan, naming what to use instead, without a request.
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				ExpectError: regexp.MustCompile(`(?s)A CI job token cannot read a single job.*data source gitlabjobs_job.*` +
+					`job_token\s+attribute.*gitlabjobs_pipeline_job.*read_api`),
+			},
+			{
+				// Nor its log.
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + trace,
+				ExpectError: regexp.MustCompile(`(?s)A CI job token cannot read a job's\s+log.*data source\s+gitlabjobs_job_trace.*` +
+					`job_token\s+attribute.*read_api`),
 			},
 			{
 				// A finished job's token is rejected by the early auth check.
 				PreConfig: func() {
+					if n := jobReads(); n != 0 {
+						t.Errorf("%d requests for a single job or its log were sent with the job token, want none", n)
+					}
 					if err := env.Sim.SetJobStatus(running, "success"); err != nil {
 						t.Fatal(err)
 					}
