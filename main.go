@@ -3,11 +3,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/provider"
 )
@@ -20,12 +20,20 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	opts := providerserver.ServeOpts{
-		Address:         provider.Address,
-		Debug:           debug,
-		ProtocolVersion: 6,
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	if err := providerserver.Serve(context.Background(), provider.New(version), opts); err != nil {
+	// The framework's server, passing the planned private state on to
+	// Create (internal/provider/server.go).
+	server := provider.NewProtocol6Server(version)
+	if err := tf6server.Serve(provider.Address, func() tfprotov6.ProviderServer {
+		s, err := server()
+		if err != nil {
+			log.Fatal(err.Error())
+		}
+		return s
+	}, opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

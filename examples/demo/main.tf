@@ -5,7 +5,8 @@
 # for a GPU runner. This configuration
 #
 #   1. lists the jobs that failed in the latest pipeline,
-#   2. retries them and waits until they pass,
+#   2. retries them (once: a second apply changes nothing) and waits until
+#      they pass,
 #   3. then plays the manual deploy job with the release's variables and
 #      waits for the deploy (a failed deploy fails the apply),
 #   4. cancels the stuck smoke test,
@@ -54,14 +55,12 @@ variable "old_job_id" {
   default     = 1001
 }
 
-# 1. The jobs of the release pipeline, and the ones that failed. The failed
-# list keeps retried attempts (include_retried), so it is the same after the
-# retries below and a second apply retries nothing again.
-data "gitlabjobs_pipeline_jobs" "release" {
-  project     = var.project
-  pipeline_id = var.pipeline_id
-}
-
+# 1. The jobs that failed in the release pipeline, and each of them, the
+# deploy job and the smoke test picked by name. The failed list keeps retried
+# runs (include_retried), so a job stays in it once retried; and
+# gitlabjobs_pipeline_job gives a job's first run, whose ID does not change
+# when it is retried or played. So the resources below get the same job IDs
+# on every plan, and a second apply plans no change and acts on nothing again.
 data "gitlabjobs_pipeline_jobs" "failed" {
   project         = var.project
   pipeline_id     = var.pipeline_id
@@ -69,20 +68,35 @@ data "gitlabjobs_pipeline_jobs" "failed" {
   include_retried = true
 }
 
+data "gitlabjobs_pipeline_job" "failed" {
+  for_each = toset([for j in data.gitlabjobs_pipeline_jobs.failed.jobs : j.name if !j.allow_failure])
+
+  project     = var.project
+  pipeline_id = var.pipeline_id
+  name        = each.key
+}
+
+data "gitlabjobs_pipeline_job" "deploy" {
+  project     = var.project
+  pipeline_id = var.pipeline_id
+  name        = "deploy"
+}
+
+data "gitlabjobs_pipeline_job" "smoke_test" {
+  project     = var.project
+  pipeline_id = var.pipeline_id
+  name        = "smoke-test"
+}
+
 data "gitlabjobs_job" "old" {
   project = var.project
   job_id  = var.old_job_id
 }
 
-locals {
-  failed_jobs = { for j in data.gitlabjobs_pipeline_jobs.failed.jobs : tostring(j.job_id) => j if !j.allow_failure }
-  job_ids     = { for j in data.gitlabjobs_pipeline_jobs.release.jobs : j.name => j.job_id }
-}
-
-# 2. Retry every failed job once and wait for the new attempts: a job that
-# fails again fails the apply.
+# 2. Retry every failed job once (by name) and wait for the new attempts: a
+# job that fails again fails the apply.
 resource "gitlabjobs_job_retry" "failed" {
-  for_each = local.failed_jobs
+  for_each = data.gitlabjobs_pipeline_job.failed
 
   project  = var.project
   job_id   = each.value.job_id
@@ -97,7 +111,7 @@ resource "gitlabjobs_job_retry" "failed" {
 # and wait until it has finished.
 resource "gitlabjobs_job_play" "deploy" {
   project = var.project
-  job_id  = local.job_ids["deploy"]
+  job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
 
   variables = {
     ENVIRONMENT = var.environment
@@ -120,7 +134,7 @@ resource "gitlabjobs_job_play" "deploy" {
 # 4. The smoke test waits for a runner with a GPU that never comes: cancel it.
 resource "gitlabjobs_job_cancel" "smoke_test" {
   project = var.project
-  job_id  = local.job_ids["smoke-test"]
+  job_id  = data.gitlabjobs_pipeline_job.smoke_test.job_id
 
   lifecycle {
     postcondition {
@@ -145,8 +159,8 @@ resource "gitlabjobs_job_erase" "old" {
 
 locals {
   rows = concat(
-    [for id, r in gitlabjobs_job_retry.failed : [
-      "retry", local.failed_jobs[id].name, "${r.job_id} -> ${r.new_job_id}",
+    [for name, r in gitlabjobs_job_retry.failed : [
+      "retry", name, "${r.job_id} -> ${r.new_job_id}",
       "${r.status}${r.duration == null ? "" : format(" in %.0fs", r.duration)}",
     ]],
     [[
@@ -165,7 +179,7 @@ locals {
 
 output "failed_jobs" {
   description = "The jobs that failed in the release pipeline (known when planning)."
-  value       = [for j in local.failed_jobs : "${j.name} (job ${j.job_id}): ${j.failure_reason}"]
+  value       = [for name, j in data.gitlabjobs_pipeline_job.failed : "${name} (job ${j.job_id}): ${j.failure_reason}"]
 }
 
 output "summary" {

@@ -3,7 +3,8 @@
 # simulator with its seeded demo project and a quick simulated runner, applies
 # this folder's configuration with OpenTofu (or DEMO_TF): retry the failed
 # jobs of the latest pipeline, play the manual deploy job, cancel the stuck
-# job, erase an old job. Then prints what happened and stops the simulator.
+# job, erase an old job. Then prints what happened, plans again (which must
+# show no changes: nothing is done twice), and stops the simulator.
 # Any failure (a job that fails, an action GitLab refuses) exits non-zero.
 # Called by `make demo`, which builds OpenTofu and the simulator first.
 set -euo pipefail
@@ -78,6 +79,24 @@ echo "==> 3. What happened"
 echo
 echo
 echo "    deploy job: $("$tf" -chdir="$work/config" output -raw deploy_job_url)"
+
+echo
+echo "==> 4. $tfname plan again: each action happened once, so a second run has nothing to do"
+rc=0
+"$tf" -chdir="$work/config" plan -input=false -no-color -detailed-exitcode > "$work/replan.log" 2>&1 || rc=$?
+case "$rc" in
+  0) echo "    No changes." ;;
+  2)
+    echo "==> the second plan wants changes: the configuration does not converge ($work/replan.log):" >&2
+    cat "$work/replan.log" >&2
+    exit 1
+    ;;
+  *)
+    echo "==> the second plan failed ($work/replan.log):" >&2
+    cat "$work/replan.log" >&2
+    exit 1
+    ;;
+esac
 stop_sim
 trap - EXIT
 cat <<'NEXT'

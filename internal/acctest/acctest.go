@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
@@ -46,7 +45,7 @@ func init() {
 // ProtoV6ProviderFactories serves the provider in-process to the CLI under test.
 func ProtoV6ProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"gitlabjobs": providerserver.NewProtocol6WithError(provider.New("acctest")()),
+		"gitlabjobs": provider.NewProtocol6Server("acctest"),
 	}
 }
 
@@ -270,7 +269,7 @@ const (
 // NewSeededEnv returns a fresh simulator like NewEnv's (every response
 // validated against GitLab's JSON schemas, the same quick runner) loaded
 // with the demo seed: the project demo-group/platform/deploy-service with
-// its pipelines 901, 902 and 903 and their fixed job IDs, as `make demo` and
+// its pipelines 901, 902 (with the bridge 1007 to its child pipeline 900) and 903 and their fixed job IDs, as `make demo` and
 // `make sim` serve it. Token is the seed's admin token and AdminID its user.
 // Against a real GitLab the test is skipped: the seed's jobs exist only in
 // the simulator.

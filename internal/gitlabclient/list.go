@@ -2,6 +2,7 @@ package gitlabclient
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -212,14 +213,33 @@ type AllowedAgents struct {
 			ID int64 `json:"id"`
 		} `json:"groups"`
 	} `json:"project"`
-	User        *User             `json:"user"`
+	User        *AgentUser        `json:"user"`
 	Environment *AgentEnvironment `json:"environment"`
 }
 
-// AllowedAgent is one GitLab agent for Kubernetes a job may use.
+// AllowedAgent is one GitLab agent for Kubernetes a job may use: an
+// authorization of Entities::Clusters::Agents::Authorizations::CiAccess.
 type AllowedAgent struct {
 	ID            int64        `json:"id"`
 	ConfigProject AgentProject `json:"config_project"`
+	// Configuration is the ci_access configuration of the authorization
+	// (the agent's config file's entry for the project or group, such as
+	// {"default_namespace": "production"}), a JSON object of any shape as
+	// GitLab stores it; kept as sent.
+	Configuration json.RawMessage `json:"configuration"`
+}
+
+// AgentUser is the user of the job as GET /job/allowed_agents shows it:
+// only its ID, username and roles in the job's project (lib/api/ci/jobs.rb
+// builds it by hand, not with a user entity).
+type AgentUser struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	// RolesInProject are the names of the roles up to the user's access
+	// level in the project (max_member_access), lowest first: guest,
+	// planner, reporter, developer, maintainer, owner; empty for a
+	// non-member.
+	RolesInProject []string `json:"roles_in_project"`
 }
 
 // AgentProject is the project holding an agent's configuration.

@@ -2,6 +2,7 @@ package gitlabclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"slices"
@@ -128,7 +129,7 @@ func TestJobTokenAllowedAgents(t *testing.T) {
 	e := newSimEnv(t)
 	p := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "a/b/app", Members: map[int64]int{e.admin: 40}})
 	cfg := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "a/agents", Members: map[int64]int{e.admin: 40}})
-	agent := e.sim.CreateAgent(cfg.ID, "prod", p.ID)
+	agent := e.sim.CreateAgentWithConfig(cfg.ID, "prod", map[string]any{"default_namespace": "production"}, p.ID)
 	pl := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{{Name: "deploy", Status: "running"}}})
 	srv := httptest.NewServer(e.sim)
 	t.Cleanup(srv.Close)
@@ -144,6 +145,15 @@ func TestJobTokenAllowedAgents(t *testing.T) {
 		t.Errorf("job/pipeline/project: %+v", a)
 	}
 	if len(a.AllowedAgents) != 1 || a.AllowedAgents[0].ID != agent || a.AllowedAgents[0].ConfigProject.PathWithNamespace != "a/agents" {
-		t.Errorf("allowed agents: %+v", a.AllowedAgents)
+		t.Fatalf("allowed agents: %+v", a.AllowedAgents)
+	}
+	var config map[string]any
+	if err := json.Unmarshal(a.AllowedAgents[0].Configuration, &config); err != nil || config["default_namespace"] != "production" || len(config) != 1 {
+		t.Errorf("configuration %s (%v), want {\"default_namespace\":\"production\"}", a.AllowedAgents[0].Configuration, err)
+	}
+	// The job's user is the admin, a Maintainer of the project.
+	if u := a.User; u == nil || u.ID != e.admin || u.Username == "" ||
+		!slices.Equal(u.RolesInProject, []string{"guest", "planner", "reporter", "developer", "maintainer"}) {
+		t.Errorf("user: %+v", a.User)
 	}
 }

@@ -2,6 +2,7 @@ package gitlabsim
 
 import (
 	"net/http"
+	"regexp"
 	"time"
 )
 
@@ -223,6 +224,26 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "Unplayable Job")
 		return
 	}
+	if _, enqueue := s.target(j, evEnqueue); enqueue && !j.bridge && len(vars) > 0 {
+		// Grape lets any string through as a key; the model does not.
+		// EnqueueJobService sets job_variables_attributes and fires
+		// enqueue!, whose save fails Ci::HasVariable's validations (key
+		// present, at most 255 characters, /\A[a-zA-Z0-9_]+\z/):
+		// StateMachines::InvalidTransition, which PlayBuildService rescues
+		// by retrying the job, and a manual job is not retryable, so the
+		// API presents the job as it was, not played. Keys given twice
+		// pass the uniqueness validation (no saved rows yet) and break the
+		// unique index on (key, job_id): ActiveRecord::RecordNotUnique, a
+		// 500.
+		if !validVariableKeys(vars) {
+			s.writeJobs(w, r, http.StatusOK, nil, j, false)
+			return
+		}
+		if duplicateVariableKeys(vars) {
+			message(w, http.StatusInternalServerError, "500 Internal Server Error")
+			return
+		}
+	}
 	s.playJob(j, p.user.id, vars, s.opts.Now())
 	s.writeJobs(w, r, http.StatusOK, nil, j, false)
 }
@@ -311,4 +332,27 @@ func (s *Sim) eraseJob(j *job, userID int64, at time.Time) {
 	j.artifactsExp = nil
 	j.erasedAt = timePtr(at.UTC())
 	j.erasedBy = userID
+}
+
+// variableKey is Ci::HasVariable's key format.
+var variableKey = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
+
+func validVariableKeys(vars []Variable) bool {
+	for _, v := range vars {
+		if v.Key == "" || len(v.Key) > 255 || !variableKey.MatchString(v.Key) {
+			return false
+		}
+	}
+	return true
+}
+
+func duplicateVariableKeys(vars []Variable) bool {
+	seen := map[string]bool{}
+	for _, v := range vars {
+		if seen[v.Key] {
+			return true
+		}
+		seen[v.Key] = true
+	}
+	return false
 }

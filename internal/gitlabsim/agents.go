@@ -1,6 +1,7 @@
 package gitlabsim
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -14,18 +15,46 @@ type agent struct {
 	name            string
 	configProjectID int64
 	authorized      []int64 // projects whose CI jobs may use the agent
+	config          map[string]any
 	createdAt       time.Time
 }
 
 // CreateAgent registers an agent configured in configProjectID and
-// authorized for the CI jobs of the given projects; it returns the agent's ID.
+// authorized for the CI jobs of the given projects (a project authorization
+// of its ci_access configuration, which is empty); it returns the agent's
+// ID. The CI jobs of the configuration project itself may use it too, as
+// GitLab's ImplicitAuthorization allows.
 func (s *Sim) CreateAgent(configProjectID int64, name string, authorizedProjectIDs ...int64) int64 {
+	return s.CreateAgentWithConfig(configProjectID, name, nil, authorizedProjectIDs...)
+}
+
+// CreateAgentWithConfig is CreateAgent with the ci_access configuration
+// the authorizations carry (GET /job/allowed_agents shows it as
+// configuration), e.g. {"default_namespace": "production"}.
+func (s *Sim) CreateAgentWithConfig(configProjectID int64, name string, config map[string]any, authorizedProjectIDs ...int64) int64 {
 	s.lock()
 	defer s.mu.Unlock()
 	a := &agent{id: s.newID("agent", 0), name: name, configProjectID: configProjectID,
-		authorized: append([]int64{}, authorizedProjectIDs...), createdAt: s.opts.Now().UTC()}
+		authorized: append([]int64{}, authorizedProjectIDs...), config: maps.Clone(config), createdAt: s.opts.Now().UTC()}
 	s.agents = append(s.agents, a)
 	return a.id
+}
+
+// rolesInProject is GET /job/allowed_agents' user.roles_in_project: the
+// names of Gitlab::Access.sym_options_with_owner up to the user's access
+// level in the project (max_member_access; none for a non-member).
+func rolesInProject(level int) []string {
+	roles := []string{}
+	for _, r := range []struct {
+		name  string
+		level int
+	}{{"guest", GuestAccess}, {"planner", PlannerAccess}, {"reporter", ReporterAccess}, {"developer", DeveloperAccess},
+		{"maintainer", MaintainerAccess}, {"owner", OwnerAccess}} {
+		if r.level <= level {
+			roles = append(roles, r.name)
+		}
+	}
+	return roles
 }
 
 func (s *Sim) sortedAgents() []*agent {

@@ -30,7 +30,8 @@ import (
 //     artifacts_expire_at stays.
 //
 // The downloads accept CI job tokens (route_setting :authentication,
-// job_token_allowed: true) and the read_api scope; keep and delete need a
+// job_token_allowed: true), the read_api scope, and anonymous requests for
+// public projects (before { authenticate_non_get! }); keep and delete need a
 // user's token with the api scope: keep a developer
 // (authorize_update_builds!), delete a maintainer (destroy_artifacts).
 //
@@ -132,13 +133,25 @@ func (s *Sim) downloadableArchive(j *job) *archiveData {
 	return nil
 }
 
-// artifactsBuild is find_build! after projectJob: builds only.
+// artifactsBuild authenticates a download (authenticate_non_get!: an
+// anonymous GET sees public projects; job tokens are allowed), validates
+// job_id, checks read_build on the project (authorize_download_artifacts!)
+// and finds the build (find_build!: builds only).
 func (s *Sim) artifactsBuild(w http.ResponseWriter, r *http.Request) (*job, bool) {
-	j, ok := s.projectJob(w, r)
+	p, outcome := s.authenticateNonGet(w, r, true)
+	if outcome != authOK {
+		return nil, false
+	}
+	id, ok := jobID(w, r)
 	if !ok {
 		return nil, false
 	}
-	if j.bridge {
+	proj, ok := s.projectFor(w, r, p)
+	if !ok {
+		return nil, false
+	}
+	j := s.jobs[id]
+	if j == nil || j.projectID != proj.id || j.bridge {
 		notFound(w, "")
 		return nil, false
 	}
@@ -151,7 +164,7 @@ func (s *Sim) artifactsBuild(w http.ResponseWriter, r *http.Request) (*job, bool
 // there is none.
 func (s *Sim) latestSuccessfulBuild(w http.ResponseWriter, r *http.Request) (*job, bool) {
 	name := r.URL.Query().Get("job")
-	p, outcome := s.authenticate(w, r, true, readScopes...)
+	p, outcome := s.authenticateNonGet(w, r, true)
 	if outcome != authOK {
 		return nil, false
 	}

@@ -152,7 +152,8 @@ func TestArtifactsArchive(t *testing.T) {
 	wantStatus(t, a.get(a.artPath(a.okBuild, ""), "PRIVATE-TOKEN", a.guest), 403, "")
 	wantStatus(t, a.get(a.artPath(a.okBuild, ""), "PRIVATE-TOKEN", a.out), 404, `{"message":"404 Project Not Found"}`)
 	wantStatus(t, a.get(a.artPath(a.okBuild, ""), "PRIVATE-TOKEN", a.read), 200, "")
-	wantStatus(t, a.get(a.artPath(a.okBuild, "")), 401, "")
+	// Without credentials, a private project is not found (authenticate_non_get!).
+	wantStatus(t, a.get(a.artPath(a.okBuild, "")), 404, `{"message":"404 Project Not Found"}`)
 	wantStatus(t, a.get(fmt.Sprintf("/api/v4/projects/%d/jobs/abc/artifacts", a.proj.ID), "PRIVATE-TOKEN", a.rep), 400, `{"error":"job_id is invalid"}`)
 }
 
@@ -187,8 +188,8 @@ func TestArtifactFile(t *testing.T) {
 		wantStatus(t, r, 404, "404 page not found")
 		wantHeader(t, r, "Content-Type", "text/plain; charset=utf-8")
 	}
-	// Gitlab::Ci::Build::Artifacts::Path rejects "..".
-	wantStatus(t, a.get(a.artPath(a.okBuild, "/dist/%2E%2E/version.txt"), "PRIVATE-TOKEN", a.rep), 400, `{"message":"400 Bad request"}`)
+	// A ".." segment never reaches the route: GitLab's catch-all 404 (ServeHTTP).
+	wantStatus(t, a.get(a.artPath(a.okBuild, "/dist/%2E%2E/version.txt"), "PRIVATE-TOKEN", a.rep), 404, `{"error":"404 Not Found"}`)
 	// No archive, or expired: GitLab's JSON 404 (available_artifacts?).
 	wantStatus(t, a.get(a.artPath(a.noArtifacts, "/version.txt"), "PRIVATE-TOKEN", a.rep), 404, `{"message":"404 Not Found"}`)
 	wantStatus(t, a.get(a.artPath(a.expired, "/version.txt"), "PRIVATE-TOKEN", a.rep), 404, `{"message":"404 Not Found"}`)
@@ -447,4 +448,20 @@ func TestDeclaredArchiveSize(t *testing.T) {
 	if resp.StatusCode != 200 || len(body) != 5000 {
 		t.Errorf("declared 5000-byte archive: %d, %d bytes", resp.StatusCode, len(body))
 	}
+}
+
+// Public projects' artifacts download without credentials
+// (authenticate_non_get!); keep and delete still need a token.
+func TestArtifactsPublicAnonymous(t *testing.T) {
+	a := newArts(t)
+	pub := a.sim.CreateProject(gitlabsim.ProjectSpec{Path: "open/source", Visibility: "public"})
+	pl := a.sim.CreatePipeline(pub.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "build", Status: "success", ArtifactFiles: []gitlabsim.ArtifactFileSpec{{Path: "v.txt", Content: "1\n"}}}}})
+	base := fmt.Sprintf("/api/v4/projects/%d/jobs", pub.ID)
+	wantStatus(t, a.get(fmt.Sprintf("%s/%d/artifacts/v.txt", base, pl.JobIDs[0])), 200, "1")
+	wantStatus(t, a.get(base+"/artifacts/main/raw/v.txt?job=build"), 200, "1")
+	wantStatus(t, a.get(fmt.Sprintf("%s/%d/artifacts", base, pl.JobIDs[0])), 200, "")
+	wantStatus(t, a.send("POST", fmt.Sprintf("%s/%d/artifacts/keep", base, pl.JobIDs[0]), ""), 401, "")
+	// A wrong token is still refused.
+	wantStatus(t, a.get(fmt.Sprintf("%s/%d/artifacts/v.txt", base, pl.JobIDs[0]), "PRIVATE-TOKEN", "glpat-wrong"), 401, "")
 }

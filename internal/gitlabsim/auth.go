@@ -11,7 +11,9 @@ import (
 // as "Authorization: Bearer", or a CI job token in JOB-TOKEN, job_token= or
 // "Authorization: Bearer" on endpoints that accept job tokens.
 
-// principal is who a request acts as.
+// principal is who a request acts as: a user (with a token, or with the job
+// of a CI job token), or nobody (user nil) for an anonymous GET of a route
+// that authenticates only non-GET requests (authenticateNonGet).
 type principal struct {
 	user  *user
 	token *token // a personal or OAuth token, nil for a job token
@@ -102,6 +104,33 @@ func (s *Sim) jobPrincipal(w http.ResponseWriter, value string) (principal, auth
 	return principal{user: s.users[j.userID], job: j}, authOK
 }
 
+// hasCredentials says whether a request carries credentials GitLab reads on
+// the route: a personal or OAuth token (PRIVATE-TOKEN, private_token=,
+// Authorization: Bearer), or, where the route allows job tokens, JOB-TOKEN
+// or job_token=. On other routes GitLab's find_user_from_job_token does not
+// look at JOB-TOKEN and job_token= at all.
+func hasCredentials(r *http.Request, jobTokenAllowed bool) bool {
+	q := r.URL.Query()
+	if r.Header.Get("PRIVATE-TOKEN") != "" || q.Get("private_token") != "" {
+		return true
+	}
+	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") && strings.TrimSpace(h[7:]) != "" {
+		return true
+	}
+	return jobTokenAllowed && (r.Header.Get("JOB-TOKEN") != "" || q.Get("job_token") != "")
+}
+
+// authenticateNonGet is the before filter of lib/api/ci/pipelines.rb,
+// authenticate_non_get!: a GET without credentials goes on anonymously (it
+// then sees public projects only), while credentials, when given, must be
+// valid (api_guard's find_current_user! answers 401 for a wrong token).
+func (s *Sim) authenticateNonGet(w http.ResponseWriter, r *http.Request, jobTokenAllowed bool) (principal, authOutcome) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !hasCredentials(r, jobTokenAllowed) {
+		return principal{}, authOK
+	}
+	return s.authenticate(w, r, jobTokenAllowed, readScopes...)
+}
+
 // readScopes may read jobs.
 var readScopes = []string{"api", "read_api"}
 
@@ -127,6 +156,9 @@ func (s *Sim) canSeeProject(p principal, proj *project) bool {
 	if p.job != nil {
 		return p.job.projectID == proj.id
 	}
+	if p.user == nil {
+		return proj.visibility == "public"
+	}
 	switch {
 	case p.user.admin, proj.visibility == "public", proj.visibility == "internal" && !p.user.bot:
 		return true
@@ -136,7 +168,13 @@ func (s *Sim) canSeeProject(p principal, proj *project) bool {
 }
 
 func (s *Sim) canReadJobs(p principal, proj *project) bool {
-	if p.job != nil || p.user.admin || proj.visibility == "public" {
+	if p.job != nil || proj.visibility == "public" {
+		return true
+	}
+	if p.user == nil {
+		return false
+	}
+	if p.user.admin {
 		return true
 	}
 	return proj.members[p.user.id] >= ReporterAccess

@@ -1,10 +1,12 @@
 package gitlabsim
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -69,6 +71,13 @@ type fixtureJob struct {
 	ErasedAt          *time.Time     `json:"erased_at"`
 	QueuedDuration    *float64       `json:"queued_duration"`
 	When              string         `json:"when"`
+	// A bridge (trigger job) and the pipeline it triggered, by ID: a
+	// pipeline of this seed, in any project, listed before or after it.
+	Bridge             bool  `json:"bridge"`
+	DownstreamPipeline int64 `json:"downstream_pipeline_id"`
+	// Token fixes the job's CI job token (default a random glcbt- value),
+	// so a configuration can name the token of a seeded running job.
+	Token string `json:"token"`
 	// The runner's script (JobSpec): run_duration is a Go duration ("5s").
 	RunDuration string `json:"run_duration"`
 	Outcome     string `json:"outcome"`
@@ -102,6 +111,7 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 	}
 	s.lock()
 	defer s.mu.Unlock()
+	var downstream []downstreamRef
 	for i, p := range f.Projects {
 		members := map[int64]int{}
 		for name, level := range p.Members {
@@ -134,12 +144,20 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 					}
 					run = d
 				}
+				at := fmt.Sprintf("seed: projects[%d].pipelines[%d].jobs[%d]", i, k, n)
+				if j.DownstreamPipeline != 0 {
+					if !j.Bridge {
+						return fmt.Errorf("%s.downstream_pipeline_id: only a bridge (\"bridge\": true) triggers a downstream pipeline", at)
+					}
+					downstream = append(downstream, downstreamRef{at, j.DownstreamPipeline})
+				}
 				spec.Jobs = append(spec.Jobs, JobSpec{
 					ID: j.ID, Name: j.Name, Stage: j.Stage, Status: j.Status, AllowFailure: j.AllowFailure, Tags: j.Tags,
 					Coverage: j.Coverage, FailureReason: j.FailureReason, Log: j.Log, Artifacts: j.Artifacts,
 					ArtifactsExpireAt: j.ArtifactsExpireAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
 					ErasedAt: j.ErasedAt, QueuedDuration: j.QueuedDuration, When: j.When,
 					RunDuration: run, Outcome: j.Outcome, LogOnRun: j.LogOnRun, Stuck: j.Stuck,
+					Bridge: j.Bridge, DownstreamPipelineID: j.DownstreamPipeline, Token: j.Token,
 					ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn,
 				})
 			}
@@ -148,7 +166,17 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			}
 		}
 	}
+	for _, d := range downstream {
+		if s.pipelines[d.id] == nil {
+			return fmt.Errorf("%s.downstream_pipeline_id: no pipeline %d in the seed", d.at, d.id)
+		}
+	}
 	return nil
+}
+
+type downstreamRef struct {
+	at string
+	id int64
 }
 
 // AdminToken is the first token of the first admin user (what the standalone
@@ -170,4 +198,28 @@ func (s *Sim) AdminToken() string {
 		return ""
 	}
 	return best.value
+}
+
+// RunningJobToken is the CI job token of a running job, as the standalone
+// simulator prints them.
+type RunningJobToken struct {
+	JobID   int64
+	Project string // path with namespace
+	Name    string
+	Token   string
+}
+
+// RunningJobTokens lists the CI job tokens of the running jobs (builds, not
+// bridges), by job ID: the tokens GitLab accepts now.
+func (s *Sim) RunningJobTokens() []RunningJobToken {
+	s.lock()
+	defer s.mu.Unlock()
+	var out []RunningJobToken
+	for _, j := range s.jobs {
+		if j.status == StatusRunning && !j.bridge {
+			out = append(out, RunningJobToken{JobID: j.id, Project: s.projects[j.projectID].path, Name: j.name, Token: j.token})
+		}
+	}
+	slices.SortFunc(out, func(a, b RunningJobToken) int { return cmp.Compare(a.JobID, b.JobID) })
+	return out
 }

@@ -17,15 +17,18 @@ func jobID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// projectJob authenticates, resolves the project and finds one of its jobs
-// (builds and bridges alike), answering errors as GitLab does.
+// projectJob authenticates, validates job_id, resolves the project and
+// finds one of its jobs (builds and bridges alike), answering errors as
+// GitLab does. These routes do not allow CI job tokens (no job_token_allowed
+// route setting in current GitLab): a JOB-TOKEN header or job_token= is not
+// read, so such a request has no credentials and gets 401.
 func (s *Sim) projectJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
-	id, ok := jobID(w, r)
-	if !ok {
+	p, outcome := s.authenticate(w, r, false, readScopes...)
+	if outcome != authOK {
 		return nil, false
 	}
-	p, outcome := s.authenticate(w, r, true, readScopes...)
-	if outcome != authOK {
+	id, ok := jobID(w, r)
+	if !ok {
 		return nil, false
 	}
 	proj, ok := s.projectFor(w, r, p)

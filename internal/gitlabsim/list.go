@@ -1,9 +1,9 @@
 package gitlabsim
 
 import (
+	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -23,32 +23,11 @@ var scopeStatuses = []string{
 	"success", "failed", "canceling", "canceled", "skipped", "manual", "scheduled",
 }
 
-// scopeParam reads scope as a string (scope=a), an array (scope[]=a&scope[]=b)
-// or a hash (scope[x]=a); an unknown value is Grape's 400.
-func scopeParam(w http.ResponseWriter, r *http.Request) (map[string]bool, bool) {
-	var values []string
-	for k, v := range r.URL.Query() {
-		if k == "scope" || k == "scope[]" || strings.HasPrefix(k, "scope[") && strings.HasSuffix(k, "]") {
-			values = append(values, v...)
-		}
-	}
-	if len(values) == 0 {
-		return nil, true
-	}
-	set := map[string]bool{}
-	for _, v := range values {
-		if !slices.Contains(scopeStatuses, v) {
-			badParam(w, "scope does not have a valid value")
-			return nil, false
-		}
-		set[v] = true
-	}
-	return set, true
-}
-
 // GET /projects/:id/jobs: builds of the project, newest first, offset
 // pagination without counts or keyset pagination. The jobs are read from
 // the project's index (index.go), newest first, as far as the page needs.
+// CI job tokens may list their own project's jobs (route_setting
+// job_token_allowed, job token policy read_jobs).
 func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -56,50 +35,62 @@ func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
 	if outcome != authOK {
 		return
 	}
-	proj, ok := s.projectFor(w, r, p)
+	lp, ok := readListParams(w, r, scopeHashValues, false, false)
 	if !ok {
 		return
 	}
-	scope, ok := scopeParam(w, r)
+	proj, ok := s.projectFor(w, r, p)
 	if !ok {
 		return
 	}
 	if checkIndexes != nil {
 		checkIndexes(s, proj, nil)
 	}
-	keep := func(j *job) bool { return scope == nil || scope[j.status] }
+	keep := func(j *job) bool { return lp.scope == nil || lp.scope[j.status] }
+	// paginate_with_strategies: keyset when asked (for Ci::Build only in
+	// id desc order), else offset pagination up to offset_pagination_limit.
 	if r.URL.Query().Get("pagination") == "keyset" {
-		page, ok := s.paginateKeyset(w, r, proj.builds, keep)
+		if !keysetOrderSupported(r) {
+			message(w, http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
+			return
+		}
+		page, ok := s.paginateKeyset(w, r, lp, proj.builds, keep)
 		if !ok {
 			return
 		}
 		s.writeJobs(w, r, http.StatusOK, page, nil, false)
 		return
 	}
-	s.writeJobs(w, r, http.StatusOK, s.offsetPage(w, r, proj.builds, keep, false, -1), nil, false)
+	if offsetLimitExceeded(lp.page, lp.perPage) {
+		writeOffsetLimitExceeded(w)
+		return
+	}
+	s.writeJobs(w, r, http.StatusOK, s.offsetPage(w, r, lp, proj.builds, keep, false, -1), nil, false)
 }
 
-// pipelineOf resolves {pipeline_id} in a readable project.
-func (s *Sim) pipelineOf(w http.ResponseWriter, r *http.Request) (*pipeline, bool) {
-	p, outcome := s.authenticate(w, r, true, readScopes...)
+// pipelineOf authenticates a pipeline route (authenticate_non_get!: an
+// anonymous GET sees public projects only; CI job tokens are accepted),
+// validates its parameters and resolves {pipeline_id} in a readable project.
+func (s *Sim) pipelineOf(w http.ResponseWriter, r *http.Request, bridges bool) (*pipeline, listParams, bool) {
+	p, outcome := s.authenticateNonGet(w, r, true)
 	if outcome != authOK {
-		return nil, false
+		return nil, listParams{}, false
+	}
+	lp, ok := readListParams(w, r, scopeHashInvalid, true, !bridges)
+	if !ok {
+		return nil, listParams{}, false
 	}
 	proj, ok := s.projectFor(w, r, p)
 	if !ok {
-		return nil, false
+		return nil, listParams{}, false
 	}
-	id, err := strconv.ParseInt(r.PathValue("pipeline_id"), 10, 64)
-	if err != nil {
-		badParam(w, "pipeline_id is invalid")
-		return nil, false
-	}
+	id, _ := rubyInteger(r.PathValue("pipeline_id"))
 	pl := s.pipelines[id]
 	if pl == nil || pl.projectID != proj.id {
-		notFound(w, "")
-		return nil, false
+		notFound(w, "") // user_project.all_pipelines.find: ActiveRecord::RecordNotFound
+		return nil, listParams{}, false
 	}
-	return pl, true
+	return pl, lp, true
 }
 
 // GET /projects/:id/pipelines/:pipeline_id/jobs: the pipeline's builds,
@@ -116,35 +107,32 @@ func (s *Sim) listPipelineBridges(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges bool) {
 	s.lock()
 	defer s.mu.Unlock()
-	pl, ok := s.pipelineOf(w, r)
+	pl, lp, ok := s.pipelineOf(w, r, bridges)
 	if !ok {
 		return
-	}
-	scope, ok := scopeParam(w, r)
-	if !ok {
-		return
-	}
-	includeRetried := false
-	if !bridges {
-		if includeRetried, ok = boolParam(w, r.URL.Query(), "include_retried"); !ok {
-			return
-		}
 	}
 	if checkIndexes != nil {
 		checkIndexes(s, nil, pl)
 	}
 	keep := func(j *job) bool {
-		return j.bridge == bridges && (includeRetried || !j.retried) && (scope == nil || scope[j.status])
+		return j.bridge == bridges && (lp.includeRetried || !j.retried) && (lp.scope == nil || lp.scope[j.status])
 	}
 	count := -1
-	if scope == nil {
-		count = s.listCount(pl, bridges, includeRetried)
+	if lp.scope == nil {
+		count = s.listCount(pl, bridges, lp.includeRetried)
 	}
-	s.writeJobs(w, r, http.StatusOK, s.offsetPage(w, r, pl.jobs, keep, true, count), nil, false)
+	// paginate (not paginate_with_strategies): offset pagination only,
+	// without the offset limit; pagination=keyset is ignored.
+	s.writeJobs(w, r, http.StatusOK, s.offsetPage(w, r, lp, pl.jobs, keep, true, count), nil, false)
 }
 
 // GET /job/allowed_agents: the job token's job with the GitLab agents
-// authorized for its project (Entities::Ci::JobRequest::AllowedAgents...).
+// authorized for its project, as lib/api/ci/jobs.rb builds the answer: the
+// agents (Entities::Clusters::Agents::Authorizations::CiAccess: id,
+// config_project as Entities::ProjectIdentity, configuration), the job,
+// pipeline, project with its groups, and the user with its roles in the
+// project; environment is left out (.compact) as the simulated jobs have
+// no environment.
 func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -158,17 +146,20 @@ func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 	}
 	j := p.job
 	proj := s.projects[j.projectID]
-	base := s.externalURL(r)
 	agents := []obj{}
 	for _, a := range s.sortedAgents() {
-		if !slices.Contains(a.authorized, proj.id) {
+		if a.configProjectID != proj.id && !slices.Contains(a.authorized, proj.id) {
 			continue
 		}
 		cp := s.projects[a.configProjectID]
+		config := obj{}
+		if a.configProjectID != proj.id || slices.Contains(a.authorized, proj.id) {
+			maps.Copy(config, a.config) // an ImplicitAuthorization's config is {}
+		}
 		agents = append(agents, obj{"id": a.id, "config_project": obj{
 			"id": cp.id, "description": nil, "name": cp.name, "name_with_namespace": nameWithNamespace(cp.path),
 			"path": lastSegment(cp.path), "path_with_namespace": cp.path, "created_at": apiTime(a.createdAt),
-		}})
+		}, "configuration": config})
 	}
 	groups := []obj{}
 	for _, g := range s.groupIDs(proj.path) {
@@ -180,8 +171,7 @@ func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 		"job":            obj{"id": j.id},
 		"pipeline":       obj{"id": j.pipelineID},
 		"project":        obj{"id": proj.id, "groups": groups},
-		"user": obj{"id": u.id, "name": u.name, "username": u.username, "state": u.state,
-			"avatar_url": base + "/uploads/-/system/user/avatar/" + itoa(u.id) + "/avatar.png", "web_url": base + "/" + u.username},
+		"user":           obj{"id": u.id, "username": u.username, "roles_in_project": rolesInProject(proj.members[u.id])},
 	})
 }
 

@@ -8,6 +8,7 @@ import "time"
 // Access levels of project members, as GitLab numbers them.
 const (
 	GuestAccess      = 10
+	PlannerAccess    = 15
 	ReporterAccess   = 20
 	DeveloperAccess  = 30
 	MaintainerAccess = 40

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,15 +20,12 @@ const (
 	countLimit = 10000
 )
 
-// pageParams reads page and per_page as GitLab clamps them.
-func pageParams(r *http.Request) (page, perPage int) {
-	q := r.URL.Query()
-	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
-	perPage, err = strconv.Atoi(q.Get("per_page"))
-	if err != nil || perPage < 1 {
+// pageParams are the validated page and per_page as Kaminari uses them: a
+// page below 1 is the first, a negative per_page the default (Kaminari's
+// per ignores it), more than 100 is 100 (max_per_page).
+func pageParams(lp listParams) (page, perPage int) {
+	page, perPage = int(max(lp.page, 1)), int(lp.perPage)
+	if perPage < 1 {
 		perPage = defaultPerPage
 	}
 	return page, min(perPage, maxPerPage)
@@ -52,8 +48,8 @@ func (s *Sim) linkURL(r *http.Request, set map[string]string, drop ...string) st
 // requested page's jobs. count is how many jobs keep selects, if known (a
 // cached count), else -1. It reads the list only as far as the page and one
 // job more, unless it has to count (withCount, count unknown).
-func (s *Sim) offsetPage(w http.ResponseWriter, r *http.Request, list []*job, keep func(*job) bool, withCount bool, count int) []*job {
-	page, perPage := pageParams(r)
+func (s *Sim) offsetPage(w http.ResponseWriter, r *http.Request, lp listParams, list []*job, keep func(*job) bool, withCount bool, count int) []*job {
+	page, perPage := pageParams(lp)
 	skip := math.MaxInt - perPage - 1 // a page past the end, however far (no overflow of (page-1)*perPage)
 	if page-1 <= skip/perPage {
 		skip = (page - 1) * perPage
@@ -66,7 +62,7 @@ func (s *Sim) offsetPage(w http.ResponseWriter, r *http.Request, list []*job, ke
 	if count >= 0 {
 		n = count
 	}
-	from, to := s.paginateOffset(w, r, n, withCount)
+	from, to := s.paginateOffset(w, r, lp, n, withCount)
 	if to-from != len(jobs) {
 		panic("gitlabsim: offsetPage and paginateOffset disagree on the page")
 	}
@@ -76,8 +72,8 @@ func (s *Sim) offsetPage(w http.ResponseWriter, r *http.Request, list []*job, ke
 // paginateOffset writes offset pagination headers for n rows and returns the
 // [from, to) window of the requested page. withCount false is GitLab's
 // without_count mode (project jobs): no totals, no rel="last".
-func (s *Sim) paginateOffset(w http.ResponseWriter, r *http.Request, n int, withCount bool) (from, to int) {
-	page, perPage := pageParams(r)
+func (s *Sim) paginateOffset(w http.ResponseWriter, r *http.Request, lp listParams, n int, withCount bool) (from, to int) {
+	page, perPage := pageParams(lp)
 	from = n // a page past the end, however far (no overflow of (page-1)*perPage)
 	if page-1 <= n/perPage {
 		from = min((page-1)*perPage, n)
@@ -145,8 +141,8 @@ func decodeCursor(v string) (int64, bool) {
 // paginateKeyset pages the jobs of list (in ID order) that keep selects,
 // newest (highest id) first: it returns the page after the request's
 // cursor (the jobs with lower IDs) and sets Link rel="next" when there is more.
-func (s *Sim) paginateKeyset(w http.ResponseWriter, r *http.Request, list []*job, keep func(*job) bool) (page []*job, ok bool) {
-	_, perPage := pageParams(r)
+func (s *Sim) paginateKeyset(w http.ResponseWriter, r *http.Request, lp listParams, list []*job, keep func(*job) bool) (page []*job, ok bool) {
+	_, perPage := pageParams(lp)
 	start := len(list) - 1
 	if c := r.URL.Query().Get("cursor"); c != "" {
 		after, valid := decodeCursor(c)
@@ -171,19 +167,3 @@ var (
 	trueValues  = map[string]bool{"1": true, "on": true, "On": true, "ON": true, "t": true, "true": true, "True": true, "TRUE": true, "T": true, "y": true, "yes": true, "Yes": true, "YES": true, "Y": true}
 	falseValues = map[string]bool{"0": true, "off": true, "Off": true, "OFF": true, "f": true, "false": true, "False": true, "FALSE": true, "F": true, "n": true, "no": true, "No": true, "NO": true, "N": true}
 )
-
-// boolParam parses a Boolean parameter; ok is false (and the 400 written) when it is not one.
-func boolParam(w http.ResponseWriter, q url.Values, name string) (value, ok bool) {
-	v, present := q[name]
-	if !present || len(v) == 0 || v[0] == "" {
-		return false, true
-	}
-	switch {
-	case trueValues[v[0]]:
-		return true, true
-	case falseValues[v[0]]:
-		return false, true
-	}
-	badParam(w, name+" is invalid")
-	return false, false
-}

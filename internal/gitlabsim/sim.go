@@ -1,26 +1,14 @@
-// Package gitlabsim is an in-memory GitLab REST v4 API for the Jobs endpoints:
-// GitLab's JSON shapes, status codes, error bodies and authentication, over
-// one store guarded by one lock. Acceptance tests and the demo run against it
-// the way AWS users run against LocalStack.
-//
-// Jobs change status only through GitLab's state machine (statemachine.go):
-// the action endpoints (actions.go: play, retry, cancel, erase), their
-// out-of-band Go twins (outofband.go) and a deterministic simulated runner
-// (runner.go) that picks pending jobs up and finishes them on the clock of
-// Options.Now (a Clock in tests).
-//
-// Fault injection (faults.go) makes it behave like a GitLab in trouble, per
-// route and call number: 5xx answers before or after a request was applied,
-// connections reset before or after, Rack::Attack's 429s, latency, and a
-// rate limit on the simulator's clock.
 package gitlabsim
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,6 +58,10 @@ type Options struct {
 	// RateLimit throttles requests as GitLab's Rack::Attack does; the zero
 	// value is no limit. SetRateLimit changes it.
 	RateLimit RateLimit
+
+	// MaxBodyBytes is the largest request body taken; larger ones get
+	// NGINX's 413. 0 means DefaultMaxBodyBytes (250 MiB).
+	MaxBodyBytes int64
 }
 
 // Sim is one simulated GitLab. It is an http.Handler serving /api/v4/.
@@ -229,9 +221,84 @@ func serveDeferred(h http.HandlerFunc, w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ServeHTTP serves the API.
+// ServeHTTP serves the API. Two answers come before the API's routes, as
+// they do in front of GitLab: a path with an empty ("//") or dot ("." or
+// "..") segment is GitLab's catch-all 404 (Go's ServeMux would redirect it
+// to the cleaned path), and a body beyond MaxBodyBytes is NGINX's 413.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if uncleanPath(r.URL.EscapedPath()) {
+		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody && !s.capBody(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// uncleanPath says whether a path has an empty segment (a "//") or a "." or
+// ".." segment, which Go's ServeMux answers with a redirect to the cleaned
+// path. GitLab has no route for them: its catch-all answers 404.
+func uncleanPath(p string) bool {
+	segs := strings.Split(p, "/")
+	for i, seg := range segs[1:] { // segs[0] is before the leading "/"
+		if seg == "" && i == len(segs)-2 {
+			continue // a trailing slash: no route of GitLab's either (404 below)
+		}
+		if dec, err := url.PathUnescape(seg); seg == "" || err == nil && (dec == "." || dec == "..") {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultMaxBodyBytes is the largest request body the simulator takes:
+// 250 MiB, the client_max_body_size of the NGINX that the GitLab Linux
+// package (Omnibus) puts in front of Workhorse and Rails
+// (nginx['client_max_body_size'] = '250m'). GitLab's application has no
+// smaller cap for these routes: its JSON validation middleware limits
+// depth and sizes but not the bytes (max_json_size_bytes 0 by default).
+const DefaultMaxBodyBytes = 250 << 20
+
+// capBody answers NGINX's 413 for a body beyond the limit; a body of
+// unknown length is read (up to the limit) before the route runs. A body
+// within the limit is handed on, read once into a buffer of its size.
+func (s *Sim) capBody(w http.ResponseWriter, r *http.Request) bool {
+	limit := s.opts.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if r.ContentLength > limit {
+		tooLarge(w)
+		return false
+	}
+	size := r.ContentLength
+	if size < 0 {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	if n > limit {
+		tooLarge(w)
+		return false
+	}
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return false
+	}
+	r.Body = io.NopCloser(buf)
+	return true
+}
+
+// tooLarge is NGINX's answer to a body beyond client_max_body_size.
+func tooLarge(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_, _ = io.WriteString(w, "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"+
+		"<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
 }
 
 // RequestCount is how many requests a route pattern served ("" = all).

@@ -163,25 +163,27 @@ func TestAuthMethods(t *testing.T) {
 	oauth := e.sim.CreateOAuthToken(e.dev.ID)
 	jobTok := e.sim.JobToken(e.pl.JobIDs[2]) // the running job
 	path := e.jobPath(0)
+	// Job tokens are read only on routes that allow them (GET /job here).
 	tests := []struct {
 		name    string
 		path    string
 		headers []string
+		want    string
 	}{
-		{"PRIVATE-TOKEN header", path, []string{"PRIVATE-TOKEN", e.devTok}},
-		{"private_token param", path + "?private_token=" + e.devTok, nil},
-		{"Bearer personal token", path, []string{"Authorization", "Bearer " + e.devTok}},
-		{"Bearer OAuth token", path, []string{"Authorization", "Bearer " + oauth}},
-		{"JOB-TOKEN header", path, []string{"JOB-TOKEN", jobTok}},
-		{"job_token param", path + "?job_token=" + jobTok, nil},
-		{"Bearer job token", path, []string{"Authorization", "Bearer " + jobTok}},
+		{"PRIVATE-TOKEN header", path, []string{"PRIVATE-TOKEN", e.devTok}, "build"},
+		{"private_token param", path + "?private_token=" + e.devTok, nil, "build"},
+		{"Bearer personal token", path, []string{"Authorization", "Bearer " + e.devTok}, "build"},
+		{"Bearer OAuth token", path, []string{"Authorization", "Bearer " + oauth}, "build"},
+		{"JOB-TOKEN header", "/api/v4/job", []string{"JOB-TOKEN", jobTok}, "e2e"},
+		{"job_token param", "/api/v4/job?job_token=" + jobTok, nil, "e2e"},
+		{"Bearer job token", "/api/v4/job", []string{"Authorization", "Bearer " + jobTok}, "e2e"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.get(tt.path, tt.headers...)
 			wantStatus(t, r, 200, "")
-			if got := r.json(t)["name"]; got != "build" {
-				t.Errorf("name = %v", got)
+			if got := r.json(t)["name"]; got != tt.want {
+				t.Errorf("name = %v, want %s", got, tt.want)
 			}
 			if ct := r.header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
@@ -238,9 +240,11 @@ func TestProjectAccess(t *testing.T) {
 	wantStatus(t, e.get("/api/v4/projects/999999/jobs/1", "PRIVATE-TOKEN", e.devTok), 404, `{"message":"404 Project Not Found"}`)
 	// Anyone signed in reads a public project's jobs.
 	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs/%d", public.ID, publicPl.JobIDs[0]), "PRIVATE-TOKEN", e.outTok), 200, "")
-	// A job token reads its own project only.
-	wantStatus(t, e.get(e.jobPath(1), "JOB-TOKEN", runningTok), 200, "")
-	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs/%d", public.ID, publicPl.JobIDs[0]), "JOB-TOKEN", runningTok), 404, `{"message":"404 Project Not Found"}`)
+	// A job token lists its own project's jobs only, and cannot get a
+	// single job (the route does not read job tokens: no credentials).
+	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs", e.proj.ID), "JOB-TOKEN", runningTok), 200, "")
+	wantStatus(t, e.get(e.jobPath(1), "JOB-TOKEN", runningTok), 401, `{"message":"401 Unauthorized"}`)
+	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs", public.ID), "JOB-TOKEN", runningTok), 404, `{"message":"404 Project Not Found"}`)
 }
 
 func TestPathStyleProjectID(t *testing.T) {

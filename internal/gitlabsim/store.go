@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,6 +100,8 @@ type JobSpec struct {
 	LogOnRun string
 	// Stuck jobs are never picked up (they stay pending) nor finished.
 	Stuck bool
+	// Token is the job's CI job token; empty: a random "glcbt-..." value.
+	Token string
 
 	// ArtifactFiles are the files of the job's artifacts archive
 	// (artifacts_zip.go); ExpireIn is artifacts:expire_in, from finished_at.
@@ -295,6 +298,14 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 		if js.Name == "" {
 			return Pipeline{}, fmt.Errorf("a job of the pipeline has no name")
 		}
+		if js.Token != "" {
+			if _, taken := s.jobTokens[js.Token]; taken || s.tokens[js.Token] != nil {
+				return Pipeline{}, fmt.Errorf("job %q: token %q is taken", js.Name, js.Token)
+			}
+		}
+		if js.DownstreamPipelineID != 0 && !js.Bridge {
+			return Pipeline{}, fmt.Errorf("job %q: only a bridge has a downstream pipeline", js.Name)
+		}
 		if js.Outcome != "" && js.Outcome != StatusSuccess && js.Outcome != StatusFailed {
 			return Pipeline{}, fmt.Errorf("job %q: outcome %q is not success or failed", js.Name, js.Outcome)
 		}
@@ -306,11 +317,28 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 		default:
 			return Pipeline{}, fmt.Errorf("job %q: unknown when %q", js.Name, js.When)
 		}
+		if err := checkJobTimes(js); err != nil {
+			return Pipeline{}, fmt.Errorf("job %q: %w", js.Name, err)
+		}
 	}
 	now := s.opts.Now().UTC()
 	created := now
 	if spec.CreatedAt != nil {
 		created = spec.CreatedAt.UTC()
+		for _, js := range spec.Jobs {
+			if first := earliestJobTime(js); first != nil && first.Before(created) {
+				return Pipeline{}, fmt.Errorf("job %q: created, queued or started at %s, before its pipeline was created (%s): "+
+					"its queued_duration would be negative", js.Name, first.UTC().Format(time.RFC3339Nano), created.Format(time.RFC3339Nano))
+			}
+		}
+	} else {
+		// No creation time given: the pipeline was created when its first
+		// job was, at the latest, so that no job starts before it.
+		for _, js := range spec.Jobs {
+			if first := earliestJobTime(js); first != nil && first.Before(created) {
+				created = first.UTC()
+			}
+		}
 	}
 	pl := &pipeline{
 		id: s.newID("pipeline", spec.ID), projectID: projectID, sha: spec.SHA, ref: spec.Ref, tag: spec.Tag,
@@ -352,6 +380,43 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 	return out, nil
 }
 
+// earliestJobTime is the earliest of the times a fixture job gives: its
+// creation, its queueing (started_at less queued_duration) and start.
+func earliestJobTime(js JobSpec) *time.Time {
+	var first *time.Time
+	for _, t := range []*time.Time{js.CreatedAt, js.StartedAt} {
+		if t != nil && (first == nil || t.Before(*first)) {
+			first = t
+		}
+	}
+	if js.StartedAt != nil && js.QueuedDuration != nil {
+		q := js.StartedAt.Add(-time.Duration(*js.QueuedDuration * float64(time.Second)))
+		if q.Before(*first) {
+			first = &q
+		}
+	}
+	return first
+}
+
+// checkJobTimes rejects the times GitLab could not have given a job: a
+// negative queued_duration, finished before it started, erased before it
+// finished, started after it finished.
+func checkJobTimes(js JobSpec) error {
+	if js.QueuedDuration != nil && *js.QueuedDuration < 0 {
+		return fmt.Errorf("queued_duration %v is negative", *js.QueuedDuration)
+	}
+	if js.FinishedAt != nil && js.StartedAt != nil && js.FinishedAt.Before(*js.StartedAt) {
+		return fmt.Errorf("finished_at %s is before started_at %s", js.FinishedAt.UTC().Format(time.RFC3339Nano), js.StartedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if js.ErasedAt != nil && js.FinishedAt != nil && js.ErasedAt.Before(*js.FinishedAt) {
+		return fmt.Errorf("erased_at %s is before finished_at %s", js.ErasedAt.UTC().Format(time.RFC3339Nano), js.FinishedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if js.CreatedAt != nil && js.StartedAt != nil && js.StartedAt.Before(*js.CreatedAt) {
+		return fmt.Errorf("started_at %s is before created_at %s", js.StartedAt.UTC().Format(time.RFC3339Nano), js.CreatedAt.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
+}
+
 // defaultPipelineUser is who a pipeline created without a user runs as: the
 // project's first member, else the first user, else GitLab's "Ghost User".
 func (s *Sim) defaultPipelineUser(proj *project) int64 {
@@ -378,7 +443,7 @@ func (s *Sim) defaultPipelineUser(proj *project) int64 {
 func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 	j := &job{
 		id: s.newID("job", js.ID), pipelineID: pl.id, projectID: pl.projectID, name: js.Name, stage: js.Stage,
-		status: js.Status, allowFailure: js.AllowFailure, tags: append([]string{}, js.Tags...), coverage: js.Coverage,
+		status: js.Status, allowFailure: js.AllowFailure, tags: tagList(js.Tags), coverage: js.Coverage,
 		failureReason: js.FailureReason, log: js.Log, artifactsExp: js.ArtifactsExpireAt, createdAt: created,
 		startedAt: js.StartedAt, finishedAt: js.FinishedAt, erasedAt: js.ErasedAt, runnerID: js.RunnerID,
 		userID: pl.userID, bridge: js.Bridge, downstreamID: js.DownstreamPipelineID, when: js.When,
@@ -408,7 +473,10 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 	}
 	s.settleTimestamps(j, js.QueuedDuration)
 	s.attachArtifacts(j, js)
-	j.token = "glcbt-" + randomHex(16)
+	j.token = js.Token
+	if j.token == "" {
+		j.token = "glcbt-" + randomHex(16)
+	}
 	s.addJob(j)
 	s.wakeRunner(j)
 	return j
@@ -450,6 +518,14 @@ func (s *Sim) settleTimestamps(j *job, queued *float64) {
 	if j.startedAt != nil && j.runnerID == 0 && !j.bridge {
 		j.runnerID = 1
 	}
+}
+
+// tagList is a job's tag_list as Entities::Ci::Job exposes it,
+// job.tags.map(&:name).sort: sorted, each tag once (tags are unique per job).
+func tagList(tags []string) []string {
+	out := slices.Clone(tags)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func maxTime(a, b time.Time) time.Time {

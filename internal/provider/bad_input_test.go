@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -22,6 +23,7 @@ import (
 func TestAccBadInput(t *testing.T) {
 	env := acctest.NewEnv(t)
 	env.RequireSim(t, "sets up jobs in every status and bad tokens")
+	sims := []*gitlabsim.Sim{env.Sim}
 	p, pl := newPipeline(t, env,
 		gitlabsim.JobSpec{Name: "build", Stage: "build", Status: "success", Log: "ok\n"},
 		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true},
@@ -53,6 +55,24 @@ func TestAccBadInput(t *testing.T) {
 	}))
 	defer truncated.Close()
 
+	// Simulators that fail the start-up check as GitLab and the network do.
+	faulty := func(f gitlabsim.Fault) string {
+		sim := gitlabsim.New(gitlabsim.Options{})
+		u := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Admin: true})
+		token := sim.CreatePersonalAccessToken(u.ID, gitlabsim.TokenSpec{Name: "t", Scopes: []string{"api"}})
+		sim.InjectFault(f)
+		srv := httptest.NewServer(sim)
+		t.Cleanup(srv.Close)
+		sims = append(sims, sim)
+		return fmt.Sprintf("provider \"gitlabjobs\" {\nbase_url = %q\ntoken = %q\nretries = 0\n}\n", srv.URL, token)
+	}
+	const user = "GET /api/v4/user"
+	closed := closedPort(t)
+	plainTLS := strings.Replace(env.BaseURL, "http://", "https://", 1)
+	jobToken := env.Sim.JobToken(running) // valid while the job runs: the start-up check passes
+	jobTokenProvider := env.ProviderBlock(fmt.Sprintf("job_token = %q", jobToken))
+	const jobTokenCannot = `A CI job token cannot act on jobs.*job_token attribute.*token.*api scope.*Developer role`
+
 	proj := p.PathWithNamespace
 	job := func(project string, id any) string {
 		return fmt.Sprintf("data \"gitlabjobs_job\" \"x\" {\n  project = %q\n  job_id  = %v\n}\n", project, id)
@@ -73,6 +93,9 @@ func TestAccBadInput(t *testing.T) {
 		{"job_id negative", withToken(job(proj, -5)), `job_id.*at least 1`, false},
 		{"job_id huge", withToken(job(proj, 9_007_199_254_740_993)), `GitLab job not found.*Check job_id and project`, false},
 		{"job_id not a number", withToken(job(proj, `"twelve"`)), `Inappropriate value for attribute "job_id"`, false},
+		{"job_id beyond 64 bits", withToken(job(proj, "1e20")), `Invalid whole number.*job_id must be a whole number from 1 to 9223372036854775807; 1e\+20 does not fit a 64-bit integer`, false},
+		{"job_id with a fraction", withToken(job(proj, "1.5")), `Invalid whole number.*job_id must be a whole number from 1 to 9223372036854775807; 1.5 is not a whole number`, false},
+		{"play job_id with a fraction", withToken(fmt.Sprintf("resource \"gitlabjobs_job_play\" \"x\" {\n  project = %q\n  job_id  = %d.5\n}\n", proj, manual)), fmt.Sprintf(`job_id must be a whole number from 1 to.*%d.5 is not a whole number`, manual), false},
 		{"project empty", withToken(job("", 1)), `Invalid GitLab project`, false},
 		{"project double slash", withToken(job("group//project", 1)), `Invalid GitLab project`, false},
 		{"project leading slash", withToken(job("/group/project", 1)), `Invalid GitLab project`, false},
@@ -103,10 +126,14 @@ func TestAccBadInput(t *testing.T) {
 		{"variable key not ASCII", withToken(res("gitlabjobs_job_play", manual, `variables = { "DÉPLOY" = "x" }`)), `variables.*CI/CD variable key`, false},
 		{"play a running job", withToken(res("gitlabjobs_job_play", running, "")), `Job cannot be played.*is running`, false},
 		{"play a pending job", withToken(res("gitlabjobs_job_play", pending, "")), `Job cannot be played.*is pending`, false},
-		{"play a job that is no manual job", withToken(res("gitlabjobs_job_play", build, "")), `GitLab refused the play.*Unplayable Job.*only manual jobs`, true},
+		{"play a job that is no manual job", withToken(res("gitlabjobs_job_play", build, "")), `Job cannot be played.*is success.*not a manual job`, false},
+		{"variable without a value", withToken(res("gitlabjobs_job_play", manual, `variables = { A = null, B = "x" }`)), `Play variable without a value.*variables A: a play variable needs a value.*"" for an empty value, or remove the key`, false},
 		{"play a missing job", withToken(res("gitlabjobs_job_play", 987654321, "")), `GitLab job not found`, false},
 		{"wait_for unknown", withToken(res("gitlabjobs_job_play", manual, `wait_for = "done"`)), `wait_for.*value must be one of`, false},
 		{"timeout not a duration", withToken(res("gitlabjobs_job_play", manual, `timeouts = { create = "forever" }`)), `Time Duration.*"forever" must be a string containing`, false},
+		{"timeout negative", withToken(res("gitlabjobs_job_play", manual, `timeouts = { create = "-5s" }`)), `Timeout must be positive.*timeouts.create is "-5s": a timeout must be a positive duration such as "30s"`, false},
+		{"timeout zero", withToken(res("gitlabjobs_job_retry", build, `timeouts = { create = "0s" }`)), `Timeout must be positive.*timeouts.create is "0s": a timeout must be a positive duration`, false},
+		{"cancel timeout zero", withToken(res("gitlabjobs_job_cancel", running, `timeouts = { create = "0s" }`)), `Timeout must be positive.*timeouts.create is "0s"`, false},
 		{"retry a running job", withToken(res("gitlabjobs_job_retry", running, "")), `Job cannot be retried.*is running.*cancel it first`, false},
 		{"retry a manual job", withToken(res("gitlabjobs_job_retry", manual, "")), `Job cannot be retried.*is manual`, false},
 		{"erase a running job", withToken(res("gitlabjobs_job_erase", running, "")), `Job cannot be erased.*is running`, false},
@@ -118,6 +145,16 @@ func TestAccBadInput(t *testing.T) {
 		{"erase another user's job as a Developer", provider(fmt.Sprintf("token = %q", devTok)) +
 			fmt.Sprintf("resource \"gitlabjobs_job_erase\" \"x\" {\n  project = %q\n  job_id  = %d\n}\n", rolesProj.PathWithNamespace, othersBuild),
 			`Not allowed to erase job.*Maintainer role.*erase_build`, true},
+		// A CI job token can read, not act: refused at plan, before any request.
+		{"play with a job token", jobTokenProvider + res("gitlabjobs_job_play", manual, ""), jobTokenCannot, false},
+		{"retry with a job token", jobTokenProvider + res("gitlabjobs_job_retry", build, ""), jobTokenCannot, false},
+		{"cancel with a job token", jobTokenProvider + res("gitlabjobs_job_cancel", pending, ""), jobTokenCannot, false},
+		{"erase with a job token", jobTokenProvider + res("gitlabjobs_job_erase", build, ""), jobTokenCannot, false},
+		// Nor read a single job or its log (GitLab answers 401): refused when read, at plan, before any request.
+		{"single job with a job token", jobTokenProvider + job(proj, build),
+			`A CI job token cannot read a single job.*job_token attribute.*gitlabjobs_pipeline_job.*gitlabjobs_pipeline_jobs.*gitlabjobs_project_jobs.*read_api scope`, false},
+		{"job log with a job token", jobTokenProvider + ds("gitlabjobs_job_trace", fmt.Sprintf("project = %q\njob_id = %d", proj, build)),
+			`A CI job token cannot read a job's log.*job_token attribute.*read_api scope`, false},
 		// Credentials and connection.
 		{"personal token for GET /job", withToken(`data "gitlabjobs_job_token_job" "x" {}`), `A CI job token is needed.*job_token`, false},
 		{"expired token", provider(fmt.Sprintf("token = %q", expired)) + job(proj, build), `did not accept the provider's credentials.*401.*expired or revoked`, false},
@@ -127,36 +164,93 @@ func TestAccBadInput(t *testing.T) {
 		{"token with a newline", provider(`token = "glpat-abc\n"`) + job(proj, build), `token contains whitespace.*trailing newline`, false},
 		{"auth header in headers", env.ProviderConfig(`headers = { Authorization = "Bearer x" }`) + job(proj, build), `headers: "Authorization" may not be set here`, false},
 		{"retries negative", env.ProviderConfig("retries = -1") + job(proj, build), `retries value must be between 0 and 50`, false},
+		{"retries with a fraction", env.ProviderConfig("retries = 2.5") + job(proj, build), `Invalid whole number.*retries must be a whole number from 0 to 50; 2.5 is not a whole number`, false},
 		{"base_url without scheme", `provider "gitlabjobs" {` + "\n" + `base_url = "gitlab.example.com"` + "\n" + `token = "x"` + "\n}\n" + job(proj, build), `base_url "gitlab.example.com" has no scheme: add https://`, false},
 		{"base_url with a typo'd path", `provider "gitlabjobs" {` + "\n" + `base_url = "https://gitlab.example.com/api/v3"` + "\n" + `token = "x"` + "\n}\n" + job(proj, build), `GitLab's REST API is at /api/v4/`, false},
 		{"base_url of a page", `provider "gitlabjobs" {` + "\n" + `base_url = "https://gitlab.example.com/group/project/-/jobs"` + "\n" + `token = "x"` + "\n}\n" + job(proj, build), `URL of a page in GitLab`, false},
 		{"cacert_file missing", env.ProviderConfig(`cacert_file = "/nonexistent/ca.pem"`) + job(proj, build), `cacert_file.*no such file`, false},
 		{"client_cert without key", env.ProviderConfig(`client_cert = "/nonexistent/cert.pem"`) + job(proj, build), `client_key.*must be specified|client_key is required`, false},
 		{"HTML from a proxy", fmt.Sprintf("provider \"gitlabjobs\" {\nbase_url = %q\ntoken = \"x\"\n}\n", html.URL) + job(proj, build), `(?i)not.*GitLab('s)? API.*base_url`, false},
+		// The start-up check names what happened, not the credentials.
+		{"GitLab failing (500)", faulty(gitlabsim.Fault{Route: user, Kind: gitlabsim.FaultStatus, Status: 500}) + job(proj, build), `GitLab is failing.*500.*down, restarting or overloaded.*Try again later`, false},
+		{"GitLab unavailable (503)", faulty(gitlabsim.Fault{Route: user, Kind: gitlabsim.FaultStatus, Status: 503}) + job(proj, build), `GitLab is failing.*503.*Try again later`, false},
+		{"rate limited (429)", faulty(gitlabsim.Fault{Route: user, Kind: gitlabsim.FaultRateLimited, RetryAfter: time.Second}) + job(proj, build), `GitLab rate limited the provider.*429.*Wait a minute.*retries`, false},
+		{"connection reset", faulty(gitlabsim.Fault{Route: user, Kind: gitlabsim.FaultReset}) + job(proj, build), `connection to GitLab was broken.*reset.*check base_url and any proxy`, false},
+		{"connection refused", fmt.Sprintf("provider \"gitlabjobs\" {\nbase_url = %q\ntoken = \"x\"\nretries = 0\n}\n", closed) + job(proj, build), `Cannot connect to GitLab at base_url.*connection refused.*Nothing accepted the connection.*check base_url`, false},
+		{"https to a plain-HTTP GitLab", fmt.Sprintf("provider \"gitlabjobs\" {\nbase_url = %q\ntoken = %q\n}\n", plainTLS, env.Token) + job(proj, build), `base_url uses https:// but the server speaks plain HTTP.*write base_url with http://`, false},
 		{"truncated JSON", fmt.Sprintf("provider \"gitlabjobs\" {\nbase_url = %q\ntoken = \"x\"\n}\n", truncated.URL) + job(proj, build), `(?i)(truncated|unexpected end|incomplete|not.*JSON)`, false},
 	}
 	if len(cases) < 40 {
 		t.Fatalf("only %d bad inputs", len(cases))
 	}
-	var steps []resource.TestStep
+	// POST requests a case may send: only this one can reach GitLab (when the
+	// plan does not know the job is no manual job), which refuses it.
+	// Refused by GitLab at apply (the token's scope or role is only known to GitLab): one POST each, not applied.
+	postsSent := map[string]int{"erase with a read_api token": 1,
+		"play with a read_api token": 1, "erase another user's job as a Developer": 1}
+	posts := func() int {
+		n := 0
+		for _, sim := range sims {
+			for _, route := range sim.Routes() {
+				if strings.HasPrefix(route, "POST ") {
+					n += sim.RequestCount(route)
+				}
+			}
+		}
+		return n
+	}
+	// GET requests of a single job or its log: none for the cases a CI job
+	// token makes (the provider refuses it without asking).
+	jobReadRoutes := []string{"GET /api/v4/projects/{id}/jobs/{job_id}", "GET /api/v4/projects/{id}/jobs/{job_id}/trace"}
+	jobReads := func() int {
+		n := 0
+		for _, route := range jobReadRoutes {
+			n += env.Sim.RequestCount(route)
+		}
+		return n
+	}
+	noJobReads := map[string]bool{"single job with a job token": true, "job log with a job token": true}
+	found := 0
 	for _, tc := range cases {
+		if noJobReads[tc.name] {
+			found++
+		}
+	}
+	if found != len(noJobReads) {
+		t.Fatalf("noJobReads names %d cases, %d of them in the table", len(noJobReads), found)
+	}
+	// before[i] is the POST count before case i (readsBefore[i] the job
+	// reads); the step after it records it.
+	before, readsBefore := make([]int, len(cases)+1), make([]int, len(cases)+1)
+	var steps []resource.TestStep
+	for i, tc := range cases {
 		cfg := tc.config
 		if !strings.Contains(cfg, "required_providers") {
 			cfg = acctestTerraformBlock + cfg
 		}
 		steps = append(steps, resource.TestStep{
-			Config:   cfg,
-			PlanOnly: !tc.apply,
+			PreConfig: func() { before[i], readsBefore[i] = posts(), jobReads() },
+			Config:    cfg,
+			PlanOnly:  !tc.apply,
 			// The CLI wraps long messages: any space may be a line break.
 			ExpectError: regexp.MustCompile(`(?s)` + strings.ReplaceAll(tc.want, " ", `\s+`)),
 		})
 	}
 	// A valid configuration last: the test's destroy runs it.
-	steps = append(steps, resource.TestStep{Config: env.Config(job(proj, build))})
+	steps = append(steps, resource.TestStep{PreConfig: func() { before[len(cases)], readsBefore[len(cases)] = posts(), jobReads() },
+		Config: env.Config(job(proj, build))})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps:                    steps,
 	})
+	for i, tc := range cases {
+		if n := before[i+1] - before[i]; n > postsSent[tc.name] {
+			t.Errorf("%s: %d POST requests sent, want at most %d", tc.name, n, postsSent[tc.name])
+		}
+		if n := readsBefore[i+1] - readsBefore[i]; noJobReads[tc.name] && n != 0 {
+			t.Errorf("%s: %d requests for a single job or its log sent, want none", tc.name, n)
+		}
+	}
 	applied := 0
 	for _, id := range []int64{build, running, pending, manual, othersBuild} {
 		for _, a := range []string{gitlabsim.ActionPlay, gitlabsim.ActionRetry, gitlabsim.ActionCancel, gitlabsim.ActionErase} {
@@ -178,3 +272,15 @@ terraform {
   }
 }
 `
+
+// closedPort is a base URL on which nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr + "/"
+}

@@ -10,11 +10,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	fwdatasource "github.com/hashicorp/terraform-plugin-framework/datasource"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/provider"
@@ -32,14 +35,21 @@ func exampleVariables(env *acctest.Env) map[string]config.Variables {
 }
 
 // TestAccExamples applies every example under examples/ (the provider's,
-// every data source's and resource's, the demo and the guides), each in its
-// own subtest against its own simulator seeded with the demo data that the
-// examples name (demo-group/platform/deploy-service and its job IDs). The
-// examples carry no credentials: the test puts a provider configuration for
-// the simulator in front of them, in place of an empty provider block. A
-// resource example's import.sh commands are run against the applied state
-// too. An example that fails to apply, or plans changes right after its
-// apply, fails the test.
+// every data source's and resource's, the demo and the guides) and every
+// HCL snippet of the docs (docs/ and templates/) that is not one of those
+// examples, each in its own subtest against its own simulator seeded with the
+// demo data that the examples name (demo-group/platform/deploy-service and
+// its job IDs). The examples carry no credentials: the test puts a provider
+// configuration for the simulator in front of them, in place of an empty
+// provider block. A resource example's import.sh commands are run against the
+// applied state too.
+//
+// Each must converge: after the apply, once the simulated runner has finished
+// every job the apply started or changed, a second plan with nothing else
+// changed shows no changes and no errors (as `plan -detailed-exitcode` exits
+// 0), and applying again sends GitLab no POST (no job is played, retried,
+// canceled or erased twice). Action examples (examples/actions, Terraform >=
+// 1.14) are left to TestAccJobActions_examples.
 func TestAccExamples(t *testing.T) {
 	dirs := exampleDirs(t)
 	if len(dirs) == 0 {
@@ -50,34 +60,211 @@ func TestAccExamples(t *testing.T) {
 	for _, dir := range dirs {
 		name := filepath.ToSlash(dir)
 		t.Run(name, func(t *testing.T) {
-			env := acctest.NewSeededEnv(t)
 			body := readExample(t, filepath.Join(examplesRoot, dir))
-			cfg := exampleProviderConfig(t, env, body) + "\n" + body
-			vars := exampleVariables(env)[name]
-
-			steps := []resource.TestStep{{Config: cfg, ConfigVariables: vars}}
-			for _, imp := range importCommands(t, filepath.Join(examplesRoot, dir, "import.sh")) {
-				steps = append(steps, resource.TestStep{
-					Config:            cfg,
-					ConfigVariables:   vars,
-					ResourceName:      imp.address,
-					ImportState:       true,
-					ImportStateId:     imp.id,
-					ImportStateVerify: true,
-					// What GitLab does not remember: the request's settings.
-					ImportStateVerifyIgnore: []string{"variables", "triggers", "timeouts"},
-				})
-			}
-			// Destroy in a step of its own: it forgets the job actions (a
-			// no-op in GitLab), and leaves an empty state for the framework's
-			// final read, which cannot read for_each instances (the demo's).
-			steps = append(steps, resource.TestStep{Config: cfg, ConfigVariables: vars, Destroy: true})
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
-				Steps:                    steps,
-			})
+			testConvergence(t, name, body, importCommands(t, filepath.Join(examplesRoot, dir, "import.sh")))
 		})
 	}
+	for _, snip := range docSnippets(t, dirs) {
+		t.Run(snip.name, func(t *testing.T) {
+			testConvergence(t, snip.name, emptyProviderBlock.ReplaceAllString(snip.body, ""), nil)
+		})
+	}
+}
+
+// actionRoutes are the simulator's routes of the job actions: every POST of
+// the Jobs API.
+var actionRoutes = []string{
+	"POST /api/v4/projects/{id}/jobs/{job_id}/play",
+	"POST /api/v4/projects/{id}/jobs/{job_id}/retry",
+	"POST /api/v4/projects/{id}/jobs/{job_id}/cancel",
+	"POST /api/v4/projects/{id}/jobs/{job_id}/erase",
+}
+
+func countPOSTs(env *acctest.Env) int {
+	n := 0
+	for _, route := range actionRoutes {
+		n += env.Sim.RequestCount(route)
+	}
+	return n
+}
+
+// testConvergence applies body (an example or a docs snippet) against a
+// freshly seeded simulator, runs imports against the result, waits for the
+// simulated runner, then checks that a second plan is empty and a second
+// apply sends no POST.
+func testConvergence(t *testing.T, name, body string, imports []importCommand) {
+	env := acctest.NewSeededEnv(t)
+	cfg := exampleProviderConfig(t, env, body) + "\n" + body
+	vars := exampleVariables(env)[name]
+	seeded := projectJobStatuses(t, env)
+	postsBefore := 0
+
+	steps := []resource.TestStep{
+		{Config: cfg, ConfigVariables: vars},
+		{
+			// Converged: after the runner has done its part, the plan is
+			// empty (no resource or output change) and the apply sends no
+			// POST.
+			PreConfig: func() {
+				waitForRunner(t, env, seeded)
+				postsBefore = countPOSTs(env)
+			},
+			Config:          cfg,
+			ConfigVariables: vars,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{stateCheckFunc(func() error {
+				if n := countPOSTs(env) - postsBefore; n != 0 {
+					return fmt.Errorf("applying %s again sent %d POST request(s) to GitLab, want none", name, n)
+				}
+				return nil
+			})},
+		},
+	}
+	for _, imp := range imports {
+		steps = append(steps, resource.TestStep{
+			Config:            cfg,
+			ConfigVariables:   vars,
+			ResourceName:      imp.address,
+			ImportState:       true,
+			ImportStateId:     imp.id,
+			ImportStateVerify: true,
+			// What GitLab does not remember: the request's settings.
+			ImportStateVerifyIgnore: []string{"variables", "triggers", "timeouts"},
+		})
+	}
+	// Destroy in a step of its own: it forgets the job actions (a no-op in
+	// GitLab), and leaves an empty state for the framework's final read,
+	// which cannot read for_each instances (the demo's).
+	steps = append(steps, resource.TestStep{Config: cfg, ConfigVariables: vars, Destroy: true})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps:                    steps,
+	})
+}
+
+// stateCheckFunc is a state check that looks elsewhere than the state (the
+// legacy Check functions cannot read a state with for_each instances).
+type stateCheckFunc func() error
+
+func (f stateCheckFunc) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
+}
+
+// projectJobStatuses is the status of every job of the seeded project
+// (retried ones included), by job ID.
+func projectJobStatuses(t *testing.T, env *acctest.Env) map[int64]string {
+	t.Helper()
+	var jobs []struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	env.GetJSON(t, "/projects/"+acctest.PathEscape(acctest.SeedProject)+"/jobs?per_page=100", &jobs)
+	out := make(map[int64]string, len(jobs))
+	for _, j := range jobs {
+		out[j.ID] = j.Status
+	}
+	return out
+}
+
+// settledStatuses are those the simulated runner does not move a job out of.
+var settledStatuses = map[string]bool{"success": true, "failed": true, "canceled": true, "skipped": true, "manual": true, "scheduled": true}
+
+// waitForRunner waits until every job the apply created or changed (not as
+// seeded) has settled: the simulated runner has finished it.
+func waitForRunner(t *testing.T, env *acctest.Env, seeded map[int64]string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var moving []string
+		for id, status := range projectJobStatuses(t, env) {
+			if was, ok := seeded[id]; (!ok || was != status) && !settledStatuses[status] {
+				moving = append(moving, fmt.Sprintf("%d %s", id, status))
+			}
+		}
+		if len(moving) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the simulated runner has not finished the jobs the apply started: %v", moving)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// docsRoots hold the docs' Markdown (generated, and its templates).
+var docsRoots = []string{filepath.Join("..", "..", "docs"), filepath.Join("..", "..", "templates")}
+
+// fencedHCL is a fenced code block of Terraform configuration.
+var fencedHCL = regexp.MustCompile("(?ms)^```(?:terraform|hcl|tf)[ \t]*\n(.*?)^```")
+
+// actionBlock finds a Terraform action in a snippet.
+var actionBlock = regexp.MustCompile(`(?m)^\s*action\s+"|action_trigger`)
+
+type docSnippet struct{ name, body string }
+
+// docSnippets are the HCL snippets of the docs that are meant to apply and
+// are not an example (TestAccExamples applies those as examples): the ones
+// that name the seeded project. Snippets of Terraform actions (tested by
+// TestAccJobActions_examples), and ones that name no real project (a
+// placeholder such as group/sub/project, provider settings), are not
+// applied. The test fails when no docs snippet is an example: the docs would
+// not have been read.
+func docSnippets(t *testing.T, dirs []string) []docSnippet {
+	t.Helper()
+	examples := map[string]bool{}
+	for _, dir := range dirs {
+		files, _ := filepath.Glob(filepath.Join(examplesRoot, dir, "*.tf"))
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			examples[strings.TrimSpace(string(src))] = true
+		}
+	}
+	actions, _ := filepath.Glob(filepath.Join(examplesRoot, "actions", "*", "*.tf"))
+	for _, f := range actions {
+		if src, err := os.ReadFile(f); err == nil {
+			examples[strings.TrimSpace(string(src))] = true
+		}
+	}
+	var out []docSnippet
+	fromExamples := 0
+	for _, root := range docsRoots {
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".md.tmpl")) {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(filepath.Join("..", ".."), path)
+			for i, m := range fencedHCL.FindAllStringSubmatch(string(src), -1) {
+				body := strings.TrimSpace(m[1])
+				switch {
+				case examples[body]:
+					fromExamples++
+				case actionBlock.MatchString(body):
+					t.Logf("%s, snippet %d: a Terraform action, left to TestAccJobActions_examples", rel, i+1)
+				case !strings.Contains(body, acctest.SeedProject):
+					t.Logf("%s, snippet %d: names no seeded project, not applied", rel, i+1)
+				default:
+					out = append(out, docSnippet{name: fmt.Sprintf("%s#%d", filepath.ToSlash(rel), i+1), body: body + "\n"})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("reading the docs: %v", err)
+		}
+	}
+	if fromExamples == 0 {
+		t.Errorf("no HCL snippet of %v is one of the examples: are the docs generated (make generate)?", docsRoots)
+	}
+	return out
 }
 
 // exampleDirs lists the directories under examples/ that hold .tf files,

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -39,7 +40,7 @@ import (
 
 // An action cannot be undone: destroying a job action resource only forgets it.
 const destroyNote = "\n\nDestroying this resource only removes it from the Terraform state: a job action cannot be undone, " +
-	"and GitLab keeps the job."
+	"and GitLab keeps the job." + keptNote
 
 // jobResultModel is the state of the job an action acted on or created, as
 // last read from GitLab.
@@ -88,15 +89,20 @@ func resourceProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is accepted too). " +
-			"Changing it acts on another job: the resource is replaced.",
+			"Writing the same project differently (its numeric ID for its path, a URL-encoded path, another letter " +
+			"case, the new path of a renamed or moved project) changes nothing: the resource is updated in place and " +
+			"the job is not acted on again (when `job_id` is unchanged and the text alone cannot tell, the apply " +
+			"checks with GitLab that the job is in the project). Naming another project (with another `job_id`) " +
+			"replaces the resource.",
 		Validators:    []validator.String{projectValidator{}},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{}},
 	}
 }
 
 func resourceJobIDAttribute(desc string) schema.Attribute {
 	return schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: desc + " Changing it acts on another job: the resource is replaced.",
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
@@ -115,8 +121,9 @@ func triggersAttribute(what string) schema.Attribute {
 	return schema.MapAttribute{
 		ElementType: types.StringType,
 		Optional:    true,
-		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced). Without a " +
-			"change here (or in `project`, `job_id`), applying again never repeats the action.",
+		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced): the one " +
+			"way to act again on the same job. Without a change here, applying again never repeats the action, even " +
+			"after an apply that failed, timed out or was interrupted (see Across re-runs).",
 		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 	}
 }
@@ -128,7 +135,7 @@ func waitForAttribute() schema.Attribute {
 		Default:  stringdefault.StaticString(waitFinished),
 		MarkdownDescription: "What to wait for after the action: `none` (return at once), `started` (the job left the " +
 			"queue: running or finished) or `finished` (success, failed, canceled or skipped). Defaults to `finished`. " +
-			"Waiting polls the job with backoff (1 s, doubling up to 20 s) until `timeouts.create`.",
+			"Waiting polls the job every fifth of the time waited so far (at least 1 s, at most 30 s: a job is seen within about a fifth of its run time after it ends) until `timeouts.create`.",
 		Validators: []validator.String{stringvalidator.OneOf(waitNone, waitStarted, waitFinished)},
 	}
 }
@@ -139,9 +146,18 @@ func failOnJobFailureAttribute() schema.Attribute {
 		Computed: true,
 		Default:  booldefault.StaticBool(true),
 		MarkdownDescription: "With `wait_for = \"finished\"`: fail the apply when the job ends `failed` or `canceled`, " +
-			"with its failure reason and URL. The resource is then saved as tainted, so the next apply runs the action " +
-			"again. Set to `false` to record the outcome in `status` instead. Defaults to `true`.",
+			"with its failure reason and URL, so that what depends on it stops. The resource is then saved as tainted; " +
+			"the next apply does not act again but reports the same job's outcome again (change `triggers` to act " +
+			"again). Set to `false` to record the outcome in `status` instead. Defaults to `true`.",
 	}
+}
+
+// acrossReruns is the "Across re-runs" section of a job action resource's
+// docs: the rule (job_operations.go) and how the resource keeps it.
+func acrossReruns(how string) string {
+	return "\n\n## Across re-runs\n\nAn action GitLab applied is never applied again for the same intent, whatever " +
+		"happens to the apply: a wait that timed out, a failed job, Ctrl-C, a provider killed after its request, a " +
+		"lost answer. Forgetting an action is always safer than repeating it. " + how
 }
 
 // actionTimeout is the create timeout, or def when it is not set.
@@ -302,16 +318,20 @@ func waitError(action string, jobID int64, err error) diag.Diagnostics {
 	if errors.As(err, &timeout) {
 		diags.AddError(fmt.Sprintf("Timed out waiting for job %d", jobID),
 			fmt.Sprintf("The %s was applied, but %s. The job keeps running in GitLab; the resource is saved (tainted) "+
-				"with the job's ID. Raise timeouts.create, or set wait_for to \"started\" or \"none\".", action, timeout))
+				"with the job's ID, and the next apply goes on waiting for this job without acting again. Raise "+
+				"timeouts.create, or %s.", action, timeout, waitSetting(action)))
 		return diags
 	}
 	diags.AddError(fmt.Sprintf("Stopped waiting for job %d", jobID),
-		fmt.Sprintf("The %s was applied, but waiting for the job failed: %s. The job keeps running in GitLab.", action, err))
+		fmt.Sprintf("The %s was applied, but waiting for the job failed: %s. The job keeps running in GitLab; the next "+
+			"apply goes on waiting for it without acting again.", action, err))
 	return diags
 }
 
 // jobFailure is the diagnostic for a job that finished without success.
-func jobFailure(j *gitlabclient.Job) diag.Diagnostics {
+// logTail, when not empty, is the end of the job's log (failureLogTail),
+// shown after the reason: only when the provider's failure_log_lines asks.
+func jobFailure(j *gitlabclient.Job, logTail string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if j.Status != "failed" && j.Status != "canceled" {
 		return diags
@@ -320,10 +340,45 @@ func jobFailure(j *gitlabclient.Job) diag.Diagnostics {
 	if reason == "" {
 		reason = "no reason given"
 	}
-	diags.AddError(fmt.Sprintf("Job %d (%s) %s", j.ID, j.Name, j.Status),
-		fmt.Sprintf("GitLab job %d ended %s (%s). See its log at %s. Set fail_on_job_failure = false to record the "+
-			"outcome without failing the apply.", j.ID, j.Status, reason, j.WebURL))
+	detail := fmt.Sprintf("GitLab job %d ended %s (%s). See its log at %s. Set fail_on_job_failure = false to record the "+
+		"outcome without failing the apply.", j.ID, j.Status, reason, j.WebURL)
+	if logTail != "" {
+		detail += "\n\n" + logTail
+	}
+	diags.AddError(fmt.Sprintf("Job %d (%s) %s", j.ID, j.Name, j.Status), detail)
 	return diags
+}
+
+// failureLogBytes caps the log tail a failure diagnostic shows.
+const failureLogBytes = 8192
+
+// logNoise are the ANSI escapes and GitLab's collapsible section markers
+// (section_start:<time>:<name>[<options>]\r) of a job log.
+var logNoise = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]|section_(?:start|end):[0-9]+:[^\r\n]*\r`)
+
+// failureLogTail is the last lines of a failed job's log (GET
+// /projects/:id/jobs/:job_id/trace), headed by a note that it may be
+// sensitive, for its failure diagnostic; "" when lines is 0 (the default:
+// logs can hold secrets) or the job did not fail. The log itself is never
+// written to the provider's log.
+func failureLogTail(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, j *gitlabclient.Job, lines int) string {
+	if lines <= 0 || (j.Status != "failed" && j.Status != "canceled") {
+		return ""
+	}
+	log, err := client.GetJobTrace(ctx, project.String(), j.ID)
+	if err != nil {
+		tflog.Warn(ctx, "could not read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "error": err.Error()})
+		return fmt.Sprintf("(The last lines of its log could not be read: %s.)", err)
+	}
+	clean := logNoise.ReplaceAll(log, nil)
+	tail, _ := tailLog(clean, lines, failureLogBytes)
+	text := strings.TrimRight(strings.ReplaceAll(string(tail), "\r\n", "\n"), "\n")
+	tflog.Debug(ctx, "read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "size": len(log), "kept": len(tail)})
+	if text == "" {
+		return "(Its log is empty.)"
+	}
+	return fmt.Sprintf("The last lines of its log (failure_log_lines = %d; a log may hold secrets, and this diagnostic "+
+		"shows wherever Terraform's output goes):\n\n%s", lines, text)
 }
 
 var variableKeyRegexp = regexp.MustCompile(variableKeyPattern)
@@ -336,6 +391,18 @@ type jobActionInput struct {
 	Variables        []gitlabclient.Variable // play only
 	WaitFor          string                  // none, started or finished
 	FailOnJobFailure bool
+	// LookFirst is set by a resource whose plan did not carry the actAgain
+	// marker (new, tainted, or never saved): a job that was already played
+	// or retried is adopted, not acted on again (job_operations.go). A
+	// Terraform action, invoked on purpose, always acts.
+	LookFirst bool
+	// Recorded is set when this resource's state recorded a run of the job
+	// (a tainted play resource): a played job is adopted, not refused.
+	Recorded bool
+	// VariablesChanged is set when the user changed a play's variables: a
+	// job no longer waiting to be played is refused (GitLab would run it
+	// again with its old variables).
+	VariablesChanged bool
 	// ExplainWaitError, when set, replaces waitError, whose advice is the
 	// resources' (timeouts.create, a tainted resource).
 	ExplainWaitError func(action string, jobID int64, err error) diag.Diagnostics
@@ -366,7 +433,7 @@ func finishAction(ctx context.Context, client *gitlabclient.Client, poll poller,
 		return jobActionOutput{Job: last, Diags: explain(action, job.ID, err)}
 	}
 	if in.WaitFor == waitFinished && in.FailOnJobFailure {
-		return jobActionOutput{Job: last, Diags: jobFailure(last)}
+		return jobActionOutput{Job: last, Diags: jobFailure(last, failureLogTail(ctx, client, in.Project, last, poll.failureLogLines))}
 	}
 	return jobActionOutput{Job: last}
 }
@@ -380,12 +447,24 @@ func getJobFor(ctx context.Context, client *gitlabclient.Client, in jobActionInp
 	return job, nil
 }
 
-// checkJobAtPlan runs check on the job when the plan creates (or replaces)
-// the resource and project and job_id are known, so a job in the wrong
-// status fails the plan, not the apply. It stays silent when it cannot ask
-// GitLab (the apply checks again).
-func checkJobAtPlan(ctx context.Context, data *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string, check func(*gitlabclient.Job) diag.Diagnostics) {
-	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0) {
+// planCheck checks, at plan time, the job a resource's create will act on
+// (as read from GitLab): errors for a job the action cannot take, warnings
+// for a job the create will adopt rather than act on.
+type planCheck func(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics
+
+// checkJobAtPlan is the job action resources' ModifyPlan. For a change of
+// an existing resource it marks a replacement the user asked for
+// (markActAgain). For a create — a new resource, a tainted one, or the
+// second half of a replacement, which carries the marker — it runs check on
+// the job when project and job_id are known, so a job in the wrong status
+// fails the plan, not the apply. It stays silent when it cannot ask GitLab
+// (the apply checks again).
+func checkJobAtPlan(ctx context.Context, data *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string, check planCheck) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		markActAgain(ctx, req, resp, what)
 		return
 	}
 	var project types.String
@@ -395,17 +474,135 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	diags := checkJobStatusAtPlan(ctx, data, project, jobID, what, check)
-	for i, d := range diags {
-		if d.Severity() == diag.SeverityError && strings.HasPrefix(d.Summary(), "Job cannot be") {
-			// Terraform plans a tainted resource as a new one: say why it may be here.
-			diags[i] = diag.NewAttributeErrorDiagnostic(path.Root("job_id"), d.Summary(), d.Detail()+" If an earlier apply "+
-				"of this resource acted on the job and then failed (for example, it timed out waiting), the resource is "+
-				"tainted and planned to act again: wait until the job has finished, or run terraform untaint on the "+
-				"resource to keep that earlier run.")
+	// The plan's create half of a replacement carries the marker; the
+	// apply's re-plan of it finds the one its delete kept.
+	again := peekActAgain(data, intentKey(what, project, jobID))
+	if req.Private != nil {
+		b, diags := req.Private.GetKey(ctx, actAgainKey)
+		resp.Diagnostics.Append(diags...)
+		if m := decodeActAgain(b); m != nil {
+			again = m
 		}
 	}
+	client, p, job, diags := jobAtPlan(ctx, data, project, jobID, what)
 	resp.Diagnostics.Append(diags...)
+	if job == nil {
+		return
+	}
+	intent := intentKey(what, project, jobID)
+	in := jobActionInput{Project: p, JobID: job.ID, LookFirst: again == nil, Recorded: hasRecorded(data, intent)}
+	resp.Diagnostics.Append(check(ctx, client, in, job)...)
+}
+
+// markActAgain puts the actAgain marker in the planned private state when
+// the user changed an attribute that asks to act again (triggers, a play's
+// variables): Terraform hands the first plan call's private state to the
+// create half of the replacement, and the apply to Create (server.go). A
+// changed project or job_id alone names another job: its create looks first.
+func markActAgain(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string) {
+	var changed []string
+	for _, name := range []string{"triggers", "variables"} {
+		var planned, prior types.Map
+		if diags := req.Plan.GetAttribute(ctx, path.Root(name), &planned); diags.HasError() {
+			continue // the resource has no such attribute
+		}
+		if diags := req.State.GetAttribute(ctx, path.Root(name), &prior); diags.HasError() {
+			continue
+		}
+		if !planned.Equal(prior) {
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) == 0 || resp.Private == nil {
+		return
+	}
+	var project types.String
+	var jobID types.Int64
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
+	b, err := json.Marshal(actAgain{Changed: changed, Intent: intentKey(what, project, jobID)})
+	if err != nil {
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, actAgainKey, b)...)
+	tflog.Debug(ctx, "replacement asked for by the configuration: the create acts again", map[string]any{"changed": changed})
+}
+
+// jobAtPlan reads the job named by project and job_id at plan time, or
+// returns no job when they are not known or GitLab cannot be asked (the
+// apply checks again). A job that does not exist is an error.
+func jobAtPlan(ctx context.Context, data *providerData, project types.String, jobID types.Int64, what string) (*gitlabclient.Client, gitlabclient.Project, *gitlabclient.Job, diag.Diagnostics) {
+	if project.IsUnknown() || jobID.IsUnknown() || project.IsNull() || jobID.IsNull() {
+		return nil, gitlabclient.Project{}, nil, nil
+	}
+	if data == nil || data.client == nil || len(data.unknownConfig) > 0 {
+		return nil, gitlabclient.Project{}, nil, nil
+	}
+	p, err := gitlabclient.ParseProject(project.ValueString())
+	if err != nil {
+		return nil, p, nil, nil // the attribute's validator reports it
+	}
+	job, err := data.client.GetJob(ctx, p.String(), jobID.ValueInt64())
+	switch {
+	case gitlabclient.IsNotFound(err):
+		return nil, p, nil, jobReadError(p, jobID.ValueInt64(), err)
+	case err != nil:
+		tflog.Warn(ctx, what+": could not check the job at plan time; the apply checks again", map[string]any{"error": err.Error()})
+		return nil, p, nil, nil
+	default:
+		return data.client, p, job, nil
+	}
+}
+
+// planPlay and planRetry are the play and retry resources' plan checks:
+// the decision the create will make, as far as the plan can tell.
+func planPlay(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+	d, target, diags := resolvePlay(ctx, client, in, job)
+	switch {
+	case diags.HasError():
+		tflog.Warn(ctx, "could not check the job's runs at plan time; the apply checks again")
+		return nil
+	case d == decideAdopt:
+		return adoptedPlay(in, job, target, true)
+	case d == decideRefuse:
+		return withAgainHint(refusedPlay(in, target), in, "play", target)
+	}
+	return nil
+}
+
+func planRetry(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+	d, target, diags := resolveRetry(ctx, client, in, job)
+	switch {
+	case diags.HasError():
+		tflog.Warn(ctx, "could not check the job's runs at plan time; the apply checks again")
+		return nil
+	case d == decideAdopt:
+		return adoptedRetry(job, target, true)
+	case d == decideRefuse:
+		return withAgainHint(refusedRetry(target), in, "retry", target)
+	}
+	return nil
+}
+
+// planErase is the erase resource's plan check.
+func planErase(_ context.Context, _ *gitlabclient.Client, _ jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+	return checkErasable(job)
+}
+
+// withAgainHint adds, to the refusal of a replacement the user asked for
+// (changed triggers), that its earlier run has not finished yet.
+func withAgainHint(diags diag.Diagnostics, in jobActionInput, action string, job *gitlabclient.Job) diag.Diagnostics {
+	if in.LookFirst || gitlabclient.Finished(job.Status) {
+		return diags
+	}
+	for i, d := range diags {
+		if d.Severity() == diag.SeverityError {
+			diags[i] = diag.NewAttributeErrorDiagnostic(path.Root("job_id"), d.Summary(), d.Detail()+fmt.Sprintf(
+				" The configuration changed triggers, which asks to %s the job again, but its run, job %d, has not "+
+					"finished: apply again once it has, or revert triggers to keep this run.", action, job.ID))
+		}
+	}
+	return diags
 }
 
 // checkJobStatusAtPlan runs check on the job when project and job_id are
@@ -434,9 +631,14 @@ func checkJobStatusAtPlan(ctx context.Context, data *providerData, project types
 	}
 }
 
-// readJobForResource refreshes a job action resource's job. removed is true
-// when GitLab no longer has the job (404): the caller removes the resource.
-func readJobForResource(ctx context.Context, data *providerData, what, project string, jobID int64) (job *gitlabclient.Job, removed bool, diags diag.Diagnostics) {
+// readJobForResource refreshes a job action resource's job. missing is true
+// when GitLab answers 404 for the job: diags then hold a warning (not an
+// error) naming the job and the project, and the caller keeps the resource
+// as it is. GitLab answers 404 both for a job or project that is gone and
+// for a project the token may not see, so a 404 never removes the resource:
+// forgetting an action that GitLab applied would let the next apply (with
+// the right token) apply it again.
+func readJobForResource(ctx context.Context, data *providerData, what, project string, jobID int64) (job *gitlabclient.Job, missing bool, diags diag.Diagnostics) {
 	client, diags := data.clientFor(what)
 	if diags.HasError() {
 		return nil, false, diags
@@ -448,13 +650,25 @@ func readJobForResource(ctx context.Context, data *providerData, what, project s
 	}
 	job, err = client.GetJob(ctx, p.String(), jobID)
 	if gitlabclient.IsNotFound(err) {
-		tflog.Warn(ctx, fmt.Sprintf("job %d of project %s no longer exists in GitLab; removing %s from the state", jobID, p.String(), what))
-		return nil, true, nil
+		tflog.Warn(ctx, fmt.Sprintf("job %d of project %s not found in GitLab; %s is kept in the state", jobID, p.String(), what))
+		diags.AddWarning(fmt.Sprintf("GitLab job %d not found: %s kept in the state", jobID, what), notFoundKeptDetail(what, p, jobID, err))
+		return nil, true, diags
 	}
 	if err != nil {
 		return nil, false, jobReadError(p, jobID, err)
 	}
 	return job, false, nil
+}
+
+// notFoundKeptDetail explains a job action resource kept in the state
+// although GitLab answered 404 for its job.
+func notFoundKeptDetail(what string, p gitlabclient.Project, jobID int64, err error) string {
+	return fmt.Sprintf("GitLab answered %q for job %d of project %q: the job or the project is gone, or the provider's "+
+		"token may not see the project (GitLab answers 404 for both). The %s is kept in the state with the job's "+
+		"last known attributes, so that the action it recorded is not applied again by a later apply. If the token "+
+		"is the wrong one, use the right token and refresh again. If the job is really gone and this resource "+
+		"should be forgotten, run `terraform state rm` (or `tofu state rm`) on it.",
+		err.Error(), jobID, p.String(), strings.TrimPrefix(what, "resource "))
 }
 
 // setImported records an imported resource's ID, project (as written in the
@@ -486,12 +700,14 @@ func newJobActionResource(typeName, jobIDAttr string) jobActionResource {
 func (r *jobActionResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
 	if data, ok := req.ProviderData.(*providerData); ok {
 		r.data = data
+		r.poll.failureLogLines = data.failureLogLines
 	}
 }
 
-// Read refreshes the recorded job. A job GitLab no longer has (404) removes
-// the resource; changes made outside Terraform (retried, erased, canceled)
-// show in the refreshed attributes.
+// Read refreshes the recorded job; changes made outside Terraform (retried,
+// erased, canceled) show in the refreshed attributes. A job GitLab does not
+// show (404: gone, or not visible to this token) never removes the resource:
+// it keeps its last known attributes, with a warning (readJobForResource).
 func (r *jobActionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var project types.String
 	var jobID types.Int64
@@ -500,25 +716,37 @@ func (r *jobActionResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	job, removed, diags := readJobForResource(ctx, r.data, r.what, project.ValueString(), jobID.ValueInt64())
+	job, _, diags := readJobForResource(ctx, r.data, r.what, project.ValueString(), jobID.ValueInt64())
 	resp.Diagnostics.Append(diags...)
-	switch {
-	case removed:
-		resp.State.RemoveResource(ctx)
-	case job != nil:
+	if job != nil {
 		resp.Diagnostics.Append(setJobResult(ctx, &resp.State, newJobResult(job))...)
 	}
 }
 
 // Update only stores settings that do not act again (wait_for,
-// fail_on_job_failure, timeouts): every other change replaces the resource,
-// and computed attributes keep their state values.
+// fail_on_job_failure, timeouts) and a respelled project (the same project
+// written differently): every other change replaces the resource, and
+// computed attributes keep their state values.
 func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	// A respelled project (sameProjectPlanModifier) must still hold the job.
+	if diags := checkProjectChange(ctx, r.data, r.what, req); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		resp.State.Raw = req.State.Raw
+		return
+	}
 	resp.State.Raw = req.Plan.Raw
 }
 
-// Delete forgets the resource: an action on a job cannot be undone.
-func (r *jobActionResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete forgets the resource: an action on a job cannot be undone. The
+// delete half of a replacement the user asked for keeps its actAgain marker
+// for the create half (job_operations.go).
+func (r *jobActionResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+	if req.Private == nil {
+		return
+	}
+	if b, diags := req.Private.GetKey(ctx, actAgainKey); !diags.HasError() {
+		stashActAgain(r.data, decodeActAgain(b))
+	}
 }
 
 func setJobResult(ctx context.Context, state *tfsdk.State, m jobResultModel) diag.Diagnostics {

@@ -96,6 +96,7 @@ func actionProjectAttribute() schema.Attribute {
 func actionJobIDAttribute(desc string) schema.Attribute {
 	return schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: desc,
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}
@@ -115,7 +116,7 @@ func actionWaitAttributes(ctx context.Context) map[string]schema.Attribute {
 			Optional: true,
 			MarkdownDescription: "What to wait for after the action: `none` (return at once), `started` (the job left " +
 				"the queue: running or finished) or `finished` (success, failed, canceled or skipped). Defaults to " +
-				"`finished`. Waiting polls the job with backoff (1 s, doubling up to 20 s) until `timeouts.invoke`, and " +
+				"`finished`. Waiting polls the job every fifth of the time waited so far (at least 1 s, at most 30 s: a job is seen within about a fifth of its run time after it ends) until `timeouts.invoke`, and " +
 				"reports each status it sees as a progress message (`job 123: running, 40s`).",
 			Validators: []validator.String{stringvalidator.OneOf(waitNone, waitStarted, waitFinished)},
 		},
@@ -125,9 +126,9 @@ func actionWaitAttributes(ctx context.Context) map[string]schema.Attribute {
 				"`canceled`, with its failure reason and URL. Set to `false` to only report the outcome as a progress " +
 				"message. Defaults to `true`.",
 		},
-		"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+		"timeouts": positiveActionTimeouts(timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 			InvokeDescription: "How long to wait for the job, as a duration such as `30s`, `10m` or `2h` (default `60m`).",
-		}),
+		})),
 	}
 }
 
@@ -165,6 +166,9 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 		defer cancel()
 	}
 	poll := actionPoller()
+	if a.data != nil {
+		poll.failureLogLines = a.data.failureLogLines
+	}
 	poll.progress = func(_ context.Context, job *gitlabclient.Job, waited time.Duration) {
 		send(fmt.Sprintf("job %d: %s, %s", job.ID, job.Status, waited.Round(time.Second)))
 	}
@@ -180,6 +184,7 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 // checkAtPlan checks the job's status when Terraform plans the action and
 // project and job_id are known, so a job in the wrong status fails the plan.
 func (a *jobAction) checkAtPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse, check func(*gitlabclient.Job) diag.Diagnostics) {
+	refuseJobTokenAction(a, resp)
 	var t jobActionTarget
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project"), &t.Project)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("job_id"), &t.JobID)...)

@@ -600,7 +600,7 @@ func TestWaitReportsProgress(t *testing.T) {
 	if _, err := p.wait(context.Background(), 42, waitFinished, statusSequence("pending", "running", "running", "success")); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"pending after 0s", "running after 1s", "running after 3s", "success after 7s"}
+	want := []string{"pending after 0s", "running after 1s", "running after 2s", "success after 3s"}
 	if !slices.Equal(got, want) {
 		t.Errorf("progress = %q, want %q", got, want)
 	}

@@ -96,11 +96,21 @@ func (r *jobArtifactsResource) Read(ctx context.Context, req resource.ReadReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// ImportState takes "<project>:<job_id>".
+// ImportState takes "<project>:<job_id>" of a job GitLab shows (checked,
+// as the job action resources check theirs).
 func (r *jobArtifactsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	_, ids, err := parseImportID(req.ID, "job_id")
+	project, ids, err := parseImportID(req.ID, "job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	client, diags := r.importClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if _, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0]); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
 		return
 	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0]})...)

@@ -18,6 +18,7 @@ var (
 	_ action.ActionWithConfigure  = (*jobArtifactsKeepAction)(nil)
 	_ action.ActionWithModifyPlan = (*jobArtifactsKeepAction)(nil)
 	_ action.ActionWithConfigure  = (*jobArtifactsDeleteAction)(nil)
+	_ action.ActionWithModifyPlan = (*jobArtifactsDeleteAction)(nil)
 )
 
 // NewJobArtifactsKeepAction returns the gitlabjobs_job_artifacts_keep action.
@@ -75,6 +76,11 @@ func (a *jobArtifactsDeleteAction) Schema(_ context.Context, _ action.SchemaRequ
 
 func (a *jobArtifactsKeepAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	a.checkAtPlan(ctx, req, resp, checkKeepable)
+}
+
+// ModifyPlan refuses a CI job token at plan: GitLab does not take one for DELETE .../artifacts.
+func (a *jobArtifactsDeleteAction) ModifyPlan(_ context.Context, _ action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	refuseJobTokenAction(&a.jobAction, resp)
 }
 
 func (a *jobArtifactsKeepAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {

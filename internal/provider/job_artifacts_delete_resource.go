@@ -10,6 +10,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*jobArtifactsDeleteResource)(nil)
 	_ resource.ResourceWithImportState = (*jobArtifactsDeleteResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*jobArtifactsDeleteResource)(nil) // jobActionResource's: refuses a CI job token at plan
 )
 
 // NewJobArtifactsDeleteResource returns the gitlabjobs_job_artifacts_delete resource.

@@ -3,8 +3,11 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var (
@@ -43,7 +46,10 @@ func (r *jobArtifactsKeepResource) Schema(_ context.Context, _ resource.SchemaRe
 }
 
 func (r *jobArtifactsKeepResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkKeepable)
+	r.refuseJobToken(ctx, req, resp)
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, func(_ context.Context, _ *gitlabclient.Client, _ jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+		return checkKeepable(job)
+	})
 }
 
 func (r *jobArtifactsKeepResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -49,9 +49,9 @@ func (a *jobCancelAction) Schema(ctx context.Context, _ action.SchemaRequest, re
 				MarkdownDescription: "Wait until the job has stopped: a running job may be `canceling` while its " +
 					"runner winds it down. Defaults to `true`.",
 			},
-			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+			"timeouts": positiveActionTimeouts(timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				InvokeDescription: "How long to wait for the job to stop, as a duration such as `30s` or `5m` (default `10m`).",
-			}),
+			})),
 		},
 	}
 }

@@ -51,11 +51,17 @@ func (r *jobCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"winds it down. Defaults to `true`.",
 	}
 	attrs["triggers"] = triggersAttribute("cancel the job")
-	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job to stop (default 10m)."})
+	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job to stop (default 10m)."}))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels a job that has not finished (created, pending, running, manual, ...) and waits " +
 			"until it has stopped. A job that has already finished is left as it is, with a warning, not an error." +
 			destroyNote + "\n\n" +
+			acrossReruns(
+				"A cancel has one outcome however often it is asked for, and this resource sends it only to a job that "+
+					"can still be canceled: after a timeout or an interrupt (the resource is tainted), or when the state "+
+					"never recorded the cancel, the next apply finds the job `canceling` (it waits for it, sending nothing) "+
+					"or finished (it records it, with a warning). Changed `triggers` cancel the job again only if it runs "+
+					"again (e.g. retried).") + "\n\n" +
 			"Upstream API: [Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job).",
 		Attributes: attrs,
 	}
@@ -91,11 +97,24 @@ func (r *jobCancelResource) Create(ctx context.Context, req resource.CreateReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// ImportState takes "<project>:<job_id>".
+// ImportState takes "<project>:<job_id>" of a job that is canceled (or finished).
 func (r *jobCancelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	_, ids, err := parseImportID(req.ID, "job_id")
+	project, ids, err := parseImportID(req.ID, "job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	client, diags := r.importClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if resp.Diagnostics.Append(checkCancelImport(req.ID, job)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0]})...)

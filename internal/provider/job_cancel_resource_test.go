@@ -27,7 +27,7 @@ resource "gitlabjobs_job_cancel" "stuck" {
 }
 
 // TestAccJobCancelResource cancels a running job, imports the resource, and
-// forgets it when GitLab deletes the job.
+// keeps it (with a warning) when GitLab deletes the job.
 func TestAccJobCancelResource(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true})
@@ -65,11 +65,17 @@ func TestAccJobCancelResource(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
+				// A job GitLab no longer shows (404) keeps the resource, with
+				// its last known attributes: it is never removed, so that a
+				// later apply cannot act again.
+				RefreshState: true,
 				Check: func(s *terraform.State) error {
-					if _, ok := s.RootModule().Resources[jobCancel]; ok {
-						return fmt.Errorf("%s is still in the state after GitLab deleted its job", jobCancel)
+					r, ok := s.RootModule().Resources[jobCancel]
+					if !ok {
+						return fmt.Errorf("%s was removed from the state after GitLab deleted its job", jobCancel)
+					}
+					if st := r.Primary.Attributes["status"]; st != "canceled" {
+						return fmt.Errorf("status %q, want the last known \"canceled\"", st)
 					}
 					return nil
 				},

@@ -48,11 +48,12 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 	}
 	attrs["job_id"] = schema.Int64Attribute{
 		Required:            true,
+		CustomType:          positiveID,
 		MarkdownDescription: "The job's ID.",
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads one CI job of a project: its status, timing, pipeline, commit, user, runner and artifacts.\n\n" +
+		MarkdownDescription: "Reads one CI job of a project: its status, timing, pipeline, commit, user, runner and artifacts.\n\n" + jobTokenReadDocs(false) + "\n\n" +
 			"Upstream API: [Get a single job](https://docs.gitlab.com/api/jobs/#get-a-single-job).",
 		Attributes: attrs,
 	}
@@ -66,6 +67,8 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	}
 	client, project, diags := d.data.clientForProject("data source gitlabjobs_job", cfg.Project)
 	resp.Diagnostics.Append(diags...)
+	// GitLab answers 401 to a CI job token here: say so without asking.
+	resp.Diagnostics.Append(jobTokenReadError("data source gitlabjobs_job", false, d.data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -103,7 +106,9 @@ func jobReadError(project gitlabclient.Project, jobID int64, err error) diag.Dia
 	case gitlabclient.StatusCode(err) == 401:
 		diags.AddError("GitLab rejected the provider's credentials",
 			fmt.Sprintf("Reading job %d of project %q failed: %s. Check the provider's token: it may be wrong, "+
-				"expired or revoked, or (for a CI job token) its job may have finished.", jobID, project.String(), err))
+				"expired or revoked. A CI job token is valid only while its job runs, and GitLab does not accept one for "+
+				"a single job or its log (lib/api/ci/jobs.rb opens only GET /job, GET /job/allowed_agents and the job "+
+				"lists to job tokens): use an access token with the read_api scope.", jobID, project.String(), err))
 	case gitlabclient.StatusCode(err) == 403:
 		diags.AddAttributeError(path.Root("project"), "Not allowed to read the job",
 			fmt.Sprintf("GitLab refused to show job %d of project %q (%s). Reading jobs needs at least the "+

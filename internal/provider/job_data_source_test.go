@@ -274,7 +274,11 @@ func TestAccJobDataSource_nullFields(t *testing.T) {
 }
 
 // TestAccJobDataSource_jobToken authenticates as a running CI job, the way
-// Terraform runs inside GitLab CI, and reads a job of the same project.
+// Terraform runs inside GitLab CI. Current GitLab lets a job token list its
+// own project's pipeline jobs (route_setting job_token_allowed, policy
+// read_jobs) but not get a single job (GET /projects/:id/jobs/:job_id does
+// not read job tokens: 401), so the token reads the pipeline's jobs, and
+// gitlabjobs_job and gitlabjobs_job_trace refuse it without asking GitLab.
 func TestAccJobDataSource_jobToken(t *testing.T) {
 	env := acctest.NewEnv(t)
 	env.RequireSim(t, "needs a running job's CI job token")
@@ -285,25 +289,57 @@ func TestAccJobDataSource_jobToken(t *testing.T) {
 	}})
 	built, running := pl.JobIDs[0], pl.JobIDs[1]
 	jobToken := env.Sim.JobToken(running)
+	pipelineJobs := fmt.Sprintf(`
+data "gitlabjobs_pipeline_jobs" "test" {
+  project     = %q
+  pipeline_id = %d
+  scope       = ["success"]
+}
+`, p.PathWithNamespace, pl.ID)
+	const listed = "data.gitlabjobs_pipeline_jobs.test"
+	jobReads := func() int {
+		return env.Sim.RequestCount("GET /api/v4/projects/{id}/jobs/{job_id}") +
+			env.Sim.RequestCount("GET /api/v4/projects/{id}/jobs/{job_id}/trace")
+	}
+	trace := fmt.Sprintf("data \"gitlabjobs_job_trace\" \"test\" {\n  project = %q\n  job_id  = %d\n}\n", p.PathWithNamespace, built)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + pipelineJobs,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobDataSource, attr("name"), knownvalue.StringExact("build")),
-					statecheck.ExpectKnownValue(jobDataSource, attr("status"), knownvalue.StringExact("success")),
+					statecheck.ExpectKnownValue(listed, tfjsonpath.New("jobs"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"job_id": knownvalue.Int64Exact(built), "name": knownvalue.StringExact("build"),
+						}),
+					})),
 				},
+			},
+			{
+				// A single job is not the job token's to read: refused at
+				// plan, naming what to use instead, without a request.
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				ExpectError: regexp.MustCompile(`(?s)A CI job token cannot read a single job.*data source gitlabjobs_job.*` +
+					`job_token\s+attribute.*gitlabjobs_pipeline_job.*read_api`),
+			},
+			{
+				// Nor its log.
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + trace,
+				ExpectError: regexp.MustCompile(`(?s)A CI job token cannot read a job's\s+log.*data source\s+gitlabjobs_job_trace.*` +
+					`job_token\s+attribute.*read_api`),
 			},
 			{
 				// A finished job's token is rejected by the early auth check.
 				PreConfig: func() {
+					if n := jobReads(); n != 0 {
+						t.Errorf("%d requests for a single job or its log were sent with the job token, want none", n)
+					}
 					if err := env.Sim.SetJobStatus(running, "success"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config:      env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				Config:      env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + pipelineJobs,
 				ExpectError: regexp.MustCompile(`(?s)GitLab did not accept the provider's credentials.*no longer running`),
 			},
 			{
@@ -313,9 +349,9 @@ func TestAccJobDataSource_jobToken(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + jobDataSourceConfig(p.PathWithNamespace, built),
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken)) + pipelineJobs,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobDataSource, attr("name"), knownvalue.StringExact("build")),
+					statecheck.ExpectKnownValue(listed, tfjsonpath.New("jobs"), knownvalue.ListSizeExact(1)),
 				},
 			},
 		},

@@ -47,13 +47,19 @@ func (r *jobEraseResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"erase (no log, no artifacts) is recorded with a warning. An erase GitLab refuses for lack of rights (a " +
 			"token without the `api` scope, a role that may not erase the job) fails the apply and names the missing " +
 			"right." + destroyNote + "\n\n" +
+			acrossReruns(
+				"An erase has one outcome however often it is asked for, and this resource never sends it for a job "+
+					"that is erased already (`erased_at` set): after an interrupt, or when the state never recorded the "+
+					"erase, the next apply records the erased job without a request. Changed `triggers` replace the "+
+					"resource, which then records the job as it is.") + "\n\n" +
 			"Upstream API: [Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job).",
 		Attributes: attrs,
 	}
 }
 
 func (r *jobEraseResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkErasable)
+	r.refuseJobToken(ctx, req, resp)
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, planErase)
 }
 
 func (r *jobEraseResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -78,11 +84,24 @@ func (r *jobEraseResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// ImportState takes "<project>:<job_id>".
+// ImportState takes "<project>:<job_id>" of a job that is erased (or finished).
 func (r *jobEraseResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	_, ids, err := parseImportID(req.ID, "job_id")
+	project, ids, err := parseImportID(req.ID, "job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	client, diags := r.importClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if resp.Diagnostics.Append(checkEraseImport(req.ID, job)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0]})...)

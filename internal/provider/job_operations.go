@@ -2,10 +2,16 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -14,26 +20,344 @@ import (
 // The four job actions, one function each: check the job's status, act once
 // (the client never sends an action twice), wait as asked. Resources and
 // Terraform actions both call these.
+//
+// The rule: an action GitLab applied is never applied again for the same
+// intent, whatever happens to the apply (a wait that timed out, a failed
+// job, Ctrl-C, a provider killed after the request, a lost answer).
+// Forgetting an applied action is always safer than repeating it.
+//
+// Within one request the client keeps it (a lost answer is re-read, never
+// re-sent blindly). Across applies, Terraform gives a create no memory: a
+// resource whose create failed is saved tainted and planned as a new create
+// with no prior state and no private state, and a create whose state was
+// never saved is simply new. So a resource acts only in two cases:
+//   - the plan replaced it because the user changed `triggers` (or a play's
+//     `variables`): its ModifyPlan puts the actAgain marker in the planned
+//     private state — the user asked to act again. The marker reaches the
+//     create half of the replacement in the plan, but Terraform (1.11) and
+//     OpenTofu re-plan that half at apply without it; the delete half does
+//     get it, and runs first (in the same provider process), so Delete
+//     keeps it in memory for the Create that follows (takeActAgain);
+//   - otherwise (new, tainted, or an earlier create that saved nothing) it
+//     looks at the job first (lookFirst) and sends nothing for a job that
+//     was already acted on. A retry adopts the job's newest run (a newer run
+//     of the same name in the pipeline proves a retry): it records it, waits
+//     for it as wait_for asks, and warns. A play adopts the run when this
+//     resource recorded it (a tainted resource: its Read at plan and its
+//     Delete at apply note the recorded job, noteRecorded); a job that is no
+//     longer waiting to be played without such a record is refused, naming
+//     import: GitLab's job API cannot tell a played manual job from a job
+//     that never was one, and adopting the latter would report a play that
+//     did not happen. A play whose outcome is unknown (answer lost) saves the
+//     job it sent to, tainted, so that the next apply has the record.
+// When the marker cannot arrive (create_before_destroy, which creates before
+// it deletes; project or job_id unknown until apply), the resource looks
+// first: a retry adopts, a play refuses; neither risks acting twice.
+// Adopting still fails the apply when the wait times out or the job failed,
+// so that the resources depending on it stop. Cancel and erase send nothing
+// for a job already canceled (or canceling) or erased.
+
+// actAgainKey is the private state key of the actAgain marker.
+const actAgainKey = "act_again"
+
+// actAgain is the marker a replacement the user asked for carries from the
+// plan to the create: the attributes whose change asked for it, and the
+// intent (intentKey) of the planned resource.
+type actAgain struct {
+	Changed []string `json:"changed"`
+	Intent  string   `json:"intent,omitempty"`
+}
+
+// intentKey names what a job action resource is asked to do (its type,
+// project and job), or "" when the plan does not know it yet.
+func intentKey(what string, project types.String, jobID types.Int64) string {
+	if project.IsUnknown() || project.IsNull() || jobID.IsUnknown() || jobID.IsNull() {
+		return ""
+	}
+	// The project as GitLab reads it (path encoding, letter case), so that
+	// a state and a plan that spell it differently still match.
+	name := project.ValueString()
+	if p, err := gitlabclient.ParseProject(name); err == nil {
+		name = p.String()
+	}
+	return fmt.Sprintf("%s\x00%s\x00%d", what, strings.ToLower(name), jobID.ValueInt64())
+}
+
+// The markers the delete half of a replacement handed over to its create
+// half, per provider instance and intent. They live as long as the provider
+// process: an apply interrupted between the two halves forgets them, and
+// the next create looks first.
+var actAgainStash = struct {
+	sync.Mutex
+	m map[*providerData]map[string][]*actAgain
+}{m: map[*providerData]map[string][]*actAgain{}}
+
+// stashActAgain keeps the marker of a replacement's delete for its create.
+func stashActAgain(data *providerData, m *actAgain) {
+	if m == nil || m.Intent == "" {
+		return
+	}
+	actAgainStash.Lock()
+	defer actAgainStash.Unlock()
+	if actAgainStash.m[data] == nil {
+		actAgainStash.m[data] = map[string][]*actAgain{}
+	}
+	actAgainStash.m[data][m.Intent] = append(actAgainStash.m[data][m.Intent], m)
+}
+
+// peekActAgain is the marker kept for intent, if any; takeActAgain also
+// removes it, so that it makes one create act.
+func peekActAgain(data *providerData, intent string) *actAgain {
+	return stashedActAgain(data, intent, false)
+}
+func takeActAgain(data *providerData, intent string) *actAgain {
+	return stashedActAgain(data, intent, true)
+}
+
+func stashedActAgain(data *providerData, intent string, take bool) *actAgain {
+	if intent == "" {
+		return nil
+	}
+	actAgainStash.Lock()
+	defer actAgainStash.Unlock()
+	kept := actAgainStash.m[data][intent]
+	if len(kept) == 0 {
+		return nil
+	}
+	if take {
+		actAgainStash.m[data][intent] = kept[1:]
+	}
+	return kept[0]
+}
+
+// The intents for which this provider instance saw a recorded run: the
+// state of a play resource read at plan (refresh) or deleted at apply (the
+// delete half of a tainted resource's replacement).
+var recordedStash = struct {
+	sync.Mutex
+	m map[*providerData]map[string]bool
+}{m: map[*providerData]map[string]bool{}}
+
+// noteRecorded notes that a resource's state records a run for intent.
+func noteRecorded(data *providerData, intent string) {
+	if intent == "" {
+		return
+	}
+	recordedStash.Lock()
+	defer recordedStash.Unlock()
+	if recordedStash.m[data] == nil {
+		recordedStash.m[data] = map[string]bool{}
+	}
+	recordedStash.m[data][intent] = true
+}
+
+// hasRecorded reports whether a state seen by this provider instance
+// records a run for intent.
+func hasRecorded(data *providerData, intent string) bool {
+	recordedStash.Lock()
+	defer recordedStash.Unlock()
+	return intent != "" && recordedStash.m[data][intent]
+}
+
+// actAgainInCreate is the marker for a create: the one in its planned
+// private state (a CLI that passes it on), else the one its replacement's
+// delete kept; nil for a new or tainted resource.
+func actAgainInCreate(ctx context.Context, data *providerData, intent string) *actAgain {
+	if m := decodeActAgain(plannedPrivate(ctx, actAgainKey)); m != nil {
+		takeActAgain(data, intent)
+		return m
+	}
+	return takeActAgain(data, intent)
+}
+
+// asked reports whether the user changed attr.
+func (a *actAgain) asked(attr string) bool { return a != nil && slices.Contains(a.Changed, attr) }
+
+func decodeActAgain(b []byte) *actAgain {
+	if len(b) == 0 {
+		return nil
+	}
+	var m actAgain
+	if err := json.Unmarshal(b, &m); err != nil || len(m.Changed) == 0 {
+		return nil
+	}
+	return &m
+}
+
+// decision is what an action does with a job, given its status and whether
+// the user asked to act again.
+type decision int
+
+const (
+	decideAct    decision = iota // send the action
+	decideAdopt                  // record the job's run; send nothing
+	decideRefuse                 // the job's status does not allow the action
+)
+
+func (d decision) String() string {
+	return [...]string{"act", "adopt", "refuse"}[d]
+}
+
+// playedStatuses are the statuses a manual job can have once played: it is
+// no longer waiting, so it was played.
+var playedStatuses = map[string]bool{"waiting_for_resource": true, "preparing": true, "pending": true,
+	"running": true, "success": true, "failed": true, "canceled": true, "canceling": true}
+
+// decidePlay decides a play of job, whose newest run in its pipeline is
+// latest (job itself when it was not run again), and the job it concerns.
+// lookFirst is set unless the user asked to play again; recorded when this
+// resource's state recorded a run of job (a tainted resource).
+func decidePlay(job, latest *gitlabclient.Job, lookFirst, recorded bool) (decision, *gitlabclient.Job) {
+	switch {
+	case waitingToPlay(job):
+		return decideAct, job
+	case lookFirst && recorded && playedStatuses[job.Status]:
+		if waitingToPlay(latest) { // run again by hand and waiting: the run that happened is job's
+			return decideAdopt, job
+		}
+		return decideAdopt, latest
+	case lookFirst:
+		return decideRefuse, job
+	case gitlabclient.Playable(latest.Status):
+		return decideAct, latest
+	default:
+		return decideRefuse, latest
+	}
+}
+
+// decideRetry decides a retry of job, whose newest run is latest, and the
+// job it concerns.
+func decideRetry(job, latest *gitlabclient.Job, lookFirst bool) (decision, *gitlabclient.Job) {
+	switch {
+	case lookFirst && latest.ID != job.ID:
+		return decideAdopt, latest
+	case gitlabclient.Retryable(latest.Status):
+		return decideAct, latest
+	default:
+		return decideRefuse, latest
+	}
+}
+
+// resolvePlay reads what decidePlay needs of job (its newest run, when it
+// is not waiting to be played) and decides.
+func resolvePlay(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) (decision, *gitlabclient.Job, diag.Diagnostics) {
+	latest := job
+	if !waitingToPlay(job) {
+		var diags diag.Diagnostics
+		if latest, diags = latestRun(ctx, client, in, job); diags.HasError() {
+			return decideRefuse, nil, diags
+		}
+	}
+	d, target := decidePlay(job, latest, in.LookFirst, in.Recorded)
+	return d, target, nil
+}
+
+// resolveRetry reads job's newest run and decides.
+func resolveRetry(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) (decision, *gitlabclient.Job, diag.Diagnostics) {
+	latest, diags := latestRun(ctx, client, in, job)
+	if diags.HasError() {
+		return decideRefuse, nil, diags
+	}
+	d, target := decideRetry(job, latest, in.LookFirst)
+	return d, target, nil
+}
+
+// adoptedPlay is the warning of a play that found its job already played.
+func adoptedPlay(in jobActionInput, job, run *gitlabclient.Job, atPlan bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	which := "its run"
+	if run.ID != job.ID {
+		which = fmt.Sprintf("its newest run, job %d (%s)", run.ID, run.Status)
+	}
+	verb := "This resource records"
+	if atPlan {
+		verb = "The apply records"
+	}
+	detail := fmt.Sprintf("Job %d (%q) is %s, no longer waiting to be played: this resource played it in an earlier "+
+		"apply that failed, timed out or was interrupted (the resource is tainted). It is not played again: an "+
+		"action GitLab applied is never applied twice for the same intent. %s %s and waits for it as wait_for "+
+		"asks; a failed job or a wait that times out still fails the apply. To play the job again, change "+
+		"triggers; to play another job, point job_id at it.",
+		job.ID, job.Name, job.Status, verb, which)
+	if len(in.Variables) > 0 {
+		detail += " The variables given here were not sent: that run has the variables it was played with."
+	}
+	diags.AddAttributeWarning(path.Root("job_id"), fmt.Sprintf("Job %d was already played: not playing it again", job.ID), detail)
+	return diags
+}
+
+// adoptedRetry is the warning of a retry that found its job already retried.
+func adoptedRetry(job, run *gitlabclient.Job, atPlan bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	verb := "This resource records"
+	if atPlan {
+		verb = "The apply records"
+	}
+	diags.AddAttributeWarning(path.Root("job_id"), fmt.Sprintf("Job %d was already retried: not retrying it again", job.ID),
+		fmt.Sprintf("Job %d (%q) has a newer run, job %d (%s): it was retried before, by an earlier apply of this "+
+			"resource that failed, timed out or was interrupted, or outside Terraform (e.g. GitLab's automatic retry). "+
+			"It is not retried again: an action GitLab applied is never applied twice for the same intent. %s job %d "+
+			"as the retry and waits for it as wait_for asks. To retry again, change triggers.",
+			job.ID, job.Name, run.ID, run.Status, verb, run.ID))
+	return diags
+}
+
+// refusedPlay and refusedRetry explain a job whose status does not allow
+// the action.
+func refusedPlay(in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+	if in.LookFirst && playedStatuses[job.Status] {
+		var diags diag.Diagnostics
+		diags.AddAttributeError(path.Root("job_id"), "Job cannot be played: it is not waiting to be played",
+			fmt.Sprintf("Job %d (%q) is %s, not waiting to be played (manual or scheduled), and this resource has no "+
+				"record of playing it, so it is not played: an action GitLab applied is never applied twice for the "+
+				"same intent. If an earlier apply played it and its state was lost (the provider was killed, or the "+
+				"resource was removed from the state), import that run: terraform import (or tofu import) "+
+				"<resource address> %s:%d; to play it again afterwards, change triggers. If job_id is not a "+
+				"manual job, point it at the manual job.", job.ID, job.Name, job.Status, in.Project.String(), job.ID))
+		return diags
+	}
+	if d := checkPlayable(job); d.HasError() {
+		return d
+	}
+	return statusError("played", job, "A job that is neither waiting to be played (manual or scheduled) nor was "+
+		"played before cannot be played. Point job_id at the manual job.")
+}
+
+func refusedRetry(job *gitlabclient.Job) diag.Diagnostics { return checkRetryable(job) }
 
 // playJob plays a manual job. A finished manual job runs again as a new job
 // (GitLab answers with the old one, so the new run is looked up); a job
-// played again before is played again through its latest run.
+// played again before is played again through its latest run. With
+// in.LookFirst, a job played before is adopted instead.
 func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in jobActionInput) jobActionOutput {
-	job, diags := getJobFor(ctx, client, in)
+	first, diags := getJobFor(ctx, client, in)
 	if diags.HasError() {
 		return jobActionOutput{Diags: diags}
 	}
-	rerun := !waitingToPlay(job)
-	if rerun {
-		if job, diags = latestRun(ctx, client, in, job); diags.HasError() {
-			return jobActionOutput{Diags: diags}
-		}
-		rerun = !waitingToPlay(job)
+	if in.VariablesChanged && !waitingToPlay(first) {
+		return jobActionOutput{Diags: variablesChangeError(first)}
 	}
-	if diags := checkPlayable(job); diags.HasError() {
+	d, job, diags := resolvePlay(ctx, client, in, first)
+	switch {
+	case diags.HasError():
 		return jobActionOutput{Diags: diags}
+	case d == decideRefuse:
+		return jobActionOutput{Diags: refusedPlay(in, job)}
+	case d == decideAdopt:
+		tflog.Info(ctx, fmt.Sprintf("job %d was played before: recording job %d (%s), not playing again", first.ID, job.ID, job.Status),
+			map[string]any{"job_id": first.ID, "played_job_id": job.ID, "status": job.Status})
+		out := finishAction(ctx, client, poll, in, "play", job)
+		out.Diags = append(adoptedPlay(in, first, job, false), out.Diags...)
+		return out
 	}
+	rerun := !waitingToPlay(job)
 	played, err := client.PlayJob(ctx, in.Project.String(), job.ID, in.Variables, gitlabclient.Seen(job))
+	var unknown *gitlabclient.UnknownOutcomeError
+	if errors.As(err, &unknown) {
+		// The play may have happened: keep the job (as read before), so that
+		// the resource is saved tainted and the next apply has a record of it.
+		return jobActionOutput{Job: job, Diags: actionError("play", in.Project, job.ID, err)}
+	}
 	if err != nil {
 		return jobActionOutput{Diags: actionError("play", in.Project, job.ID, err)}
 	}
@@ -86,24 +410,32 @@ func latestRun(ctx context.Context, client *gitlabclient.Client, in jobActionInp
 		}
 	}
 	if latest.ID != j.ID {
-		tflog.Info(ctx, fmt.Sprintf("job %d was run again before; acting on its newest run, job %d (%s)", j.ID, latest.ID, latest.Status),
+		tflog.Info(ctx, fmt.Sprintf("job %d was run again before; its newest run is job %d (%s)", j.ID, latest.ID, latest.Status),
 			map[string]any{"job_id": j.ID, "latest_job_id": latest.ID})
 	}
 	return latest, nil
 }
 
 // retryJob retries a finished job, or the newest run of a job retried
-// before: GitLab creates a new job.
+// before: GitLab creates a new job. With in.LookFirst, a job retried before
+// is not retried again: its newest run is adopted.
 func retryJob(ctx context.Context, client *gitlabclient.Client, poll poller, in jobActionInput) jobActionOutput {
-	job, diags := getJobFor(ctx, client, in)
+	first, diags := getJobFor(ctx, client, in)
 	if diags.HasError() {
 		return jobActionOutput{Diags: diags}
 	}
-	if job, diags = latestRun(ctx, client, in, job); diags.HasError() {
+	d, job, diags := resolveRetry(ctx, client, in, first)
+	switch {
+	case diags.HasError():
 		return jobActionOutput{Diags: diags}
-	}
-	if diags := checkRetryable(job); diags.HasError() {
-		return jobActionOutput{Diags: diags}
+	case d == decideRefuse:
+		return jobActionOutput{Diags: refusedRetry(job)}
+	case d == decideAdopt:
+		tflog.Info(ctx, fmt.Sprintf("job %d was retried before: recording job %d (%s), not retrying again", first.ID, job.ID, job.Status),
+			map[string]any{"job_id": first.ID, "new_job_id": job.ID, "status": job.Status})
+		out := finishAction(ctx, client, poll, in, "retry", job)
+		out.Diags = append(adoptedRetry(first, job, false), out.Diags...)
+		return out
 	}
 	retried, err := client.RetryJob(ctx, in.Project.String(), job.ID)
 	if err != nil {
@@ -121,6 +453,13 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 	job, diags := getJobFor(ctx, client, in)
 	if diags.HasError() {
 		return jobActionOutput{Diags: diags}
+	}
+	in.FailOnJobFailure = false
+	if job.Status == "canceling" {
+		// Canceled before (by an earlier apply that did not save its outcome,
+		// or outside Terraform) and still stopping: nothing to send.
+		tflog.Info(ctx, fmt.Sprintf("job %d is already canceling; waiting for it without a request", job.ID))
+		return finishAction(ctx, client, poll, in, "cancel", job)
 	}
 	if !gitlabclient.Cancelable(job.Status) {
 		var warn diag.Diagnostics
@@ -146,7 +485,6 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 		return jobActionOutput{Job: canceled, Diags: warn}
 	}
 	tflog.Info(ctx, fmt.Sprintf("canceled job %d: it is %s", canceled.ID, canceled.Status), map[string]any{"job_id": canceled.ID, "status": canceled.Status})
-	in.FailOnJobFailure = false
 	return finishAction(ctx, client, poll, in, "cancel", canceled)
 }
 

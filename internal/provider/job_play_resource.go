@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -66,15 +67,18 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Sensitive:   true,
 		MarkdownDescription: "CI/CD variables for this run of the job (GitLab's `job_variables_attributes`), as " +
 			"`KEY = \"value\"`. Keys are letters, digits and `_`. Values are sensitive: they never appear in plans or " +
-			"logs, but like every attribute they are stored in the state. Changing them plays the job again.",
+			"logs, but like every attribute they are stored in the state. Changing them while `job_id` waits to be " +
+			"played plays it with the new values; once it was played, a change is refused at plan time, because " +
+			"GitLab runs a played job again with the variables of its first run: point `job_id` at the manual job " +
+			"of a new pipeline instead.",
 		Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(
-			variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores"))},
+			variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores")), variableValuesValidator{}},
 		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 	}
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("play the job")
-	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job (default 60m)."})
+	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job (default 60m)."}))
 	attrs["played_job_id"] = schema.Int64Attribute{
 		Computed: true,
 		MarkdownDescription: "The job that ran: `job_id` itself when it was a manual job waiting to be played, or the " +
@@ -84,19 +88,90 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables, and waits for it: the step " +
 			"of release automation that starts a deploy job once its pipeline is ready. The job is played once, when " +
-			"the resource is created; applying again does nothing unless `triggers`, `variables`, `project` or " +
-			"`job_id` change. With `fail_on_job_failure` (the default) a failed job fails the apply with its failure " +
+			"the resource is created; applying again does nothing unless `triggers` change (or `job_id`, `project`: " +
+			"another job). With `fail_on_job_failure` (the default) a failed job fails the apply with its failure " +
 			"reason and log URL. Before playing, the job's status is checked, at plan time when the values are known: " +
-			"only manual, scheduled or finished manual jobs can be played." + destroyNote + "\n\n" +
+			"only manual or scheduled jobs, or (with changed `triggers`) finished manual jobs, can be played." +
+			destroyNote + "\n\n" +
+			acrossReruns(
+				"This resource plays a job only when `job_id` waits to be played (`manual` or `scheduled`), or when "+
+					"`triggers` changed:\n\n"+
+					"- **After a timeout, a failed job or an interrupt** the resource is saved tainted with the job it "+
+					"played (so is a play whose answer was lost). The next apply finds the job no longer waiting: it does "+
+					"not play it again, but records its run (`played_job_id`; the newest run when it was run again), waits "+
+					"for it as `wait_for` asks, and warns that it was played before. A job that failed, or a wait that "+
+					"times out again, still fails that apply. (The record is read when the plan refreshes the tainted "+
+					"resource: plan with refresh, the default.)\n\n"+
+					"- **When no state recorded the play** (the provider was killed after its request, or the state was "+
+					"lost), a job that is no longer waiting to be played is refused, not played: GitLab's job API cannot "+
+					"tell a played manual job from a job that never was one. Import the run (`terraform import` or "+
+					"`tofu import` with `<project>:<job_id>`).\n\n"+
+					"- **Changed `triggers`** replace the resource and play the job again, once: a finished manual job runs "+
+					"again as a new job (with the variables of its first run). `apply -replace` does not play again: it "+
+					"records the run again. Do not set `create_before_destroy` on this "+
+					"resource: the new resource is then created before the old one is gone, cannot tell a changed trigger "+
+					"from a lost state, and refuses to play again.\n\n"+
+					"- **Changed `variables`** of a job that was played are refused at plan time: GitLab would run it again "+
+					"with its first variables. Point `job_id` at the manual job of a new pipeline, or revert `variables`.\n\n"+
+					"- **A new `job_id` or `project`** is a new job: played if it waits to be played, refused otherwise.") + "\n\n" +
 			"Upstream API: [Run a job](https://docs.gitlab.com/api/jobs/#run-a-job).",
 		Attributes: attrs,
 	}
 }
 
-// ModifyPlan checks, when the job is to be played, that GitLab can play it,
-// so a wrong job_id fails the plan rather than the apply.
+// ModifyPlan checks, when the job is to be played, that GitLab can play it
+// (or that the create will adopt its earlier run), so a wrong job_id fails
+// the plan rather than the apply; and refuses a change of variables that
+// GitLab would not apply.
 func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkPlayable)
+	r.refuseJobToken(ctx, req, resp)
+	if !req.Plan.Raw.IsNull() && !req.State.Raw.IsNull() {
+		r.checkVariablesChange(ctx, req, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, planPlay)
+}
+
+// checkVariablesChange refuses, at plan time, new variables for a job that
+// is no longer waiting to be played: the replacement would play it again,
+// and GitLab runs a played job again with the variables of its first run
+// (Ci::PlayBuildService retries it), so the new values would not be used
+// while the state claimed them.
+func (r *jobPlayResource) checkVariablesChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var planned, prior types.Map
+	var project types.String
+	var jobID types.Int64
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("variables"), &planned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("variables"), &prior)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
+	if resp.Diagnostics.HasError() || planned.Equal(prior) {
+		return
+	}
+	_, _, job, diags := jobAtPlan(ctx, r.data, project, jobID, r.what)
+	if diags.HasError() || job == nil {
+		return // the create's check reports a missing job; an unreadable one is checked at apply
+	}
+	resp.Diagnostics.Append(variablesChangeError(job)...)
+}
+
+// variablesChangeError refuses new variables for job unless it waits to be
+// played, saying why and what to do instead.
+func variablesChangeError(job *gitlabclient.Job) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if waitingToPlay(job) {
+		return diags
+	}
+	diags.AddAttributeError(path.Root("variables"), "New variables cannot be applied to a job that was played",
+		fmt.Sprintf("Job %d (%q) was played already (it is %s). Changing variables replaces this resource, which would "+
+			"play the job again, but GitLab runs a played job again with the variables of its first run "+
+			"(Ci::PlayBuildService retries it): the new values would not be used, and the state would claim they were. "+
+			"To run the job with new variables, play the manual job of a new pipeline: point job_id at it. Otherwise "+
+			"revert variables to the values of the earlier run (to run it again with those, change triggers).",
+			job.ID, job.Name, job.Status))
+	return diags
 }
 
 func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -117,8 +192,12 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	again := actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID))
 	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), Variables: vars,
-		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool()}
+		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
+		LookFirst: again == nil, VariablesChanged: again.asked("variables"),
+		Recorded: hasRecorded(r.data, intentKey(r.what, plan.Project, plan.JobID))}
+	tflog.Debug(ctx, "play: create", map[string]any{"look_first": in.LookFirst})
 	out := playJob(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job == nil {
@@ -130,15 +209,56 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// Read refreshes the played job, and notes that this state records a run
+// of job_id: a tainted resource's replacement adopts it (job_operations.go).
+func (r *jobPlayResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.noteRecorded(ctx, req.State)
+	r.jobActionResource.Read(ctx, req, resp)
+}
+
+// Delete forgets the resource, noting (for the create half of a tainted
+// resource's replacement) that its state recorded a run.
+func (r *jobPlayResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r.noteRecorded(ctx, req.State)
+	r.jobActionResource.Delete(ctx, req, resp)
+}
+
+func (r *jobPlayResource) noteRecorded(ctx context.Context, state tfsdk.State) {
+	var project types.String
+	var jobID, played types.Int64
+	if state.Raw.IsNull() {
+		return
+	}
+	diags := state.GetAttribute(ctx, path.Root("project"), &project)
+	diags.Append(state.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("played_job_id"), &played)...)
+	if !diags.HasError() && !played.IsNull() && !played.IsUnknown() {
+		noteRecorded(r.data, intentKey(r.what, project, jobID))
+	}
+}
+
 // ImportState takes "<project>:<job_id>" of a job that was played: the job
-// itself is recorded as the played job.
+// itself is recorded as the played job. The job must exist and show that it
+// was played (not manual, scheduled, created or skipped).
 func (r *jobPlayResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	project, ids, err := parseImportID(req.ID, "job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
 	}
-	_ = project
+	client, diags := r.importClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if resp.Diagnostics.Append(checkPlayImport(req.ID, job)...); resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0], "played_job_id": ids[0]})...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), waitFinished)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_job_failure"), true)...)

@@ -193,21 +193,17 @@ func TestAccJobPlayResource_timeout(t *testing.T) {
 				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Timed out waiting for job %d.*still pending`, deploy)),
 			},
 			{
-				// The job is kept (tainted): while it is still pending, the
-				// replacement's plan says why it cannot play it again.
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Job cannot be played.*is pending.*untaint`),
-			},
-			{
-				// Once it has finished, the state (refreshed) holds the played job.
+				// The job is kept (tainted): once it has finished, the next
+				// apply records its outcome and does not play it again.
 				PreConfig: func() {
 					if err := env.Sim.SetJobStatus(deploy, "success"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true, // the tainted resource is replaced on the next apply
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionReplace),
+				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(jobPlay, "played_job_id", fmt.Sprint(deploy)),
 					resource.TestCheckResourceAttr(jobPlay, "status", "success"),
@@ -221,7 +217,7 @@ func TestAccJobPlayResource_timeout(t *testing.T) {
 }
 
 // TestAccJobPlayResource_drift shows a job erased outside Terraform as a
-// changed attribute, not an error, and forgets a job GitLab deleted.
+// changed attribute, not an error, and keeps a job GitLab deleted.
 func TestAccJobPlayResource_drift(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual", LogOnRun: "ok\n"})
@@ -256,10 +252,16 @@ func TestAccJobPlayResource_drift(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				// The refresh forgets the resource; playing the job again fails the plan.
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)GitLab job not found.*Job %d`, deploy)),
+				// The refresh keeps the resource (with a warning) and its last
+				// known attributes: nothing is planned, nothing played again.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("success")),
+					statecheck.ExpectKnownValue(jobPlay, attr("erased_at"), knownvalue.NotNull()),
+				},
 			},
 		},
 	})

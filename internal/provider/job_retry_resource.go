@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var (
@@ -50,7 +52,7 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("retry the job")
-	attrs["timeouts"] = timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the new job (default 60m)."})
+	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the new job (default 60m)."}))
 	attrs["new_job_id"] = schema.Int64Attribute{
 		Computed:            true,
 		MarkdownDescription: "The job GitLab created for the retry. Its status and timestamps are the other attributes.",
@@ -59,17 +61,30 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Retries a finished job (success, failed or canceled) once: GitLab creates a new job with " +
 			"the same name and stage in the same pipeline, and this resource waits for it. Applying again never " +
-			"retries again unless `triggers`, `project` or `job_id` change. The job's status is checked at plan time " +
-			"when the values are known. A retry whose answer was lost (a timeout, a reset connection, a 5xx) is never " +
-			"sent blindly again: the provider first looks in the pipeline for the job the retry created." +
-			destroyNote + "\n\n" +
+			"retries again unless `triggers` change (or `job_id`, `project`: another job). The job's status is " +
+			"checked at plan time when the values are known. A retry whose answer was lost (a timeout, a reset " +
+			"connection, a 5xx) is never sent blindly again: the provider first looks in the pipeline for the job " +
+			"the retry created." + destroyNote + "\n\n" +
+			acrossReruns(
+				"This resource retries a job only when it has no newer run in its pipeline, or when `triggers` changed:\n\n"+
+					"- **After a timeout, a failed job or an interrupt** (the resource is tainted), **or when the state never "+
+					"recorded a retry** (provider killed, answer lost), the next apply finds the job retried already: it "+
+					"does not retry again, but records the newest run as `new_job_id`, waits for it as `wait_for` asks, and "+
+					"warns that it was retried before (by this resource, by someone else, or by GitLab's automatic "+
+					"`retry`). A new run that failed, or a wait that times out again, still fails that apply.\n\n"+
+					"- **Changed `triggers`** replace the resource and retry the newest run once more; `apply -replace` "+
+					"does not retry again, it records the newest run again. With "+
+					"`create_before_destroy` the new resource cannot tell a changed trigger from a tainted resource: it "+
+					"records the newest run instead of retrying again.\n\n"+
+					"- **A new `job_id` or `project`** is a new job: retried if it has no newer run, recorded otherwise.") + "\n\n" +
 			"Upstream API: [Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job).",
 		Attributes: attrs,
 	}
 }
 
 func (r *jobRetryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, checkRetryable)
+	r.refuseJobToken(ctx, req, resp)
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, planRetry)
 }
 
 func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -89,7 +104,8 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 	defer cancel()
 
 	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(),
-		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool()}
+		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
+		LookFirst: actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID)) == nil}
 	out := retryJob(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job == nil {
@@ -102,11 +118,41 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 // ImportState takes "<project>:<job_id>:<new_job_id>": the retried job and
-// the job its retry created.
+// the job its retry created. Both must exist, and new_job_id must be the
+// run of the same job that came right after job_id in its pipeline.
 func (r *jobRetryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	_, ids, err := parseImportID(req.ID, "job_id", "new_job_id")
+	project, ids, err := parseImportID(req.ID, "job_id", "new_job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	client, diags := r.importClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, diags := importedJob(ctx, client, req.ID, importFormatRetry, "job_id", project, ids[0])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	newJob, diags := importedJob(ctx, client, req.ID, importFormatRetry, "new_job_id", project, ids[1])
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var runs []*gitlabclient.Job // read only when the two jobs could be a job and its retry
+	if newJob.ID > job.ID && newJob.Name == job.Name && pipelineID(job) != 0 && pipelineID(job) == pipelineID(newJob) {
+		runs, err = client.ListPipelineJobs(ctx, project.String(), pipelineID(job), nil, true)
+		if err != nil {
+			resp.Diagnostics.AddError("Could not check the import ID",
+				fmt.Sprintf("Import ID %q: listing the jobs of pipeline %d (with retried ones) to check that job %d is the "+
+					"retry of job %d failed: %s. Nothing was imported; try again when GitLab answers.",
+					req.ID, pipelineID(job), newJob.ID, job.ID, err))
+			return
+		}
+	}
+	if resp.Diagnostics.Append(checkRetryImport(req.ID, job, newJob, runs)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0], "new_job_id": ids[1]})...)

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -32,6 +34,7 @@ type allowedAgentsModel struct {
 type allowedAgentModel struct {
 	ID            types.Int64       `tfsdk:"id"`
 	ConfigProject agentProjectModel `tfsdk:"config_project"`
+	Configuration types.String      `tfsdk:"configuration"`
 }
 
 type agentProjectModel struct {
@@ -44,12 +47,12 @@ type agentProjectModel struct {
 	CreatedAt         types.String `tfsdk:"created_at"`
 }
 
+// agentUserModel is the user as GET /job/allowed_agents sends it: GitLab
+// builds it by hand with only the ID, username and roles in the project.
 type agentUserModel struct {
-	ID       types.Int64  `tfsdk:"id"`
-	Username types.String `tfsdk:"username"`
-	Name     types.String `tfsdk:"name"`
-	State    types.String `tfsdk:"state"`
-	WebURL   types.String `tfsdk:"web_url"`
+	ID             types.Int64    `tfsdk:"id"`
+	Username       types.String   `tfsdk:"username"`
+	RolesInProject []types.String `tfsdk:"roles_in_project"`
 }
 
 type agentEnvironmentModel struct {
@@ -57,7 +60,9 @@ type agentEnvironmentModel struct {
 	Slug types.String `tfsdk:"slug"`
 }
 
-func newAllowedAgentsModel(a *gitlabclient.AllowedAgents) allowedAgentsModel {
+// newAllowedAgentsModel converts GitLab's answer; it fails only on an
+// agent configuration that is not JSON.
+func newAllowedAgentsModel(a *gitlabclient.AllowedAgents) (allowedAgentsModel, error) {
 	m := allowedAgentsModel{
 		ID:              types.StringValue(fmt.Sprintf("%d", a.Job.ID)),
 		AllowedAgents:   make([]allowedAgentModel, 0, len(a.AllowedAgents)),
@@ -68,6 +73,10 @@ func newAllowedAgentsModel(a *gitlabclient.AllowedAgents) allowedAgentsModel {
 	}
 	for _, ag := range a.AllowedAgents {
 		p := ag.ConfigProject
+		config, err := normalizedJSON(ag.Configuration)
+		if err != nil {
+			return m, fmt.Errorf("the configuration of agent %d is not JSON: %w", ag.ID, err)
+		}
 		m.AllowedAgents = append(m.AllowedAgents, allowedAgentModel{
 			ID: types.Int64Value(ag.ID),
 			ConfigProject: agentProjectModel{
@@ -75,6 +84,7 @@ func newAllowedAgentsModel(a *gitlabclient.AllowedAgents) allowedAgentsModel {
 				Path: types.StringValue(p.Path), PathWithNamespace: types.StringValue(p.PathWithNamespace),
 				Description: types.StringPointerValue(p.Description), CreatedAt: timeValue(p.CreatedAt),
 			},
+			Configuration: config,
 		})
 	}
 	for _, g := range a.Project.Groups {
@@ -82,12 +92,42 @@ func newAllowedAgentsModel(a *gitlabclient.AllowedAgents) allowedAgentsModel {
 	}
 	if u := a.User; u != nil {
 		m.User = &agentUserModel{ID: types.Int64Value(u.ID), Username: types.StringValue(u.Username),
-			Name: types.StringValue(u.Name), State: types.StringValue(u.State), WebURL: types.StringValue(u.WebURL)}
+			RolesInProject: make([]types.String, 0, len(u.RolesInProject))}
+		for _, r := range u.RolesInProject {
+			m.User.RolesInProject = append(m.User.RolesInProject, types.StringValue(r))
+		}
 	}
 	if e := a.Environment; e != nil {
 		m.Environment = &agentEnvironmentModel{Tier: types.StringValue(e.Tier), Slug: types.StringValue(e.Slug)}
 	}
-	return m
+	return m, nil
+}
+
+// normalizedJSON is a JSON value as a string, re-encoded the way
+// Terraform's jsonencode writes it (compact, object keys sorted, numbers
+// kept as written), so the same configuration always reads the same; null
+// when GitLab sent none.
+func normalizedJSON(raw json.RawMessage) (types.String, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return types.StringNull(), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return types.StringNull(), err
+	}
+	if dec.More() {
+		return types.StringNull(), fmt.Errorf("more than one JSON value")
+	}
+	if v == nil {
+		return types.StringNull(), nil
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return types.StringNull(), err
+	}
+	return types.StringValue(string(out)), nil
 }
 
 func (d *allowedAgentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -112,6 +152,11 @@ func (d *allowedAgentsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Computed: true, MarkdownDescription: "The agents the job may use.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id": i64("The agent's ID."),
+					"configuration": str("The `ci_access` configuration of the authorization that lets the job use the agent " +
+						"(the entry for the job's project or group in the agent's configuration file, such as " +
+						"`default_namespace`, `access_as`, `environments`, `protected_branches_only`), as JSON: read it with " +
+						"`jsondecode()`. `{}` when the entry sets nothing, and for an agent configured in the job's own project " +
+						"(implicit authorization)."),
 					"config_project": schema.SingleNestedAttribute{
 						Computed: true, MarkdownDescription: "The project holding the agent's configuration.",
 						Attributes: map[string]schema.Attribute{
@@ -128,10 +173,14 @@ func (d *allowedAgentsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"project_id":        i64("The job's project's ID."),
 			"project_group_ids": schema.ListAttribute{Computed: true, ElementType: types.Int64Type, MarkdownDescription: "The IDs of the groups the project belongs to."},
 			"user": schema.SingleNestedAttribute{
-				Computed: true, MarkdownDescription: "The user the job runs as.",
+				Computed: true, MarkdownDescription: "The user the job runs as. GitLab sends only its ID, username and roles here.",
 				Attributes: map[string]schema.Attribute{
-					"id": i64("The user's ID."), "username": str("The username."), "name": str("The name."),
-					"state": str("The user's state."), "web_url": str("The user's profile page."),
+					"id": i64("The user's ID."), "username": str("The username."),
+					"roles_in_project": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "The user's roles in the job's project: every role up to its access level, lowest " +
+							"first, from `guest`, `planner`, `reporter`, `developer`, `maintainer`, `owner` (a Developer has " +
+							"`[\"guest\", \"planner\", \"reporter\", \"developer\"]`); empty when the user is not a member. Test a " +
+							"role with `contains(data.gitlabjobs_job_token_allowed_agents.current.user.roles_in_project, \"maintainer\")`."},
 				},
 			},
 			"environment": schema.SingleNestedAttribute{
@@ -153,6 +202,10 @@ func (d *allowedAgentsDataSource) Read(ctx context.Context, _ datasource.ReadReq
 		resp.Diagnostics.Append(jobTokenError("GET /job/allowed_agents", err)...)
 		return
 	}
-	state := newAllowedAgentsModel(agents)
+	state, err := newAllowedAgentsModel(agents)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected answer from GitLab", "GET /job/allowed_agents: "+err.Error()+".")
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

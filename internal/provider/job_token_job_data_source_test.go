@@ -19,7 +19,11 @@ func TestAccJobTokenDataSources(t *testing.T) {
 	env := acctest.NewEnv(t)
 	f := newReleaseFixture(t, env)
 	cfgProject := env.Sim.CreateProject(gitlabsim.ProjectSpec{Path: "platform/agents", Members: map[int64]int{env.AdminID: 40}})
-	agentID := env.Sim.CreateAgent(cfgProject.ID, "production", f.project.ID)
+	agentID := env.Sim.CreateAgentWithConfig(cfgProject.ID, "production",
+		map[string]any{"default_namespace": "production", "protected_branches_only": true}, f.project.ID)
+	// An agent configured in the job's own project: implicitly authorized,
+	// with an empty configuration.
+	ownAgentID := env.Sim.CreateAgent(f.project.ID, "review")
 	jobToken := env.Sim.JobToken(f.running)
 	withJobToken := env.ProviderBlock(fmt.Sprintf("  job_token = %q", jobToken))
 	resource.ParallelTest(t, resource.TestCase{
@@ -38,8 +42,14 @@ func TestAccJobTokenDataSources(t *testing.T) {
 				Config: withJobToken + `
 data "gitlabjobs_job_token_job" "me" {}
 data "gitlabjobs_job_token_allowed_agents" "me" {}
+
+# The configuration is JSON, for jsondecode.
+output "default_namespace" {
+  value = jsondecode(data.gitlabjobs_job_token_allowed_agents.me.allowed_agents[0].configuration).default_namespace
+}
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("default_namespace", knownvalue.StringExact("production")),
 					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_job.me", attr("job_id"), knownvalue.Int64Exact(f.running)),
 					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_job.me", attr("name"), knownvalue.StringExact("e2e")),
 					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_job.me", attr("id"), knownvalue.StringExact(fmt.Sprintf("%d:%d", f.project.ID, f.running))),
@@ -48,12 +58,28 @@ data "gitlabjobs_job_token_allowed_agents" "me" {}
 					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_allowed_agents.me", attr("project_id"), knownvalue.Int64Exact(f.project.ID)),
 					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_allowed_agents.me", attr("project_group_ids"), knownvalue.ListSizeExact(2)),
 					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_allowed_agents.me", attr("environment"), knownvalue.Null()),
+					// GitLab sends the user's ID, username and roles only; the job's
+					// user (the admin) is a Maintainer of the project.
+					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_allowed_agents.me", attr("user"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"id":       knownvalue.Int64Exact(env.AdminID),
+						"username": knownvalue.StringExact("root"),
+						"roles_in_project": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("guest"), knownvalue.StringExact("planner"),
+							knownvalue.StringExact("reporter"), knownvalue.StringExact("developer"), knownvalue.StringExact("maintainer")}),
+					})),
 					statecheck.ExpectKnownValue("data.gitlabjobs_job_token_allowed_agents.me", attr("allowed_agents"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"id": knownvalue.Int64Exact(agentID),
 							"config_project": knownvalue.ObjectPartial(map[string]knownvalue.Check{
 								"path_with_namespace": knownvalue.StringExact("platform/agents"),
 							}),
+							"configuration": knownvalue.StringExact(`{"default_namespace":"production","protected_branches_only":true}`),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"id": knownvalue.Int64Exact(ownAgentID),
+							"config_project": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+								"path_with_namespace": knownvalue.StringExact("release/sub/app"),
+							}),
+							"configuration": knownvalue.StringExact(`{}`),
 						}),
 					})),
 				},

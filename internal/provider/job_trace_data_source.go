@@ -39,16 +39,16 @@ func (d *jobTraceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads a job's log (trace). Logs can hold secrets, so `content` is sensitive. Keep it " +
 			"small with `tail_lines` and `max_bytes`: the end of a log is where a failure shows; `truncated` says " +
-			"when either cut it. A job without a log (not started, or erased) has an empty `content`.\n\n" +
+			"when either cut it. A job without a log (not started, or erased) has an empty `content`.\n\n" + jobTokenReadDocs(true) + "\n\n" +
 			"Upstream API: [Get a log file](https://docs.gitlab.com/api/jobs/#get-a-log-file).",
 		Attributes: map[string]schema.Attribute{
 			"id":      schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<job_id>`."},
 			"project": projectAttribute(),
-			"job_id": schema.Int64Attribute{Required: true, MarkdownDescription: "The job's ID.",
+			"job_id": schema.Int64Attribute{Required: true, CustomType: positiveID, MarkdownDescription: "The job's ID.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"tail_lines": schema.Int64Attribute{Optional: true, MarkdownDescription: "Keep only the last this many lines.",
+			"tail_lines": schema.Int64Attribute{Optional: true, CustomType: positiveID, MarkdownDescription: "Keep only the last this many lines.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"max_bytes": schema.Int64Attribute{Optional: true, MarkdownDescription: "Keep at most this many bytes, from the end (never splitting a UTF-8 character).",
+			"max_bytes": schema.Int64Attribute{Optional: true, CustomType: positiveID, MarkdownDescription: "Keep at most this many bytes, from the end (never splitting a UTF-8 character).",
 				Validators: []validator.Int64{int64validator.AtLeast(1)}},
 			"content":   schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The log, or its end when cut."},
 			"size":      schema.Int64Attribute{Computed: true, MarkdownDescription: "The whole log's size in bytes."},
@@ -98,6 +98,8 @@ func (d *jobTraceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	client, project, diags := d.data.clientForProject("data source gitlabjobs_job_trace", cfg.Project)
 	resp.Diagnostics.Append(diags...)
+	// GitLab answers 401 to a CI job token here: say so without asking.
+	resp.Diagnostics.Append(jobTokenReadError("data source gitlabjobs_job_trace", true, d.data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -197,6 +197,7 @@ type (
 		PipelineID     types.Int64    `tfsdk:"pipeline_id"`
 		Scope          []types.String `tfsdk:"scope"`
 		IncludeRetried types.Bool     `tfsdk:"include_retried"`
+		Downstream     types.Bool     `tfsdk:"include_downstream"`
 		Jobs           []jobModel     `tfsdk:"jobs"`
 	}
 	reflectPipelineBridgesModel struct {

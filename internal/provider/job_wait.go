@@ -29,23 +29,44 @@ func jobReached(target, status string) bool {
 	}
 }
 
-// poller polls a job until it reaches a target, backing off from first to max
-// between polls, and logs each status at INFO so TF_LOG=INFO shows what the
-// provider waits on. Its clock is injectable for tests.
+// poller polls a job until it reaches a target, and logs each status at INFO
+// so TF_LOG=INFO shows what the provider waits on. The interval between polls
+// is a fifth of the time already waited (share), never less than first nor
+// more than max: after a job ends, the wait returns within about a fifth of
+// the time it had waited, so a short job is seen at once and a long one costs
+// few requests. Its clock is injectable for tests.
 type poller struct {
 	first, max time.Duration
-	factor     float64
-	now        func() time.Time
-	sleep      func(ctx context.Context, d time.Duration) error
+	// share is the interval's share of the time already waited (1/5).
+	share float64
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	// failureLogLines is how many last lines of a failed job's log its
+	// failure diagnostic shows (the provider's failure_log_lines; 0: none).
+	failureLogLines int
 	// progress, when set, is told every status a poll sees and how long the
 	// wait has lasted (a Terraform action shows it in the CLI).
 	progress func(ctx context.Context, job *gitlabclient.Job, waited time.Duration)
 }
 
+// Poll intervals of defaultPoller.
+const (
+	pollShare = 0.2
+	pollFirst = time.Second
+	pollMax   = 30 * time.Second
+)
+
 func defaultPoller() poller {
-	// Doubling to a 20 s cap: a 5-minute job costs 20 polls and is seen at most
-	// 20 s after it finishes (see BENCHMARKS.md, P2).
-	return poller{first: time.Second, max: 20 * time.Second, factor: 2, now: time.Now, sleep: sleepCtx}
+	// clamp(waited/5, 1 s, 30 s): a 20-second job is seen within 4 s of its
+	// end, a 5-minute job costs 30 polls, a 30-minute job 90, each seen at
+	// most 30 s late (see BENCHMARKS.md, P2).
+	return poller{first: pollFirst, max: pollMax, share: pollShare, now: time.Now, sleep: sleepCtx}
+}
+
+// interval is the time to sleep before the next poll, waited having passed
+// since the wait began: clamp(waited × share, first, max).
+func (p poller) interval(waited time.Duration) time.Duration {
+	return min(max(time.Duration(float64(waited)*p.share), p.first), p.max)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -76,7 +97,6 @@ func (e *waitTimeoutError) Error() string {
 // It returns the last job it saw, also on error, so callers can keep it in state.
 func (p poller) wait(ctx context.Context, jobID int64, target string, get func(context.Context) (*gitlabclient.Job, error)) (*gitlabclient.Job, error) {
 	start := p.now()
-	delay := p.first
 	var last *gitlabclient.Job
 	for {
 		job, err := get(ctx)
@@ -95,12 +115,13 @@ func (p poller) wait(ctx context.Context, jobID int64, target string, get func(c
 				map[string]any{"job_id": job.ID, "status": job.Status, "waited": p.now().Sub(start).Round(time.Second).String()})
 			return job, nil
 		}
-		tflog.Info(ctx, fmt.Sprintf("job %d %s for %s, waiting until %s", job.ID, job.Status, p.now().Sub(start).Round(time.Second), target),
+		waited := p.now().Sub(start)
+		delay := p.interval(waited)
+		tflog.Info(ctx, fmt.Sprintf("job %d %s for %s, waiting until %s", job.ID, job.Status, waited.Round(time.Second), target),
 			map[string]any{"job_id": job.ID, "status": job.Status, "next_poll": delay.String()})
 		if err := p.sleep(ctx, delay); err != nil {
 			return last, p.ctxError(ctx, last, target, start)
 		}
-		delay = min(time.Duration(float64(delay)*p.factor), p.max)
 	}
 }
 

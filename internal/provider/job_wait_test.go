@@ -61,33 +61,67 @@ func TestJobReached(t *testing.T) {
 	}
 }
 
-func TestWaitBacksOffToCap(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(0, 0)}
-	statuses := []string{"pending"}
-	for range 12 {
-		statuses = append(statuses, "running")
-	}
-	statuses = append(statuses, "success")
-	job, err := clock.poller().wait(context.Background(), 42, waitFinished, statusSequence(statuses...))
-	if err != nil || job.Status != "success" {
-		t.Fatalf("wait = %v, %v", job, err)
-	}
-	if len(clock.sleeps) != len(statuses)-1 {
-		t.Fatalf("polled %d times, want %d", len(clock.sleeps)+1, len(statuses))
-	}
-	if clock.sleeps[0] != time.Second {
-		t.Errorf("first wait %s, want 1s", clock.sleeps[0])
-	}
-	for i := 1; i < len(clock.sleeps); i++ {
-		if clock.sleeps[i] < clock.sleeps[i-1] {
-			t.Errorf("wait %d (%s) shorter than the one before (%s)", i, clock.sleeps[i], clock.sleeps[i-1])
-		}
-		if clock.sleeps[i] > 20*time.Second {
-			t.Errorf("wait %d is %s, above the 20s cap", i, clock.sleeps[i])
+func TestPollerInterval(t *testing.T) {
+	p := defaultPoller()
+	for waited, want := range map[time.Duration]time.Duration{
+		0:                 1 * time.Second, // never less than 1 s
+		3 * time.Second:   1 * time.Second,
+		5 * time.Second:   1 * time.Second,
+		10 * time.Second:  2 * time.Second, // a fifth of the time waited
+		20 * time.Second:  4 * time.Second,
+		100 * time.Second: 20 * time.Second,
+		150 * time.Second: 30 * time.Second,
+		time.Hour:         30 * time.Second, // never more than 30 s
+	} {
+		if got := p.interval(waited); got != want {
+			t.Errorf("interval after %s = %s, want %s", waited, got, want)
 		}
 	}
-	if last := clock.sleeps[len(clock.sleeps)-1]; last != 20*time.Second {
-		t.Errorf("backoff should reach the cap, last wait %s", last)
+}
+
+// TestWaitSeesEndWithinAFifth runs the poller against a job that finishes
+// after d on the fake clock: the wait returns within a fifth of d (at least
+// 1 s, at most 30 s) after the job ends, with few requests.
+func TestWaitSeesEndWithinAFifth(t *testing.T) {
+	for _, tt := range []struct {
+		job         time.Duration
+		maxLag      time.Duration
+		maxRequests int
+	}{
+		{1500 * time.Millisecond, time.Second, 3},
+		{20 * time.Second, 4 * time.Second, 14},
+		{2 * time.Minute, 24 * time.Second, 24},
+		{5 * time.Minute, 30 * time.Second, 30},
+		{30 * time.Minute, 30 * time.Second, 80},
+	} {
+		t.Run(tt.job.String(), func(t *testing.T) {
+			start := time.Unix(0, 0)
+			clock := &fakeClock{t: start}
+			requests := 0
+			get := func(context.Context) (*gitlabclient.Job, error) {
+				requests++
+				if clock.t.Sub(start) >= tt.job {
+					return &gitlabclient.Job{ID: 42, Status: "success"}, nil
+				}
+				return &gitlabclient.Job{ID: 42, Status: "running"}, nil
+			}
+			job, err := clock.poller().wait(context.Background(), 42, waitFinished, get)
+			if err != nil || job.Status != "success" {
+				t.Fatalf("wait = %v, %v", job, err)
+			}
+			lag := clock.t.Sub(start) - tt.job
+			if lag > tt.maxLag {
+				t.Errorf("the wait returned %s after the job ended, want at most %s", lag, tt.maxLag)
+			}
+			if requests > tt.maxRequests {
+				t.Errorf("%d requests, want at most %d", requests, tt.maxRequests)
+			}
+			for i, d := range clock.sleeps {
+				if d < time.Second || d > 30*time.Second || (i > 0 && d < clock.sleeps[i-1]) {
+					t.Errorf("sleep %d is %s (before: %v): want growing intervals within [1s, 30s]", i, d, clock.sleeps[:i])
+				}
+			}
+		})
 	}
 }
 

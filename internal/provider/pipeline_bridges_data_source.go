@@ -79,7 +79,7 @@ func (d *pipelineBridgesDataSource) Metadata(_ context.Context, req datasource.M
 func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the trigger jobs (bridges) of a pipeline with the downstream pipelines they " +
-			"started, newest first. GitLab does not send runner, artifact, tag or archive fields for trigger jobs; " +
+			"started, newest first. GitLab does not send runner, artifact, `tag_list` or `archived` fields for trigger jobs; " +
 			"they are null or empty here.\n\n" +
 			"Upstream API: [List pipeline trigger jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-trigger-jobs).",
 		Attributes: map[string]schema.Attribute{

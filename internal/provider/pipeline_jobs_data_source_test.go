@@ -43,9 +43,18 @@ data "gitlabjobs_pipeline_bridges" "test" {
   project     = %[1]q
   pipeline_id = %[2]d
 }
+# The child pipeline's jobs are not in its parent's list; listed by its own ID.
+data "gitlabjobs_pipeline_jobs" "child" {
+  project     = %[1]q
+  pipeline_id = data.gitlabjobs_pipeline_bridges.test.bridges[1].downstream_pipeline.id
+}
 `, f.project.PathWithNamespace, f.pipeline.ID)),
 				ConfigStateChecks: []statecheck.StateCheck{
+					// build, unit, e2e, deploy: the child pipeline's "child" job is not listed.
 					statecheck.ExpectKnownValue("data.gitlabjobs_pipeline_jobs.all", attr("jobs"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue("data.gitlabjobs_pipeline_jobs.child", attr("jobs"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("child"), "pipeline": knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.Int64Exact(f.downstream.ID)})}),
+					})),
 					statecheck.ExpectKnownValue("data.gitlabjobs_pipeline_jobs.all", attr("id"), knownvalue.StringExact(fmt.Sprintf("%s:%d", f.project.PathWithNamespace, f.pipeline.ID))),
 					statecheck.ExpectKnownValue("data.gitlabjobs_pipeline_jobs.running", attr("jobs"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{"job_id": knownvalue.Int64Exact(f.running), "status": knownvalue.StringExact("running")}),

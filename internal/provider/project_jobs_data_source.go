@@ -57,9 +57,10 @@ func (d *projectJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"name":        optionalString("Only jobs with this name (exact match)."),
 			"ref":         optionalString("Only jobs that ran for this branch or tag."),
 			"stage":       optionalString("Only jobs of this stage."),
-			"pipeline_id": schema.Int64Attribute{Optional: true, MarkdownDescription: "Only jobs of this pipeline.", Validators: []validator.Int64{int64validator.AtLeast(1)}},
+			"pipeline_id": schema.Int64Attribute{Optional: true, CustomType: positiveID, MarkdownDescription: "Only jobs of this pipeline.", Validators: []validator.Int64{int64validator.AtLeast(1)}},
 			"max_results": schema.Int64Attribute{
 				Optional:            true,
+				CustomType:          positiveID,
 				MarkdownDescription: "Stop after this many matching jobs (the newest). All when not set.",
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},

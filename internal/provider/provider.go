@@ -59,16 +59,17 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModel struct {
-	Token          types.String `tfsdk:"token"`
-	JobToken       types.String `tfsdk:"job_token"`
-	BaseURL        types.String `tfsdk:"base_url"`
-	CACertFile     types.String `tfsdk:"cacert_file"`
-	Insecure       types.Bool   `tfsdk:"insecure"`
-	ClientCert     types.String `tfsdk:"client_cert"`
-	ClientKey      types.String `tfsdk:"client_key"`
-	Retries        types.Int64  `tfsdk:"retries"`
-	Headers        types.Map    `tfsdk:"headers"`
-	EarlyAuthCheck types.Bool   `tfsdk:"early_auth_check"`
+	Token           types.String `tfsdk:"token"`
+	JobToken        types.String `tfsdk:"job_token"`
+	BaseURL         types.String `tfsdk:"base_url"`
+	CACertFile      types.String `tfsdk:"cacert_file"`
+	Insecure        types.Bool   `tfsdk:"insecure"`
+	ClientCert      types.String `tfsdk:"client_cert"`
+	ClientKey       types.String `tfsdk:"client_key"`
+	Retries         types.Int64  `tfsdk:"retries"`
+	Headers         types.Map    `tfsdk:"headers"`
+	EarlyAuthCheck  types.Bool   `tfsdk:"early_auth_check"`
+	FailureLogLines types.Int64  `tfsdk:"failure_log_lines"`
 }
 
 func (p *gitlabJobsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -94,8 +95,9 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"job_token": schema.StringAttribute{
 				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to the `" + EnvJobToken +
 					"` environment variable when neither `token` nor `" + EnvToken + "` is set, so the provider " +
-					"authenticates as the running job inside GitLab CI. Job tokens can read jobs of their own " +
-					"project and `GET /job`; they cannot play, retry, cancel or erase jobs.",
+					"authenticates as the running job inside GitLab CI. Job tokens can only read (`GET /job`, " +
+					"`GET /job/allowed_agents` and, where GitLab allows it, their project's jobs); they cannot play, " +
+					"retry, cancel or erase jobs: a plan that would do so fails before anything is sent.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -136,7 +138,8 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"so a job is never played or retried twice. A retry waits 1 s, then twice as long each time up "+
 					"to 30 s, or as long as GitLab asks (`Retry-After`, `RateLimit-Reset`; up to 5 minutes). "+
 					"Defaults to %d.", defaultRetries),
-				Optional: true,
+				Optional:   true,
+				CustomType: wholeNumber(0, 50),
 				Validators: []validator.Int64{
 					int64validator.Between(0, 50),
 				},
@@ -150,8 +153,25 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"early_auth_check": schema.BoolAttribute{
 				MarkdownDescription: "Check the credentials when the provider starts (`GET /user`, or `GET /job` " +
-					"with a job token) and fail with a clear message if GitLab rejects them. Defaults to `true`.",
+					"with a job token) and fail at once if that fails, with the cause and its fix: GitLab rejected the " +
+					"credentials (401, 403), `base_url` is not GitLab's API, GitLab is failing (5xx) or rate limiting " +
+					"(429), or it cannot be reached (connection refused or reset, unknown host, TLS). Defaults to `true`.",
 				Optional: true,
+			},
+			"failure_log_lines": schema.Int64Attribute{
+				MarkdownDescription: "When a job that a resource or action waited for fails (`fail_on_job_failure`), " +
+					"show the last this many lines of its log in the error, read with `GET /projects/:id/jobs/:job_id/trace` " +
+					"(ANSI colors and section markers removed, at most 8 KiB). Defaults to `0`: no log lines. **A job log " +
+					"may hold secrets** (GitLab masks only masked variables), and the error goes wherever Terraform's " +
+					"output goes (CI logs, pull request comments) and into `TF_LOG` logs: turn it on only where that " +
+					"output is as private as the job logs. One provider setting rather than one per resource, because " +
+					"whether logs may show is decided by where Terraform's output goes, which is the same for every job " +
+					"a configuration acts on; a provider alias can set it for some resources only.",
+				Optional:   true,
+				CustomType: wholeNumber(0, 1000),
+				Validators: []validator.Int64{
+					int64validator.Between(0, 1000),
+				},
 			},
 		},
 	}
@@ -200,7 +220,8 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 		}
 	}
 
-	data := &providerData{client: client}
+	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource(),
+		failureLogLines: int(cfg.FailureLogLines.ValueInt64())}
 	resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
 }
 
@@ -214,7 +235,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"token": cfg.Token, "job_token": cfg.JobToken, "base_url": cfg.BaseURL,
 		"cacert_file": cfg.CACertFile, "insecure": cfg.Insecure, "client_cert": cfg.ClientCert,
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
-		"early_auth_check": cfg.EarlyAuthCheck,
+		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -290,22 +311,9 @@ func earlyAuthCheck(ctx context.Context, client *gitlabclient.Client) diag.Diagn
 	if err == nil {
 		return nil
 	}
-	summary := "GitLab did not accept the provider's credentials"
-	detail := fmt.Sprintf("The early authentication check (%s on %s) failed: %s.", endpoint, client.BaseURL(), err)
-	switch gitlabclient.StatusCode(err) {
-	case 401:
-		if client.UsesJobToken() {
-			detail += "\n\nThe CI job token is invalid or its job is no longer running (job tokens are valid only while their job runs)."
-		} else {
-			detail += "\n\nCheck that the token is valid, not expired or revoked, and belongs to this GitLab instance (base_url)."
-		}
-	case 403:
-		detail += "\n\nThe token lacks a scope: give it `api` (to act on jobs) or `read_api` (to read them)."
-	case 404:
-		detail += "\n\nbase_url may not point at the GitLab API (it should end in /api/v4/)."
-	}
-	detail += "\n\nSet early_auth_check = false to skip this check."
-	diags.AddError(summary, detail)
+	summary, fix := explainStartupError(client, err)
+	diags.AddError(summary, fmt.Sprintf("The early authentication check (%s on %s) failed: %s.\n\n%s",
+		endpoint, client.BaseURL(), strings.TrimSuffix(err.Error(), "."), fix))
 	return diags
 }
 
@@ -347,6 +355,7 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobTraceDataSource,
 		NewProjectJobsDataSource,
 		NewPipelineJobsDataSource,
+		NewPipelineJobDataSource,
 		NewPipelineBridgesDataSource,
 		NewJobTokenJobDataSource,
 		NewJobTokenAllowedAgentsDataSource,
@@ -357,8 +366,12 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 
 // providerData is what Configure hands to data sources and resources.
 type providerData struct {
-	client        *gitlabclient.Client
-	unknownConfig []string
+	client         *gitlabclient.Client
+	unknownConfig  []string
+	jobTokenSource string // where a CI job token came from, for messages
+	// failureLogLines is failure_log_lines: how many last lines of a failed
+	// job's log its failure diagnostic shows (0: none).
+	failureLogLines int
 }
 
 // errProviderNotConfigured is reported when the provider block depends on
@@ -376,7 +389,7 @@ func (d *providerData) clientFor(what string) (*gitlabclient.Client, diag.Diagno
 	if len(d.unknownConfig) > 0 {
 		diags.AddError("Provider configuration not known yet",
 			fmt.Sprintf("%s needs the gitlabjobs provider, whose configuration (%s) depends on values known only after apply. "+
-				"Apply the resources it depends on first (terraform apply -target=...), or use values known at plan time. (%s)",
+				"Apply the resources it depends on first (terraform apply -target=..., or tofu apply -target=...), or use values known at plan time. (%s)",
 				what, strings.Join(d.unknownConfig, ", "), errProviderNotConfigured))
 		return nil, diags
 	}

@@ -2,7 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
+	aschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -29,4 +35,105 @@ func (projectValidator) ValidateString(_ context.Context, req validator.StringRe
 	if _, err := gitlabclient.ParseProject(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid GitLab project", err.Error())
 	}
+}
+
+// variableValuesValidator refuses a null variable value (variables = { A =
+// null }), which GitLab's job_variables_attributes cannot carry.
+type variableValuesValidator struct{}
+
+var _ validator.Map = variableValuesValidator{}
+
+func (variableValuesValidator) Description(context.Context) string {
+	return "every variable must have a string value (\"\" for an empty one)"
+}
+
+func (v variableValuesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (variableValuesValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var null []string
+	for k, v := range req.ConfigValue.Elements() {
+		if v.IsNull() {
+			null = append(null, k)
+		}
+	}
+	if len(null) == 0 {
+		return
+	}
+	slices.Sort(null)
+	resp.Diagnostics.AddAttributeError(req.Path, "Play variable without a value",
+		fmt.Sprintf("variables %s: a play variable needs a value (null is not one): give it a string, \"\" for an "+
+			"empty value, or remove the key.", strings.Join(null, ", ")))
+}
+
+// positiveDuration checks at plan time that a timeout is longer than zero:
+// "0s" or "-5s" would end the wait (or the action) before it began, with
+// "context deadline exceeded". The timeouts package already checks the
+// format.
+type positiveDuration struct{}
+
+var _ validator.String = positiveDuration{}
+
+func (positiveDuration) Description(context.Context) string {
+	return "must be a positive duration such as 30s, 10m or 2h"
+}
+
+func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d > 0 {
+		return // the timeouts package reports a malformed duration
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Timeout must be positive",
+		fmt.Sprintf("%s is %q: a timeout must be a positive duration such as \"30s\", \"10m\" or \"2h\". "+
+			"Remove it for the default.",
+			req.Path, req.ConfigValue.ValueString()))
+}
+
+// positiveTimeouts adds positiveDuration to each duration of a resource's
+// timeouts attribute (from the timeouts package).
+func positiveTimeouts(a rschema.Attribute) rschema.Attribute {
+	nested, ok := a.(rschema.SingleNestedAttribute)
+	if !ok {
+		panic(fmt.Sprintf("positiveTimeouts: %T is not the timeouts package's attribute", a))
+	}
+	for name, inner := range nested.Attributes {
+		if s, ok := inner.(rschema.StringAttribute); ok {
+			s.Validators = append(slices.Clone(s.Validators), positiveDuration{})
+			nested.Attributes[name] = s
+		}
+	}
+	return nested
+}
+
+// positiveActionTimeouts is positiveTimeouts for an action's timeouts.
+func positiveActionTimeouts(a aschema.Attribute) aschema.Attribute {
+	nested, ok := a.(aschema.SingleNestedAttribute)
+	if !ok {
+		panic(fmt.Sprintf("positiveActionTimeouts: %T is not the timeouts package's attribute", a))
+	}
+	for name, inner := range nested.Attributes {
+		if s, ok := inner.(aschema.StringAttribute); ok {
+			s.Validators = append(slices.Clone(s.Validators), positiveDuration{})
+			nested.Attributes[name] = s
+		}
+	}
+	return nested
+}
+
+// waitSetting is the setting that makes a job action resource wait less:
+// gitlabjobs_job_cancel has wait_for_canceled, play and retry have wait_for.
+func waitSetting(action string) string {
+	if action == "cancel" {
+		return "set wait_for_canceled = false"
+	}
+	return `set wait_for to "started" or "none"`
 }

@@ -20,14 +20,9 @@ locals {
   project = "demo-group/platform/deploy-service"
 }
 
-# The release pipeline's jobs, and the ones that failed. The failed list
-# keeps retried attempts (include_retried), so it does not change once they
-# are retried and the next apply retries nothing again.
-data "gitlabjobs_pipeline_jobs" "release" {
-  project     = local.project
-  pipeline_id = var.pipeline_id
-}
-
+# The release pipeline's failed jobs. The list keeps retried attempts
+# (include_retried), so it does not lose a job once it is retried and the
+# next apply retries nothing again.
 data "gitlabjobs_pipeline_jobs" "failed" {
   project         = local.project
   pipeline_id     = var.pipeline_id
@@ -36,18 +31,28 @@ data "gitlabjobs_pipeline_jobs" "failed" {
 }
 
 # 1. Retry the flaky jobs, once each, and wait: a job that fails again fails the apply.
+# Keyed by job name, acting on the job's first failed run (the lowest ID), so
+# the key and the ID stay the same whatever the retry does.
 resource "gitlabjobs_job_retry" "flaky" {
-  for_each = { for j in data.gitlabjobs_pipeline_jobs.failed.jobs : tostring(j.job_id) => j.job_id if !j.allow_failure }
+  for_each = { for j in data.gitlabjobs_pipeline_jobs.failed.jobs : j.name => j.job_id... if !j.allow_failure }
 
   project = local.project
-  job_id  = each.value
+  job_id  = min(each.value...)
 }
 
 # 2. Then play the manual deploy job with the release's variables, wait until
 # it has finished, and fail the apply (with the job's log URL) if it failed.
+# The job is picked by name; its job_id (the first run) stays the same when
+# the job is played or run again, so the next plan shows no change.
+data "gitlabjobs_pipeline_job" "deploy" {
+  project     = local.project
+  pipeline_id = var.pipeline_id
+  name        = "deploy"
+}
+
 resource "gitlabjobs_job_play" "deploy" {
   project = local.project
-  job_id  = one([for j in data.gitlabjobs_pipeline_jobs.release.jobs : j.job_id if j.name == "deploy"])
+  job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
 
   variables = {
     ENVIRONMENT = "production"

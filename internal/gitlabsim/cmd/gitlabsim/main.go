@@ -87,6 +87,12 @@ func run(opts gitlabsim.Options, addr, seed, envFile string, faults ...gitlabsim
 
 	fmt.Printf("GitLab Jobs API simulator listening on %s\n", url)
 	fmt.Printf("GITLAB_BASE_URL=%s\nGITLAB_TOKEN=%s\n", baseURL, token)
+	// The CI job tokens of the running jobs, for the job token endpoints
+	// (GET /job, /job/allowed_agents, job lists) and the provider's
+	// job_token; GitLab accepts one only while its job runs.
+	for _, jt := range sim.RunningJobTokens() {
+		fmt.Printf("CI job token of running job %d (%s in %s): %s\n", jt.JobID, jt.Name, jt.Project, jt.Token)
+	}
 	if envFile != "" {
 		tmp := filepath.Join(filepath.Dir(envFile), "."+filepath.Base(envFile)+".tmp")
 		content := fmt.Sprintf("GITLAB_BASE_URL=%s\nGITLAB_TOKEN=%s\n", baseURL, token)

@@ -55,6 +55,17 @@ func TestStandalone(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"name":"unit-test"`) {
 		t.Fatalf("GET job 1002: %d %s", resp.StatusCode, body)
 	}
+	// The printed job token of the running job 1004 reads GET /job.
+	req, _ = http.NewRequest(http.MethodGet, env["GITLAB_BASE_URL"]+"job", nil)
+	req.Header.Set("JOB-TOKEN", "glcbt-demo-1004-0000000000000000")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"id":1004`) {
+		t.Fatalf("GET /job with the demo job token: %d %s", resp.StatusCode, body)
+	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -63,7 +74,8 @@ func TestStandalone(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
-	if !strings.Contains(string(out), "GITLAB_TOKEN=glpat-demo") || !strings.Contains(string(out), "stopping") {
+	if !strings.Contains(string(out), "GITLAB_TOKEN=glpat-demo") || !strings.Contains(string(out), "stopping") ||
+		!strings.Contains(string(out), "CI job token of running job 1004 (integration-test in demo-group/platform/deploy-service): glcbt-demo-1004-0000000000000000") {
 		t.Errorf("stdout: %s", out)
 	}
 }

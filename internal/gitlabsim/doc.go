@@ -1,0 +1,142 @@
+// Package gitlabsim is an in-memory GitLab REST v4 API for the Jobs endpoints:
+// GitLab's JSON shapes, status codes, error bodies and authentication, over
+// one store guarded by one lock. Acceptance tests and the demo run against it
+// the way AWS users run against LocalStack.
+//
+// Jobs change status only through GitLab's state machine (statemachine.go):
+// the action endpoints (actions.go: play, retry, cancel, erase), their
+// out-of-band Go twins (outofband.go) and a deterministic simulated runner
+// (runner.go) that picks pending jobs up and finishes them on the clock of
+// Options.Now (a Clock in tests).
+//
+// Fault injection (faults.go) makes it behave like a GitLab in trouble, per
+// route and call number: 5xx answers before or after a request was applied,
+// connections reset before or after, Rack::Attack's 429s, latency, and a
+// rate limit on the simulator's clock.
+//
+// # The reference: GitLab's request specs
+//
+// What GitLab answers is read from its source (the public mirror
+// gitlabhq/gitlabhq): lib/api/ci/jobs.rb (the version with the retry_job
+// ability and force-cancel), lib/api/ci/pipelines.rb (the version that adds
+// trigger_jobs, GitLab 19.2), lib/api/pagination_params.rb,
+// lib/api/helpers/pagination_strategies.rb,
+// lib/gitlab/pagination/cursor_based_keyset.rb and lib/api/entities/ci/*.rb,
+// and tested by conformance tests named after the describe and context
+// blocks of spec/requests/api/ci/jobs_spec.rb and of the pipeline jobs and
+// bridges parts of spec/requests/api/ci/pipelines_spec.rb
+// (conformance_jobs_test.go, conformance_pipelines_test.go:
+// TestSpecJobs_..., TestSpecPipelines_...). Behaviour the specs leave out
+// but the routes' settings and helpers decide has tests named after the
+// code (TestSpecRoute_..., TestSpecSeed_...).
+//
+// Covered contexts of jobs_spec.rb:
+//
+//   - GET /job: when token is valid but not CI_JOB_TOKEN; with job token
+//     authentication header; with job token authentication params; with non
+//     running job; with basic auth header; without authentication.
+//   - GET /job/allowed_agents: when token is valid and user is authorized
+//     (job, pipeline, project groups, user id, username, roles_in_project,
+//     no environment, each agent's id, config_project and configuration,
+//     implicit authorization of the agent's own project); when passing the
+//     token as params; when token is invalid because job has finished; when
+//     token is invalid; when token is valid but not CI_JOB_TOKEN.
+//   - GET /projects/:id/jobs: authorized user (limited pagination headers,
+//     values, tag_list sorted, pipeline data, without artifacts and trace, a
+//     job with artifacts); filter project with one scope element; with array
+//     of scope elements; respond 400 when scope contains invalid state; an
+//     endpoint with keyset pagination; unauthorized user when not logged in
+//     and when guest; GET /projects/:id/jobs offset pagination; GET
+//     /projects/:id/jobs keyset pagination (cursor to the next page, scope
+//     filters).
+//   - GET /projects/:id/jobs/:job_id: authorized user (common job and
+//     pipeline data, finished_at, duration); unauthorized user; when job
+//     succeeded; when job failed; when job is erased.
+//   - GET /projects/:id/jobs/:job_id/trace: authorized user; when no log;
+//     unauthorized user.
+//   - POST cancel: user with and without :cancel_build permission;
+//     unauthorized user.
+//   - POST retry: when the job is a build; when the job is a bridge; when a
+//     build is not retryable; user without :update_build permission;
+//     unauthorized user.
+//   - POST erase: job is erasable; job is not erasable; when a developer
+//     erases a build created by them and by another user.
+//   - POST play: that is a bridge; that is a build; valid custom variables;
+//     a variable without a key; without a value; both valid and invalid
+//     variables; when user does not have access to the project; when user is
+//     not allowed to trigger the manual action; on a non-playable job.
+//
+// Covered contexts of pipelines_spec.rb:
+//
+//   - GET /projects/:id/pipelines/:pipeline_id/jobs: authorized user
+//     (pagination headers with totals, values, pipeline data); filter jobs
+//     with one scope element (duration null, queued_duration >= 0); when
+//     filtering to only running jobs; filter jobs with hash (400); with array
+//     of scope elements; respond 400 when scope contains invalid state; jobs
+//     in different pipelines; pipeline has retried jobs (by default,
+//     include_retried false and true); no pipeline is found; unauthorized
+//     user when not logged in (404 Project Not Found) and when guest.
+//   - GET /projects/:id/pipelines/:pipeline_id/bridges: authorized user
+//     (values, pipeline data, downstream pipeline data); filter bridges with
+//     one scope element and an array; respond 400 when scope contains an
+//     invalid state in an array, a hash, a string; bridges in different
+//     pipelines; no pipeline is found; unauthorized user when not logged in,
+//     when guest, when user has no read_build access for project.
+//
+// From the routes and helpers (TestSpecRoute_...): which routes read CI job
+// tokens (job_token_allowed: the job token lists its project's jobs,
+// pipeline jobs and bridges and uses GET /job and /job/allowed_agents, but
+// gets 401 for a single job, its trace and the actions);
+// authenticate_non_get! on the pipeline routes (an anonymous GET sees
+// public projects only: a private project is 404 Project Not Found);
+// pagination_params.rb (page and per_page are Grape Integers: "page is
+// invalid"; per_page 0 "has a value not allowed"; a page below 1 and a
+// negative per_page are Kaminari's first page and default size: these
+// routes do not call verify_pagination_params!, so no 400 for them);
+// offset pagination of project jobs beyond offset_pagination_limit (page *
+// per_page > 50,000) is a 405 naming keyset pagination; keyset pagination
+// in another order than id desc is a 405; scope given as a hash: its values
+// on project jobs, a 400 on the pipeline routes (PipelinesHelpers);
+// parameters are validated after authentication and before the project;
+// play variable keys Grape accepts but Ci::HasVariable rejects (empty, not
+// [a-zA-Z0-9_]+, over 255 characters) leave the job unplayed behind a 200
+// (PlayBuildService rescues the failed enqueue by retrying a job that is
+// not retryable), a key given twice is a 500 (the unique index on key and
+// job); a path with "//" or a dot segment is GitLab's catch-all 404, not
+// Go's redirect; a body beyond 250 MiB is NGINX's 413
+// (nginx['client_max_body_size'] of the Linux package; GitLab's own JSON
+// validation middleware caps depth and element counts, not bytes).
+//
+// The retry and erase routes of current jobs.rb look the job up before
+// authorizing (find_job!/find_build! before authorize!), so a user without
+// update rights gets 404 for a missing job and 403 for an existing one;
+// cancel authorizes first (authorize_cancel_builds!), a 403 either way.
+// Older GitLab (before the retry_job ability) ran authorize_update_builds!
+// first on retry and erase too.
+//
+// Not covered, and why:
+//
+//   - 'avoids N+1 queries', 'authentication via primary' and the
+//     jobs_api_use_primary_to_authenticate flag: database behaviour, not
+//     observable over HTTP.
+//   - GET /projects/:id/jobs rate limited (the jobs_index application rate
+//     limit): not simulated; Rack::Attack's limits are (faults.go).
+//   - GET /job/allowed_agents when user is anonymous (a job without a
+//     user), when deployment and when non-deployment environment action
+//     (environment tier and slug, environment-scoped agent authorizations):
+//     simulated jobs always have a user and never an environment.
+//   - Trace: log in object storage, log as artifact, incremental logging,
+//     trace artifact record without a stored file, and the additional access
+//     criteria of debug traces (CI_DEBUG_TRACE, CI_DEBUG_SERVICES,
+//     public_builds): storage is not simulated, nor debug traces or the
+//     public_builds setting (a public project's builds are public).
+//   - POST oauth token with the ai_workflows scope: the ai_workflows scope
+//     is not simulated.
+//   - Retry when executed on SaaS (credit card validation), erase when the
+//     project is undergoing stats refresh (409): GitLab.com plans and
+//     project statistics are not simulated.
+//   - Job token allowlists of other projects and fine-grained job token
+//     permissions: a job token reaches its own project only.
+//   - Gitlab::Middleware::JsonValidation's limits (depth 32, 50,000 array or hash
+//     elements, 100,000 elements in all): not simulated.
+package gitlabsim

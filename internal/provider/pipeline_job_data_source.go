@@ -1,0 +1,229 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+)
+
+var _ datasource.DataSourceWithConfigure = (*pipelineJobDataSource)(nil)
+
+// NewPipelineJobDataSource returns the gitlabjobs_pipeline_job data source:
+// one job of a pipeline, by name, with an ID that stays the same when the
+// job is retried or played again, so that a job action resource given that
+// ID converges (plans no change on later applies).
+func NewPipelineJobDataSource() datasource.DataSource { return &pipelineJobDataSource{} }
+
+type pipelineJobDataSource struct{ dataSourceBase }
+
+type pipelineJobModel struct {
+	ID           types.String  `tfsdk:"id"`
+	Project      types.String  `tfsdk:"project"`
+	PipelineID   types.Int64   `tfsdk:"pipeline_id"`
+	LatestJobID  types.Int64   `tfsdk:"latest_job_id"`
+	LatestStatus types.String  `tfsdk:"latest_status"`
+	LatestWebURL types.String  `tfsdk:"latest_web_url"`
+	RunIDs       []types.Int64 `tfsdk:"run_ids"`
+	jobModel
+}
+
+func (d *pipelineJobDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pipeline_job"
+}
+
+func (d *pipelineJobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := jobAttributes()
+	for name, a := range attrs {
+		// The job's own attributes describe its first run.
+		if name != "job_id" {
+			attrs[name] = withDescription(a, "First run: "+a.GetMarkdownDescription())
+		}
+	}
+	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>:<name>`."}
+	attrs["project"] = projectAttribute()
+	attrs["pipeline_id"] = pipelineIDAttribute()
+	attrs["name"] = schema.StringAttribute{
+		Required:            true,
+		MarkdownDescription: "The job's name in the pipeline (its key in `.gitlab-ci.yml`, e.g. `deploy`).",
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+	attrs["stage"] = schema.StringAttribute{
+		Optional:            true,
+		Computed:            true,
+		MarkdownDescription: "The job's stage. When set, a job of that name in another stage is an error; read from the job otherwise.",
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+	attrs["job_id"] = schema.Int64Attribute{
+		Computed: true,
+		MarkdownDescription: "The ID of the job's **first run** (the lowest ID of its runs). It does not change when " +
+			"the job is retried or a finished manual job is played again (each makes a new job), nor when a manual " +
+			"job is played (GitLab runs it in place): give it to `gitlabjobs_job_play`, `gitlabjobs_job_retry` or " +
+			"`gitlabjobs_job_cancel`, and later plans show no change. The play and retry resources act on the " +
+			"job's newest run themselves.",
+	}
+	attrs["latest_job_id"] = schema.Int64Attribute{
+		Computed: true,
+		MarkdownDescription: "The ID of the job's newest run: the job itself, or the job its latest retry or replay " +
+			"created. It changes with every retry, so do not give it to a job action resource (that resource would " +
+			"be replaced, and act again, after every retry).",
+	}
+	attrs["latest_status"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The newest run's status."}
+	attrs["latest_web_url"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The newest run's page in GitLab."}
+	attrs["run_ids"] = schema.ListAttribute{
+		Computed:            true,
+		ElementType:         types.Int64Type,
+		MarkdownDescription: "The IDs of all the job's runs, oldest first: `job_id` first, `latest_job_id` last.",
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Finds one job of a pipeline by name, with an ID that stays the same across retries: " +
+			"the stable way to pick the job a `gitlabjobs_job_play`, `gitlabjobs_job_retry` or `gitlabjobs_job_cancel` " +
+			"resource acts on. A list filtered by status (`gitlabjobs_pipeline_jobs` with `scope = [\"manual\"]` or " +
+			"`[\"failed\"]`) changes once the job is played or retried, so a resource that takes its job from such a " +
+			"list is planned to be destroyed, or fails to plan, on the next apply; this data source does not.\n\n" +
+			"It lists the pipeline's jobs with their retried runs (`include_retried`) and keeps the runs named " +
+			"`name`. `job_id` and the job's attributes (`status`, `web_url`, ...) are those of the **first run**; " +
+			"`latest_job_id`, `latest_status` and `latest_web_url` those of the newest. The first run's status " +
+			"changes only while it runs (and when a manual job is played in place), so a condition such as " +
+			"`status == \"failed\"` on it stays true after the job is retried. No job of that name is an error.\n\n" +
+			"Upstream API: [List pipeline jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-jobs).",
+		Attributes: attrs,
+	}
+}
+
+// withDescription is a computed data source attribute with another description.
+func withDescription(a schema.Attribute, desc string) schema.Attribute {
+	switch a := a.(type) {
+	case schema.StringAttribute:
+		a.MarkdownDescription = desc
+		return a
+	case schema.Int64Attribute:
+		a.MarkdownDescription = desc
+		return a
+	case schema.Float64Attribute:
+		a.MarkdownDescription = desc
+		return a
+	case schema.BoolAttribute:
+		a.MarkdownDescription = desc
+		return a
+	case schema.ListAttribute:
+		a.MarkdownDescription = desc
+		return a
+	case schema.SingleNestedAttribute:
+		a.MarkdownDescription = desc
+		return a
+	case schema.ListNestedAttribute:
+		a.MarkdownDescription = desc
+		return a
+	}
+	return a
+}
+
+func (d *pipelineJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg pipelineJobModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, project, diags := d.data.clientForProject("data source gitlabjobs_pipeline_job", cfg.Project)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	pipelineID := cfg.PipelineID.ValueInt64()
+	jobs, err := client.ListPipelineJobs(ctx, project.String(), pipelineID, nil, true)
+	if err != nil {
+		resp.Diagnostics.Append(listError(fmt.Sprintf("the jobs of pipeline %d", pipelineID), project, err)...)
+		return
+	}
+	runs, diags := pipelineJobRuns(jobs, pipelineID, cfg.Name.ValueString(), cfg.Stage.ValueString())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state := newPipelineJobModel(project, cfg.Project, pipelineID, runs)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// pipelineJobRuns are the runs of the job named name (in stage, unless
+// empty) among a pipeline's jobs listed with their retried runs, oldest
+// (lowest ID) first. None is an error naming the jobs there are.
+func pipelineJobRuns(jobs []*gitlabclient.Job, pipelineID int64, name, stage string) ([]*gitlabclient.Job, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var runs []*gitlabclient.Job
+	var names, otherStages []string
+	for _, j := range jobs {
+		if j.Name != name {
+			if !slices.Contains(names, j.Name) {
+				names = append(names, j.Name)
+			}
+			continue
+		}
+		if stage != "" && j.Stage != stage {
+			if !slices.Contains(otherStages, j.Stage) {
+				otherStages = append(otherStages, j.Stage)
+			}
+			continue
+		}
+		runs = append(runs, j)
+	}
+	switch {
+	case len(runs) > 0:
+		slices.SortFunc(runs, func(a, b *gitlabclient.Job) int { return cmp.Compare(a.ID, b.ID) })
+		return runs, nil
+	case len(otherStages) > 0:
+		diags.AddAttributeError(path.Root("stage"), "Job not in that stage",
+			fmt.Sprintf("Pipeline %d has a job named %q in stage %s, not in stage %q. Fix stage, or leave it out.",
+				pipelineID, name, quoteAll(otherStages), stage))
+	case len(names) == 0:
+		diags.AddAttributeError(path.Root("name"), "Pipeline has no jobs",
+			fmt.Sprintf("Pipeline %d has no jobs (trigger jobs are listed by gitlabjobs_pipeline_bridges), so none named %q. "+
+				"Check pipeline_id.", pipelineID, name))
+	default:
+		slices.Sort(names)
+		diags.AddAttributeError(path.Root("name"), "No job of that name in the pipeline",
+			fmt.Sprintf("Pipeline %d has no job named %q. Its jobs are: %s. Check name (job names are case-sensitive) "+
+				"and pipeline_id.", pipelineID, name, quoteAll(names)))
+	}
+	return nil, diags
+}
+
+func quoteAll(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// newPipelineJobModel is the state for a job's runs (oldest first, at
+// least one): the first run's attributes, the newest run's ID, status and
+// URL, and every run's ID. projectAttr is the project as configured.
+func newPipelineJobModel(project gitlabclient.Project, projectAttr types.String, pipelineID int64, runs []*gitlabclient.Job) pipelineJobModel {
+	first, latest := runs[0], runs[len(runs)-1]
+	ids := make([]types.Int64, len(runs))
+	for i, r := range runs {
+		ids[i] = types.Int64Value(r.ID)
+	}
+	return pipelineJobModel{
+		ID:           types.StringValue(fmt.Sprintf("%s:%d:%s", project.String(), pipelineID, first.Name)),
+		Project:      projectAttr,
+		PipelineID:   types.Int64Value(pipelineID),
+		LatestJobID:  types.Int64Value(latest.ID),
+		LatestStatus: types.StringValue(latest.Status),
+		LatestWebURL: types.StringValue(latest.WebURL),
+		RunIDs:       ids,
+		jobModel:     newJobModel(first),
+	}
+}
