@@ -46,6 +46,13 @@ func TestAccJobArtifactsKeepResource(t *testing.T) {
 				ExpectError: errRe(fmt.Sprintf(`Job has no artifacts to keep.*Job %d \("e2e"\) is running and has not uploaded artifacts yet`, f.running)),
 			},
 			{
+				// GitLab does not take a CI job token for keep: refused at plan, nothing sent.
+				Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q\n", env.Sim.JobToken(f.running))) +
+					artifactsResourceConfig("gitlabjobs_job_artifacts_keep", "x", proj, f.build),
+				PlanOnly:    true,
+				ExpectError: errRe(`A CI job token cannot act on jobs`),
+			},
+			{
 				Config:      env.Config(artifactsResourceConfig("gitlabjobs_job_artifacts_keep", "x", proj, f.expired)),
 				PlanOnly:    true,
 				ExpectError: errRe(`Job has no artifacts to keep.*\("old"\) is success and its artifacts expired at`),
