@@ -245,7 +245,7 @@ func deleteArtifacts(ctx context.Context, client *gitlabclient.Client, in jobAct
 	return jobActionOutput{Job: deleted}
 }
 
-// createArtifactsResource is both resources' Create: act, record the job.
+// create is both resources' Create: act (keepArtifacts, deleteArtifacts), record the job.
 func (r *jobArtifactsResource) create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse,
 	act func(context.Context, *gitlabclient.Client, jobActionInput) jobActionOutput) {
 	var plan jobArtifactsModel
