@@ -41,6 +41,7 @@ type fixture struct {
 		Archived               bool           `json:"archived"`
 		CIJobTokenScopeEnabled bool           `json:"ci_job_token_scope_enabled"`
 		Members                map[string]int `json:"members"`
+		CI                     *CIConfig      `json:"ci"` // its CI configuration and refs (ciconfig.go)
 		Pipelines              []struct {
 			ID        int64        `json:"id"`
 			Ref       string       `json:"ref"`
@@ -121,6 +122,11 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			Archived: p.Archived, CIJobTokenScopeEnabled: p.CIJobTokenScopeEnabled})
 		if err != nil {
 			return fmt.Errorf("seed: projects[%d].path: %w", i, err)
+		}
+		if p.CI != nil {
+			if err := s.setCIConfig(proj.ID, *p.CI); err != nil {
+				return fmt.Errorf("seed: projects[%d].ci: %w", i, err)
+			}
 		}
 		for k, pl := range p.Pipelines {
 			spec := PipelineSpec{ID: pl.ID, Ref: pl.Ref, SHA: pl.SHA, Tag: pl.Tag, Source: pl.Source, CreatedAt: pl.CreatedAt}

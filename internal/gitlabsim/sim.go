@@ -82,6 +82,7 @@ type Sim struct {
 	runnable  map[int64]bool           // driven jobs the runner may have to move
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
+	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipelines_run.go)
 
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
@@ -136,8 +137,9 @@ func (s *Sim) routes() {
 	s.handle("GET /api/v4/job", s.getJobTokenJob)
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}", s.getJob)
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}/trace", s.getJobTrace)
-	s.listRoutes()   // list.go: project, pipeline and bridge lists; allowed agents
-	s.actionRoutes() // actions.go: play, retry, cancel, erase
+	s.listRoutes()     // list.go: project, pipeline and bridge lists; allowed agents
+	s.actionRoutes()   // actions.go: play, retry, cancel, erase
+	s.pipelineRoutes() // pipelines_run.go: create, read and list pipelines, trigger tokens
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
