@@ -185,9 +185,10 @@ type createPipelineVariable struct {
 // FindRun looks for the pipeline a run with marker created: among the
 // pipelines of ref created through the API (source api) by userID (0: any)
 // at or after since (zero: any time; GitLab's clock), newest first, the one
-// whose variables hold RunMarkerKey = marker. It reads at most maxPages
-// pages of the list. It returns nil when there is none.
-func (c *Client) FindRun(ctx context.Context, project, ref, marker string, userID int64, since time.Time) (*Pipeline, error) {
+// whose variables hold RunMarkerKey = marker (or, with family, a marker
+// marker+"-r..." of a deliberate re-run of the same intent). It reads at
+// most maxPages pages of the list. It returns nil when there is none.
+func (c *Client) FindRun(ctx context.Context, project, ref, marker string, userID int64, since time.Time, family bool) (*Pipeline, error) {
 	const maxPages = 5
 	for page := 1; page <= maxPages; page++ {
 		list, more, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Source: "api", OrderBy: "id", Sort: "desc", Page: page})
@@ -203,7 +204,7 @@ func (c *Client) FindRun(ctx context.Context, project, ref, marker string, userI
 				return nil, fmt.Errorf("reading the variables of pipeline %d: %w", p.ID, err)
 			}
 			for _, v := range vars {
-				if v.Key == RunMarkerKey && v.Value == marker {
+				if v.Key == RunMarkerKey && (v.Value == marker || family && strings.HasPrefix(v.Value, marker+"-r")) {
 					full, err := c.GetPipeline(ctx, project, p.ID)
 					if err != nil {
 						return nil, err
@@ -247,7 +248,7 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err}
 	}
 	find := func() (*Pipeline, error) {
-		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, userID, time.Time{})
+		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, userID, time.Time{}, false)
 		if err != nil {
 			return nil, readFailed(err)
 		}

@@ -94,7 +94,7 @@ func TestFindRun_andRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	for marker, want := range map[string]int64{"a": a.ID, "b": b.ID, "c": 0} {
-		got, err := w.client.FindRun(ctx, faultProject, "main", marker, w.userID, time.Time{})
+		got, err := w.client.FindRun(ctx, faultProject, "main", marker, w.userID, time.Time{}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,18 +102,25 @@ func TestFindRun_andRefusals(t *testing.T) {
 			t.Errorf("FindRun(%s) = %+v, want %d", marker, got, want)
 		}
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID+100, time.Time{}); got != nil {
+	r, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a-r1234"}, w.userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID, time.Time{}, true); got == nil || got.ID != r.ID {
+		t.Errorf("FindRun(a, family) = %+v, want the re-run %d", got, r.ID)
+	}
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID+100, time.Time{}, false); got != nil {
 		t.Errorf("another user's run found: %d", got.ID)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID, time.Now().Add(time.Hour)); got != nil {
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID, time.Now().Add(time.Hour), false); got != nil {
 		t.Errorf("a run older than since found: %d", got.ID)
 	}
 	_, err = w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "nope", Marker: "x"}, w.userID)
-	if gitlabclient.StatusCode(err) != 400 || w.sim.RequestCount(routeCreatePipeline) != 3 {
+	if gitlabclient.StatusCode(err) != 400 || w.sim.RequestCount(routeCreatePipeline) != 4 {
 		t.Errorf("unknown ref: %v (%d POSTs)", err, w.sim.RequestCount(routeCreatePipeline))
 	}
 	latest, err := w.client.LatestPipeline(ctx, faultProject, "main", "")
-	if err != nil || latest == nil || latest.ID != b.ID || latest.DetailedStatus == nil {
+	if err != nil || latest == nil || latest.ID != r.ID || latest.DetailedStatus == nil {
 		t.Errorf("LatestPipeline: %+v, %v", latest, err)
 	}
 	if none, err := w.client.LatestPipeline(ctx, faultProject, "main", "success"); err != nil || none != nil {
