@@ -324,6 +324,7 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 		NewJobRetryResource,
 		NewJobCancelResource,
 		NewJobEraseResource,
+		NewPipelineRunResource,
 	}
 }
 
@@ -334,6 +335,7 @@ func (p *gitlabJobsProvider) Actions(_ context.Context) []func() action.Action {
 		NewJobRetryAction,
 		NewJobCancelAction,
 		NewJobEraseAction,
+		NewPipelineRunAction,
 	}
 }
 
@@ -346,6 +348,7 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewPipelineBridgesDataSource,
 		NewJobTokenJobDataSource,
 		NewJobTokenAllowedAgentsDataSource,
+		NewPipelineDataSource,
 	}
 }
 
