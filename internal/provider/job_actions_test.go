@@ -281,6 +281,8 @@ func TestJobActions_schemas(t *testing.T) {
 		"gitlabjobs_job_retry":  {[]string{"fail_on_job_failure", "job_id", "project", "timeouts", "wait_for"}, "[Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job)."},
 		"gitlabjobs_job_cancel": {[]string{"job_id", "project", "timeouts", "wait_for_canceled"}, "[Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job)."},
 		"gitlabjobs_job_erase":  {[]string{"job_id", "project"}, "[Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job)."},
+		"gitlabjobs_pipeline_run": {[]string{"fail_on_failure", "project", "ref", "timeouts", "variables", "wait_for"},
+			"[Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline)."},
 	}
 	if len(resp.ActionSchemas) != len(want) {
 		t.Errorf("%d action schemas, want %d", len(resp.ActionSchemas), len(want))
@@ -294,7 +296,7 @@ func TestJobActions_schemas(t *testing.T) {
 		var attrs []string
 		for _, a := range s.Schema.Block.Attributes {
 			attrs = append(attrs, a.Name)
-			if (a.Name == "project" || a.Name == "job_id") != a.Required {
+			if (a.Name == "project" || a.Name == "job_id" || a.Name == "ref") != a.Required {
 				t.Errorf("%s.%s: required = %v", name, a.Name, a.Required)
 			}
 		}
@@ -316,7 +318,7 @@ func TestJobActions_schemas(t *testing.T) {
 		names = append(names, a.TypeName)
 	}
 	slices.Sort(names)
-	if want := []string{"gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry"}; !slices.Equal(names, want) {
+	if want := []string{"gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry", "gitlabjobs_pipeline_run"}; !slices.Equal(names, want) {
 		t.Errorf("metadata actions = %v, want %v", names, want)
 	}
 }

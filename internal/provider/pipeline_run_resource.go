@@ -382,6 +382,11 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 			state.Variables = types.MapValueMust(types.StringType, elems)
 		}
 		state.RunID = types.StringValue(gitlabclient.MarkerOf(vars))
+		// wait_for records what the imported pipeline has reached.
+		switch p.Status {
+		case gitlabclient.PipelineSuccess, gitlabclient.PipelineManual:
+			state.WaitFor = types.StringValue(p.Status)
+		}
 	}
 	state.pipelineInfo = newPipelineInfo(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
