@@ -362,3 +362,73 @@ func waitForPipelineStatus(t *testing.T, env *acctest.Env, id int64, status stri
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// The provider loses the creation's answer and cannot look for the pipeline
+// (the list fails too): the apply fails with nothing saved, as when the
+// provider is killed after the POST. The next apply finds the pipeline by
+// its marker and creates none.
+func TestAccPipelineRunResource_lostAnswerNothingSaved(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	const post, list = "POST /api/v4/projects/{id}/pipeline", "GET /api/v4/projects/{id}/pipelines"
+	// Without read retries, so the failing looks fail at once.
+	cfg := env.ProviderConfig("  retries = 0\n") + strings.TrimPrefix(runConfig(env, p.PathWithNamespace, "main", `  wait_for = "success"`), env.ProviderConfig(""))
+	removeListFault := func() {}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					env.Sim.InjectFault(gitlabsim.Fault{Route: post, Kind: gitlabsim.FaultResetAfter, Calls: []int{1}})
+					// The look before creating is list call 1; the looks after the
+					// lost answer (and the client's retries of them) fail.
+					calls := []int{}
+					for n := 2; n <= 40; n++ {
+						calls = append(calls, n)
+					}
+					removeListFault = env.Sim.InjectFault(gitlabsim.Fault{Route: list, Kind: gitlabsim.FaultStatus, Status: 500, Calls: calls})
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)may or may not have been created.*Applying again is safe`),
+			},
+			{
+				PreConfig: func() { removeListFault() },
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pipelineRun, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: wantRuns(env, p, 1),
+			},
+		},
+	})
+	if posts := env.Sim.RequestCount(post); posts != 1 {
+		t.Errorf("%d POSTs, want 1", posts)
+	}
+}
+
+// The same project written another way (its numeric ID instead of its
+// path) replaces the resource, but the create finds the pipeline of the
+// same intent: nothing runs again.
+func TestAccPipelineRunResource_projectRespelled(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: runConfig(env, p.PathWithNamespace, "main", ""), Check: wantRuns(env, p, 1)},
+			{
+				Config: runConfig(env, fmt.Sprint(p.ID), "refs/heads/main", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pipelineRun, attr("project"), knownvalue.StringExact(fmt.Sprint(p.ID))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 1), func(s *terraform.State) error {
+					want := fmt.Sprint(env.Sim.CreatedPipelines(p.ID)[0])
+					if got := s.RootModule().Resources[pipelineRun].Primary.Attributes["pipeline_id"]; got != want {
+						return fmt.Errorf("pipeline_id %s, want the first run %s", got, want)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
