@@ -183,15 +183,17 @@ type createPipelineVariable struct {
 }
 
 // FindRun looks for the pipeline a run with marker created: among the
-// pipelines of ref created through the API (source api) by userID (0: any)
+// pipelines of ref created through the API (source api) by username ("":
+// anyone; GitLab lets a Developer read the variables of their own pipelines
+// only, so a refusal is an error, never taken as "not found")
 // at or after since (zero: any time; GitLab's clock), newest first, the one
 // whose variables hold RunMarkerKey = marker (or, with family, a marker
 // marker+"-r..." of a deliberate re-run of the same intent). It reads at
 // most maxPages pages of the list. It returns nil when there is none.
-func (c *Client) FindRun(ctx context.Context, project, ref, marker string, userID int64, since time.Time, family bool) (*Pipeline, error) {
+func (c *Client) FindRun(ctx context.Context, project, ref, marker, username string, since time.Time, family bool) (*Pipeline, error) {
 	const maxPages = 5
 	for page := 1; page <= maxPages; page++ {
-		list, more, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Source: "api", OrderBy: "id", Sort: "desc", Page: page})
+		list, more, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Source: "api", Username: username, OrderBy: "id", Sort: "desc", Page: page})
 		if err != nil {
 			return nil, fmt.Errorf("listing the pipelines of %s: %w", ref, err)
 		}
@@ -209,7 +211,7 @@ func (c *Client) FindRun(ctx context.Context, project, ref, marker string, userI
 					if err != nil {
 						return nil, err
 					}
-					if userID != 0 && full.User != nil && full.User.ID != userID {
+					if username != "" && full.User != nil && full.User.Username != username {
 						continue // someone else's pipeline with our marker: not ours
 					}
 					return full, nil
@@ -225,8 +227,8 @@ func (c *Client) FindRun(ctx context.Context, project, ref, marker string, userI
 
 // CreatePipeline is POST /projects/:id/pipeline with the request's
 // variables and marker, sent at most once per proof that it was not applied
-// (see the top of this file). userID is the token's user (for FindRun).
-func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequest, userID int64) (*Pipeline, error) {
+// (see the top of this file). username is the token's user (for FindRun).
+func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequest, username string) (*Pipeline, error) {
 	p, err := ParseProject(project)
 	if err != nil {
 		return nil, err
@@ -248,7 +250,7 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err}
 	}
 	find := func() (*Pipeline, error) {
-		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, userID, time.Time{}, false)
+		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, username, time.Time{}, false)
 		if err != nil {
 			return nil, readFailed(err)
 		}

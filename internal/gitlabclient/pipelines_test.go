@@ -41,7 +41,7 @@ func TestCreatePipeline_faults(t *testing.T) {
 			defer cancel()
 			got, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{
 				Ref: "main", Marker: "run-1", Variables: []gitlabclient.Variable{{Key: "ENV", Value: "prod"}},
-			}, w.userID)
+			}, "maintainer")
 			created := w.sim.CreatedPipelines(w.projID)
 			posts := w.sim.RequestCount(routeCreatePipeline)
 			if len(created) > 1 {
@@ -85,16 +85,16 @@ func TestCreatePipeline_faults(t *testing.T) {
 func TestFindRun_andRefusals(t *testing.T) {
 	w := pipelineWorld(t)
 	ctx := context.Background()
-	a, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a"}, w.userID)
+	a, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a"}, "maintainer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "b"}, w.userID)
+	b, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "b"}, "maintainer")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for marker, want := range map[string]int64{"a": a.ID, "b": b.ID, "c": 0} {
-		got, err := w.client.FindRun(ctx, faultProject, "main", marker, w.userID, time.Time{}, false)
+		got, err := w.client.FindRun(ctx, faultProject, "main", marker, "maintainer", time.Time{}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,20 +102,20 @@ func TestFindRun_andRefusals(t *testing.T) {
 			t.Errorf("FindRun(%s) = %+v, want %d", marker, got, want)
 		}
 	}
-	r, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a-r1234"}, w.userID)
+	r, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a-r1234"}, "maintainer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID, time.Time{}, true); got == nil || got.ID != r.ID {
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Time{}, true); got == nil || got.ID != r.ID {
 		t.Errorf("FindRun(a, family) = %+v, want the re-run %d", got, r.ID)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID+100, time.Time{}, false); got != nil {
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "someone-else", time.Time{}, false); got != nil {
 		t.Errorf("another user's run found: %d", got.ID)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", w.userID, time.Now().Add(time.Hour), false); got != nil {
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Now().Add(time.Hour), false); got != nil {
 		t.Errorf("a run older than since found: %d", got.ID)
 	}
-	_, err = w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "nope", Marker: "x"}, w.userID)
+	_, err = w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "nope", Marker: "x"}, "maintainer")
 	if gitlabclient.StatusCode(err) != 400 || w.sim.RequestCount(routeCreatePipeline) != 4 {
 		t.Errorf("unknown ref: %v (%d POSTs)", err, w.sim.RequestCount(routeCreatePipeline))
 	}
@@ -127,7 +127,47 @@ func TestFindRun_andRefusals(t *testing.T) {
 		t.Errorf("LatestPipeline(success): %+v, %v", none, err)
 	}
 	if _, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "x",
-		Variables: []gitlabclient.Variable{{Key: gitlabclient.RunMarkerKey, Value: "forged"}}}, w.userID); err == nil {
+		Variables: []gitlabclient.Variable{{Key: gitlabclient.RunMarkerKey, Value: "forged"}}}, "maintainer"); err == nil {
 		t.Error("a user variable named like the marker was accepted")
+	}
+}
+
+// A Developer may read the variables of their own pipelines only: FindRun
+// lists the user's pipelines (username), so another user's runs on the ref
+// neither fail the look nor count as this user's.
+func TestFindRun_developerSeesOwnRunsOnly(t *testing.T) {
+	w := pipelineWorld(t)
+	ctx := context.Background()
+	if _, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "maintainer"); err != nil {
+		t.Fatal(err)
+	}
+	dev := w.sim.CreateUser(gitlabsim.UserSpec{Username: "dev"})
+	tok := w.sim.CreatePersonalAccessToken(dev.ID, gitlabsim.TokenSpec{})
+	devClient, err := gitlabclient.New(gitlabclient.Config{BaseURL: w.srv.URL, Token: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not a member: the project is not found (404), an error, not "none".
+	if _, err := devClient.FindRun(ctx, faultProject, "main", "m", "dev", time.Time{}, false); !gitlabclient.IsNotFound(err) {
+		t.Errorf("outsider: %v, want 404", err)
+	}
+	member := w.sim.CreateProject(gitlabsim.ProjectSpec{Path: "team/app", Members: map[int64]int{
+		w.userID: gitlabsim.MaintainerAccess, dev.ID: gitlabsim.DeveloperAccess}})
+	if err := w.sim.SetCIConfig(member.ID, gitlabsim.CIConfig{Branches: map[string]string{"main": ""},
+		Jobs: []gitlabsim.CIJob{{Name: "build"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.client.CreatePipeline(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "maintainer"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}, false); err != nil || got != nil {
+		t.Errorf("developer's look: %+v, %v; want none, no error", got, err)
+	}
+	mine, err := devClient.CreatePipeline(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}, false); err != nil || got == nil || got.ID != mine.ID {
+		t.Errorf("developer's own run: %+v, %v; want %d", got, err, mine.ID)
 	}
 }

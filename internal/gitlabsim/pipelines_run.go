@@ -2,6 +2,7 @@ package gitlabsim
 
 import (
 	"cmp"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -319,8 +320,11 @@ func (s *Sim) getPipeline(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.pipelineEntity(r, pl, true))
 }
 
-// GET /projects/:id/pipelines/:pipeline_id/variables: Developers (and the
-// pipeline's own user) may read them (read_pipeline_variable).
+// GET /projects/:id/pipelines/:pipeline_id/variables: Maintainers, and
+// Developers for the pipelines they created, may read them
+// (read_pipeline_variable, after pipelines_spec.rb: "user is a developer",
+// "pipeline created is not created by the developer user": 403). Entities::Ci::Variable
+// of a Ci::PipelineVariable: variable_type, key, value.
 func (s *Sim) getPipelineVariables(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -343,14 +347,14 @@ func (s *Sim) getPipelineVariables(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "")
 		return
 	}
-	if !canUpdateBuilds(p, proj) && (p.user == nil || p.user.id != pl.userID || accessLevel(p, proj) < ReporterAccess) {
+	if !canAdminBuilds(p, proj) && (p.user == nil || p.user.id != pl.userID || !canUpdateBuilds(p, proj)) {
 		forbidden(w, "")
 		return
 	}
 	out := []obj{}
 	if run := s.ci.runs[pl.id]; run != nil {
 		for _, v := range run.variables {
-			out = append(out, obj{"variable_type": v.variableType, "key": v.key, "value": v.value, "raw": false})
+			out = append(out, obj{"variable_type": v.variableType, "key": v.key, "value": v.value})
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -472,10 +476,13 @@ func (s *Sim) listPipelines(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// POST /projects/:id/trigger/pipeline (lib/api/ci/triggers.rb): token is a
-// trigger token of the project, or a CI job token of a running job (a
-// multi-project pipeline, source pipeline, run as the job's user who must be
-// allowed to create pipelines in the project); variables is a hash.
+// POST /projects/:id/trigger/pipeline (lib/api/ci/triggers.rb and
+// Ci::PipelineTriggerService): no authentication but the token parameter,
+// a pipeline trigger token of the project (the pipeline runs as the
+// trigger's owner, source trigger) or the CI job token of a running job (a
+// multi-project pipeline, as the job's user, source pipeline); variables is
+// a hash of strings. The pipeline also gets TRIGGER_PAYLOAD, a file
+// variable holding the request's parameters but the token.
 func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -485,55 +492,68 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var errs grapeErrors
-	ref, _ := grapeString(params["ref"])
+	ref, refOK := grapeString(params["ref"])
 	if _, has := params["ref"]; !has {
 		errs.add("ref", "is missing")
+	} else if !refOK {
+		errs.add("ref", "is invalid")
+	} else if strings.TrimSpace(ref) == "" {
+		errs.add("ref", "is empty") // allow_blank: false
 	}
-	tok, _ := grapeString(params["token"])
+	tok, tokOK := grapeString(params["token"])
 	if _, has := params["token"]; !has {
 		errs.add("token", "is missing")
+	} else if !tokOK {
+		errs.add("token", "is invalid")
 	}
-	var vars []pipelineVariable
-	if raw, has := params["variables"]; has && raw != nil {
-		m, ok := raw.(map[string]any)
-		if !ok {
-			errs.add("variables", "is invalid")
-		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			v, ok := m[k].(string)
-			if !ok {
-				// triggers.rb: "variables needs to be a map of key-valued strings"
-				badRequest(w, "variables needs to be a map of key-valued strings")
-				return
-			}
-			vars = append(vars, pipelineVariable{key: k, value: v, variableType: "env_var"})
-		}
+	rawVars, hasVars := params["variables"]
+	varsHash, isHash := rawVars.(map[string]any)
+	if hasVars && rawVars != nil && rawVars != "" && !isHash {
+		errs.add("variables", "is invalid")
 	}
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
 	}
+	// "validate variables", before the project is looked for.
+	var vars []pipelineVariable
+	keys := make([]string, 0, len(varsHash))
+	for k := range varsHash {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v, ok := varsHash[k].(string)
+		if !ok {
+			message(w, http.StatusBadRequest, "variables needs to be a map of key-valued strings")
+			return
+		}
+		vars = append(vars, pipelineVariable{key: k, value: v, variableType: "env_var"})
+	}
 	proj := s.findProject(r.PathValue("id"))
 	if proj == nil {
-		notFound(w, "Project")
+		message(w, http.StatusNotFound, "404 Not Found") // not_found!
 		return
 	}
-	// Ci::PipelineTriggerService: a trigger token of this project, or a job
-	// token (Ci::PipelineTriggers::... create_pipeline_from_job).
+	payload := map[string]any{"id": r.PathValue("id"), "ref": ref}
+	if isHash {
+		payload["variables"] = varsHash
+	}
+	b, _ := json.Marshal(payload)
+	vars = append(vars, pipelineVariable{key: "TRIGGER_PAYLOAD", value: string(b), variableType: "file"})
+	// Chain::Validate::Abilities: the user the pipeline runs as must be
+	// allowed to create pipelines, else a validation error.
+	mayCreate := func(u *user) bool {
+		return u != nil && !proj.archived && (u.admin || proj.members[u.id] >= DeveloperAccess)
+	}
 	if t := s.ci.triggers[tok]; t != nil {
-		if t.projectID != proj.id {
-			notFound(w, "") // the trigger is not found in this project
+		if t.projectID != proj.id { // "not to leak the presence of the project"
+			message(w, http.StatusNotFound, "404 Not Found")
 			return
 		}
 		owner := s.users[t.ownerID]
-		if owner == nil || proj.archived || (!owner.admin && proj.members[owner.id] < DeveloperAccess) {
-			// Trigger owner without access: "403 Forbidden"
-			forbidden(w, "")
+		if !mayCreate(owner) {
+			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
 		s.createPipelineFromConfig(w, r, proj, owner.id, ref, vars, "trigger")
@@ -541,19 +561,23 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	}
 	if jid, ok := s.jobTokens[tok]; ok {
 		j := s.jobs[jid]
-		if j == nil || j.status != StatusRunning {
-			unauthorized(w)
+		if j == nil || j.status != StatusRunning { // Ci::AuthJobFinder's AuthError: a 401
+			message(w, http.StatusUnauthorized, "Job is not running")
 			return
 		}
 		u := s.users[j.userID]
-		if u == nil || proj.archived || (!u.admin && proj.members[u.id] < DeveloperAccess) {
-			forbidden(w, "")
+		if u == nil || !s.canSeeProject(principal{user: u}, proj) {
+			message(w, http.StatusNotFound, "404 Not Found")
+			return
+		}
+		if !mayCreate(u) {
+			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
 		s.createPipelineFromConfig(w, r, proj, u.id, ref, vars, "pipeline")
 		return
 	}
-	notFound(w, "") // "404 Not Found": no such trigger
+	message(w, http.StatusNotFound, "404 Not Found") // no trigger or job has this token
 }
 
 // detailedStatus is the pipeline's Gitlab::Ci::Status (DetailedStatusEntity).

@@ -297,8 +297,22 @@ func TestPipelineRead_andList(t *testing.T) {
 	p.clock.Advance(time.Minute)
 
 	r := p.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/%v/variables", p.proj.ID, first), "PRIVATE-TOKEN", p.apiTok)
-	wantStatus(t, r, 200, `[{"key":"RUN_ID","raw":false,"value":"abc","variable_type":"env_var"},{"key":"F","raw":false,"value":"x","variable_type":"file"}]`)
+	wantStatus(t, r, 200, `[{"key":"RUN_ID","value":"abc","variable_type":"env_var"},{"key":"F","value":"x","variable_type":"file"}]`)
 	wantStatus(t, p.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/%v/variables", p.proj.ID, first), "PRIVATE-TOKEN", p.guestTok), 403, "")
+	// A developer reads the variables of their own pipelines only; a maintainer (here the admin) of all.
+	other := p.sim.CreateUser(gitlabsim.UserSpec{Username: "dev2"})
+	otherTok := p.sim.CreatePersonalAccessToken(other.ID, gitlabsim.TokenSpec{})
+	shared := p.sim.CreateProject(gitlabsim.ProjectSpec{Path: "group/shared", Members: map[int64]int{
+		p.dev.ID: gitlabsim.DeveloperAccess, other.ID: gitlabsim.DeveloperAccess}})
+	if err := p.sim.SetCIConfig(shared.ID, releaseConfig); err != nil {
+		t.Fatal(err)
+	}
+	r = p.post(fmt.Sprintf("/api/v4/projects/%d/pipeline", shared.ID), "application/json", `{"ref":"main"}`, "PRIVATE-TOKEN", p.apiTok)
+	wantStatus(t, r, 201, "")
+	varsPath := fmt.Sprintf("/api/v4/projects/%d/pipelines/%v/variables", shared.ID, r.json(t)["id"])
+	wantStatus(t, p.get(varsPath, "PRIVATE-TOKEN", otherTok), 403, "")
+	wantStatus(t, p.get(varsPath, "PRIVATE-TOKEN", p.apiTok), 200, "[]")
+	wantStatus(t, p.get(varsPath, "PRIVATE-TOKEN", p.adminTok), 200, "[]")
 	wantStatus(t, p.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/999999", p.proj.ID), "PRIVATE-TOKEN", p.apiTok), 404, `{"message":"404 Not found"}`)
 	wantStatus(t, p.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/%v", p.proj.ID, first), "PRIVATE-TOKEN", p.guestTok), 403, "")
 	// The seed's pipelines are served too.
@@ -350,7 +364,19 @@ func TestPipelineTrigger(t *testing.T) {
 		t.Errorf("trigger pipeline %v", m)
 	}
 	v := p.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/%v/variables", p.proj.ID, m["id"]), "PRIVATE-TOKEN", p.apiTok)
-	wantStatus(t, v, 200, `[{"key":"DEPLOY","raw":false,"value":"yes","variable_type":"env_var"}]`)
+	wantStatus(t, v, 200, `[{"key":"DEPLOY","value":"yes","variable_type":"env_var"},`+
+		`{"key":"TRIGGER_PAYLOAD","value":"{\"id\":\"1\",\"ref\":\"main\",\"variables\":{\"DEPLOY\":\"yes\"}}","variable_type":"file"}]`)
+	wantStatus(t, p.post(path, "application/json", `{"token":"`+tok+`","ref":"main","variables":{"N":1}}`), 400,
+		`{"message":"variables needs to be a map of key-valued strings"}`)
+	wantStatus(t, p.post(path, "application/json", `{"token":"`+tok+`","ref":""}`), 400, `{"error":"ref is empty"}`)
+	wantStatus(t, p.post("/api/v4/projects/999/trigger/pipeline", "application/json", `{"token":"`+tok+`","ref":"main"}`), 404,
+		`{"message":"404 Not Found"}`)
+	other := p.sim.CreateProject(gitlabsim.ProjectSpec{Path: "other/project"})
+	wantStatus(t, p.post(fmt.Sprintf("/api/v4/projects/%d/trigger/pipeline", other.ID), "application/json", `{"token":"`+tok+`","ref":"main"}`), 404,
+		`{"message":"404 Not Found"}`)
+	guestTrigger := p.sim.CreateTriggerToken(p.proj.ID, p.guest.ID, "")
+	wantStatus(t, p.post(path, "application/json", `{"token":"`+guestTrigger+`","ref":"main"}`), 400,
+		`{"message":{"base":["Insufficient permissions to create a new pipeline"]}}`)
 
 	// The seed's running job (e2e) runs as the developer.
 	jobTok := p.sim.JobToken(p.pl.JobIDs[2])
@@ -359,7 +385,9 @@ func TestPipelineTrigger(t *testing.T) {
 	if m := r.json(t); m["source"] != "pipeline" {
 		t.Errorf("job token pipeline source %v", m["source"])
 	}
-	wantStatus(t, p.post(path, "application/json", `{"token":"glptt-nope","ref":"main"}`), 404, "")
+	wantStatus(t, p.post(path, "application/json", `{"token":"glptt-nope","ref":"main"}`), 404, `{"message":"404 Not Found"}`)
+	finished := p.sim.JobToken(p.pl.JobIDs[0]) // the seed's build succeeded
+	wantStatus(t, p.post(path, "application/json", `{"token":"`+finished+`","ref":"main"}`), 401, `{"message":"Job is not running"}`)
 	wantStatus(t, p.post(path, "application/json", `{"ref":"main"}`), 400, `{"error":"token is missing"}`)
 	wantStatus(t, p.post(path, "application/json", `{"token":"`+tok+`","ref":"nope"}`), 400, `{"message":{"base":["Reference not found"]}}`)
 	if got := len(p.sim.CreatedPipelines(p.proj.ID)); got != 2 {

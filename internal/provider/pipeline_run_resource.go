@@ -450,15 +450,15 @@ type pipelineRunOutput struct {
 func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, in pipelineRunInput) pipelineRunOutput {
 	var out pipelineRunOutput
 	ref := gitlabclient.NormalRef(in.Ref)
-	var userID int64
+	var username string
 	if u, err := client.CurrentUser(ctx); err == nil {
-		userID = u.ID
+		username = u.Username
 	} else if gitlabclient.StatusCode(err) == 401 {
 		out.Diags.Append(pipelineCreateError(in, err)...)
 		return out
 	}
 	if in.LookFirst {
-		found, err := findSameRun(ctx, client, in, ref, userID)
+		found, err := findSameRun(ctx, client, in, ref, username)
 		if err != nil {
 			out.Diags.AddError("Could not check for an earlier run",
 				fmt.Sprintf("Before creating a pipeline for %s, the provider looks for one this configuration already created "+
@@ -473,7 +473,7 @@ func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, 
 	}
 	if out.Pipeline == nil {
 		p, err := client.CreatePipeline(ctx, in.Project.String(), gitlabclient.RunRequest{Ref: in.Ref, Variables: in.Variables,
-			Marker: in.Marker}, userID)
+			Marker: in.Marker}, username)
 		if err != nil {
 			out.Diags.Append(pipelineCreateError(in, err)...)
 			return out
@@ -507,8 +507,8 @@ func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, 
 
 // findSameRun is the newest pipeline of the intent (the marker, or a re-run
 // of it) whose variables are the configured ones.
-func findSameRun(ctx context.Context, client *gitlabclient.Client, in pipelineRunInput, ref string, userID int64) (*gitlabclient.Pipeline, error) {
-	found, err := client.FindRun(ctx, in.Project.String(), ref, in.Marker, userID, time.Time{}, false)
+func findSameRun(ctx context.Context, client *gitlabclient.Client, in pipelineRunInput, ref, username string) (*gitlabclient.Pipeline, error) {
+	found, err := client.FindRun(ctx, in.Project.String(), ref, in.Marker, username, time.Time{}, false)
 	if err != nil || found == nil {
 		return nil, err
 	}
