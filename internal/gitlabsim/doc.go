@@ -147,9 +147,20 @@
 // /projects/:id/trigger/pipeline (trigger tokens, CreateTriggerToken, and CI
 // job tokens for multi-project pipelines), GET /projects/:id/pipelines,
 // GET /projects/:id/pipelines/:pipeline_id and its /variables follow
-// lib/api/ci/pipelines.rb, lib/api/ci/triggers.rb and
-// Ci::CreatePipelineService; answers are validated against GitLab's
-// pipeline/detail.json and pipelines.json. Processing rules modelled, each
+// lib/api/ci/pipelines.rb, lib/api/ci/triggers.rb, Ci::CreatePipelineService
+// and Ci::PipelineTriggerService; answers are validated against GitLab's
+// pipeline/detail.json and pipelines.json. From pipelines_spec.rb: POST
+// /pipeline (creates and returns a new pipeline, variables given, invalid
+// ref "Reference not found", without gitlab-ci.yml "Missing CI config
+// file", unauthorized user 404), GET /pipelines/:id (404 "404 Not found",
+// non-member "404 Project Not Found"), GET /pipelines/:id/variables (a
+// maintainer reads them; a developer only those of their own pipelines,
+// else 403; a non-member 404). The trigger API checks its variables before
+// the project, answers 404 for an unknown project, a trigger of another
+// project or an unknown token, 401 for the token of a job that is not
+// running, 400 "Insufficient permissions to create a new pipeline" when the
+// trigger's owner or the job's user may not create pipelines, and adds
+// TRIGGER_PAYLOAD. Processing rules modelled, each
 // with a test (pipelines_run_test.go, pipeline_processing_internal_test.go):
 // stages in order with the implicit .pre and .post; when on_success,
 // manual, always, on_failure (ProcessBuildService's valid previous

@@ -52,6 +52,10 @@ type fixture struct {
 			CreatedAt *time.Time   `json:"created_at"`
 			Jobs      []fixtureJob `json:"jobs"`
 		} `json:"pipelines"`
+		TriggerTokens []struct {
+			Value string `json:"value"`
+			Owner string `json:"owner"` // a username
+		} `json:"trigger_tokens"` // pipeline trigger tokens (pipelines_run.go)
 	} `json:"projects"`
 }
 
@@ -127,6 +131,12 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			if err := s.setCIConfig(proj.ID, *p.CI); err != nil {
 				return fmt.Errorf("seed: projects[%d].ci: %w", i, err)
 			}
+		}
+		for k, tt := range p.TriggerTokens {
+			if _, ok := users[tt.Owner]; !ok || tt.Value == "" {
+				return fmt.Errorf("seed: projects[%d].trigger_tokens[%d]: a value and the username of an owner are required", i, k)
+			}
+			s.addTriggerToken(proj.ID, users[tt.Owner], tt.Value)
 		}
 		for k, pl := range p.Pipelines {
 			spec := PipelineSpec{ID: pl.ID, Ref: pl.Ref, SHA: pl.SHA, Tag: pl.Tag, Source: pl.Source, CreatedAt: pl.CreatedAt}

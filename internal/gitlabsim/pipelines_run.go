@@ -76,6 +76,10 @@ func (s *Sim) pipelineRoutes() {
 func (s *Sim) CreateTriggerToken(projectID, ownerID int64, value string) string {
 	s.lock()
 	defer s.mu.Unlock()
+	return s.addTriggerToken(projectID, ownerID, value)
+}
+
+func (s *Sim) addTriggerToken(projectID, ownerID int64, value string) string {
 	if value == "" {
 		value = "glptt-" + randomHex(20)
 	}

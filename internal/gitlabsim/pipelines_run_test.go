@@ -1,8 +1,12 @@
 package gitlabsim_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -392,5 +396,46 @@ func TestPipelineTrigger(t *testing.T) {
 	wantStatus(t, p.post(path, "application/json", `{"token":"`+tok+`","ref":"nope"}`), 400, `{"message":{"base":["Reference not found"]}}`)
 	if got := len(p.sim.CreatedPipelines(p.proj.ID)); got != 2 {
 		t.Errorf("%d pipelines created, want 2", got)
+	}
+}
+
+// The demo seed carries the release project's CI configuration and a
+// trigger token: a tag's pipeline runs build and tests and blocks on the
+// manual deploy.
+func TestPipelineSeed_demo(t *testing.T) {
+	clock := gitlabsim.NewClock(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
+	sim := gitlabsim.New(gitlabsim.Options{Now: clock.Now})
+	if err := sim.LoadFixture(bytes.NewReader(gitlabsim.DemoFixture())); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v4/projects/demo-group%2Fplatform%2Fdeploy-service/trigger/pipeline",
+		strings.NewReader("token=glptt-demo-0000000000000000&ref=v1.4.0"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pl struct {
+		ID     int64  `json:"id"`
+		Source string `json:"source"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&pl)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || pl.Source != "trigger" || pl.ID != 904 {
+		t.Fatalf("trigger: %d %+v", resp.StatusCode, pl)
+	}
+	clock.Advance(time.Minute)
+	if st := sim.PipelineStatus(pl.ID); st != "manual" {
+		t.Errorf("the tag's pipeline is %s, want manual (blocked on deploy)", st)
+	}
+	var names []string
+	for _, id := range sim.PipelineJobIDs(pl.ID) {
+		j, _ := sim.Job(id)
+		names = append(names, j.Name+":"+j.Status)
+	}
+	if got := strings.Join(names, " "); got != "build:success unit-test:success e2e-test:success deploy:manual" {
+		t.Errorf("jobs %s", got)
 	}
 }
