@@ -432,3 +432,100 @@ func TestAccPipelineRunResource_projectRespelled(t *testing.T) {
 		},
 	})
 }
+
+// releaseStory is the whole release from one configuration (the snippet
+// proposed for the demo and the release automation guide): run the tag's
+// pipeline until it blocks on the manual deploy, find the deploy job by
+// name, play it with variables and wait.
+const releaseStory = `
+variable "release_tag" {
+  type    = string
+  default = "v1.4.0"
+}
+
+# 1. Run the tag's pipeline; wait until build and tests have passed and it
+#    is blocked on the manual deploy job.
+resource "gitlabjobs_pipeline_run" "release" {
+  project  = "demo-group/platform/deploy-service"
+  ref      = var.release_tag
+  wait_for = "manual"
+
+  triggers = {
+    release = var.release_tag
+  }
+}
+
+# 2. Find the deploy job of that pipeline by name (stable once it has run).
+data "gitlabjobs_pipeline_jobs" "release" {
+  project     = gitlabjobs_pipeline_run.release.project
+  pipeline_id = gitlabjobs_pipeline_run.release.pipeline_id
+}
+
+# 3. Play it with the release's variables and wait until it has finished.
+resource "gitlabjobs_job_play" "deploy" {
+  project = gitlabjobs_pipeline_run.release.project
+  job_id  = one([for j in data.gitlabjobs_pipeline_jobs.release.jobs : j.job_id if j.name == "deploy"])
+
+  variables = {
+    ENVIRONMENT = "production"
+    RELEASE_TAG = var.release_tag
+  }
+
+  wait_for = "finished"
+
+  triggers = {
+    release = var.release_tag
+  }
+}
+
+output "release" {
+  value = "pipeline ${gitlabjobs_pipeline_run.release.pipeline_id}: deploy job ${gitlabjobs_job_play.deploy.played_job_id} ${gitlabjobs_job_play.deploy.status}"
+}
+`
+
+// The release story applies against the seeded demo project in one apply,
+// converges (the next plan is empty: terraform-plugin-testing checks it),
+// and applying again runs nothing.
+func TestAccPipelineRunResource_releaseStory(t *testing.T) {
+	env := acctest.NewSeededEnv(t)
+	const projectID = 1
+	cfg := env.Config(releaseStory)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pipelineRun, attr("status"), knownvalue.StringExact("manual")),
+					statecheck.ExpectKnownValue("gitlabjobs_job_play.deploy", attr("status"), knownvalue.StringExact("success")),
+				},
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pipelineRun, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("gitlabjobs_job_play.deploy", plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+	created := env.Sim.CreatedPipelines(projectID)
+	if len(created) != 1 {
+		t.Fatalf("%d pipelines created, want 1", len(created))
+	}
+	if st := env.Sim.PipelineStatus(created[0]); st != "success" {
+		t.Errorf("the release pipeline is %s after the deploy, want success", st)
+	}
+	for _, id := range env.Sim.PipelineJobIDs(created[0]) {
+		j, _ := env.Sim.Job(id)
+		if j.Name != "deploy" {
+			continue
+		}
+		if n := env.Sim.ActionCount(id, "play"); n != 1 {
+			t.Errorf("deploy played %d times, want 1", n)
+		}
+		if fmt.Sprint(j.Variables) != "[{ENVIRONMENT production} {RELEASE_TAG v1.4.0}]" {
+			t.Errorf("deploy variables %v", j.Variables)
+		}
+	}
+}
