@@ -137,9 +137,10 @@ func (s *Sim) routes() {
 	s.handle("GET /api/v4/job", s.getJobTokenJob)
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}", s.getJob)
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}/trace", s.getJobTrace)
-	s.listRoutes()     // list.go: project, pipeline and bridge lists; allowed agents
-	s.actionRoutes()   // actions.go: play, retry, cancel, erase
-	s.pipelineRoutes() // pipelines_run.go: create, read and list pipelines, trigger tokens
+	s.listRoutes()   // list.go: project, pipeline and bridge lists; allowed agents
+	s.actionRoutes() // actions.go: play, retry, cancel, erase
+	// pipelines_run.go: create, read and list pipelines, trigger tokens.
+	s.pipelineRoutes()
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})

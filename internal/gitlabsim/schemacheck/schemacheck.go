@@ -68,10 +68,13 @@ func LoadFS(fsys fs.FS, where string) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading GitLab's schemas from %s: %w", where, err)
 	}
-	for _, name := range []string{"error.json", "current_user.json", "bridge.json", "allowed_agents.json", "pipeline_variables.json"} {
+	for _, name := range []string{"error.json", "current_user.json", "bridge.json", "allowed_agents.json"} {
 		if err := addResource(c, "extra:///"+name, "extra/"+name, extra.ReadFile); err != nil {
 			return nil, err
 		}
+	}
+	if err := addResource(c, "extra:///pipeline_variables.json", "extra/pipeline_variables.json", extra.ReadFile); err != nil {
+		return nil, err // pipelines.go
 	}
 	var ch Checker
 	for url, dst := range map[string]**jsonschema.Schema{
