@@ -148,7 +148,9 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Optional:    true,
 			MarkdownDescription: "Arbitrary values that, when changed, run a new pipeline (the resource is replaced), " +
 				"e.g. `{ release = var.release_tag }`. Without a change here (or in `project`, `ref`, `variables`), " +
-				"applying again never creates another pipeline.",
+				"applying again never creates another pipeline. Together with `ref` and `variables` they are the run's " +
+				"intent (see `run_id`): two resources with the same ref, variables and triggers in one project share " +
+				"one pipeline, so give each its own triggers.",
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
 		"wait_for": schema.StringAttribute{

@@ -123,7 +123,7 @@ func TestAccPipelineRunResource_manual(t *testing.T) {
 				ResourceName:            pipelineRun,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"triggers", "wait_for", "timeouts"},
+				ImportStateVerifyIgnore: []string{"triggers", "timeouts"}, // wait_for: the status reached, manual
 			},
 			{
 				Config: runConfig(env, p.PathWithNamespace, "v1.4.0", strings.Replace(extra, `release = "1"`, `release = "2"`, 1)),
