@@ -90,6 +90,34 @@ func (s *Sim) addTriggerToken(projectID, ownerID int64, value string) string {
 	return value
 }
 
+// TriggerToken is a pipeline trigger token, as the standalone simulator prints them.
+type TriggerToken struct {
+	Project string // path with namespace
+	Owner   string // username
+	Token   string
+}
+
+// TriggerTokens lists the pipeline trigger tokens, by project and token.
+func (s *Sim) TriggerTokens() []TriggerToken {
+	s.lock()
+	defer s.mu.Unlock()
+	var out []TriggerToken
+	for v, t := range s.ci.triggers {
+		tt := TriggerToken{Token: v}
+		if p := s.projects[t.projectID]; p != nil {
+			tt.Project = p.path
+		}
+		if u := s.users[t.ownerID]; u != nil {
+			tt.Owner = u.username
+		}
+		out = append(out, tt)
+	}
+	slices.SortFunc(out, func(a, b TriggerToken) int {
+		return cmp.Or(cmp.Compare(a.Project, b.Project), cmp.Compare(a.Token, b.Token))
+	})
+	return out
+}
+
 // PipelineStatus is the status of a pipeline, as the API shows it.
 func (s *Sim) PipelineStatus(pipelineID int64) string {
 	s.lock()
