@@ -167,7 +167,9 @@
 // statuses, skip otherwise); allow_failure (success with warnings; a manual
 // job blocks only with allow_failure: false, the pipeline is then
 // "manual"); needs as a DAG; only/except by branch, tag, name or /regexp/;
-// the composite status of Gitlab::Ci::Status::Composite for stages,
+// a played or retried job putting the skipped jobs after it back to
+// created (Ci::ResetSkippedJobsService); the composite status of
+// Gitlab::Ci::Status::Composite for stages,
 // prerequisites and the pipeline; started_at, finished_at, duration (running
 // periods merged) and queued_duration; detailed_status.
 //
@@ -180,10 +182,9 @@
 //     redundant pipelines, needs:optional and needs across pipelines.
 //   - when: delayed jobs are scheduled but never started (start_in is
 //     not simulated).
-//   - Retrying a job of a processed pipeline does not reset the later
-//     skipped jobs (Ci::ResetSkippedJobsService), and POST
-//     /pipelines/:id/retry, /cancel, DELETE and GET /pipelines/latest are
-//     not served.
+//   - POST /pipelines/:id/retry, /cancel, DELETE and GET /pipelines/latest
+//     are not served (a job's retry or play resets the skipped jobs after
+//     it, as Ci::ResetSkippedJobsService does).
 //   - The seed's pipelines (those not created through the API) keep the
 //     simplified status of index.go; only created pipelines are processed.
 //   - Pipeline variable restrictions (restrict_user_defined_variables,

@@ -138,6 +138,7 @@ func (s *Sim) processAfter(j *job, at time.Time) {
 func (s *Sim) processPipeline(pl *pipeline, run *pipelineRun, at time.Time) {
 	run.processing = true
 	defer func() { run.processing = false }()
+	s.resetSkippedJobs(pl, run, at)
 	for changed := true; changed; {
 		changed = false
 		jobs := s.currentJobs(pl)
@@ -174,6 +175,58 @@ func (s *Sim) processPipeline(pl *pipeline, run *pipelineRun, at time.Time) {
 		}
 	}
 	s.setPipelineStatus(pl, run)
+	run.stopped = map[string]bool{}
+	for _, j := range s.currentJobs(pl) {
+		if completed(j.status) || j.status == StatusManual || j.status == StatusScheduled { // STOPPED_STATUSES
+			run.stopped[j.name] = true
+		}
+	}
+}
+
+// resetSkippedJobs is AtomicProcessingService#new_alive_jobs with
+// Ci::ResetSkippedJobsService: the jobs that were stopped (finished,
+// manual or scheduled) at the last processing and are alive again (played,
+// retried) put the skipped jobs after them — of the later stages, or that
+// need them — back to created (the process event), to be processed again.
+func (s *Sim) resetSkippedJobs(pl *pipeline, run *pipelineRun, at time.Time) {
+	jobs := s.currentJobs(pl)
+	var alive []*job
+	for _, j := range jobs {
+		switch j.status {
+		case StatusCreated, StatusWaitingForResource, StatusPreparing, StatusPending, StatusRunning: // ALIVE_STATUSES
+			if run.stopped[j.name] {
+				alive = append(alive, j)
+			}
+		}
+	}
+	if len(alive) == 0 {
+		return
+	}
+	minStage := run.stageIdx(alive[0])
+	descendants := map[string]bool{}
+	for _, a := range alive {
+		minStage = min(minStage, run.stageIdx(a))
+		descendants[a.name] = true
+	}
+	for grown := true; grown; { // the needs hierarchy below the alive jobs
+		grown = false
+		for name, cj := range run.byName {
+			if descendants[name] {
+				continue
+			}
+			for _, n := range cj.Needs {
+				if descendants[n] {
+					descendants[name], grown = true, true
+					break
+				}
+			}
+		}
+	}
+	for _, j := range jobs {
+		if j.status == StatusSkipped && (run.stageIdx(j) > minStage || descendants[j.name]) {
+			s.fire(j, evProcess, at, transitionArgs{})
+		}
+	}
 }
 
 // processBuild is Ci::ProcessBuildService#execute.

@@ -36,6 +36,7 @@ type ciState struct {
 // beyond the seed's pipelines.
 type pipelineRun struct {
 	byName     map[string]ciJob
+	stopped    map[string]bool // jobs (by name) stopped at the last processing
 	variables  []pipelineVariable
 	status     string
 	warnings   bool

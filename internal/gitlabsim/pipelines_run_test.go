@@ -439,3 +439,32 @@ func TestPipelineSeed_demo(t *testing.T) {
 		t.Errorf("jobs %s", got)
 	}
 }
+
+// Retrying a failed job puts the jobs it skipped back to created
+// (Ci::ResetSkippedJobsService): once the retry succeeds they run, and the
+// pipeline succeeds.
+func TestPipelineProcessing_retryResetsSkipped(t *testing.T) {
+	cfg := releaseConfig
+	cfg.Jobs = []gitlabsim.CIJob{
+		{Name: "flaky", Stage: "build", Outcome: "failed"},
+		{Name: "unit", Stage: "test"},
+		{Name: "package", Stage: "deploy", Needs: []string{"unit"}},
+	}
+	p := newPipeEnv(t, cfg)
+	id := p.run("main", "")["id"]
+	p.clock.Advance(20 * time.Second)
+	p.wantPipeline(id, "failed")
+	p.wantJobs(id, map[string]string{"flaky": "failed", "unit": "skipped", "package": "skipped"})
+	flaky := p.sim.PipelineJobIDs(int64(id.(float64)))[0]
+	r := p.post(fmt.Sprintf("/api/v4/projects/%d/jobs/%d/retry", p.proj.ID, flaky), "", "", "PRIVATE-TOKEN", p.apiTok)
+	wantStatus(t, r, 201, "")
+	retry := int64(r.json(t)["id"].(float64))
+	p.wantJobs(id, map[string]string{"flaky": "pending", "unit": "created", "package": "created"})
+	p.wantPipeline(id, "pending")
+	if err := p.sim.SetJobStatus(retry, "success"); err != nil { // this time it passes
+		t.Fatal(err)
+	}
+	p.clock.Advance(20 * time.Second)
+	p.wantPipeline(id, "success")
+	p.wantJobs(id, map[string]string{"flaky": "success", "unit": "success", "package": "success"})
+}
