@@ -285,9 +285,46 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	if marker, ok := plannedMarker(ctx, plan.Ref, plan.Variables, plan.Triggers); ok {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), marker)...)
+		resp.Diagnostics.Append(r.earlierRunAtPlan(ctx, plan, marker)...)
 	} else {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), types.StringUnknown())...)
 	}
+}
+
+// earlierRunAtPlan says, when the plan creates the resource, whether an
+// earlier apply already created the pipeline of this intent (a timed-out,
+// failed or interrupted run: Terraform plans it as a new resource), so the
+// plan does not suggest that the pipeline will run again. Silent when it
+// cannot ask GitLab.
+func (r *pipelineRunResource) earlierRunAtPlan(ctx context.Context, plan pipelineRunModel, marker string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 || plan.Project.IsUnknown() ||
+		plan.Variables.IsUnknown() {
+		return diags
+	}
+	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
+	if err != nil {
+		return diags
+	}
+	vars, d := playVariables(ctx, plan.Variables)
+	if d.HasError() {
+		return diags
+	}
+	client := r.data.client
+	u, err := client.CurrentUser(ctx)
+	if err != nil {
+		return diags
+	}
+	in := pipelineRunInput{Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Marker: marker}
+	found, err := findSameRun(ctx, client, in, gitlabclient.NormalRef(in.Ref), u.Username)
+	if err != nil || found == nil {
+		return diags
+	}
+	diags.AddWarning(fmt.Sprintf("Pipeline %d already runs this configuration", found.ID),
+		fmt.Sprintf("An earlier apply created pipeline %d (%s, now %s) for this ref, variables and triggers, and did not "+
+			"record it (it timed out, failed, or was interrupted). Applying goes on with that pipeline and creates no "+
+			"other; to run the pipeline again, give triggers a new value.", found.ID, found.WebURL, found.Status))
+	return diags
 }
 
 func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

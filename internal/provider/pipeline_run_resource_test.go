@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -364,13 +365,13 @@ func waitForPipelineStatus(t *testing.T, env *acctest.Env, id int64, status stri
 }
 
 // The provider loses the creation's answer and cannot look for the pipeline
-// (the list fails too): the apply fails with nothing saved, as when the
+// (reading its variables fails too): the apply fails with nothing saved, as when the
 // provider is killed after the POST. The next apply finds the pipeline by
 // its marker and creates none.
 func TestAccPipelineRunResource_lostAnswerNothingSaved(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p := ciProject(t, env, "", "")
-	const post, list = "POST /api/v4/projects/{id}/pipeline", "GET /api/v4/projects/{id}/pipelines"
+	const post, variables = "POST /api/v4/projects/{id}/pipeline", "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/variables"
 	// Without read retries, so the failing looks fail at once.
 	cfg := env.ProviderConfig("  retries = 0\n") + strings.TrimPrefix(runConfig(env, p.PathWithNamespace, "main", `  wait_for = "success"`), env.ProviderConfig(""))
 	removeListFault := func() {}
@@ -380,13 +381,9 @@ func TestAccPipelineRunResource_lostAnswerNothingSaved(t *testing.T) {
 			{
 				PreConfig: func() {
 					env.Sim.InjectFault(gitlabsim.Fault{Route: post, Kind: gitlabsim.FaultResetAfter, Calls: []int{1}})
-					// The look before creating is list call 1; the looks after the
-					// lost answer (and the client's retries of them) fail.
-					calls := []int{}
-					for n := 2; n <= 40; n++ {
-						calls = append(calls, n)
-					}
-					removeListFault = env.Sim.InjectFault(gitlabsim.Fault{Route: list, Kind: gitlabsim.FaultStatus, Status: 500, Calls: calls})
+					// The looks before creating find no pipeline (nothing to read);
+					// the looks after the lost answer cannot read the one created.
+					removeListFault = env.Sim.InjectFault(gitlabsim.Fault{Route: variables, Kind: gitlabsim.FaultStatus, Status: 500})
 				},
 				Config:      cfg,
 				ExpectError: regexp.MustCompile(`(?s)may or may not have been created.*Applying again is safe`),
@@ -527,5 +524,27 @@ func TestAccPipelineRunResource_releaseStory(t *testing.T) {
 		if fmt.Sprint(j.Variables) != "[{ENVIRONMENT production} {RELEASE_TAG v1.4.0}]" {
 			t.Errorf("deploy variables %v", j.Variables)
 		}
+	}
+}
+
+// After a failed apply (the resource is tainted, so Terraform plans a new
+// create), the plan says that the pipeline already runs and will not run
+// again; through the CLI (OpenTofu or Terraform), as a user sees it.
+func TestAccPipelineRunResource_planSaysAlreadyRunning(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "failed", "")
+	cli := newTerraformCLI(t, os.Getenv(acctest.EnvTerraformPath), tfWorkDir(t, runConfig(env, p.PathWithNamespace, "main", `  wait_for = "success"`)))
+	cli.run(t, "init", "-input=false", "-no-color")
+	if out, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color"); err == nil || !strings.Contains(out, "failed") {
+		t.Fatalf("the apply of a failing pipeline: %v\n%s", err, out)
+	}
+	out, _ := cli.runErr("plan", "-input=false", "-no-color")
+	id := env.Sim.CreatedPipelines(p.ID)[0]
+	if !regexp.MustCompile(fmt.Sprintf(`(?s)Pipeline %d already runs this configuration.*creates no\s+other`, id)).MatchString(out) {
+		t.Errorf("the plan does not say the pipeline already runs:\n%s", out)
+	}
+	if got := len(env.Sim.CreatedPipelines(p.ID)); got != 1 {
+		t.Errorf("%d pipelines, want 1", got)
 	}
 }
