@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/provider"
 )
 
 const pipelineRun = "gitlabjobs_pipeline_run.release"
@@ -546,5 +548,63 @@ func TestAccPipelineRunResource_planSaysAlreadyRunning(t *testing.T) {
 	}
 	if got := len(env.Sim.CreatedPipelines(p.ID)); got != 1 {
 		t.Errorf("%d pipelines, want 1", got)
+	}
+}
+
+// A pipeline run's variable values and the token never appear in a TRACE log
+// of its apply, refresh and import (a lost answer and the look for the run
+// included). Not parallel: TF_LOG is process-wide.
+func TestAccPipelineRunResource_logsHoldNoSecrets(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	const secret = "pipeline-secret-1a2b3c4d"
+	t.Setenv("TF_VAR_api_key", secret)
+	t.Setenv(provider.EnvToken, env.Token)
+	cfg := env.ProviderBlock("") + fmt.Sprintf(`
+variable "api_key" {
+  type      = string
+  sensitive = true
+}
+
+resource "gitlabjobs_pipeline_run" "release" {
+  project   = %q
+  ref       = "v1.4.0"
+  variables = { API_KEY = var.api_key }
+  wait_for  = "manual"
+}
+`, p.PathWithNamespace)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					env.Sim.InjectFault(gitlabsim.Fault{Route: "POST /api/v4/projects/{id}/pipeline", Kind: gitlabsim.FaultResetAfter, Calls: []int{1}})
+				},
+				Config: cfg,
+			},
+			{RefreshState: true},
+			{ResourceName: pipelineRun, ImportState: true, ImportStateIdFunc: func(*terraform.State) (string, error) {
+				return fmt.Sprintf("%s:%d", p.PathWithNamespace, env.Sim.CreatedPipelines(p.ID)[0]), nil
+			}},
+		},
+	})
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatalf("no TRACE log was written: %v", err)
+	}
+	log := string(data)
+	for _, want := range []string{"gitlabjobs: creating a pipeline for v1.4.0 got no answer", "[TRACE] sdk.framework:"} {
+		if !strings.Contains(log, want) {
+			t.Fatalf("the TRACE log (%d bytes) lacks %q: it does not hold the provider's logs", len(data), want)
+		}
+	}
+	for name, s := range map[string]string{"token": env.Token, "variable value": secret} {
+		if n := strings.Count(log, s); n > 0 {
+			i := strings.Index(log, s)
+			t.Errorf("the %s appears %d times in the TRACE log, e.g. %q", name, n, log[max(0, i-200):min(len(log), i+len(s)+50)])
+		}
 	}
 }
