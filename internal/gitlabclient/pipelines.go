@@ -187,10 +187,9 @@ type createPipelineVariable struct {
 // anyone; GitLab lets a Developer read the variables of their own pipelines
 // only, so a refusal is an error, never taken as "not found")
 // at or after since (zero: any time; GitLab's clock), newest first, the one
-// whose variables hold RunMarkerKey = marker (or, with family, a marker
-// marker+"-r..." of a deliberate re-run of the same intent). It reads at
+// whose variables hold RunMarkerKey = marker. It reads at
 // most maxPages pages of the list. It returns nil when there is none.
-func (c *Client) FindRun(ctx context.Context, project, ref, marker, username string, since time.Time, family bool) (*Pipeline, error) {
+func (c *Client) FindRun(ctx context.Context, project, ref, marker, username string, since time.Time) (*Pipeline, error) {
 	const maxPages = 5
 	for page := 1; page <= maxPages; page++ {
 		list, more, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Source: "api", Username: username, OrderBy: "id", Sort: "desc", Page: page})
@@ -206,7 +205,7 @@ func (c *Client) FindRun(ctx context.Context, project, ref, marker, username str
 				return nil, fmt.Errorf("reading the variables of pipeline %d: %w", p.ID, err)
 			}
 			for _, v := range vars {
-				if v.Key == RunMarkerKey && (v.Value == marker || family && strings.HasPrefix(v.Value, marker+"-r")) {
+				if v.Key == RunMarkerKey && v.Value == marker {
 					full, err := c.GetPipeline(ctx, project, p.ID)
 					if err != nil {
 						return nil, err
@@ -250,7 +249,7 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err}
 	}
 	find := func() (*Pipeline, error) {
-		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, username, time.Time{}, false)
+		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, username, time.Time{})
 		if err != nil {
 			return nil, readFailed(err)
 		}

@@ -94,7 +94,7 @@ func TestFindRun_andRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	for marker, want := range map[string]int64{"a": a.ID, "b": b.ID, "c": 0} {
-		got, err := w.client.FindRun(ctx, faultProject, "main", marker, "maintainer", time.Time{}, false)
+		got, err := w.client.FindRun(ctx, faultProject, "main", marker, "maintainer", time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,17 +102,18 @@ func TestFindRun_andRefusals(t *testing.T) {
 			t.Errorf("FindRun(%s) = %+v, want %d", marker, got, want)
 		}
 	}
+	// A marker is matched whole: another run's marker that starts with it is not it.
 	r, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a-r1234"}, "maintainer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Time{}, true); got == nil || got.ID != r.ID {
-		t.Errorf("FindRun(a, family) = %+v, want the re-run %d", got, r.ID)
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Time{}); got == nil || got.ID != a.ID {
+		t.Errorf("FindRun(a) = %+v, want %d, not %d", got, a.ID, r.ID)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "someone-else", time.Time{}, false); got != nil {
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "someone-else", time.Time{}); got != nil {
 		t.Errorf("another user's run found: %d", got.ID)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Now().Add(time.Hour), false); got != nil {
+	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Now().Add(time.Hour)); got != nil {
 		t.Errorf("a run older than since found: %d", got.ID)
 	}
 	_, err = w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "nope", Marker: "x"}, "maintainer")
@@ -148,7 +149,7 @@ func TestFindRun_developerSeesOwnRunsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Not a member: the project is not found (404), an error, not "none".
-	if _, err := devClient.FindRun(ctx, faultProject, "main", "m", "dev", time.Time{}, false); !gitlabclient.IsNotFound(err) {
+	if _, err := devClient.FindRun(ctx, faultProject, "main", "m", "dev", time.Time{}); !gitlabclient.IsNotFound(err) {
 		t.Errorf("outsider: %v, want 404", err)
 	}
 	member := w.sim.CreateProject(gitlabsim.ProjectSpec{Path: "team/app", Members: map[int64]int{
@@ -160,14 +161,14 @@ func TestFindRun_developerSeesOwnRunsOnly(t *testing.T) {
 	if _, err := w.client.CreatePipeline(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "maintainer"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}, false); err != nil || got != nil {
+	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}); err != nil || got != nil {
 		t.Errorf("developer's look: %+v, %v; want none, no error", got, err)
 	}
 	mine, err := devClient.CreatePipeline(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "dev")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}, false); err != nil || got == nil || got.ID != mine.ID {
+	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}); err != nil || got == nil || got.ID != mine.ID {
 		t.Errorf("developer's own run: %+v, %v; want %d", got, err, mine.ID)
 	}
 }

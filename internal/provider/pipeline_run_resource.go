@@ -547,7 +547,7 @@ func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, 
 // findSameRun is the newest pipeline of the intent (the marker, or a re-run
 // of it) whose variables are the configured ones.
 func findSameRun(ctx context.Context, client *gitlabclient.Client, in pipelineRunInput, ref, username string) (*gitlabclient.Pipeline, error) {
-	found, err := client.FindRun(ctx, in.Project.String(), ref, in.Marker, username, time.Time{}, false)
+	found, err := client.FindRun(ctx, in.Project.String(), ref, in.Marker, username, time.Time{})
 	if err != nil || found == nil {
 		return nil, err
 	}
