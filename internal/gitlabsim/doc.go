@@ -139,4 +139,58 @@
 //     permissions: a job token reaches its own project only.
 //   - Gitlab::Middleware::JsonValidation's limits (depth 32, 50,000 array or hash
 //     elements, 100,000 elements in all): not simulated.
+//
+// # Pipelines created through the API (pipelines_run.go, pipeline_processing.go)
+//
+// A project may carry a CI configuration (CIConfig: the seed's "ci", or
+// SetCIConfig) with its refs. POST /projects/:id/pipeline, POST
+// /projects/:id/trigger/pipeline (trigger tokens, CreateTriggerToken, and CI
+// job tokens for multi-project pipelines), GET /projects/:id/pipelines,
+// GET /projects/:id/pipelines/:pipeline_id and its /variables follow
+// lib/api/ci/pipelines.rb, lib/api/ci/triggers.rb, Ci::CreatePipelineService
+// and Ci::PipelineTriggerService; answers are validated against GitLab's
+// pipeline/detail.json and pipelines.json. From pipelines_spec.rb: POST
+// /pipeline (creates and returns a new pipeline, variables given, invalid
+// ref "Reference not found", without gitlab-ci.yml "Missing CI config
+// file", unauthorized user 404), GET /pipelines/:id (404 "404 Not found",
+// non-member "404 Project Not Found"), GET /pipelines/:id/variables (a
+// maintainer reads them; a developer only those of their own pipelines,
+// else 403; a non-member 404). The trigger API checks its variables before
+// the project, answers 404 for an unknown project, a trigger of another
+// project or an unknown token, 401 for the token of a job that is not
+// running, 400 "Insufficient permissions to create a new pipeline" when the
+// trigger's owner or the job's user may not create pipelines, and adds
+// TRIGGER_PAYLOAD. Processing rules modelled, each
+// with a test (pipelines_run_test.go, pipeline_processing_internal_test.go):
+// stages in order with the implicit .pre and .post; when on_success,
+// manual, always, on_failure (ProcessBuildService's valid previous
+// statuses, skip otherwise); allow_failure (success with warnings; a manual
+// job blocks only with allow_failure: false, the pipeline is then
+// "manual"); needs as a DAG; only/except by branch, tag, name or /regexp/;
+// a played or retried job putting the skipped jobs after it back to
+// created (Ci::ResetSkippedJobsService); the composite status of
+// Gitlab::Ci::Status::Composite for stages,
+// prerequisites and the pipeline; started_at, finished_at, duration (running
+// periods merged) and queued_duration; detailed_status.
+//
+// Pipeline rules not modelled:
+//
+//   - rules: (if/changes/exists/variables), workflow:rules, include:,
+//     extends, inputs (accepted and ignored), trigger: child pipelines,
+//     parallel/matrix, resource_group, environments and deployments
+//     (outdated deployment jobs), interruptible and auto-cancel of
+//     redundant pipelines, needs:optional and needs across pipelines.
+//   - when: delayed jobs are scheduled but never started (start_in is
+//     not simulated).
+//   - POST /pipelines/:id/retry, /cancel, DELETE and GET /pipelines/latest
+//     are not served (a job's retry or play resets the skipped jobs after
+//     it, as Ci::ResetSkippedJobsService does).
+//   - The seed's pipelines (those not created through the API) keep the
+//     simplified status of index.go; only created pipelines are processed.
+//   - Pipeline variable restrictions (restrict_user_defined_variables,
+//     ci_pipeline_variables_minimum_override_role), protected refs, the
+//     pipeline creation rate limit, skip_ci, and the job token allowlist of
+//     the target project of a multi-project trigger.
+//   - Validation messages for bad pipeline variables are approximate
+//     ({"message":{"variables":["is invalid"]}}).
 package gitlabsim

@@ -87,6 +87,9 @@ func (s *Sim) refCommitEntity(pl *pipeline, proj *project, base string) obj {
 }
 
 func (s *Sim) refPipelineStatus(pl *pipeline) string {
+	if run := s.ci.runs[pl.id]; run != nil {
+		return statusOr(s.currentJobs(pl), false) // a processed pipeline (pipeline_processing.go)
+	}
 	statuses := make([]string, 0, len(pl.jobIDs))
 	for _, id := range pl.jobIDs {
 		j := s.jobs[id]

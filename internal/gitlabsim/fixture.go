@@ -41,6 +41,7 @@ type fixture struct {
 		Archived               bool           `json:"archived"`
 		CIJobTokenScopeEnabled bool           `json:"ci_job_token_scope_enabled"`
 		Members                map[string]int `json:"members"`
+		CI                     *CIConfig      `json:"ci"` // its CI configuration and refs (ciconfig.go)
 		Pipelines              []struct {
 			ID        int64        `json:"id"`
 			Ref       string       `json:"ref"`
@@ -51,6 +52,10 @@ type fixture struct {
 			CreatedAt *time.Time   `json:"created_at"`
 			Jobs      []fixtureJob `json:"jobs"`
 		} `json:"pipelines"`
+		TriggerTokens []struct {
+			Value string `json:"value"`
+			Owner string `json:"owner"` // a username
+		} `json:"trigger_tokens"` // pipeline trigger tokens (pipelines_run.go)
 	} `json:"projects"`
 }
 
@@ -125,6 +130,17 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			Archived: p.Archived, CIJobTokenScopeEnabled: p.CIJobTokenScopeEnabled})
 		if err != nil {
 			return fmt.Errorf("seed: projects[%d].path: %w", i, err)
+		}
+		if p.CI != nil {
+			if err := s.setCIConfig(proj.ID, *p.CI); err != nil {
+				return fmt.Errorf("seed: projects[%d].ci: %w", i, err)
+			}
+		}
+		for k, tt := range p.TriggerTokens {
+			if _, ok := users[tt.Owner]; !ok || tt.Value == "" {
+				return fmt.Errorf("seed: projects[%d].trigger_tokens[%d]: a value and the username of an owner are required", i, k)
+			}
+			s.addTriggerToken(proj.ID, users[tt.Owner], tt.Value)
 		}
 		for k, pl := range p.Pipelines {
 			spec := PipelineSpec{ID: pl.ID, Ref: pl.Ref, SHA: pl.SHA, Tag: pl.Tag, Source: pl.Source, CreatedAt: pl.CreatedAt}

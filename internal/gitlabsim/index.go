@@ -130,6 +130,9 @@ func (s *Sim) listCount(pl *pipeline, bridges, includeRetried bool) int {
 // pipelineStatusOf is the pipeline's status: the composite of its jobs'
 // (retried jobs left out, allowed failures counting as success).
 func (s *Sim) pipelineStatusOf(pl *pipeline) string {
+	if run := s.ci.runs[pl.id]; run != nil {
+		return run.status // processed as GitLab does (pipeline_processing.go)
+	}
 	if !pl.statusOK {
 		statuses := make([]string, 0, len(pl.jobIDs))
 		for _, id := range pl.jobIDs {

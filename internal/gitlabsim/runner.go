@@ -132,6 +132,13 @@ func (s *Sim) advance(now time.Time) {
 		}
 	}
 	s.nextDue = next
+	for id := range s.runnable { // woken during the pass (a pipeline's next stage): another pass
+		if _, seen := slices.BinarySearch(ids, id); !seen {
+			s.nextDue = time.Time{}
+			s.advance(now)
+			return
+		}
+	}
 }
 
 // step moves one job as far as the clock allows; it reports whether the job

@@ -82,6 +82,7 @@ type Sim struct {
 	runnable  map[int64]bool           // driven jobs the runner may have to move
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
+	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipelines_run.go)
 
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
@@ -140,6 +141,8 @@ func (s *Sim) routes() {
 	s.actionRoutes() // actions.go: play, retry, cancel, erase
 	// artifacts.go: artifact downloads, keep, delete
 	s.artifactRoutes()
+	// pipelines_run.go: create, read and list pipelines, trigger tokens.
+	s.pipelineRoutes()
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})

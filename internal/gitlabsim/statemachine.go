@@ -178,6 +178,7 @@ func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipelineAt(j.pipelineID, at)
 	s.wakeRunner(j)
+	s.processAfter(j, at) // pipeline_processing.go
 	return true
 }
 
@@ -204,6 +205,7 @@ func (s *Sim) forceStatus(j *job, status string) {
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipeline(j.pipelineID)
 	s.wakeRunner(j)
+	s.processAfter(j, s.opts.Now()) // pipeline_processing.go
 }
 
 // The predicates of the action endpoints.

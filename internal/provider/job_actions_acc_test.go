@@ -108,6 +108,9 @@ func TestAccJobActions_examples(t *testing.T) {
 	}
 	for _, file := range files {
 		typeName := filepath.Base(filepath.Dir(file))
+		if !strings.HasPrefix(typeName, "gitlabjobs_job_") {
+			continue // the job actions' examples; TestAccPipelineRunAction_example runs gitlabjobs_pipeline_run's
+		}
 		t.Run(typeName, func(t *testing.T) {
 			env := acctest.NewSeededEnv(t)
 			src, err := os.ReadFile(file)

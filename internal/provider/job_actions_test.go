@@ -284,6 +284,9 @@ func TestJobActions_schemas(t *testing.T) {
 		// job_artifacts_actions.go
 		"gitlabjobs_job_artifacts_keep":   {[]string{"job_id", "project"}, "[Keep artifacts](https://docs.gitlab.com/api/job_artifacts/#keep-artifacts)."},
 		"gitlabjobs_job_artifacts_delete": {[]string{"job_id", "project"}, "[Delete job artifacts](https://docs.gitlab.com/api/job_artifacts/#delete-job-artifacts)."},
+		// pipeline_run_action.go
+		"gitlabjobs_pipeline_run": {[]string{"fail_on_failure", "project", "ref", "timeouts", "variables", "wait_for"},
+			"[Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline)."},
 	}
 	if len(resp.ActionSchemas) != len(want) {
 		t.Errorf("%d action schemas, want %d", len(resp.ActionSchemas), len(want))
@@ -297,7 +300,7 @@ func TestJobActions_schemas(t *testing.T) {
 		var attrs []string
 		for _, a := range s.Schema.Block.Attributes {
 			attrs = append(attrs, a.Name)
-			if (a.Name == "project" || a.Name == "job_id") != a.Required {
+			if (a.Name == "project" || a.Name == "job_id" || a.Name == "ref") != a.Required {
 				t.Errorf("%s.%s: required = %v", name, a.Name, a.Required)
 			}
 		}
@@ -319,7 +322,7 @@ func TestJobActions_schemas(t *testing.T) {
 		names = append(names, a.TypeName)
 	}
 	slices.Sort(names)
-	if want := []string{"gitlabjobs_job_artifacts_delete", "gitlabjobs_job_artifacts_keep", "gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry"}; !slices.Equal(names, want) {
+	if want := []string{"gitlabjobs_job_artifacts_delete", "gitlabjobs_job_artifacts_keep", "gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry", "gitlabjobs_pipeline_run"}; !slices.Equal(names, want) {
 		t.Errorf("metadata actions = %v, want %v", names, want)
 	}
 }

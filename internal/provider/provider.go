@@ -334,6 +334,7 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 		NewJobEraseResource,
 		NewJobArtifactsKeepResource,
 		NewJobArtifactsDeleteResource,
+		NewPipelineRunResource,
 	}
 }
 
@@ -346,6 +347,7 @@ func (p *gitlabJobsProvider) Actions(_ context.Context) []func() action.Action {
 		NewJobEraseAction,
 		NewJobArtifactsKeepAction,
 		NewJobArtifactsDeleteAction,
+		NewPipelineRunAction,
 	}
 }
 
@@ -361,6 +363,7 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobTokenAllowedAgentsDataSource,
 		NewJobArtifactFileDataSource,
 		NewJobArtifactsDataSource,
+		NewPipelineDataSource,
 	}
 }
 

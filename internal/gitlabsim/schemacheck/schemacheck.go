@@ -47,6 +47,7 @@ func Default() (*Checker, error) {
 // Checker validates responses by route.
 type Checker struct {
 	job, bridge, currentUser, allowedAgents, errorBody *jsonschema.Schema
+	pipeline, pipelines, pipelineVariables             *jsonschema.Schema // pipelines.go
 }
 
 // Load compiles GitLab's schemas from the folder dir and the package's own.
@@ -72,10 +73,15 @@ func LoadFS(fsys fs.FS, where string) (*Checker, error) {
 			return nil, err
 		}
 	}
+	if err := addResource(c, "extra:///pipeline_variables.json", "extra/pipeline_variables.json", extra.ReadFile); err != nil {
+		return nil, err // pipelines.go
+	}
 	var ch Checker
 	for url, dst := range map[string]**jsonschema.Schema{
 		"gitlab:///job.json": &ch.job, "extra:///current_user.json": &ch.currentUser, "extra:///error.json": &ch.errorBody,
 		"extra:///bridge.json": &ch.bridge, "extra:///allowed_agents.json": &ch.allowedAgents,
+		"gitlab:///pipeline/detail.json": &ch.pipeline, "gitlab:///pipelines.json": &ch.pipelines,
+		"extra:///pipeline_variables.json": &ch.pipelineVariables,
 	} {
 		if *dst, err = c.Compile(url); err != nil {
 			return nil, fmt.Errorf("compiling %s: %w", url, err)
@@ -109,6 +115,9 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 	}
 	if want, ok := actionStatus[route]; ok && status != want {
 		return fmt.Errorf("%s answers %d on success, not %d (lib/api/ci/jobs.rb)", route, want, status)
+	}
+	if ok, err := c.checkPipelineRoute(route, status, header, body); ok {
+		return err
 	}
 	switch route {
 	case "POST /api/v4/projects/{id}/jobs/{job_id}/play":

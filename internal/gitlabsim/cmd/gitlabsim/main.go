@@ -93,6 +93,9 @@ func run(opts gitlabsim.Options, addr, seed, envFile string, faults ...gitlabsim
 	for _, jt := range sim.RunningJobTokens() {
 		fmt.Printf("CI job token of running job %d (%s in %s): %s\n", jt.JobID, jt.Name, jt.Project, jt.Token)
 	}
+	for _, tt := range sim.TriggerTokens() { // POST /projects/:id/trigger/pipeline
+		fmt.Printf("Pipeline trigger token of %s (owner %s): %s\n", tt.Project, tt.Owner, tt.Token)
+	}
 	if envFile != "" {
 		tmp := filepath.Join(filepath.Dir(envFile), "."+filepath.Base(envFile)+".tmp")
 		content := fmt.Sprintf("GITLAB_BASE_URL=%s\nGITLAB_TOKEN=%s\n", baseURL, token)

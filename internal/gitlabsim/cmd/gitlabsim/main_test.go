@@ -75,7 +75,8 @@ func TestStandalone(t *testing.T) {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 	if !strings.Contains(string(out), "GITLAB_TOKEN=glpat-demo") || !strings.Contains(string(out), "stopping") ||
-		!strings.Contains(string(out), "CI job token of running job 1004 (integration-test in demo-group/platform/deploy-service): glcbt-demo-1004-0000000000000000") {
+		!strings.Contains(string(out), "CI job token of running job 1004 (integration-test in demo-group/platform/deploy-service): glcbt-demo-1004-0000000000000000") ||
+		!strings.Contains(string(out), "Pipeline trigger token of demo-group/platform/deploy-service (owner root): glptt-demo-0000000000000000") {
 		t.Errorf("stdout: %s", out)
 	}
 }

@@ -1,0 +1,335 @@
+package gitlabclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// The Pipelines API (lib/api/ci/pipelines.rb): read one pipeline, list a
+// project's pipelines, read a pipeline's variables, and create a pipeline.
+//
+// Creating a pipeline is a POST that GitLab does not deduplicate: sent
+// twice, it runs the pipeline twice. It is never re-sent blindly (the retry
+// transport only re-sends safe requests). Every pipeline the provider
+// creates carries a marker variable (RunMarkerKey = a value unique to the
+// intent), so that after an ambiguous failure — a 5xx, a broken connection,
+// a timeout — the provider can look for the pipeline it may have created:
+// FindRun lists the ref's pipelines created through the API by the same
+// user and reads their variables. Found: the POST was applied, and that
+// pipeline is the answer. Not found after a failure that ended the request
+// (500, 502, 503): it is sent again, at most maxResends times, each time
+// looked for first. Not found after a failure that may leave the request
+// still under way in GitLab (a 504, no answer): looked for once more after
+// settleWait, then an *UnknownOutcomeError, without sending again: the next
+// apply looks for it again by the same marker.
+
+// RunMarkerKey is the pipeline variable the provider adds to every pipeline it
+// creates, whose value identifies the intent (resource) that created it.
+const RunMarkerKey = "GITLABJOBS_RUN_ID"
+
+// Pipeline is GitLab's pipeline entity (Entities::Ci::Pipeline, or
+// PipelineBasic in lists, where the detail fields are absent).
+type Pipeline struct {
+	ID             int64           `json:"id"`
+	IID            int64           `json:"iid"`
+	ProjectID      int64           `json:"project_id"`
+	SHA            string          `json:"sha"`
+	Ref            string          `json:"ref"`
+	Status         string          `json:"status"`
+	Source         string          `json:"source"`
+	Name           *string         `json:"name"`
+	WebURL         string          `json:"web_url"`
+	CreatedAt      *time.Time      `json:"created_at"`
+	UpdatedAt      *time.Time      `json:"updated_at"`
+	BeforeSHA      string          `json:"before_sha"`
+	Tag            bool            `json:"tag"`
+	YAMLErrors     *string         `json:"yaml_errors"`
+	User           *User           `json:"user"`
+	StartedAt      *time.Time      `json:"started_at"`
+	FinishedAt     *time.Time      `json:"finished_at"`
+	CommittedAt    *time.Time      `json:"committed_at"`
+	Duration       *float64        `json:"duration"`
+	QueuedDuration *float64        `json:"queued_duration"`
+	Coverage       *string         `json:"coverage"`
+	DetailedStatus *DetailedStatus `json:"detailed_status"`
+}
+
+// DetailedStatus is a pipeline's presented status (DetailedStatusEntity).
+type DetailedStatus struct {
+	Icon  string `json:"icon"`
+	Text  string `json:"text"`
+	Label string `json:"label"`
+	Group string `json:"group"`
+}
+
+// PipelineVariable is a variable of a pipeline (Ci::PipelineVariable).
+type PipelineVariable struct {
+	Key          string `json:"key"`
+	Value        string `json:"value"`
+	VariableType string `json:"variable_type"`
+}
+
+// Pipeline statuses (Ci::HasStatus, as Ci::Pipeline uses them).
+const (
+	PipelineSuccess  = "success"
+	PipelineFailed   = "failed"
+	PipelineCanceled = "canceled"
+	PipelineSkipped  = "skipped"
+	PipelineManual   = "manual"
+)
+
+// PipelineFinished reports whether a pipeline in status has completed
+// (Ci::HasStatus::COMPLETED_STATUSES): it changes no more by itself.
+func PipelineFinished(status string) bool {
+	switch status {
+	case PipelineSuccess, PipelineFailed, PipelineCanceled, PipelineSkipped:
+		return true
+	}
+	return false
+}
+
+// GetPipeline is GET /projects/:id/pipelines/:pipeline_id.
+func (c *Client) GetPipeline(ctx context.Context, project string, pipelineID int64) (*Pipeline, error) {
+	path, err := pipelinePath(project, pipelineID, "")
+	if err != nil {
+		return nil, err
+	}
+	var p Pipeline
+	if _, err := c.do(ctx, http.MethodGet, path, nil, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// GetPipelineVariables is GET /projects/:id/pipelines/:pipeline_id/variables
+// (Developers, or the pipeline's user). Values are secret: never logged.
+func (c *Client) GetPipelineVariables(ctx context.Context, project string, pipelineID int64) ([]PipelineVariable, error) {
+	path, err := pipelinePath(project, pipelineID, "/variables")
+	if err != nil {
+		return nil, err
+	}
+	var vars []PipelineVariable
+	if _, err := c.do(ctx, http.MethodGet, path, nil, &vars); err != nil {
+		return nil, err
+	}
+	return vars, nil
+}
+
+// PipelineFilter is the query of GET /projects/:id/pipelines.
+type PipelineFilter struct {
+	Ref      string `url:"ref,omitempty"`
+	Status   string `url:"status,omitempty"`
+	Source   string `url:"source,omitempty"`
+	Username string `url:"username,omitempty"`
+	SHA      string `url:"sha,omitempty"`
+	OrderBy  string `url:"order_by,omitempty"` // id (default), status, ref, updated_at, user_id
+	Sort     string `url:"sort,omitempty"`     // desc (default) or asc
+	PerPage  int    `url:"per_page,omitempty"`
+	Page     int    `url:"page,omitempty"`
+}
+
+// ListPipelines is one page of GET /projects/:id/pipelines, and whether
+// another follows.
+func (c *Client) ListPipelines(ctx context.Context, project string, f PipelineFilter) ([]*Pipeline, bool, error) {
+	p, err := ParseProject(project)
+	if err != nil {
+		return nil, false, err
+	}
+	if f.PerPage == 0 {
+		f.PerPage = perPage
+	}
+	var list []*Pipeline
+	resp, err := c.do(ctx, http.MethodGet, "projects/"+p.Escaped()+"/pipelines", &f, &list)
+	if err != nil {
+		return nil, false, err
+	}
+	return list, resp.NextPage != 0, nil
+}
+
+// LatestPipeline is the newest pipeline (highest ID) of ref in status
+// (either may be empty: any), or nil when there is none.
+func (c *Client) LatestPipeline(ctx context.Context, project, ref, status string) (*Pipeline, error) {
+	list, _, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Status: status, OrderBy: "id", Sort: "desc", PerPage: 1})
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return c.GetPipeline(ctx, project, list[0].ID)
+}
+
+// RunRequest is a pipeline to create.
+type RunRequest struct {
+	Ref       string
+	Variables []Variable // the user's; the marker is added
+	// Marker is RunMarkerKey's value: unique to the intent, so the pipeline
+	// can be found again (FindRun).
+	Marker string
+}
+
+type createPipelineBody struct {
+	Ref       string                   `json:"ref"`
+	Variables []createPipelineVariable `json:"variables,omitempty"`
+}
+
+type createPipelineVariable struct {
+	Key          string `json:"key"`
+	Value        string `json:"value"`
+	VariableType string `json:"variable_type"`
+}
+
+// FindRun looks for the pipeline a run with marker created: among the
+// pipelines of ref created through the API (source api) by username ("":
+// anyone; GitLab lets a Developer read the variables of their own pipelines
+// only, so a refusal is an error, never taken as "not found")
+// at or after since (zero: any time; GitLab's clock), newest first, the one
+// whose variables hold RunMarkerKey = marker. It reads at
+// most maxPages pages of the list. It returns nil when there is none.
+func (c *Client) FindRun(ctx context.Context, project, ref, marker, username string, since time.Time) (*Pipeline, error) {
+	const maxPages = 5
+	for page := 1; page <= maxPages; page++ {
+		list, more, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Source: "api", Username: username, OrderBy: "id", Sort: "desc", Page: page})
+		if err != nil {
+			return nil, fmt.Errorf("listing the pipelines of %s: %w", ref, err)
+		}
+		for _, p := range list {
+			if !since.IsZero() && p.CreatedAt != nil && p.CreatedAt.Before(since) {
+				return nil, nil // older than the run: the rest are older still
+			}
+			vars, err := c.GetPipelineVariables(ctx, project, p.ID)
+			if err != nil {
+				return nil, fmt.Errorf("reading the variables of pipeline %d: %w", p.ID, err)
+			}
+			for _, v := range vars {
+				if v.Key == RunMarkerKey && v.Value == marker {
+					full, err := c.GetPipeline(ctx, project, p.ID)
+					if err != nil {
+						return nil, err
+					}
+					if username != "" && full.User != nil && full.User.Username != username {
+						continue // someone else's pipeline with our marker: not ours
+					}
+					return full, nil
+				}
+			}
+		}
+		if !more {
+			return nil, nil
+		}
+	}
+	return nil, nil
+}
+
+// CreatePipeline is POST /projects/:id/pipeline with the request's
+// variables and marker, sent at most once per proof that it was not applied
+// (see the top of this file). username is the token's user (for FindRun).
+func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequest, username string) (*Pipeline, error) {
+	p, err := ParseProject(project)
+	if err != nil {
+		return nil, err
+	}
+	if req.Marker == "" {
+		return nil, errors.New("a pipeline run needs a marker")
+	}
+	body := createPipelineBody{Ref: req.Ref}
+	for _, v := range req.Variables {
+		if v.Key == RunMarkerKey {
+			return nil, fmt.Errorf("the variable %s is the provider's own", RunMarkerKey)
+		}
+		body.Variables = append(body.Variables, createPipelineVariable{Key: v.Key, Value: v.Value, VariableType: "env_var"})
+	}
+	body.Variables = append(body.Variables, createPipelineVariable{Key: RunMarkerKey, Value: req.Marker, VariableType: "env_var"})
+	path := "projects/" + p.Escaped() + "/pipeline"
+	fields := map[string]any{"action": "create pipeline", "ref": req.Ref}
+	unknown := func(cause, err error) error {
+		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err}
+	}
+	find := func() (*Pipeline, error) {
+		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, username, time.Time{})
+		if err != nil {
+			return nil, readFailed(err)
+		}
+		return found, nil
+	}
+	for sent := 1; ; sent++ {
+		var out Pipeline
+		_, err := c.do(ctx, http.MethodPost, path, &body, &out)
+		if err == nil {
+			return &out, nil
+		}
+		if !fateUnknown(err) {
+			return nil, err // GitLab refused it (4xx), or it never reached GitLab
+		}
+		if ctx.Err() != nil {
+			return nil, unknown(err, fmt.Errorf("the pipelines were not looked at because the operation ended (%w)", ctx.Err()))
+		}
+		found, ferr := find()
+		if ferr == nil && found == nil && mayBeUnderWay(err) {
+			wait := c.settleWait()
+			tflog.Warn(ctx, fmt.Sprintf("creating a pipeline for %s got %s; none found yet; looking again in %s", req.Ref, failure(err), wait), fields)
+			if c.sleep(ctx, wait) != nil {
+				return nil, unknown(err, fmt.Errorf("the pipelines were not looked at again because the operation ended (%w)", ctx.Err()))
+			}
+			found, ferr = find()
+		}
+		switch {
+		case ferr != nil:
+			return nil, unknown(err, ferr)
+		case found != nil:
+			tflog.Warn(ctx, fmt.Sprintf("creating a pipeline for %s got %s; pipeline %d was created by it", req.Ref, failure(err), found.ID), fields)
+			return found, nil
+		case mayBeUnderWay(err):
+			return nil, unknown(err, errors.New("no pipeline with the run's marker was found yet, and the request may still be under way in GitLab"))
+		case sent > maxResends:
+			return nil, fmt.Errorf("the pipeline for %s was not created: %d attempts failed, the last with %w", req.Ref, sent, err)
+		}
+		tflog.Warn(ctx, fmt.Sprintf("creating a pipeline for %s got %s; no pipeline was created; sending it again", req.Ref, failure(err)), fields)
+	}
+}
+
+// UnknownRunError is returned by CreatePipeline when the POST may or may
+// not have created a pipeline and looking for it could not settle it.
+type UnknownRunError struct {
+	Project, Ref, Marker string
+	Cause                error // the failure that left the outcome open
+	Err                  error // why looking did not settle it
+}
+
+func (e *UnknownRunError) Error() string {
+	return fmt.Sprintf("creating a pipeline for %s in project %s may or may not have worked: %v, and %v; the provider did not "+
+		"send it again, so that it cannot run twice (a pipeline it created carries the variable %s=%s)",
+		e.Ref, e.Project, e.Cause, e.Err, RunMarkerKey, e.Marker)
+}
+
+// Unwrap gives both errors to errors.Is and errors.As.
+func (e *UnknownRunError) Unwrap() []error { return []error{e.Err, e.Cause} }
+
+// UserVariables are a pipeline's variables but the marker, by key.
+func UserVariables(vars []PipelineVariable) map[string]string {
+	out := map[string]string{}
+	for _, v := range vars {
+		if v.Key != RunMarkerKey {
+			out[v.Key] = v.Value
+		}
+	}
+	return out
+}
+
+// MarkerOf is the marker among a pipeline's variables, or "".
+func MarkerOf(vars []PipelineVariable) string {
+	for _, v := range vars {
+		if v.Key == RunMarkerKey {
+			return v.Value
+		}
+	}
+	return ""
+}
+
+// NormalRef is a ref as GitLab stores it on the pipeline (without refs/heads/ or refs/tags/).
+func NormalRef(ref string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
+}
