@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Usage: tools/release-check.sh GORELEASER
+# Proves the release configuration (.goreleaser.yml) works, offline: GoReleaser
+# validates it, then builds a snapshot of every target (binaries, zips, the
+# registry manifest, SHA256SUMS) into dist/ without publishing or signing, and
+# this script checks what a release would upload.
+set -euo pipefail
+goreleaser="$1"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+"$goreleaser" check
+"$goreleaser" release --snapshot --clean --skip=publish,sign
+
+# Every platform the registry gets, and none Go cannot build (windows/arm).
+want=(darwin_amd64 darwin_arm64
+  freebsd_386 freebsd_amd64 freebsd_arm freebsd_arm64
+  linux_386 linux_amd64 linux_arm linux_arm64
+  windows_386 windows_amd64 windows_arm64)
+shopt -s nullglob
+zips=(dist/terraform-provider-gitlabjobs_*.zip)
+fail=0
+for p in "${want[@]}"; do
+  found=(dist/terraform-provider-gitlabjobs_*_"$p".zip)
+  [ ${#found[@]} -eq 1 ] || { echo "release-check: no archive for $p in dist/" >&2; fail=1; }
+done
+[ ${#zips[@]} -eq ${#want[@]} ] || { echo "release-check: ${#zips[@]} archives in dist/, want ${#want[@]}" >&2; fail=1; }
+manifest=(dist/terraform-provider-gitlabjobs_*_manifest.json)
+sums=(dist/terraform-provider-gitlabjobs_*_SHA256SUMS)
+[ ${#manifest[@]} -eq 1 ] && cmp -s "${manifest[0]}" terraform-registry-manifest.json \
+  || { echo "release-check: the registry manifest is not in dist/ as terraform-registry-manifest.json" >&2; fail=1; }
+if [ ${#sums[@]} -eq 1 ]; then
+  # The checksums cover every archive and the manifest, and are right.
+  [ "$(wc -l < "${sums[0]}")" -eq $((${#want[@]} + 1)) ] \
+    || { echo "release-check: ${sums[0]} does not list every archive and the manifest" >&2; fail=1; }
+  (cd dist && sha256sum --quiet -c "$(basename "${sums[0]}")") || fail=1
+else
+  echo "release-check: no SHA256SUMS file in dist/" >&2; fail=1
+fi
+
+# The host's binary reports the version and the commit it was built from.
+host="$(go env GOOS)_$(go env GOARCH)"
+bins=(dist/*_"$host"*/terraform-provider-gitlabjobs_v*)
+if [ ${#bins[@]} -eq 1 ]; then
+  out="$("${bins[0]}" -version)"
+  commit="$(git rev-parse HEAD)"
+  case "$out" in
+    *"(commit $commit)") ;;
+    *) echo "release-check: ${bins[0]} -version printed '$out', want the commit $commit" >&2; fail=1 ;;
+  esac
+else
+  echo "release-check: no $host binary in dist/" >&2; fail=1
+fi
+
+[ $fail -eq 0 ] || exit 1
+echo "release-check: ${#want[@]} platform archives, the manifest and SHA256SUMS in dist/ (not published, not signed)"
