@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -35,6 +36,8 @@ const (
 	EnvBaseURL  = "GITLAB_BASE_URL"
 	EnvCIAPIURL = "CI_API_V4_URL"
 	EnvJobToken = "CI_JOB_TOKEN"
+	// EnvEarlyAuthCheck sets early_auth_check, as in the official GitLab provider.
+	EnvEarlyAuthCheck = "GITLAB_EARLY_AUTH_CHECK"
 )
 
 // jobTokenPrefix is the prefix GitLab (16.8+) gives CI job tokens.
@@ -69,6 +72,9 @@ type providerModel struct {
 	Retries        types.Int64  `tfsdk:"retries"`
 	Headers        types.Map    `tfsdk:"headers"`
 	EarlyAuthCheck types.Bool   `tfsdk:"early_auth_check"`
+	// AutoCISupport is enable_auto_ci_support: whether GitLab CI's
+	// CI_JOB_TOKEN and CI_API_V4_URL are used when nothing else is set.
+	AutoCISupport types.Bool `tfsdk:"enable_auto_ci_support"`
 }
 
 func (p *gitlabJobsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -93,16 +99,17 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"job_token": schema.StringAttribute{
 				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to the `" + EnvJobToken +
-					"` environment variable when neither `token` nor `" + EnvToken + "` is set, so the provider " +
-					"authenticates as the running job inside GitLab CI. Job tokens can read jobs of their own " +
-					"project and `GET /job`; they cannot play, retry, cancel or erase jobs.",
+					"` environment variable when neither `token` nor `" + EnvToken + "` is set (unless " +
+					"`enable_auto_ci_support = false`), so the provider authenticates as the running job inside GitLab " +
+					"CI. Job tokens can read jobs of their own project and `GET /job`; they cannot play, retry, cancel " +
+					"or erase jobs.",
 				Optional:  true,
 				Sensitive: true,
 			},
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "The GitLab API URL, e.g. `https://gitlab.example.com/api/v4/`; `/api/v4/` is " +
 					"appended when missing. Falls back to `" + EnvBaseURL + "`, then `" + EnvCIAPIURL +
-					"`, then `https://gitlab.com/api/v4/`.",
+					"` (unless `enable_auto_ci_support = false`), then `https://gitlab.com/api/v4/`.",
 				Optional: true,
 			},
 			"cacert_file": schema.StringAttribute{
@@ -148,7 +155,16 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"early_auth_check": schema.BoolAttribute{
 				MarkdownDescription: "Check the credentials when the provider starts (`GET /user`, or `GET /job` " +
-					"with a job token) and fail with a clear message if GitLab rejects them. Defaults to `true`.",
+					"with a job token) and fail with a clear message if GitLab rejects them. Falls back to the `" +
+					EnvEarlyAuthCheck + "` environment variable (`true` or `false`). Defaults to `true`.",
+				Optional: true,
+			},
+			"enable_auto_ci_support": schema.BoolAttribute{
+				MarkdownDescription: "Inside GitLab CI, use the running job's `" + EnvJobToken + "` when no other " +
+					"token is set, and its `" + EnvCIAPIURL + "` when no other `base_url` is. Defaults to `true`; set " +
+					"to `false` so that only the provider block and the `GITLAB_*` environment variables configure " +
+					"the provider (a missing token is then an error, not the job token). Unlike the official GitLab " +
+					"provider, where this is off unless set.",
 				Optional: true,
 			},
 		},
@@ -177,6 +193,8 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 
 	clientCfg, diags := cfg.clientConfig(ctx, p.userAgent())
 	resp.Diagnostics.Append(diags...)
+	checkAuth, diags := cfg.earlyAuthCheckEnabled()
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -191,7 +209,7 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 		"job_token": client.UsesJobToken(),
 	})
 
-	if cfg.EarlyAuthCheck.IsNull() || cfg.EarlyAuthCheck.ValueBool() {
+	if checkAuth {
 		resp.Diagnostics.Append(earlyAuthCheck(ctx, client)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -212,7 +230,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"token": cfg.Token, "job_token": cfg.JobToken, "base_url": cfg.BaseURL,
 		"cacert_file": cfg.CACertFile, "insecure": cfg.Insecure, "client_cert": cfg.ClientCert,
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
-		"early_auth_check": cfg.EarlyAuthCheck,
+		"early_auth_check": cfg.EarlyAuthCheck, "enable_auto_ci_support": cfg.AutoCISupport,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -226,8 +244,14 @@ func (cfg providerModel) unknownAttributes() []string {
 // client's configuration. Configuration wins over the environment.
 func (cfg providerModel) clientConfig(ctx context.Context, userAgent string) (gitlabclient.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	// Inside GitLab CI, the job's API URL and token, unless turned off.
+	autoCI := cfg.AutoCISupport.IsNull() || cfg.AutoCISupport.ValueBool()
+	var ciAPIURL, ciJobToken string
+	if autoCI {
+		ciAPIURL, ciJobToken = os.Getenv(EnvCIAPIURL), os.Getenv(EnvJobToken)
+	}
 	c := gitlabclient.Config{
-		BaseURL:    firstNonEmpty(cfg.BaseURL.ValueString(), os.Getenv(EnvBaseURL), os.Getenv(EnvCIAPIURL)),
+		BaseURL:    firstNonEmpty(cfg.BaseURL.ValueString(), os.Getenv(EnvBaseURL), ciAPIURL),
 		CACertFile: cfg.CACertFile.ValueString(),
 		ClientCert: cfg.ClientCert.ValueString(),
 		ClientKey:  cfg.ClientKey.ValueString(),
@@ -246,17 +270,20 @@ func (cfg providerModel) clientConfig(ctx context.Context, userAgent string) (gi
 		c.JobToken = cfg.JobToken.ValueString()
 	case os.Getenv(EnvToken) != "":
 		c.Token = os.Getenv(EnvToken)
-	case os.Getenv(EnvJobToken) != "":
-		c.JobToken = os.Getenv(EnvJobToken)
+	case ciJobToken != "":
+		c.JobToken = ciJobToken
 	}
 	if strings.HasPrefix(c.Token, jobTokenPrefix) {
 		c.JobToken, c.Token = c.Token, ""
 	}
 	if c.Token == "" && c.JobToken == "" {
+		ci := "or run inside GitLab CI where " + EnvJobToken + " is set."
+		if !autoCI {
+			ci = "or set `job_token`. (enable_auto_ci_support = false: " + EnvJobToken + " is not used.)"
+		}
 		diags.AddAttributeError(path.Root("token"), "Missing GitLab token",
 			"The gitlabjobs provider needs a token: set `token` in the provider block or the "+EnvToken+
-				" environment variable (a personal, project or group access token with the api or read_api scope), "+
-				"or run inside GitLab CI where "+EnvJobToken+" is set.")
+				" environment variable (a personal, project or group access token with the api or read_api scope), "+ci)
 	}
 
 	if !cfg.Headers.IsNull() {
@@ -265,6 +292,27 @@ func (cfg providerModel) clientConfig(ctx context.Context, userAgent string) (gi
 		c.Headers = headers
 	}
 	return c, diags
+}
+
+// earlyAuthCheckEnabled is early_auth_check, else GITLAB_EARLY_AUTH_CHECK,
+// else true.
+func (cfg providerModel) earlyAuthCheckEnabled() (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !cfg.EarlyAuthCheck.IsNull() {
+		return cfg.EarlyAuthCheck.ValueBool(), nil
+	}
+	env := os.Getenv(EnvEarlyAuthCheck)
+	if env == "" {
+		return true, nil
+	}
+	enabled, err := strconv.ParseBool(env)
+	if err != nil {
+		diags.AddAttributeError(path.Root("early_auth_check"), "Invalid "+EnvEarlyAuthCheck,
+			fmt.Sprintf("The %s environment variable is %q: set it to true or false, unset it, or set "+
+				"early_auth_check in the provider block (which wins over the variable).", EnvEarlyAuthCheck, env))
+		return false, diags
+	}
+	return enabled, nil
 }
 
 // earlyAuthCheck asks GitLab who the credentials belong to, so a bad token
