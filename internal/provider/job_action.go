@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -117,7 +116,7 @@ func triggersAttribute(what string) schema.Attribute {
 		Optional:    true,
 		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced). Without a " +
 			"change here (or in `project`, `job_id`), applying again never repeats the action.",
-		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // job_import.go
 	}
 }
 
@@ -436,6 +435,7 @@ func setImported(ctx context.Context, resp *resource.ImportStateResponse, id str
 	for name, v := range ids {
 		diags.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
+	diags.Append(markImported(ctx, resp.Private)...)
 	return diags
 }
 
@@ -485,6 +485,9 @@ func (r *jobActionResource) Read(ctx context.Context, req resource.ReadRequest, 
 // and computed attributes keep their state values.
 func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
+	if resp.Private != nil {
+		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
+	}
 }
 
 // Delete forgets the resource: an action on a job cannot be undone.
