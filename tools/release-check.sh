@@ -5,12 +5,26 @@
 # registry manifest, SHA256SUMS) into dist/ without publishing or signing, and
 # this script checks what a release would upload.
 set -euo pipefail
-goreleaser="$1"
+goreleaser="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-"$goreleaser" check
-"$goreleaser" release --snapshot --clean --skip=publish,sign
+# GoReleaser builds HEAD from a clone, as a release builds its tag from a
+# fresh checkout: nothing uncommitted or untracked gets in, and its git state
+# (commit, remote) is complete even where this checkout has no remote.
+if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
+  echo "release-check: uncommitted changes are not built; building HEAD $(git rev-parse --short HEAD)" >&2
+fi
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+git clone --quiet "$root" "$work/src"
+(
+  cd "$work/src"
+  "$goreleaser" check
+  "$goreleaser" release --snapshot --clean --skip=publish,sign
+)
+rm -rf dist
+mv "$work/src/dist" dist
 
 # Every platform the registry gets, and none Go cannot build (windows/arm).
 want=(darwin_amd64 darwin_arm64
@@ -43,7 +57,7 @@ host="$(go env GOOS)_$(go env GOARCH)"
 bins=(dist/*_"$host"*/terraform-provider-gitlabjobs_v*)
 if [ ${#bins[@]} -eq 1 ]; then
   out="$("${bins[0]}" -version)"
-  commit="$(git rev-parse HEAD)"
+  commit="$(git -C "$work/src" rev-parse HEAD)"
   case "$out" in
     *"(commit $commit)") ;;
     *) echo "release-check: ${bins[0]} -version printed '$out', want the commit $commit" >&2; fail=1 ;;
