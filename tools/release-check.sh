@@ -39,18 +39,27 @@ for p in "${want[@]}"; do
   [ ${#found[@]} -eq 1 ] || { echo "release-check: no archive for $p in dist/" >&2; fail=1; }
 done
 [ ${#zips[@]} -eq ${#want[@]} ] || { echo "release-check: ${#zips[@]} archives in dist/, want ${#want[@]}" >&2; fail=1; }
-manifest=(dist/terraform-provider-gitlabjobs_*_manifest.json)
 sums=(dist/terraform-provider-gitlabjobs_*_SHA256SUMS)
-[ ${#manifest[@]} -eq 1 ] && cmp -s "${manifest[0]}" terraform-registry-manifest.json \
-  || { echo "release-check: the registry manifest is not in dist/ as terraform-registry-manifest.json" >&2; fail=1; }
 if [ ${#sums[@]} -eq 1 ]; then
-  # The checksums cover every archive and the manifest, and are right.
+  # SHA256SUMS covers every archive and the registry manifest (uploaded as
+  # <name>_<version>_manifest.json), and its sums are right.
   [ "$(wc -l < "${sums[0]}")" -eq $((${#want[@]} + 1)) ] \
     || { echo "release-check: ${sums[0]} does not list every archive and the manifest" >&2; fail=1; }
-  (cd dist && sha256sum --quiet -c "$(basename "${sums[0]}")") || fail=1
+  (cd dist && grep '\.zip$' "$(basename "${sums[0]}")" | sha256sum --quiet -c -) || fail=1
+  manifest_sum="$(sha256sum < "$work/src/terraform-registry-manifest.json" | cut -d' ' -f1)"
+  grep -Eq "^$manifest_sum  terraform-provider-gitlabjobs_.*_manifest\.json$" "${sums[0]}" \
+    || { echo "release-check: ${sums[0]} has no line for terraform-registry-manifest.json as _manifest.json" >&2; fail=1; }
 else
   echo "release-check: no SHA256SUMS file in dist/" >&2; fail=1
 fi
+# Each archive holds the one binary the registry expects.
+for z in "${zips[@]}"; do
+  files="$(unzip -Z1 "$z")"
+  case "$files" in
+    terraform-provider-gitlabjobs_v*) [ "$(echo "$files" | wc -l)" -eq 1 ] || { echo "release-check: $z holds $files" >&2; fail=1; } ;;
+    *) echo "release-check: $z holds $files, want terraform-provider-gitlabjobs_v<version>" >&2; fail=1 ;;
+  esac
+done
 
 # The host's binary reports the version and the commit it was built from.
 host="$(go env GOOS)_$(go env GOARCH)"
@@ -67,4 +76,4 @@ else
 fi
 
 [ $fail -eq 0 ] || exit 1
-echo "release-check: ${#want[@]} platform archives, the manifest and SHA256SUMS in dist/ (not published, not signed)"
+echo "release-check: ${#want[@]} platform archives and SHA256SUMS (with the registry manifest) in dist/; nothing published or signed"
