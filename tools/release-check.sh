@@ -52,13 +52,12 @@ if [ ${#sums[@]} -eq 1 ]; then
 else
   echo "release-check: no SHA256SUMS file in dist/" >&2; fail=1
 fi
-# Each archive holds the one binary the registry expects.
+# Each archive holds the one binary the registry runs, and the LICENSE
+# (GoReleaser adds the README and CHANGELOG too).
 for z in "${zips[@]}"; do
   files="$(unzip -Z1 "$z")"
-  case "$files" in
-    terraform-provider-gitlabjobs_v*) [ "$(echo "$files" | wc -l)" -eq 1 ] || { echo "release-check: $z holds $files" >&2; fail=1; } ;;
-    *) echo "release-check: $z holds $files, want terraform-provider-gitlabjobs_v<version>" >&2; fail=1 ;;
-  esac
+  [ "$(grep -c '^terraform-provider-gitlabjobs_v' <<<"$files")" -eq 1 ] && grep -qx LICENSE <<<"$files" \
+    || { echo "release-check: $z holds $(tr '\n' ' ' <<<"$files"), want one terraform-provider-gitlabjobs_v<version> binary and LICENSE" >&2; fail=1; }
 done
 
 # The host's binary reports the version and the commit it was built from.
