@@ -4,6 +4,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -12,13 +13,22 @@ import (
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/provider"
 )
 
-// version is set by the release build (-ldflags "-X main.version=...").
-var version = "dev"
+// Set by the release build (.goreleaser.yml: -ldflags "-X main.version=... -X main.commit=...").
+var (
+	version = "dev"
+	commit  = "none"
+)
 
 func main() {
-	var debug bool
+	var debug, showVersion bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.BoolVar(&showVersion, "version", false, "print the provider's version and the commit it was built from, and exit")
 	flag.Parse()
+
+	if showVersion {
+		fmt.Printf("terraform-provider-gitlabjobs %s (commit %s)\n", version, commit)
+		return
+	}
 
 	var opts []tf6server.ServeOpt
 	if debug {

@@ -28,3 +28,15 @@ cd "$root"
 "$root/bin/tfplugindocs" generate --provider-name gitlabjobs --rendered-provider-name "GitLab Jobs" \
   --providers-schema "$work/schema.json"
 "$root/bin/tfplugindocs" validate --provider-name gitlabjobs --providers-schema "$work/schema.json"
+
+# Every relative link of the docs, the READMEs and the changelog names a file
+# that exists (a guide that was only promised fails here).
+broken=0
+while IFS= read -r md; do
+  while IFS= read -r target; do
+    target="${target%%#*}"
+    case "$target" in ""|http://*|https://*|mailto:*) continue ;; esac
+    [ -e "$(dirname "$md")/$target" ] || { echo "$md: broken link to $target" >&2; broken=1; }
+  done < <(grep -oE '\]\([^)[:space:]]+\)' "$md" | sed -E 's/^\]\((.*)\)$/\1/')
+done < <(find docs -name '*.md'; ls README.md CHANGELOG.md examples/README.md 2>/dev/null)
+[ "$broken" -eq 0 ] || { echo "fix the links above (templates/, examples/ or the README)" >&2; exit 1; }

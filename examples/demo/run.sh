@@ -103,7 +103,8 @@ cat <<'NEXT'
 
 Done; the simulator has stopped. Where to look next:
   - examples/demo/main.tf     this story as configuration
-  - docs/                     every resource and data source (docs/index.md: authentication, release automation)
+  - docs/                     every resource and data source (docs/index.md: authentication), and
+                              docs/guides/: release automation, GitLab CI, local development
   - examples/resources/, examples/data-sources/
   - make sim                  the seeded simulator on http://127.0.0.1:8080, to explore with curl or your own configuration
 NEXT

@@ -61,12 +61,13 @@ func TestAccExamples(t *testing.T) {
 		name := filepath.ToSlash(dir)
 		t.Run(name, func(t *testing.T) {
 			body := readExample(t, filepath.Join(examplesRoot, dir))
-			testConvergence(t, name, body, importCommands(t, filepath.Join(examplesRoot, dir, "import.sh")))
+			testConvergence(t, name, body, importCommands(t, filepath.Join(examplesRoot, dir, "import.sh")),
+				filepath.Join(examplesRoot, dir, importBlockFile))
 		})
 	}
 	for _, snip := range docSnippets(t, dirs) {
 		t.Run(snip.name, func(t *testing.T) {
-			testConvergence(t, snip.name, emptyProviderBlock.ReplaceAllString(snip.body, ""), nil)
+			testConvergence(t, snip.name, emptyProviderBlock.ReplaceAllString(snip.body, ""), nil, "")
 		})
 	}
 }
@@ -92,7 +93,7 @@ func countPOSTs(env *acctest.Env) int {
 // freshly seeded simulator, runs imports against the result, waits for the
 // simulated runner, then checks that a second plan is empty and a second
 // apply sends no POST.
-func testConvergence(t *testing.T, name, body string, imports []importCommand) {
+func testConvergence(t *testing.T, name, body string, imports []importCommand, importBlockPath string) {
 	env := acctest.NewSeededEnv(t)
 	cfg := exampleProviderConfig(t, env, body) + "\n" + body
 	vars := exampleVariables(env)[name]
@@ -132,6 +133,25 @@ func testConvergence(t *testing.T, name, body string, imports []importCommand) {
 			ImportStateVerify: true,
 			// What GitLab does not remember: the request's settings.
 			ImportStateVerifyIgnore: []string{"variables", "triggers", "timeouts"},
+		})
+	}
+	// The import block of the docs (import-by-string-id.tf, Terraform and
+	// OpenTofu >= 1.5): planned with the example, from a state without the
+	// resource. The plan imports the job and at most stores the
+	// configuration's settings: it never acts on the job again (a
+	// replacement would play or retry it once more).
+	if block, ok := importBlock(t, importBlockPath); ok {
+		steps = append(steps, resource.TestStep{
+			Config:                 cfg + "\n" + block.src,
+			ConfigVariables:        vars,
+			ResourceName:           block.address,
+			ImportState:            true,
+			ImportStateKind:        resource.ImportBlockWithID,
+			ImportStateConfigExact: true,
+			ExpectNonEmptyPlan:     true,
+			ImportPlanChecks: resource.ImportPlanChecks{
+				PreApply: []plancheck.PlanCheck{importedInPlace{address: block.address}},
+			},
 		})
 	}
 	// Destroy in a step of its own: it forgets the job actions (a no-op in
@@ -318,7 +338,7 @@ func checkExampleCoverage(t *testing.T, dirs []string) {
 		var resp fwresource.MetadataResponse
 		newResource().Metadata(ctx, fwresource.MetadataRequest{ProviderTypeName: "gitlabjobs"}, &resp)
 		dir := filepath.Join("resources", resp.TypeName)
-		for _, f := range []string{"resource.tf", "import.sh"} {
+		for _, f := range []string{"resource.tf", "import.sh", importBlockFile} {
 			if _, err := os.Stat(filepath.Join(examplesRoot, dir, f)); err != nil {
 				t.Errorf("resource %s has no example %s: %v", resp.TypeName, filepath.Join("examples", dir, f), err)
 			}
@@ -350,6 +370,9 @@ func readExample(t *testing.T, dir string) string {
 	sort.Strings(files)
 	var b strings.Builder
 	for _, f := range files {
+		if filepath.Base(f) == importBlockFile {
+			continue // an import step of its own (TestAccExamples)
+		}
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -421,4 +444,52 @@ func importCommands(t *testing.T, path string) []importCommand {
 		t.Fatalf("%s has no terraform import command", path)
 	}
 	return cmds
+}
+
+// importBlockFile is a resource example's import block, which tfplugindocs
+// shows on the resource's page next to import.sh.
+const importBlockFile = "import-by-string-id.tf"
+
+type importBlockExample struct{ src, address string }
+
+var importBlockRE = regexp.MustCompile(`(?s)^\s*(?:#[^\n]*\n\s*)*import\s*\{\s*to\s*=\s*(\S+)\s+id\s*=\s*"[^"]+"\s*\}\s*$`)
+
+// importBlock reads an import-by-string-id.tf (false when there is none):
+// one import block of the resource's address and an ID, as the docs show it.
+func importBlock(t *testing.T, path string) (importBlockExample, bool) {
+	t.Helper()
+	if path == "" {
+		return importBlockExample{}, false
+	}
+	src, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return importBlockExample{}, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := importBlockRE.FindStringSubmatch(string(src))
+	if m == nil {
+		t.Fatalf("%s: want comments and one import { to = ..., id = \"...\" } block, got:\n%s", path, src)
+	}
+	return importBlockExample{src: string(src), address: m[1]}, true
+}
+
+// importedInPlace fails unless the plan imports the resource and then
+// leaves it as it is or updates it in place.
+type importedInPlace struct{ address string }
+
+func (c importedInPlace) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.address {
+			continue
+		}
+		if rc.Change.Importing == nil {
+			resp.Error = fmt.Errorf("%s: the plan does not import it", c.address)
+		} else if a := rc.Change.Actions; !a.NoOp() && !a.Update() {
+			resp.Error = fmt.Errorf("%s: the plan after the import is %v; want no-op or update in place, never acting on the job again", c.address, a)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s is not in the plan", c.address)
 }

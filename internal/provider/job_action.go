@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -124,7 +123,7 @@ func triggersAttribute(what string) schema.Attribute {
 		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced): the one " +
 			"way to act again on the same job. Without a change here, applying again never repeats the action, even " +
 			"after an apply that failed, timed out or was interrupted (see Across re-runs).",
-		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // job_import.go
 	}
 }
 
@@ -680,6 +679,7 @@ func setImported(ctx context.Context, resp *resource.ImportStateResponse, id str
 	for name, v := range ids {
 		diags.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
+	diags.Append(markImported(ctx, resp.Private)...)
 	return diags
 }
 
@@ -735,6 +735,9 @@ func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	resp.State.Raw = req.Plan.Raw
+	if resp.Private != nil {
+		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
+	}
 }
 
 // Delete forgets the resource: an action on a job cannot be undone. The

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -73,7 +72,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"of a new pipeline instead.",
 		Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(
 			variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores")), variableValuesValidator{}},
-		PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // job_import.go
 	}
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -35,6 +36,8 @@ const (
 	EnvBaseURL  = "GITLAB_BASE_URL"
 	EnvCIAPIURL = "CI_API_V4_URL"
 	EnvJobToken = "CI_JOB_TOKEN"
+	// EnvEarlyAuthCheck sets early_auth_check, as in the official GitLab provider.
+	EnvEarlyAuthCheck = "GITLAB_EARLY_AUTH_CHECK"
 )
 
 // jobTokenPrefix is the prefix GitLab (16.8+) gives CI job tokens.
@@ -70,6 +73,9 @@ type providerModel struct {
 	Headers         types.Map    `tfsdk:"headers"`
 	EarlyAuthCheck  types.Bool   `tfsdk:"early_auth_check"`
 	FailureLogLines types.Int64  `tfsdk:"failure_log_lines"`
+	// AutoCISupport is enable_auto_ci_support: whether GitLab CI's
+	// CI_JOB_TOKEN and CI_API_V4_URL are used when nothing else is set.
+	AutoCISupport types.Bool `tfsdk:"enable_auto_ci_support"`
 }
 
 func (p *gitlabJobsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -94,17 +100,18 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"job_token": schema.StringAttribute{
 				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to the `" + EnvJobToken +
-					"` environment variable when neither `token` nor `" + EnvToken + "` is set, so the provider " +
-					"authenticates as the running job inside GitLab CI. Job tokens can only read (`GET /job`, " +
-					"`GET /job/allowed_agents` and, where GitLab allows it, their project's jobs); they cannot play, " +
-					"retry, cancel or erase jobs: a plan that would do so fails before anything is sent.",
+					"` environment variable when neither `token` nor `" + EnvToken + "` is set (unless " +
+					"`enable_auto_ci_support = false`), so the provider authenticates as the running job inside GitLab " +
+					"CI. Job tokens can only read (`GET /job`, `GET /job/allowed_agents` and, where GitLab allows it, " +
+					"their project's jobs); they cannot play, retry, cancel or erase jobs: a plan that would do so fails " +
+					"before anything is sent.",
 				Optional:  true,
 				Sensitive: true,
 			},
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "The GitLab API URL, e.g. `https://gitlab.example.com/api/v4/`; `/api/v4/` is " +
 					"appended when missing. Falls back to `" + EnvBaseURL + "`, then `" + EnvCIAPIURL +
-					"`, then `https://gitlab.com/api/v4/`.",
+					"` (unless `enable_auto_ci_support = false`), then `https://gitlab.com/api/v4/`.",
 				Optional: true,
 			},
 			"cacert_file": schema.StringAttribute{
@@ -155,7 +162,16 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				MarkdownDescription: "Check the credentials when the provider starts (`GET /user`, or `GET /job` " +
 					"with a job token) and fail at once if that fails, with the cause and its fix: GitLab rejected the " +
 					"credentials (401, 403), `base_url` is not GitLab's API, GitLab is failing (5xx) or rate limiting " +
-					"(429), or it cannot be reached (connection refused or reset, unknown host, TLS). Defaults to `true`.",
+					"(429), or it cannot be reached (connection refused or reset, unknown host, TLS). Falls back to the `" +
+					EnvEarlyAuthCheck + "` environment variable (`true` or `false`). Defaults to `true`.",
+				Optional: true,
+			},
+			"enable_auto_ci_support": schema.BoolAttribute{
+				MarkdownDescription: "Inside GitLab CI, use the running job's `" + EnvJobToken + "` when no other " +
+					"token is set, and its `" + EnvCIAPIURL + "` when no other `base_url` is. Defaults to `true`; set " +
+					"to `false` so that only the provider block and the `GITLAB_*` environment variables configure " +
+					"the provider (a missing token is then an error, not the job token). Unlike the official GitLab " +
+					"provider, where this is off unless set.",
 				Optional: true,
 			},
 			"failure_log_lines": schema.Int64Attribute{
@@ -199,6 +215,8 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 
 	clientCfg, diags := cfg.clientConfig(ctx, p.userAgent())
 	resp.Diagnostics.Append(diags...)
+	checkAuth, diags := cfg.earlyAuthCheckEnabled()
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -213,7 +231,7 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 		"job_token": client.UsesJobToken(),
 	})
 
-	if cfg.EarlyAuthCheck.IsNull() || cfg.EarlyAuthCheck.ValueBool() {
+	if checkAuth {
 		resp.Diagnostics.Append(earlyAuthCheck(ctx, client)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -235,7 +253,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"token": cfg.Token, "job_token": cfg.JobToken, "base_url": cfg.BaseURL,
 		"cacert_file": cfg.CACertFile, "insecure": cfg.Insecure, "client_cert": cfg.ClientCert,
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
-		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines,
+		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines, "enable_auto_ci_support": cfg.AutoCISupport,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -249,8 +267,14 @@ func (cfg providerModel) unknownAttributes() []string {
 // client's configuration. Configuration wins over the environment.
 func (cfg providerModel) clientConfig(ctx context.Context, userAgent string) (gitlabclient.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	// Inside GitLab CI, the job's API URL and token, unless turned off.
+	autoCI := cfg.AutoCISupport.IsNull() || cfg.AutoCISupport.ValueBool()
+	var ciAPIURL, ciJobToken string
+	if autoCI {
+		ciAPIURL, ciJobToken = os.Getenv(EnvCIAPIURL), os.Getenv(EnvJobToken)
+	}
 	c := gitlabclient.Config{
-		BaseURL:    firstNonEmpty(cfg.BaseURL.ValueString(), os.Getenv(EnvBaseURL), os.Getenv(EnvCIAPIURL)),
+		BaseURL:    firstNonEmpty(cfg.BaseURL.ValueString(), os.Getenv(EnvBaseURL), ciAPIURL),
 		CACertFile: cfg.CACertFile.ValueString(),
 		ClientCert: cfg.ClientCert.ValueString(),
 		ClientKey:  cfg.ClientKey.ValueString(),
@@ -269,17 +293,20 @@ func (cfg providerModel) clientConfig(ctx context.Context, userAgent string) (gi
 		c.JobToken = cfg.JobToken.ValueString()
 	case os.Getenv(EnvToken) != "":
 		c.Token = os.Getenv(EnvToken)
-	case os.Getenv(EnvJobToken) != "":
-		c.JobToken = os.Getenv(EnvJobToken)
+	case ciJobToken != "":
+		c.JobToken = ciJobToken
 	}
 	if strings.HasPrefix(c.Token, jobTokenPrefix) {
 		c.JobToken, c.Token = c.Token, ""
 	}
 	if c.Token == "" && c.JobToken == "" {
+		ci := "or run inside GitLab CI where " + EnvJobToken + " is set."
+		if !autoCI {
+			ci = "or set `job_token`. (enable_auto_ci_support = false: " + EnvJobToken + " is not used.)"
+		}
 		diags.AddAttributeError(path.Root("token"), "Missing GitLab token",
 			"The gitlabjobs provider needs a token: set `token` in the provider block or the "+EnvToken+
-				" environment variable (a personal, project or group access token with the api or read_api scope), "+
-				"or run inside GitLab CI where "+EnvJobToken+" is set.")
+				" environment variable (a personal, project or group access token with the api or read_api scope), "+ci)
 	}
 
 	if !cfg.Headers.IsNull() {
@@ -288,6 +315,27 @@ func (cfg providerModel) clientConfig(ctx context.Context, userAgent string) (gi
 		c.Headers = headers
 	}
 	return c, diags
+}
+
+// earlyAuthCheckEnabled is early_auth_check, else GITLAB_EARLY_AUTH_CHECK,
+// else true.
+func (cfg providerModel) earlyAuthCheckEnabled() (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !cfg.EarlyAuthCheck.IsNull() {
+		return cfg.EarlyAuthCheck.ValueBool(), nil
+	}
+	env := os.Getenv(EnvEarlyAuthCheck)
+	if env == "" {
+		return true, nil
+	}
+	enabled, err := strconv.ParseBool(env)
+	if err != nil {
+		diags.AddAttributeError(path.Root("early_auth_check"), "Invalid "+EnvEarlyAuthCheck,
+			fmt.Sprintf("The %s environment variable is %q: set it to true or false, unset it, or set "+
+				"early_auth_check in the provider block (which wins over the variable).", EnvEarlyAuthCheck, env))
+		return false, diags
+	}
+	return enabled, nil
 }
 
 // earlyAuthCheck asks GitLab who the credentials belong to, so a bad token

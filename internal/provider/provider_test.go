@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -60,6 +61,7 @@ func TestClientConfigCredentials(t *testing.T) {
 		wantToken, wantJob string
 		wantBaseURL        string
 		wantErr            bool
+		noAutoCI           bool // enable_auto_ci_support = false
 	}{
 		{name: "token attribute", token: "glpat-a", wantToken: "glpat-a"},
 		{name: "config token beats env", token: "glpat-a", env: map[string]string{EnvToken: "glpat-env"}, wantToken: "glpat-a"},
@@ -72,6 +74,11 @@ func TestClientConfigCredentials(t *testing.T) {
 		{name: "no credentials", wantErr: true},
 		{name: "GITLAB_BASE_URL", token: "t", env: map[string]string{EnvBaseURL: "https://a.example/api/v4/", EnvCIAPIURL: "https://ci.example/api/v4"}, wantToken: "t", wantBaseURL: "https://a.example/api/v4/"},
 		{name: "CI_API_V4_URL", token: "t", env: map[string]string{EnvCIAPIURL: "https://ci.example/api/v4"}, wantToken: "t", wantBaseURL: "https://ci.example/api/v4"},
+		// enable_auto_ci_support = false: GitLab CI's variables are not used.
+		{name: "no auto CI: CI_JOB_TOKEN ignored", noAutoCI: true, env: map[string]string{EnvJobToken: "glcbt-ci"}, wantErr: true},
+		{name: "no auto CI: CI_API_V4_URL ignored", noAutoCI: true, token: "t", env: map[string]string{EnvCIAPIURL: "https://ci.example/api/v4"}, wantToken: "t"},
+		{name: "no auto CI: GITLAB_TOKEN and GITLAB_BASE_URL still used", noAutoCI: true, env: map[string]string{EnvToken: "glpat-env", EnvBaseURL: "https://a.example/api/v4/", EnvJobToken: "glcbt-ci", EnvCIAPIURL: "https://ci.example/api/v4"}, wantToken: "glpat-env", wantBaseURL: "https://a.example/api/v4/"},
+		{name: "no auto CI: job_token attribute still used", noAutoCI: true, jobToken: "glcbt-j", env: map[string]string{EnvJobToken: "glcbt-ci"}, wantJob: "glcbt-j"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,11 +89,19 @@ func TestClientConfigCredentials(t *testing.T) {
 				Token: stringOrNull(tt.token), JobToken: stringOrNull(tt.jobToken),
 				Headers: types.MapNull(types.StringType), Retries: types.Int64Null(),
 			}
+			if tt.noAutoCI {
+				cfg.AutoCISupport = types.BoolValue(false)
+			}
 			got, diags := cfg.clientConfig(context.Background(), "ua")
 			if diags.HasError() != tt.wantErr {
 				t.Fatalf("errors = %v, want error %v", diags, tt.wantErr)
 			}
 			if tt.wantErr {
+				// The fix named: a token, and why CI_JOB_TOKEN was not used.
+				detail := diags.Errors()[0].Detail()
+				if !strings.Contains(detail, EnvToken) || tt.noAutoCI != strings.Contains(detail, "enable_auto_ci_support = false") {
+					t.Errorf("missing token diagnostic %q: want %s named, and enable_auto_ci_support named (%v)", detail, EnvToken, tt.noAutoCI)
+				}
 				return
 			}
 			if got.Token != tt.wantToken || got.JobToken != tt.wantJob {
@@ -97,6 +112,47 @@ func TestClientConfigCredentials(t *testing.T) {
 			}
 			if got.Retries != defaultRetries || got.UserAgent != "ua" {
 				t.Errorf("retries %d user agent %q", got.Retries, got.UserAgent)
+			}
+		})
+	}
+}
+
+// TestEarlyAuthCheckSetting: early_auth_check, else GITLAB_EARLY_AUTH_CHECK
+// (as the official GitLab provider reads it), else on.
+func TestEarlyAuthCheckSetting(t *testing.T) {
+	tests := []struct {
+		name    string
+		attr    types.Bool
+		env     string
+		want    bool
+		wantErr bool
+	}{
+		{name: "default", attr: types.BoolNull(), want: true},
+		{name: "env false", attr: types.BoolNull(), env: "false", want: false},
+		{name: "env 0", attr: types.BoolNull(), env: "0", want: false},
+		{name: "env true", attr: types.BoolNull(), env: "true", want: true},
+		{name: "attribute false", attr: types.BoolValue(false), want: false},
+		{name: "attribute beats env", attr: types.BoolValue(true), env: "false", want: true},
+		{name: "attribute false beats env true", attr: types.BoolValue(false), env: "true", want: false},
+		{name: "env invalid", attr: types.BoolNull(), env: "maybe", wantErr: true},
+		{name: "env invalid, attribute set", attr: types.BoolValue(false), env: "maybe", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(EnvEarlyAuthCheck, tt.env)
+			got, diags := providerModel{EarlyAuthCheck: tt.attr}.earlyAuthCheckEnabled()
+			if diags.HasError() != tt.wantErr {
+				t.Fatalf("errors = %v, want error %v", diags, tt.wantErr)
+			}
+			if tt.wantErr {
+				d := diags.Errors()[0]
+				if !strings.Contains(d.Detail(), EnvEarlyAuthCheck) || !strings.Contains(d.Detail(), `"maybe"`) || !strings.Contains(d.Detail(), "true or false") {
+					t.Errorf("diagnostic %q must name %s, its value and the valid values", d.Detail(), EnvEarlyAuthCheck)
+				}
+				return
+			}
+			if got != tt.want {
+				t.Errorf("early auth check = %v, want %v", got, tt.want)
 			}
 		})
 	}

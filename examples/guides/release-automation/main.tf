@@ -16,8 +16,14 @@ variable "release_tag" {
   default     = "v1.4.0"
 }
 
+variable "project" {
+  description = "The project to release. Inside GitLab CI: CI_PROJECT_PATH, e.g. TF_VAR_project=$CI_PROJECT_PATH."
+  type        = string
+  default     = "demo-group/platform/deploy-service"
+}
+
 locals {
-  project = "demo-group/platform/deploy-service"
+  project = var.project
 }
 
 # The release pipeline's failed jobs. The list keeps retried attempts

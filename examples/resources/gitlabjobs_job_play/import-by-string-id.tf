@@ -1,0 +1,4 @@
+import {
+  to = gitlabjobs_job_play.deploy
+  id = "demo-group/platform/deploy-service:1013"
+}
