@@ -20,7 +20,9 @@ import (
 // true for a manual job, as Gitlab::Ci::Config::Entry::Job decides without
 // rules), needs (job names, the DAG), only/except with refs (the keywords
 // branches and tags, a ref name, or a /regexp/). The script is the
-// simulated runner's: run_duration, outcome, log_on_run. The repository is
+// simulated runner's: run_duration, outcome, log_on_run, and the artifacts
+// it uploads when the job succeeds (artifacts, artifact_files, expire_in:
+// artifacts:paths and artifacts:expire_in). The repository is
 // just its refs: branches and tags, each with a fixed commit SHA.
 
 // CIConfig is a project's CI configuration and the refs of its repository.
@@ -51,6 +53,11 @@ type CIJob struct {
 	Outcome     string         `json:"outcome"`
 	LogOnRun    string         `json:"log_on_run"`
 	Artifacts   []ArtifactSpec `json:"artifacts"`
+	// ArtifactFiles are the files the job's artifacts:paths upload when it
+	// succeeds (a real archive, as for seeded jobs: artifacts_zip.go), and
+	// ExpireIn its artifacts:expire_in, counted from when it finished.
+	ArtifactFiles []ArtifactFileSpec `json:"artifact_files"`
+	ExpireIn      string             `json:"expire_in"`
 }
 
 // ciConfig is a validated configuration.
@@ -132,6 +139,9 @@ func compileCIConfig(c CIConfig) (*ciConfig, error) {
 				return nil, fmt.Errorf("%s: run_duration: %w", at, err)
 			}
 			cj.duration = d
+		}
+		if err := validateArtifactFiles(JobSpec{Name: j.Name, Bridge: j.Bridge, ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn}); err != nil {
+			return nil, fmt.Errorf("%s: %w", at, err)
 		}
 		for _, pat := range append(slices.Clone(j.Only), j.Except...) {
 			if _, err := refPattern(pat); err != nil {

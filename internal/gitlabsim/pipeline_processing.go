@@ -121,8 +121,12 @@ func (s *Sim) processAfter(j *job, at time.Time) {
 	run := s.ci.runs[j.pipelineID]
 	if run != nil && j.status == StatusSuccess && len(j.artifacts) == 0 {
 		// The runner uploaded the job's artifacts (artifacts:paths) as it succeeded.
-		for _, a := range run.byName[j.name].Artifacts {
+		cj := run.byName[j.name]
+		for _, a := range cj.Artifacts {
 			j.artifacts = append(j.artifacts, artifact{fileType: a.FileType, filename: a.Filename, fileFormat: a.FileFormat, size: a.Size})
+		}
+		if len(cj.ArtifactFiles) > 0 || cj.ExpireIn != "" {
+			s.attachArtifacts(j, JobSpec{Name: j.name, ArtifactFiles: cj.ArtifactFiles, ExpireIn: cj.ExpireIn})
 		}
 	}
 	if run != nil && !run.processing {

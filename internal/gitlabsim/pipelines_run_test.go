@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -285,6 +286,8 @@ func TestCIConfig_invalid(t *testing.T) {
 		{Jobs: []gitlabsim.CIJob{{Name: "x"}, {Name: "x"}}},
 		{Jobs: []gitlabsim.CIJob{{Name: "x", When: "sometimes"}}},
 		{Jobs: []gitlabsim.CIJob{{Name: "x", Stage: "build", Needs: []string{"y"}}, {Name: "y", Stage: "test"}}},
+		{Jobs: []gitlabsim.CIJob{{Name: "x", ArtifactFiles: []gitlabsim.ArtifactFileSpec{{Path: "../etc/passwd", Content: "x"}}}}},
+		{Jobs: []gitlabsim.CIJob{{Name: "x", ExpireIn: "someday"}}},
 	} {
 		if err := p.sim.SetCIConfig(p.proj.ID, cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
@@ -437,6 +440,26 @@ func TestPipelineSeed_demo(t *testing.T) {
 	}
 	if got := strings.Join(names, " "); got != "build:success unit-test:success e2e-test:success deploy:manual" {
 		t.Errorf("jobs %s", got)
+	}
+	// The build uploaded its artifact files (the release automation guide
+	// reads the digest from them), which expire a week after it finished.
+	buildID := sim.PipelineJobIDs(pl.ID)[0]
+	for file, want := range map[string]string{"version.txt": "1.4.0\n", "image-digest.txt": "sha256:", "": `"artifacts_expire_at":"`} {
+		path := fmt.Sprintf("jobs/%d/artifacts/%s", buildID, file)
+		if file == "" {
+			path = fmt.Sprintf("jobs/%d", buildID) // the job itself
+		}
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v4/projects/demo-group%2Fplatform%2Fdeploy-service/"+path, nil)
+		req.Header.Set("PRIVATE-TOKEN", "glpat-demo-0000000000000000")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) || file != "" && !strings.HasPrefix(string(body), want) {
+			t.Errorf("%s: %d %q, want 200 with %q", path, resp.StatusCode, body, want)
+		}
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/provider"
 )
 
@@ -72,13 +73,17 @@ func TestAccExamples(t *testing.T) {
 	}
 }
 
-// actionRoutes are the simulator's routes of the job actions: every POST of
-// the Jobs API.
+// actionRoutes are the simulator's routes that act: every POST of the Jobs
+// API, the artifact keep and delete, and the pipeline creations.
 var actionRoutes = []string{
 	"POST /api/v4/projects/{id}/jobs/{job_id}/play",
 	"POST /api/v4/projects/{id}/jobs/{job_id}/retry",
 	"POST /api/v4/projects/{id}/jobs/{job_id}/cancel",
 	"POST /api/v4/projects/{id}/jobs/{job_id}/erase",
+	gitlabsim.RouteArtifactsKeep,
+	gitlabsim.RouteArtifactsDelete,
+	"POST /api/v4/projects/{id}/pipeline",
+	"POST /api/v4/projects/{id}/trigger/pipeline",
 }
 
 func countPOSTs(env *acctest.Env) int {
@@ -117,7 +122,7 @@ func testConvergence(t *testing.T, name, body string, imports []importCommand, i
 			},
 			ConfigStateChecks: []statecheck.StateCheck{stateCheckFunc(func() error {
 				if n := countPOSTs(env) - postsBefore; n != 0 {
-					return fmt.Errorf("applying %s again sent %d POST request(s) to GitLab, want none", name, n)
+					return fmt.Errorf("applying %s again sent %d acting request(s) (POST, DELETE) to GitLab, want none", name, n)
 				}
 				return nil
 			})},

@@ -1,7 +1,13 @@
-variable "pipeline_id" {
-  description = "The release pipeline. Inside GitLab CI: CI_PIPELINE_ID, e.g. TF_VAR_pipeline_id=$CI_PIPELINE_ID."
-  type        = number
-  default     = 903
+variable "project" {
+  description = "The project to release. Inside GitLab CI: CI_PROJECT_PATH, e.g. TF_VAR_project=$CI_PROJECT_PATH."
+  type        = string
+  default     = "demo-group/platform/deploy-service"
+}
+
+variable "release_tag" {
+  description = "The tag to release. Inside GitLab CI: CI_COMMIT_TAG, e.g. TF_VAR_release_tag=$CI_COMMIT_TAG."
+  type        = string
+  default     = "v1.4.0"
 }
 
 variable "previous_pipeline_id" {
@@ -10,74 +16,95 @@ variable "previous_pipeline_id" {
   default     = 902
 }
 
-variable "release_tag" {
-  description = "The release being deployed."
-  type        = string
-  default     = "v1.4.0"
+# 1. Run the tag's pipeline and wait until build and tests have passed and it
+# is blocked on its manual deploy job (wait_for = "manual"). A failed build or
+# test fails the apply, naming the failed jobs. The pipeline is created once
+# per release: applying again runs nothing, a new tag runs a new pipeline.
+resource "gitlabjobs_pipeline_run" "release" {
+  project         = var.project
+  ref             = var.release_tag
+  wait_for        = "manual"
+  fail_on_failure = true
+
+  triggers = {
+    release = var.release_tag
+  }
+
+  timeouts = {
+    create = "30m"
+  }
 }
 
-variable "project" {
-  description = "The project to release. Inside GitLab CI: CI_PROJECT_PATH, e.g. TF_VAR_project=$CI_PROJECT_PATH."
-  type        = string
-  default     = "demo-group/platform/deploy-service"
+# 2. Read what the build produced: the image digest and the version it wrote
+# into its artifacts (artifacts:paths). The build job is picked by name; its
+# job_id stays the same across retries.
+data "gitlabjobs_pipeline_job" "build" {
+  project     = gitlabjobs_pipeline_run.release.project
+  pipeline_id = gitlabjobs_pipeline_run.release.pipeline_id
+  name        = "build"
+}
+
+data "gitlabjobs_job_artifact_file" "image_digest" {
+  project  = var.project
+  job_id   = data.gitlabjobs_pipeline_job.build.job_id
+  path     = "image-digest.txt"
+  max_size = 1024 # bytes: anything larger is not a digest and fails the read
+}
+
+data "gitlabjobs_job_artifact_file" "version" {
+  project  = var.project
+  job_id   = data.gitlabjobs_pipeline_job.build.job_id
+  path     = "version.txt"
+  max_size = 1024
 }
 
 locals {
+  image_digest = trimspace(data.gitlabjobs_job_artifact_file.image_digest.content)
+  version      = trimspace(data.gitlabjobs_job_artifact_file.version.content)
+}
+
+# 3. Keep the build's artifacts: what a release ships outlives
+# artifacts:expire_in.
+resource "gitlabjobs_job_artifacts_keep" "build" {
   project = var.project
+  job_id  = data.gitlabjobs_pipeline_job.build.job_id
 }
 
-# The release pipeline's failed jobs. The list keeps retried attempts
-# (include_retried), so it does not lose a job once it is retried and the
-# next apply retries nothing again.
-data "gitlabjobs_pipeline_jobs" "failed" {
-  project         = local.project
-  pipeline_id     = var.pipeline_id
-  scope           = ["failed"]
-  include_retried = true
-}
-
-# 1. Retry the flaky jobs, once each, and wait: a job that fails again fails the apply.
-# Keyed by job name, acting on the job's first failed run (the lowest ID), so
-# the key and the ID stay the same whatever the retry does.
-resource "gitlabjobs_job_retry" "flaky" {
-  for_each = { for j in data.gitlabjobs_pipeline_jobs.failed.jobs : j.name => j.job_id... if !j.allow_failure }
-
-  project = local.project
-  job_id  = min(each.value...)
-}
-
-# 2. Then play the manual deploy job with the release's variables, wait until
-# it has finished, and fail the apply (with the job's log URL) if it failed.
-# The job is picked by name; its job_id (the first run) stays the same when
-# the job is played or run again, so the next plan shows no change.
+# 4. Play the manual deploy job with the release's variables, including the
+# digest read from the build, wait until it has finished, and fail the apply
+# (with the job's log URL) if it failed. The job is picked by name; its job_id
+# stays the same once it is played, so the next plan shows no change.
 data "gitlabjobs_pipeline_job" "deploy" {
-  project     = local.project
-  pipeline_id = var.pipeline_id
+  project     = gitlabjobs_pipeline_run.release.project
+  pipeline_id = gitlabjobs_pipeline_run.release.pipeline_id
   name        = "deploy"
 }
 
 resource "gitlabjobs_job_play" "deploy" {
-  project = local.project
+  project = var.project
   job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
 
   variables = {
-    ENVIRONMENT = "production"
-    RELEASE_TAG = var.release_tag
+    ENVIRONMENT  = "production"
+    RELEASE_TAG  = var.release_tag
+    VERSION      = local.version
+    IMAGE_DIGEST = local.image_digest
   }
   wait_for            = "finished"
   fail_on_job_failure = true
 
-  # Played once per release: a new tag plays the job again.
-  triggers = {
-    release_tag = var.release_tag
+  timeouts = {
+    create = "30m"
   }
 
-  depends_on = [gitlabjobs_job_retry.flaky]
+  # Deploy only what is kept.
+  depends_on = [gitlabjobs_job_artifacts_keep.build]
 }
 
-# 3. Housekeeping: erase the logs and artifacts of the previous pipeline's finished jobs.
+# 5. Housekeeping (optional): erase the logs and artifacts of the previous
+# release pipeline's finished jobs, once each.
 data "gitlabjobs_pipeline_jobs" "previous" {
-  project     = local.project
+  project     = var.project
   pipeline_id = var.previous_pipeline_id
   scope       = ["success", "failed", "canceled"]
 }
@@ -85,10 +112,17 @@ data "gitlabjobs_pipeline_jobs" "previous" {
 resource "gitlabjobs_job_erase" "previous" {
   for_each = { for j in data.gitlabjobs_pipeline_jobs.previous.jobs : j.name => j.job_id }
 
-  project = local.project
+  project = var.project
   job_id  = each.value
+
+  depends_on = [gitlabjobs_job_play.deploy]
 }
 
-output "deployed" {
-  value = "${var.release_tag}: ${gitlabjobs_job_play.deploy.status} (${gitlabjobs_job_play.deploy.web_url})"
+output "release" {
+  value = {
+    pipeline = gitlabjobs_pipeline_run.release.web_url
+    version  = local.version
+    image    = "registry.example.com/deploy-service@${local.image_digest}"
+    deploy   = "${gitlabjobs_job_play.deploy.status}: ${gitlabjobs_job_play.deploy.web_url}"
+  }
 }
