@@ -2,15 +2,21 @@
 # demo-group/platform/deploy-service (internal/gitlabsim/seed/demo.json):
 # the latest pipeline (903) of main failed on a flaky end-to-end test, its
 # manual deploy job waits to be played, and a smoke test is stuck waiting
-# for a GPU runner. This configuration
+# for a GPU runner. The release's tag, v1.4.0, has its own pipeline (904),
+# whose build job left the version and the image digest in its artifacts.
+# This configuration
 #
 #   1. lists the jobs that failed in the latest pipeline,
-#   2. retries them (once: a second apply changes nothing) and waits until
-#      they pass,
-#   3. then plays the manual deploy job with the release's variables and
-#      waits for the deploy (a failed deploy fails the apply),
-#   4. cancels the stuck smoke test,
-#   5. erases the log and artifacts of the previous release's build,
+#   2. reads the release's image digest from the artifacts of the tag's
+#      build job (by ref and job name, as GitLab serves them),
+#   3. retries the failed jobs (once: a second apply changes nothing) and
+#      waits until they pass,
+#   4. then plays the manual deploy job with the release's variables (the
+#      image digest among them) and waits for the deploy (a failed deploy
+#      fails the apply),
+#   5. cancels the stuck smoke test,
+#   6. keeps the artifacts of the release's build, so they do not expire,
+#   7. erases the log and artifacts of the previous release's build,
 #
 # and prints what it did. The provider reads GITLAB_BASE_URL and GITLAB_TOKEN
 # from the environment (run.sh sets them to the simulator's).
@@ -93,7 +99,20 @@ data "gitlabjobs_job" "old" {
   job_id  = var.old_job_id
 }
 
-# 2. Retry every failed job once (by name) and wait for the new attempts: a
+# 2. The image the release's build pushed: the digest it wrote into its
+# artifacts (artifacts:paths). Read by ref and job name, it comes from the
+# job "build" of the latest successful pipeline of the tag, as GitLab's
+# .../jobs/artifacts/:ref/raw/... serves it, and job_id says which job
+# that was.
+data "gitlabjobs_job_artifact_file" "image_digest" {
+  project  = var.project
+  ref      = var.release_tag
+  job      = "build"
+  path     = "image-digest.txt"
+  max_size = 1024 # bytes: a digest is small; anything larger fails the read
+}
+
+# 3. Retry every failed job once (by name) and wait for the new attempts: a
 # job that fails again fails the apply.
 resource "gitlabjobs_job_retry" "failed" {
   for_each = data.gitlabjobs_pipeline_job.failed
@@ -107,15 +126,16 @@ resource "gitlabjobs_job_retry" "failed" {
   }
 }
 
-# 3. The tests pass: play the manual deploy job with the release's variables
-# and wait until it has finished.
+# 4. The tests pass: play the manual deploy job with the release's variables
+# and image, and wait until it has finished.
 resource "gitlabjobs_job_play" "deploy" {
   project = var.project
   job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
 
   variables = {
-    ENVIRONMENT = var.environment
-    RELEASE_TAG = var.release_tag
+    ENVIRONMENT  = var.environment
+    RELEASE_TAG  = var.release_tag
+    IMAGE_DIGEST = local.image_digest
   }
   wait_for            = "finished"
   fail_on_job_failure = true
@@ -131,7 +151,7 @@ resource "gitlabjobs_job_play" "deploy" {
   depends_on = [gitlabjobs_job_retry.failed]
 }
 
-# 4. The smoke test waits for a runner with a GPU that never comes: cancel it.
+# 5. The smoke test waits for a runner with a GPU that never comes: cancel it.
 resource "gitlabjobs_job_cancel" "smoke_test" {
   project = var.project
   job_id  = data.gitlabjobs_pipeline_job.smoke_test.job_id
@@ -144,7 +164,16 @@ resource "gitlabjobs_job_cancel" "smoke_test" {
   }
 }
 
-# 5. Housekeeping: erase the previous release's build log and artifacts.
+# 6. The release is deployed: keep its build's artifacts (the version and
+# the digest), which would otherwise expire (artifacts:expire_in).
+resource "gitlabjobs_job_artifacts_keep" "release_build" {
+  project = var.project
+  job_id  = data.gitlabjobs_job_artifact_file.image_digest.job_id
+
+  depends_on = [gitlabjobs_job_play.deploy]
+}
+
+# 7. Housekeeping: erase the previous release's build log and artifacts.
 resource "gitlabjobs_job_erase" "old" {
   project = var.project
   job_id  = var.old_job_id
@@ -158,7 +187,14 @@ resource "gitlabjobs_job_erase" "old" {
 }
 
 locals {
+  image_digest  = trimspace(data.gitlabjobs_job_artifact_file.image_digest.content)
+  release_build = "build (${var.release_tag})"
+
   rows = concat(
+    [[
+      "read", local.release_build, tostring(data.gitlabjobs_job_artifact_file.image_digest.job_id),
+      "${data.gitlabjobs_job_artifact_file.image_digest.path}: ${substr(local.image_digest, 0, 19)}...",
+    ]],
     [for name, r in gitlabjobs_job_retry.failed : [
       "retry", name, "${r.job_id} -> ${r.new_job_id}",
       "${r.status}${r.duration == null ? "" : format(" in %.0fs", r.duration)}",
@@ -169,6 +205,10 @@ locals {
     ]],
     [[
       "cancel", "smoke-test", tostring(gitlabjobs_job_cancel.smoke_test.job_id), gitlabjobs_job_cancel.smoke_test.status,
+    ]],
+    [[
+      "keep", local.release_build, tostring(gitlabjobs_job_artifacts_keep.release_build.job_id),
+      "artifacts (${gitlabjobs_job_artifacts_keep.release_build.artifacts_size} bytes) kept: ${gitlabjobs_job_artifacts_keep.release_build.artifacts_expire_at == null ? "they never expire" : "they expire at ${gitlabjobs_job_artifacts_keep.release_build.artifacts_expire_at}"}",
     ]],
     [[
       "erase", "${data.gitlabjobs_job.old.name} (pipeline ${data.gitlabjobs_job.old.pipeline.id})",
@@ -188,6 +228,16 @@ output "summary" {
     for r in concat([["ACTION", "JOB", "JOB ID", "RESULT"]], local.rows) :
     format("%-7s %-22s %-13s %s", r[0], r[1], r[2], r[3])
   ])
+}
+
+output "release_image_digest" {
+  description = "The image the release deployed: the digest its build job wrote into its artifacts (kept)."
+  value       = local.image_digest
+}
+
+output "release_build_job_id" {
+  description = "The release's build job, whose artifacts the digest was read from and are kept."
+  value       = data.gitlabjobs_job_artifact_file.image_digest.job_id
 }
 
 output "deploy_job_url" {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the demo: builds the provider into a local mirror, starts the GitLab
 # simulator with its seeded demo project and a quick simulated runner, applies
-# this folder's configuration with OpenTofu (or DEMO_TF): retry the failed
-# jobs of the latest pipeline, play the manual deploy job, cancel the stuck
-# job, erase an old job. Then prints what happened, plans again (which must
+# this folder's configuration with OpenTofu (or DEMO_TF): read the release's
+# image digest from its build's artifacts, retry the failed jobs of the
+# latest pipeline, play the manual deploy job, cancel the stuck job, keep the
+# release build's artifacts, erase an old job. Then prints what happened, plans again (which must
 # show no changes: nothing is done twice), and stops the simulator.
 # Any failure (a job that fails, an action GitLab refuses) exits non-zero.
 # Called by `make demo`, which builds OpenTofu and the simulator first.
@@ -47,7 +48,8 @@ set -a
 set +a
 echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and GITLAB_TOKEN)"
 echo "    project demo-group/platform/deploy-service, pipeline 903: build passed, e2e-test failed,"
-echo "    deploy waits to be played, smoke-test is stuck waiting for a GPU runner"
+echo "    deploy waits to be played, smoke-test is stuck waiting for a GPU runner;"
+echo "    pipeline 904 of the tag v1.4.0 succeeded: its build left version.txt and image-digest.txt"
 
 echo "==> $tfname init"
 "$tf" -chdir="$work/config" init -input=false -no-color > "$work/init.log" || { cat "$work/init.log"; exit 1; }
@@ -67,10 +69,11 @@ run_shown() {
   fi
 }
 
-echo "==> 1. $tfname plan: the failed jobs of pipeline 903, and what to do about them"
+echo "==> 1. $tfname plan: the failed jobs of pipeline 903, the release's image digest, and what to do"
 run_shown plan.log "$tf" -chdir="$work/config" plan -input=false -out=release.tfplan
 
-echo "==> 2. $tfname apply: retry the failed jobs, then play the deploy; cancel the stuck job; erase an old job"
+echo "==> 2. $tfname apply: retry the failed jobs, then play the deploy and keep the release build's artifacts;"
+echo "    cancel the stuck job; erase an old job"
 run_shown apply.log "$tf" -chdir="$work/config" apply -input=false release.tfplan
 
 echo
@@ -79,6 +82,8 @@ echo "==> 3. What happened"
 echo
 echo
 echo "    deploy job: $("$tf" -chdir="$work/config" output -raw deploy_job_url)"
+echo "    image deployed: $("$tf" -chdir="$work/config" output -raw release_image_digest)" \
+  "(read from the artifacts of job $("$tf" -chdir="$work/config" output -raw release_build_job_id), kept)"
 
 echo
 echo "==> 4. $tfname plan again: each action happened once, so a second run has nothing to do"

@@ -269,7 +269,7 @@ const (
 // NewSeededEnv returns a fresh simulator like NewEnv's (every response
 // validated against GitLab's JSON schemas, the same quick runner) loaded
 // with the demo seed: the project demo-group/platform/deploy-service with
-// its pipelines 901, 902 (with the bridge 1007 to its child pipeline 900) and 903 and their fixed job IDs, as `make demo` and
+// its pipelines 901, 902 (with the bridge 1007 to its child pipeline 900), 903 and the tag v1.4.0's 904 and their fixed job IDs, as `make demo` and
 // `make sim` serve it. Token is the seed's admin token and AdminID its user.
 // Against a real GitLab the test is skipped: the seed's jobs exist only in
 // the simulator.

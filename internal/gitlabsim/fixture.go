@@ -18,6 +18,12 @@ var demoFixture []byte
 
 // DemoFixture is the seed of `make demo` and `make sim`: a release pipeline
 // in demo-group/platform/deploy-service with fixed IDs and a fixed token.
+// The tag v1.4.0 was pushed with main's commit of pipeline 903, and GitLab
+// created both pipelines at once: the tag's pipeline 904 got its jobs
+// (1009-1010) before 903 did. 904 succeeded, so its build 1009 is where the
+// release's artifacts are read by ref (main's latest successful pipeline,
+// 901, has an erased build). The highest seeded job ID is 1014, so the
+// first job the simulator creates (the demo's retry) is 1015.
 func DemoFixture() []byte { return demoFixture }
 
 type fixture struct {

@@ -126,7 +126,7 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 	keepStr := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	attrs := map[string]schema.Attribute{
 		"id":      idAttribute("`<project>:<pipeline_id>`."),
-		"project": resourceProjectAttribute(),
+		"project": pipelineRunProjectAttribute(),
 		"ref": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "The branch or tag to run the pipeline for (`main`, `v1.4.0`). Changing it runs a " +
@@ -151,7 +151,7 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"applying again never creates another pipeline. Together with `ref` and `variables` they are the run's " +
 				"intent (see `run_id`): two resources with the same ref, variables and triggers in one project share " +
 				"one pipeline, so give each its own triggers.",
-			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // job_import.go
 		},
 		"wait_for": schema.StringAttribute{
 			Optional: true, Computed: true,
@@ -435,6 +435,9 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 // change replaces the resource, and computed attributes keep their values.
 func (r *pipelineRunResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
+	if resp.Private != nil {
+		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
+	}
 }
 
 // Delete forgets the resource: GitLab keeps the pipeline.
@@ -460,6 +463,8 @@ func (r *pipelineRunResource) ImportState(ctx context.Context, req resource.Impo
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pipeline_id"), ids[0])...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), pipelineWaitNone)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_failure"), true)...)
+	// GitLab does not remember triggers: the first plan stores them in place (job_import.go).
+	resp.Diagnostics.Append(markImported(ctx, resp.Private)...)
 }
 
 // pipelineRunInput is one pipeline run, whichever front door (the resource
@@ -696,4 +701,21 @@ func pipelineCreateError(in pipelineRunInput, err error) diag.Diagnostics {
 			fmt.Sprintf("Creating a pipeline for %q in project %q failed: %s", in.Ref, in.Project.String(), err))
 	}
 	return diags
+}
+
+// pipelineRunProjectAttribute is project of gitlabjobs_pipeline_run: a
+// respelling GitLab treats as the same project (URL encoding, letter case)
+// is stored in place; any other change replaces the resource, whose create
+// finds the pipeline it ran before (by its marker variable) when the new
+// value names the same project, so nothing runs twice.
+func pipelineRunProjectAttribute() schema.Attribute {
+	return schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is " +
+			"accepted too). The same path written another way (URL-encoded, another letter case) changes nothing. " +
+			"Another value (also the project's numeric ID for its path) replaces the resource; when it names the " +
+			"same project, the new resource finds the pipeline this one ran instead of running another.",
+		Validators:    []validator.String{projectValidator{}},
+		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{noJobID: true}},
+	}
 }

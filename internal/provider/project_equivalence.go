@@ -97,7 +97,12 @@ func compareProjects(a, b string) projectRelation {
 // with a warning, and the apply checks with GitLab that the new spelling
 // holds the recorded job (checkProjectChange): never acting again is the
 // safer way when unsure.
-type sameProjectPlanModifier struct{}
+//
+// With noJobID (gitlabjobs_pipeline_run, which names no job of its own) only
+// a textual respelling is kept in place; any other change replaces the
+// resource, whose create then finds the pipeline it ran before by its
+// marker variable instead of running another one.
+type sameProjectPlanModifier struct{ noJobID bool }
 
 var _ planmodifier.String = sameProjectPlanModifier{}
 
@@ -112,6 +117,13 @@ func (m sameProjectPlanModifier) MarkdownDescription(ctx context.Context) string
 func (m sameProjectPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
 		return // created, destroyed, or unchanged
+	}
+	if m.noJobID {
+		if req.PlanValue.IsUnknown() || req.PlanValue.IsNull() ||
+			compareProjects(req.StateValue.ValueString(), req.PlanValue.ValueString()) != projectsSame {
+			resp.RequiresReplace = true
+		}
+		return
 	}
 	var stateJob, planJob types.Int64
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("job_id"), &stateJob)...)

@@ -1,6 +1,6 @@
 # Terraform 1.14 and later. Run the release tag's pipeline and wait until build
 # and tests have passed and it is blocked on its manual deploy job; while it
-# waits, Terraform shows the pipeline's status ("pipeline 904: running, 40s").
+# waits, Terraform shows the pipeline's status ("pipeline 905: running, 40s").
 # Every invocation runs a new pipeline.
 #
 # On demand, without changing anything else:
