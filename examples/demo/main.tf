@@ -1,25 +1,26 @@
 # A release engineer's morning, against the GitLab simulator's seeded project
 # demo-group/platform/deploy-service (internal/gitlabsim/seed/demo.json):
-# the latest pipeline (903) of main failed on a flaky end-to-end test, its
-# manual deploy job waits to be played, and a smoke test is stuck waiting
-# for a GPU runner. The release's tag, v1.4.0, has its own pipeline (904),
-# whose build job left the version and the image digest in its artifacts.
-# This configuration
+# the tag v1.4.0 is pushed, and the project's CI configuration builds it
+# (the build job leaves the version and the image digest in its artifacts),
+# tests it, and holds its deploy job for a manual play. On main, the latest
+# pipeline (903) failed on a flaky end-to-end test and its smoke test is
+# stuck waiting for a GPU runner. One apply of this configuration
 #
-#   1. lists the jobs that failed in the latest pipeline,
-#   2. reads the release's image digest from the artifacts of the tag's
-#      build job (by ref and job name, as GitLab serves them),
-#   3. retries the failed jobs (once: a second apply changes nothing) and
-#      waits until they pass,
-#   4. then plays the manual deploy job with the release's variables (the
+#   1. runs the tag's pipeline and waits until build and tests have passed
+#      and it is blocked on its manual deploy job,
+#   2. reads the version and the image digest from the artifacts of that
+#      pipeline's build job, and keeps those artifacts, so they do not expire,
+#   3. plays the pipeline's deploy job with the release's variables (the
 #      image digest among them) and waits for the deploy (a failed deploy
 #      fails the apply),
-#   5. cancels the stuck smoke test,
-#   6. keeps the artifacts of the release's build, so they do not expire,
-#   7. erases the log and artifacts of the previous release's build,
+#   4. on main: retries the flaky end-to-end test of pipeline 903 and waits
+#      until it passes, and cancels the stuck smoke test,
+#   5. once the release is deployed, erases the log and artifacts of the
+#      previous release's build,
 #
-# and prints what it did. The provider reads GITLAB_BASE_URL and GITLAB_TOKEN
-# from the environment (run.sh sets them to the simulator's).
+# and prints what it did. A second apply changes nothing: no pipeline is run
+# and no job is acted on twice. The provider reads GITLAB_BASE_URL and
+# GITLAB_TOKEN from the environment (run.sh sets them to the simulator's).
 
 terraform {
   required_providers {
@@ -37,14 +38,8 @@ variable "project" {
   default     = "demo-group/platform/deploy-service"
 }
 
-variable "pipeline_id" {
-  description = "The release pipeline (in GitLab CI: CI_PIPELINE_ID)."
-  type        = number
-  default     = 903
-}
-
 variable "release_tag" {
-  description = "The release being deployed."
+  description = "The release's tag, whose pipeline is run and deployed."
   type        = string
   default     = "v1.4.0"
 }
@@ -55,79 +50,75 @@ variable "environment" {
   default     = "production"
 }
 
-variable "old_job_id" {
-  description = "A job of an earlier pipeline whose log and artifacts are no longer needed."
+variable "main_pipeline_id" {
+  description = "The latest pipeline of main, with a flaky test to retry and a stuck job to cancel."
+  type        = number
+  default     = 903
+}
+
+variable "previous_build_job_id" {
+  description = "The previous release's build job, whose log and artifacts are no longer needed once this release is deployed."
   type        = number
   default     = 1001
 }
 
-# 1. The jobs that failed in the release pipeline, and each of them, the
-# deploy job and the smoke test picked by name. The failed list keeps retried
-# runs (include_retried), so a job stays in it once retried; and
-# gitlabjobs_pipeline_job gives a job's first run, whose ID does not change
-# when it is retried or played. So the resources below get the same job IDs
-# on every plan, and a second apply plans no change and acts on nothing again.
-data "gitlabjobs_pipeline_jobs" "failed" {
+# 1. Run the tag's pipeline and wait until build and tests have passed and it
+# is blocked on its manual deploy job. A failed build or test fails the apply,
+# naming the failed jobs. The pipeline runs once per release: a second apply
+# runs nothing, a new tag runs a new pipeline.
+resource "gitlabjobs_pipeline_run" "release" {
   project         = var.project
-  pipeline_id     = var.pipeline_id
-  scope           = ["failed"]
-  include_retried = true
-}
+  ref             = var.release_tag
+  wait_for        = "manual"
+  fail_on_failure = true
 
-data "gitlabjobs_pipeline_job" "failed" {
-  for_each = toset([for j in data.gitlabjobs_pipeline_jobs.failed.jobs : j.name if !j.allow_failure])
-
-  project     = var.project
-  pipeline_id = var.pipeline_id
-  name        = each.key
-}
-
-data "gitlabjobs_pipeline_job" "deploy" {
-  project     = var.project
-  pipeline_id = var.pipeline_id
-  name        = "deploy"
-}
-
-data "gitlabjobs_pipeline_job" "smoke_test" {
-  project     = var.project
-  pipeline_id = var.pipeline_id
-  name        = "smoke-test"
-}
-
-data "gitlabjobs_job" "old" {
-  project = var.project
-  job_id  = var.old_job_id
-}
-
-# 2. The image the release's build pushed: the digest it wrote into its
-# artifacts (artifacts:paths). Read by ref and job name, it comes from the
-# job "build" of the latest successful pipeline of the tag, as GitLab's
-# .../jobs/artifacts/:ref/raw/... serves it, and job_id says which job
-# that was.
-data "gitlabjobs_job_artifact_file" "image_digest" {
-  project  = var.project
-  ref      = var.release_tag
-  job      = "build"
-  path     = "image-digest.txt"
-  max_size = 1024 # bytes: a digest is small; anything larger fails the read
-}
-
-# 3. Retry every failed job once (by name) and wait for the new attempts: a
-# job that fails again fails the apply.
-resource "gitlabjobs_job_retry" "failed" {
-  for_each = data.gitlabjobs_pipeline_job.failed
-
-  project  = var.project
-  job_id   = each.value.job_id
-  wait_for = "finished"
+  triggers = {
+    release = var.release_tag
+  }
 
   timeouts = {
     create = "5m"
   }
 }
 
-# 4. The tests pass: play the manual deploy job with the release's variables
-# and image, and wait until it has finished.
+# 2. The pipeline's build job, by name, and what it wrote into its artifacts
+# (artifacts:paths): the version and the digest of the image it pushed.
+data "gitlabjobs_pipeline_job" "build" {
+  project     = var.project
+  pipeline_id = gitlabjobs_pipeline_run.release.pipeline_id
+  name        = "build"
+}
+
+data "gitlabjobs_job_artifact_file" "version" {
+  project  = var.project
+  job_id   = data.gitlabjobs_pipeline_job.build.job_id
+  path     = "version.txt"
+  max_size = 1024 # bytes: a version is small; anything larger fails the read
+}
+
+data "gitlabjobs_job_artifact_file" "image_digest" {
+  project  = var.project
+  job_id   = data.gitlabjobs_pipeline_job.build.job_id
+  path     = "image-digest.txt"
+  max_size = 1024
+}
+
+# What the release ships outlives artifacts:expire_in: keep the build's
+# artifacts.
+resource "gitlabjobs_job_artifacts_keep" "release_build" {
+  project = var.project
+  job_id  = data.gitlabjobs_pipeline_job.build.job_id
+}
+
+# 3. Play the pipeline's manual deploy job with the release's variables and
+# image, and wait until it has finished. The job is picked by name; its ID
+# stays the same once played, so the next plan shows no change.
+data "gitlabjobs_pipeline_job" "deploy" {
+  project     = var.project
+  pipeline_id = gitlabjobs_pipeline_run.release.pipeline_id
+  name        = "deploy"
+}
+
 resource "gitlabjobs_job_play" "deploy" {
   project = var.project
   job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
@@ -140,18 +131,44 @@ resource "gitlabjobs_job_play" "deploy" {
   wait_for            = "finished"
   fail_on_job_failure = true
 
-  triggers = {
-    release_tag = var.release_tag
+  timeouts = {
+    create = "5m"
   }
+
+  # Deploy only what is kept.
+  depends_on = [gitlabjobs_job_artifacts_keep.release_build]
+}
+
+# 4. On main: retry the flaky end-to-end test of the latest pipeline (a test
+# that fails again fails the apply), and cancel the smoke test that waits for
+# a GPU runner that never comes. gitlabjobs_pipeline_job gives a job's first
+# run, whose ID does not change when it is retried: a second apply retries
+# nothing. The retry waits for the release's pipeline to be created, so the
+# release's jobs come first (and get the same IDs on every run of the demo).
+data "gitlabjobs_pipeline_job" "e2e_test" {
+  project     = var.project
+  pipeline_id = var.main_pipeline_id
+  name        = "e2e-test"
+}
+
+resource "gitlabjobs_job_retry" "e2e_test" {
+  project  = var.project
+  job_id   = data.gitlabjobs_pipeline_job.e2e_test.job_id
+  wait_for = "finished"
 
   timeouts = {
     create = "5m"
   }
 
-  depends_on = [gitlabjobs_job_retry.failed]
+  depends_on = [gitlabjobs_pipeline_run.release]
 }
 
-# 5. The smoke test waits for a runner with a GPU that never comes: cancel it.
+data "gitlabjobs_pipeline_job" "smoke_test" {
+  project     = var.project
+  pipeline_id = var.main_pipeline_id
+  name        = "smoke-test"
+}
+
 resource "gitlabjobs_job_cancel" "smoke_test" {
   project = var.project
   job_id  = data.gitlabjobs_pipeline_job.smoke_test.job_id
@@ -164,80 +181,93 @@ resource "gitlabjobs_job_cancel" "smoke_test" {
   }
 }
 
-# 6. The release is deployed: keep its build's artifacts (the version and
-# the digest), which would otherwise expire (artifacts:expire_in).
-resource "gitlabjobs_job_artifacts_keep" "release_build" {
+# 5. The release is deployed: the previous release's build is no longer the
+# one to roll back to. Erase its log and artifacts.
+data "gitlabjobs_job" "previous_build" {
   project = var.project
-  job_id  = data.gitlabjobs_job_artifact_file.image_digest.job_id
+  job_id  = var.previous_build_job_id
+}
+
+resource "gitlabjobs_job_erase" "previous_build" {
+  project = var.project
+  job_id  = var.previous_build_job_id
+
+  lifecycle {
+    precondition {
+      condition     = data.gitlabjobs_job.previous_build.pipeline.id != gitlabjobs_pipeline_run.release.pipeline_id
+      error_message = "Job ${var.previous_build_job_id} belongs to the release's pipeline: erase jobs of earlier pipelines only."
+    }
+  }
 
   depends_on = [gitlabjobs_job_play.deploy]
 }
 
-# 7. Housekeeping: erase the previous release's build log and artifacts.
-resource "gitlabjobs_job_erase" "old" {
-  project = var.project
-  job_id  = var.old_job_id
-
-  lifecycle {
-    precondition {
-      condition     = data.gitlabjobs_job.old.pipeline.id != var.pipeline_id
-      error_message = "Job ${var.old_job_id} belongs to the release pipeline: erase jobs of earlier pipelines only."
-    }
-  }
-}
-
 locals {
   image_digest  = trimspace(data.gitlabjobs_job_artifact_file.image_digest.content)
+  version       = trimspace(data.gitlabjobs_job_artifact_file.version.content)
   release_build = "build (${var.release_tag})"
+  main          = "pipeline ${var.main_pipeline_id}"
 
-  rows = concat(
-    [[
+  # Each row is what the apply did; its values do not change afterwards
+  # (the pipeline's own status does: it succeeds once the deploy has run),
+  # so a second plan shows no change.
+  rows = [
+    [
+      "run", "pipeline (${var.release_tag})", tostring(gitlabjobs_pipeline_run.release.pipeline_id),
+      "build and tests passed; blocked on the manual deploy",
+    ],
+    [
       "read", local.release_build, tostring(data.gitlabjobs_job_artifact_file.image_digest.job_id),
-      "${data.gitlabjobs_job_artifact_file.image_digest.path}: ${substr(local.image_digest, 0, 19)}...",
-    ]],
-    [for name, r in gitlabjobs_job_retry.failed : [
-      "retry", name, "${r.job_id} -> ${r.new_job_id}",
-      "${r.status}${r.duration == null ? "" : format(" in %.0fs", r.duration)}",
-    ]],
-    [[
-      "play", "deploy", tostring(gitlabjobs_job_play.deploy.played_job_id),
-      "${gitlabjobs_job_play.deploy.status}${gitlabjobs_job_play.deploy.duration == null ? "" : format(" in %.0fs", gitlabjobs_job_play.deploy.duration)}, ENVIRONMENT=${var.environment} RELEASE_TAG=${var.release_tag}",
-    ]],
-    [[
-      "cancel", "smoke-test", tostring(gitlabjobs_job_cancel.smoke_test.job_id), gitlabjobs_job_cancel.smoke_test.status,
-    ]],
-    [[
+      "version.txt: ${local.version}, image-digest.txt: ${substr(local.image_digest, 0, 19)}...",
+    ],
+    [
       "keep", local.release_build, tostring(gitlabjobs_job_artifacts_keep.release_build.job_id),
       "artifacts (${gitlabjobs_job_artifacts_keep.release_build.artifacts_size} bytes) kept: ${gitlabjobs_job_artifacts_keep.release_build.artifacts_expire_at == null ? "they never expire" : "they expire at ${gitlabjobs_job_artifacts_keep.release_build.artifacts_expire_at}"}",
-    ]],
-    [[
-      "erase", "${data.gitlabjobs_job.old.name} (pipeline ${data.gitlabjobs_job.old.pipeline.id})",
-      tostring(gitlabjobs_job_erase.old.job_id), "log and artifacts erased at ${gitlabjobs_job_erase.old.erased_at}",
-    ]],
-  )
-}
-
-output "failed_jobs" {
-  description = "The jobs that failed in the release pipeline (known when planning)."
-  value       = [for name, j in data.gitlabjobs_pipeline_job.failed : "${name} (job ${j.job_id}): ${j.failure_reason}"]
+    ],
+    [
+      "play", "deploy (${var.release_tag})", tostring(gitlabjobs_job_play.deploy.played_job_id),
+      "${gitlabjobs_job_play.deploy.status}${gitlabjobs_job_play.deploy.duration == null ? "" : format(" in %.0fs", gitlabjobs_job_play.deploy.duration)}, ENVIRONMENT=${var.environment} RELEASE_TAG=${var.release_tag} IMAGE_DIGEST=${substr(local.image_digest, 0, 19)}...",
+    ],
+    [
+      "retry", "e2e-test (${local.main})", "${gitlabjobs_job_retry.e2e_test.job_id} -> ${gitlabjobs_job_retry.e2e_test.new_job_id}",
+      "${gitlabjobs_job_retry.e2e_test.status}${gitlabjobs_job_retry.e2e_test.duration == null ? "" : format(" in %.0fs", gitlabjobs_job_retry.e2e_test.duration)}",
+    ],
+    [
+      "cancel", "smoke-test (${local.main})", tostring(gitlabjobs_job_cancel.smoke_test.job_id), gitlabjobs_job_cancel.smoke_test.status,
+    ],
+    [
+      "erase", "${data.gitlabjobs_job.previous_build.name} (pipeline ${data.gitlabjobs_job.previous_build.pipeline.id})",
+      tostring(gitlabjobs_job_erase.previous_build.job_id), "log and artifacts erased at ${gitlabjobs_job_erase.previous_build.erased_at}",
+    ],
+  ]
 }
 
 output "summary" {
   description = "What the release engineer did, as a table."
   value = join("\n", [
     for r in concat([["ACTION", "JOB", "JOB ID", "RESULT"]], local.rows) :
-    format("%-7s %-22s %-13s %s", r[0], r[1], r[2], r[3])
+    format("%-7s %-26s %-13s %s", r[0], r[1], r[2], r[3])
   ])
 }
 
-output "release_image_digest" {
-  description = "The image the release deployed: the digest its build job wrote into its artifacts (kept)."
-  value       = local.image_digest
+output "release_pipeline_url" {
+  description = "The release's pipeline in GitLab."
+  value       = gitlabjobs_pipeline_run.release.web_url
+}
+
+output "release_version" {
+  description = "The version the release's build wrote into its artifacts."
+  value       = local.version
+}
+
+output "release_image" {
+  description = "The image the release deployed: the digest its build wrote into its artifacts (kept)."
+  value       = "registry.example.com/deploy-service@${local.image_digest}"
 }
 
 output "release_build_job_id" {
-  description = "The release's build job, whose artifacts the digest was read from and are kept."
-  value       = data.gitlabjobs_job_artifact_file.image_digest.job_id
+  description = "The release's build job, whose artifacts the version and digest were read from and are kept."
+  value       = data.gitlabjobs_pipeline_job.build.job_id
 }
 
 output "deploy_job_url" {

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the demo: builds the provider into a local mirror, starts the GitLab
-# simulator with its seeded demo project and a quick simulated runner, applies
-# this folder's configuration with OpenTofu (or DEMO_TF): read the release's
-# image digest from its build's artifacts, retry the failed jobs of the
-# latest pipeline, play the manual deploy job, cancel the stuck job, keep the
-# release build's artifacts, erase an old job. Then prints what happened, plans again (which must
-# show no changes: nothing is done twice), and stops the simulator.
+# simulator with its seeded demo project and a quick simulated runner, and
+# applies this folder's configuration with OpenTofu (or DEMO_TF): the whole
+# release from one apply (run the tag's pipeline and wait for its build and
+# tests, read the image digest from its build's artifacts and keep them, play
+# its deploy job with the digest and wait), and on main retry a flaky test,
+# cancel a stuck job, and erase the previous release's build. Then prints what
+# happened, plans again (which must show no changes: nothing is run or done
+# twice), and stops the simulator.
 # Any failure (a job that fails, an action GitLab refuses) exits non-zero.
 # Called by `make demo`, which builds OpenTofu and the simulator first.
 set -euo pipefail
@@ -28,7 +30,8 @@ export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 
 echo "==> Starting the GitLab simulator (seed: internal/gitlabsim/seed/demo.json)"
 # The runner picks a job up a second after it is queued; a job runs 3 s
-# unless the seed scripts otherwise (the e2e test 4 s, the deploy 5 s).
+# unless the seed scripts otherwise (the release pipeline's jobs 2-3 s, the
+# retried e2e test 4 s).
 "$sim" -addr 127.0.0.1:0 -env-file "$work/sim.env" -pickup-delay 1s -run-duration 3s > "$work/sim.log" 2>&1 &
 sim_pid=$!
 stop_sim() {
@@ -47,10 +50,9 @@ set -a
 . "$work/sim.env"
 set +a
 echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and GITLAB_TOKEN)"
-echo "    project demo-group/platform/deploy-service, pipeline 903: build passed, e2e-test failed,"
-echo "    deploy waits to be played, smoke-test is stuck waiting for a GPU runner;"
-echo "    pipeline 904 of the tag v1.4.0 succeeded: its build left version.txt and image-digest.txt"
-
+echo "    project demo-group/platform/deploy-service: the tag v1.4.0 is pushed; its CI configuration builds"
+echo "    (artifacts version.txt, image-digest.txt), tests, and holds a manual deploy. On main, pipeline 903"
+echo "    failed on a flaky e2e-test and its smoke-test is stuck waiting for a GPU runner."
 echo "==> $tfname init"
 "$tf" -chdir="$work/config" init -input=false -no-color > "$work/init.log" || { cat "$work/init.log"; exit 1; }
 
@@ -69,11 +71,12 @@ run_shown() {
   fi
 }
 
-echo "==> 1. $tfname plan: the failed jobs of pipeline 903, the release's image digest, and what to do"
+echo "==> 1. $tfname plan: run the release's pipeline, deploy what it built, and tidy main"
 run_shown plan.log "$tf" -chdir="$work/config" plan -input=false -out=release.tfplan
 
-echo "==> 2. $tfname apply: retry the failed jobs, then play the deploy and keep the release build's artifacts;"
-echo "    cancel the stuck job; erase an old job"
+echo "==> 2. $tfname apply: run the tag's pipeline until it waits for its deploy; read and keep its build's"
+echo "    artifacts; play the deploy with the image digest; retry main's flaky test, cancel its stuck job;"
+echo "    erase the previous release's build"
 run_shown apply.log "$tf" -chdir="$work/config" apply -input=false release.tfplan
 
 echo
@@ -81,12 +84,13 @@ echo "==> 3. What happened"
 "$tf" -chdir="$work/config" output -raw summary
 echo
 echo
-echo "    deploy job: $("$tf" -chdir="$work/config" output -raw deploy_job_url)"
-echo "    image deployed: $("$tf" -chdir="$work/config" output -raw release_image_digest)" \
-  "(read from the artifacts of job $("$tf" -chdir="$work/config" output -raw release_build_job_id), kept)"
-
+out() { "$tf" -chdir="$work/config" output -raw "$1"; }
+echo "    release pipeline: $(out release_pipeline_url)"
+echo "    image deployed: $(out release_image) (version $(out release_version);" \
+  "read from the artifacts of job $(out release_build_job_id), kept)"
+echo "    deploy job: $(out deploy_job_url)"
 echo
-echo "==> 4. $tfname plan again: each action happened once, so a second run has nothing to do"
+echo "==> 4. $tfname plan again: the pipeline ran once and each action happened once, so a second run has nothing to do"
 rc=0
 "$tf" -chdir="$work/config" plan -input=false -no-color -detailed-exitcode > "$work/replan.log" 2>&1 || rc=$?
 case "$rc" in
