@@ -42,7 +42,11 @@ func TestAccJobPlayResource_importKeepsTheRun(t *testing.T) {
 			return nil
 		}
 	}
-	config := func(tag string) string {
+	config := func(tag string, trigger ...string) string {
+		release := tag
+		if len(trigger) > 0 {
+			release = trigger[0]
+		}
 		return env.Config(fmt.Sprintf(`
 resource "gitlabjobs_job_play" "deploy" {
   project   = %q
@@ -51,7 +55,7 @@ resource "gitlabjobs_job_play" "deploy" {
   triggers  = { release_tag = %q }
   wait_for  = "none"
 }
-`, project.PathWithNamespace, jobID, tag, tag))
+`, project.PathWithNamespace, jobID, tag, release))
 	}
 	importBlock := fmt.Sprintf(`
 import {
@@ -86,8 +90,9 @@ import {
 				Check: wantPlays(1),
 			},
 			{
-				// A new release tag plays the job again.
-				Config: config("v2"),
+				// A new trigger plays the job again (with the variables of its
+				// first run, as GitLab does: new variables are refused at plan).
+				Config: config("v1", "v2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
