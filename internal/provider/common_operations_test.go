@@ -16,7 +16,7 @@ import (
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
 
-// Unit tests of the "exactly once per intent" decisions (job_operations.go):
+// Unit tests of the "exactly once per intent" decisions (common_operations.go):
 // what a play or retry does with a job, by its status, its newest run, and
 // whether the user asked to act again; and the act_again marker's way from
 // the plan to the create.

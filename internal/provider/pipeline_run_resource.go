@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -107,10 +106,7 @@ const pipelineVariablesAttributeDesc = "CI/CD variables of the pipeline (GitLab'
 	"`KEY = \"value\"`. Keys are letters, digits and `_`; `GITLABJOBS_RUN_ID` is the provider's own (see `run_id`)."
 
 func pipelineVariableKeysValidator() validator.Map {
-	return mapvalidator.KeysAre(
-		stringvalidator.RegexMatches(variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores"),
-		stringvalidator.NoneOf(gitlabclient.RunMarkerKey),
-	)
+	return variableKeysValidator(stringvalidator.NoneOf(gitlabclient.RunMarkerKey))
 }
 
 func pipelineWaitDesc(limit string) string {

@@ -9,12 +9,12 @@ import (
 )
 
 // The job action resources want their planned private state in Create (see
-// job_operations.go: a replacement the user asked for carries a marker from
+// common_operations.go: a replacement the user asked for carries a marker from
 // the plan). terraform-plugin-framework (v1.19) receives it with every
 // ApplyResourceChange but does not hand it to Resource.Create, so the
 // provider's server passes it on in the request's context. (Terraform 1.11
 // and OpenTofu re-plan a replacement's create at apply without it, so the
-// resources also keep the marker from the delete half: job_operations.go.)
+// resources also keep the marker from the delete half: common_operations.go.)
 
 // fullServer is every RPC group the framework's server answers;
 // terraform-plugin-go finds the optional ones by type assertion.
