@@ -2,14 +2,20 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
 
 func TestParseImportID(t *testing.T) {
@@ -72,108 +78,164 @@ func TestNewJobResult(t *testing.T) {
 	}
 }
 
-func TestPlayVariablesSortedAndNull(t *testing.T) {
+// TestPlanChecks: what the plan says before a create, by decision: nothing
+// for a job to act on, a warning for one it adopts, an error for a refusal
+// (for a changed trigger while the earlier run goes on, saying so).
+func TestPlanChecks(t *testing.T) {
+	e := newOpsEnv(t, gitlabsim.Options{})
+	ids := e.jobs(gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"},
+		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true},
+		gitlabsim.JobSpec{Name: "unit", Stage: "test", Status: "failed"})
+	deploy, running, failed := ids[0], ids[1], ids[2]
+	retried, err := e.sim.RetryJob(failed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(id int64) *gitlabclient.Job {
+		j, err := e.client.GetJob(context.Background(), e.project.PathWithNamespace, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
 	ctx := context.Background()
-	m := types.MapValueMust(types.StringType, map[string]attr.Value{
-		"ZED": types.StringValue("z"), "ALPHA": types.StringValue("a"), "MID_1": types.StringValue(""),
+	in := func(id int64, lookFirst, recorded bool) jobActionInput {
+		i := e.input(t, id)
+		i.LookFirst, i.Recorded = lookFirst, recorded
+		return i
+	}
+	if d := planPlay(ctx, e.client, in(deploy, true, false), get(deploy)); len(d) != 0 {
+		t.Errorf("a manual job: %v, want nothing", d)
+	}
+	d := planPlay(ctx, e.client, in(running, true, true), get(running))
+	if d.HasError() || d.WarningsCount() != 1 || !strings.Contains(d[0].Detail(), "The apply records its run") {
+		t.Errorf("a recorded running job: %v, want the adoption warning", d)
+	}
+	d = planPlay(ctx, e.client, in(running, true, false), get(running))
+	if !d.HasError() || !strings.Contains(d[0].Detail(), "no record of playing it") {
+		t.Errorf("a running job without record: %v, want the refusal naming import", d)
+	}
+	d = planPlay(ctx, e.client, in(running, false, true), get(running))
+	if !d.HasError() || !strings.Contains(d[0].Detail(), "changed triggers") || !strings.Contains(d[0].Detail(), "has not finished") {
+		t.Errorf("triggers changed while the job runs: %v, want the refusal saying the run goes on", d)
+	}
+	d = planRetry(ctx, e.client, in(failed, true, false), get(failed))
+	if d.HasError() || d.WarningsCount() != 1 || !strings.Contains(d[0].Summary(), "already retried") {
+		t.Errorf("a retried job: %v, want the adoption warning", d)
+	}
+	d = planRetry(ctx, e.client, in(failed, false, false), get(failed))
+	if !d.HasError() || !strings.Contains(d[0].Detail(), fmt.Sprintf("its run, job %d, has not finished", retried)) {
+		t.Errorf("triggers changed while the retry runs: %v, want the refusal saying the run goes on", d)
+	}
+	for deadline := time.Now().Add(10 * time.Second); get(retried).Status != "success"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the retry did not finish")
+		}
+	}
+	if d := planRetry(ctx, e.client, in(failed, false, false), get(failed)); len(d) != 0 {
+		t.Errorf("retry again of a finished newest run: %v, want nothing", d)
+	}
+	if n := e.posts("play") + e.posts("retry"); n != 0 {
+		t.Errorf("the plan checks sent %d actions", n)
+	}
+}
+
+// readServer is the provider, served in-process and configured with token
+// against sim, with its resource schemas.
+func readServer(t *testing.T, baseURL, token string) (tfprotov6.ProviderServer, map[string]*tfprotov6.Schema) {
+	t.Helper()
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiags(t, "GetProviderSchema", schema.Diagnostics)
+	resp, err := server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+		TerraformVersion: "1.11.0",
+		Config: dynamicValue(t, schema.Provider, map[string]tftypes.Value{
+			"base_url": str(baseURL), "token": str(token),
+		}),
 	})
-	vars, diags := playVariables(ctx, m)
-	if diags.HasError() {
-		t.Fatal(diags)
+	if err != nil {
+		t.Fatal(err)
 	}
-	got := []string{}
-	for _, v := range vars {
-		got = append(got, v.Key+"="+v.Value)
+	requireNoDiags(t, "ConfigureProvider", resp.Diagnostics)
+	schemas := map[string]*tfprotov6.Schema{}
+	for name, s := range schema.ResourceSchemas {
+		schemas[name] = s
 	}
-	if strings.Join(got, ",") != "ALPHA=a,MID_1=,ZED=z" {
-		t.Errorf("variables %v, want sorted by key with empty values kept", got)
-	}
-	if vars, _ := playVariables(ctx, types.MapNull(types.StringType)); vars != nil {
-		t.Errorf("null map gave %v, want no variables", vars)
-	}
+	return server, schemas
 }
 
-func TestStatusChecks(t *testing.T) {
-	erased := time.Now()
+// TestJobActionRead_notFoundKeepsState: a refresh that gets a 404 (a token
+// that cannot see the project, or a job that is gone) returns the prior
+// state unchanged, never a removal, with a warning that names the job and
+// the project, says why the resource is kept and how to forget it.
+func TestJobActionRead_notFoundKeepsState(t *testing.T) {
+	sim := gitlabsim.New(gitlabsim.Options{})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Admin: true})
+	outsider := sim.CreateUser(gitlabsim.UserSpec{Username: "outsider"})
+	outsiderToken := sim.CreatePersonalAccessToken(outsider.ID, gitlabsim.TokenSpec{Name: "o", Scopes: []string{"api"}})
+	project := sim.CreateProject(gitlabsim.ProjectSpec{Path: "release/app", Members: map[int64]int{admin.ID: 40}})
+	pl := sim.CreatePipeline(project.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy", Stage: "deploy", Status: "success"}, {Name: "e2e", Stage: "test", Status: "failed"}}})
+	deploy, e2e := pl.JobIDs[0], pl.JobIDs[1]
+
+	server, schemas := readServer(t, srv.URL+"/api/v4/", outsiderToken)
 	for _, tc := range []struct {
-		check  func(*gitlabclient.Job) bool
-		status string
-		erased bool
-		ok     bool
+		typeName string
+		jobID    int64
+		readID   int64 // the job the refresh reads
+		vals     map[string]tftypes.Value
 	}{
-		{playOK, "manual", false, true}, {playOK, "scheduled", false, true}, {playOK, "success", false, true},
-		{playOK, "running", false, false}, {playOK, "pending", false, false}, {playOK, "created", false, false},
-		{playOK, "skipped", false, false},
-		{retryOK, "failed", false, true}, {retryOK, "canceled", false, true}, {retryOK, "success", false, true},
-		{retryOK, "running", false, false}, {retryOK, "manual", false, false}, {retryOK, "pending", false, false},
-		{eraseOK, "success", false, true}, {eraseOK, "failed", false, true}, {eraseOK, "running", false, false},
-		{eraseOK, "pending", false, false}, {eraseOK, "running", true, true}, {eraseOK, "canceling", false, false},
-		// Ci::Processable#retryable? accepts a job being canceled; so does a play (a re-run).
-		{retryOK, "canceling", false, true}, {playOK, "canceling", false, true},
+		{"gitlabjobs_job_play", deploy, deploy, map[string]tftypes.Value{"played_job_id": tftypes.NewValue(tftypes.Number, deploy)}},
+		{"gitlabjobs_job_retry", e2e, e2e + 100, map[string]tftypes.Value{"new_job_id": tftypes.NewValue(tftypes.Number, e2e+100)}},
+		{"gitlabjobs_job_cancel", e2e, e2e, nil},
+		{"gitlabjobs_job_erase", deploy, deploy, nil},
 	} {
-		j := &gitlabclient.Job{ID: 9, Name: "deploy", Status: tc.status}
-		if tc.erased {
-			j.ErasedAt = &erased
-		}
-		if got := tc.check(j); got != tc.ok {
-			t.Errorf("status %s (erased %v): allowed %v, want %v", tc.status, tc.erased, got, tc.ok)
-		}
-	}
-	diags := checkPlayable(&gitlabclient.Job{ID: 9, Name: "e2e", Status: "running"})
-	if !diags.HasError() || !strings.Contains(diags[0].Detail(), `Job 9 ("e2e") is running`) {
-		t.Errorf("the diagnostic must name the job and its status: %v", diags)
-	}
-}
-
-func playOK(j *gitlabclient.Job) bool  { return !checkPlayable(j).HasError() }
-func retryOK(j *gitlabclient.Job) bool { return !checkRetryable(j).HasError() }
-func eraseOK(j *gitlabclient.Job) bool { return !checkErasable(j).HasError() }
-
-func TestJobFailureDiagnostic(t *testing.T) {
-	d := jobFailure(&gitlabclient.Job{ID: 5, Name: "deploy", Status: "failed", FailureReason: "script_failure", WebURL: "https://g/-/jobs/5"}, "")
-	if !d.HasError() || !strings.Contains(d[0].Detail(), "script_failure") || !strings.Contains(d[0].Detail(), "https://g/-/jobs/5") {
-		t.Errorf("failure diagnostic must give the reason and URL: %v", d)
-	}
-	if jobFailure(&gitlabclient.Job{Status: "success"}, "").HasError() {
-		t.Error("a successful job is no failure")
-	}
-}
-
-// A refused action's diagnostic names what is missing: the token's scope,
-// the role (per action), or the job's state.
-func TestActionErrorNamesTheMissingRight(t *testing.T) {
-	project, _ := gitlabclient.ParseProject("group/app")
-	apiErr := func(status int, msg string) error {
-		return &gitlabclient.APIError{Method: "POST", Path: "/projects/group%2Fapp/jobs/7/x", StatusCode: status, Message: msg}
-	}
-	for _, tc := range []struct {
-		action string
-		err    error
-		want   []string
-	}{
-		{"erase", apiErr(403, "insufficient_scope: The request requires higher privileges than provided by the access token."),
-			[]string{"The provider's token may not erase jobs", "lacks the api scope"}},
-		{"play", apiErr(403, "insufficient_scope: The request requires higher privileges than provided by the access token."),
-			[]string{"may not play jobs", "api scope"}},
-		{"erase", apiErr(403, "403 Forbidden"), []string{"Not allowed to erase job 7", "Maintainer role", "erase_build"}},
-		{"play", apiErr(403, "403 Forbidden"), []string{"Not allowed to play job 7", "Developer role", "protected"}},
-		{"retry", apiErr(403, "403 Forbidden"), []string{"Not allowed to retry job 7", "Developer role", "retry_job"}},
-		{"cancel", apiErr(403, "403 Forbidden"), []string{"Not allowed to cancel job 7", "Developer role", "cancel_build"}},
-		{"retry", apiErr(403, "403 Forbidden - Job is not retryable"), []string{"GitLab refused the retry", "newest run"}},
-		{"erase", apiErr(403, "403 Forbidden - Job is not erasable!"), []string{"GitLab refused the erase", "still has a log or artifacts"}},
-		{"erase", apiErr(401, "401 Unauthorized"), []string{"credentials", "CI job token", "api scope"}},
-		{"play", apiErr(400, "400 Bad request - Unplayable Job"), []string{"GitLab refused the play", "only manual jobs"}},
-	} {
-		diags := actionError(tc.action, project, 7, tc.err)
-		if !diags.HasError() {
-			t.Errorf("%s %v: no error", tc.action, tc.err)
-			continue
-		}
-		text := diags[0].Summary() + " " + diags[0].Detail()
-		for _, w := range tc.want {
-			if !strings.Contains(text, w) {
-				t.Errorf("%s %v: %q lacks %q", tc.action, tc.err, text, w)
+		t.Run(tc.typeName, func(t *testing.T) {
+			vals := map[string]tftypes.Value{
+				"id":      str(fmt.Sprintf("%s:%d", project.PathWithNamespace, tc.jobID)),
+				"project": str(project.PathWithNamespace),
+				"job_id":  tftypes.NewValue(tftypes.Number, tc.jobID),
+				"status":  str("success"),
+				"web_url": str("http://example.com/-/jobs/1"),
 			}
-		}
+			for k, v := range tc.vals {
+				vals[k] = v
+			}
+			state := dynamicValue(t, schemas[tc.typeName], vals)
+			resp, err := server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: tc.typeName, CurrentState: state})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := requireDiag(t, resp.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "not found")
+			for _, want := range []string{project.PathWithNamespace, "404", "kept in the state", "not applied again",
+				"state rm", "may not see the project", tc.typeName, fmt.Sprintf("job %d", tc.readID)} {
+				if !strings.Contains(d.Summary+" "+d.Detail, want) {
+					t.Errorf("warning %q: %q does not contain %q", d.Summary, d.Detail, want)
+				}
+			}
+			if resp.NewState == nil {
+				t.Fatal("no new state: the resource would be removed")
+			}
+			typ := schemas[tc.typeName].ValueType()
+			got, err := resp.NewState.Unmarshal(typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := state.Unmarshal(typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.IsNull() || !got.Equal(want) {
+				t.Errorf("new state %v, want the prior state %v kept", got, want)
+			}
+		})
 	}
 }
