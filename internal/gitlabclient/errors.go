@@ -155,9 +155,26 @@ func cleanPath(p string) string {
 	return "/" + strings.TrimPrefix(p, "/")
 }
 
-// describe renders a transport error with a hint at the usual cause.
-func describe(err error) string {
-	s := err.Error()
+// transportFault is what went wrong with a request that got no HTTP answer,
+// as far as retrying and explaining it go. permanent (retry.go) and describe
+// both read it, so what is never retried and what the message explains are
+// one classification.
+type transportFault int
+
+const (
+	faultOther            transportFault = iota // anything else: may pass
+	faultUnknownAuthority                       // the server's certificate is signed by an unknown CA
+	faultHostname                               // the certificate is not for the host of base_url
+	faultCertificate                            // another certificate verification failure
+	faultPlainHTTP                              // TLS spoken to a plain-HTTP port
+	faultTLSAlert                               // the server ended the TLS handshake (e.g. it rejected our client certificate)
+	faultUnknownHost                            // the host does not exist (not a temporary DNS failure)
+	faultDial                                   // no connection could be opened: may pass
+)
+
+// classifyTransport classifies a transport error. A canceled or timed-out
+// context is faultOther: the caller gave up, nothing is wrong with GitLab.
+func classifyTransport(err error) transportFault {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
@@ -167,18 +184,49 @@ func describe(err error) string {
 	var opErr *net.OpError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return s
+		return faultOther
 	case errors.As(err, &unknownAuthority), errors.As(err, &verify) && errors.As(verify.Err, &unknownAuthority):
-		return "TLS certificate verification failed: " + s + " (if GitLab uses a private CA, set cacert_file to its PEM certificate; insecure = true skips verification)"
+		return faultUnknownAuthority
 	case errors.As(err, &hostname):
-		return "TLS certificate verification failed: " + s + " (check the host in base_url)"
+		return faultHostname
 	case errors.As(err, &invalid), errors.As(err, &verify):
-		return "TLS certificate verification failed: " + s
+		return faultCertificate
 	case errors.As(err, &record), errors.Is(err, http.ErrSchemeMismatch):
-		return s + " (base_url uses https:// but the server speaks plain HTTP on that port)"
+		return faultPlainHTTP
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return faultUnknownHost
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if op, ok := e.(*net.OpError); ok && op.Op == "remote error" { //nolint:errorlint // every *net.OpError of the chain, not only the first
+			return faultTLSAlert
+		}
+	}
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return faultDial
+	}
+	return faultOther
+}
+
+// permanent reports a fault a retry cannot fix.
+func (f transportFault) permanent() bool { return f != faultOther && f != faultDial }
+
+// describe renders a transport error with a hint at the usual cause.
+func describe(err error) string {
+	s := err.Error()
+	switch classifyTransport(err) {
+	case faultUnknownAuthority:
+		return "TLS certificate verification failed: " + s + " (if GitLab uses a private CA, set cacert_file to its PEM certificate; insecure = true skips verification)"
+	case faultHostname:
+		return "TLS certificate verification failed: " + s + " (check the host in base_url)"
+	case faultCertificate:
+		return "TLS certificate verification failed: " + s
+	case faultPlainHTTP:
+		return s + " (base_url uses https:// but the server speaks plain HTTP on that port)"
+	case faultTLSAlert:
+		return "the server refused the TLS connection: " + s + " (if GitLab requires a client certificate, set client_cert and client_key)"
+	case faultUnknownHost:
 		return s + " (check the host in base_url)"
-	case errors.As(err, &opErr) && opErr.Op == "dial":
+	case faultDial:
 		return "could not connect to GitLab: " + s + " (check base_url and the network)"
 	}
 	return s

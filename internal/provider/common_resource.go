@@ -159,7 +159,9 @@ func acrossReruns(how string) string {
 		"lost answer. Forgetting an action is always safer than repeating it. " + how
 }
 
-// actionTimeout is the create timeout, or def when it is not set.
+// The default timeouts of the job action resources' create and of the
+// actions' invoke: how long to wait for a job to be played, retried (60m) or
+// canceled (10m).
 const (
 	defaultWaitTimeout   = 60 * time.Minute
 	defaultCancelTimeout = 10 * time.Minute

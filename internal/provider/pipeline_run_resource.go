@@ -236,7 +236,7 @@ func rerunMarker(marker string) string {
 }
 
 // plannedMarker computes the marker from known ref, variables and triggers.
-func plannedMarker(ctx context.Context, ref types.String, vars, triggers types.Map) (string, bool) {
+func plannedMarker(ref types.String, vars, triggers types.Map) (string, bool) {
 	if ref.IsUnknown() || vars.IsUnknown() || triggers.IsUnknown() {
 		return "", false
 	}
@@ -252,7 +252,6 @@ func plannedMarker(ctx context.Context, ref types.String, vars, triggers types.M
 		}
 		trig[k] = s.ValueString()
 	}
-	_ = ctx
 	return runMarker(ref.ValueString(), keys, trig), true
 }
 
@@ -279,7 +278,7 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !req.State.Raw.IsNull() && !replacing {
 		return // an update of wait_for, fail_on_failure or timeouts: nothing runs
 	}
-	if marker, ok := plannedMarker(ctx, plan.Ref, plan.Variables, plan.Triggers); ok {
+	if marker, ok := plannedMarker(plan.Ref, plan.Variables, plan.Triggers); ok {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), marker)...)
 		resp.Diagnostics.Append(r.earlierRunAtPlan(ctx, plan, marker)...)
 	} else {
