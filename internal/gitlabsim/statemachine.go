@@ -65,9 +65,6 @@ var cancelableStatuses = []string{
 	StatusCreated, StatusWaitingForResource, StatusPreparing, StatusPending, StatusRunning, StatusScheduled,
 }
 
-// activeStatuses is Ci::HasStatus::ACTIVE_STATUSES.
-var activeStatuses = []string{StatusWaitingForResource, StatusPreparing, StatusPending, StatusRunning}
-
 // transitions is the transition table.
 var transitions = map[event][]transition{
 	// enqueue goes to preparing with unmet prerequisites and to

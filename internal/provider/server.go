@@ -17,11 +17,14 @@ import (
 // resources also keep the marker from the delete half: common_operations.go.)
 
 // fullServer is every RPC group the framework's server answers;
-// terraform-plugin-go finds the optional ones by type assertion.
+// terraform-plugin-go finds the optional ones (actions, list resources,
+// state stores) by type assertion. They are named by their groups, not by
+// the deprecated ProviderServerWith* interfaces that bundle them.
 type fullServer interface {
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithStateStores
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+	tfprotov6.ListResourceServer
+	tfprotov6.StateStoreServer
 }
 
 // privateToCreate is the framework's server, with the planned private state
