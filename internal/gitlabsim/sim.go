@@ -87,7 +87,7 @@ type Sim struct {
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
 	patterns []string   // the route patterns (routes)
-	faults   faultState // injected faults and the rate limit (faults.go)
+	faults   faultState // injected faults (faults.go) and the rate limit (ratelimit.go)
 }
 
 // New returns an empty simulator.
