@@ -155,78 +155,81 @@ func cleanPath(p string) string {
 	return "/" + strings.TrimPrefix(p, "/")
 }
 
-// transportFault is what went wrong with a request that got no HTTP answer,
-// as far as retrying and explaining it go. permanent (retry.go) and describe
-// both read it, so what is never retried and what the message explains are
-// one classification.
-type transportFault int
+// TransportFault is what went wrong with a request that got no HTTP answer,
+// as far as retrying and explaining it go. permanent (retry.go), describe
+// and the provider's start-up check all read it, so what is never retried
+// and what the messages explain are one classification.
+type TransportFault int
 
 const (
-	faultOther            transportFault = iota // anything else: may pass
-	faultUnknownAuthority                       // the server's certificate is signed by an unknown CA
-	faultHostname                               // the certificate is not for the host of base_url
-	faultCertificate                            // another certificate verification failure
-	faultPlainHTTP                              // TLS spoken to a plain-HTTP port
-	faultTLSAlert                               // the server ended the TLS handshake (e.g. it rejected our client certificate)
-	faultUnknownHost                            // the host does not exist (not a temporary DNS failure)
-	faultDial                                   // no connection could be opened: may pass
+	FaultOther            TransportFault = iota // anything else: may pass
+	FaultUnknownAuthority                       // the server's certificate is signed by an unknown CA
+	FaultHostname                               // the certificate is not for the host of base_url
+	FaultCertificate                            // another certificate verification failure
+	FaultPlainHTTP                              // TLS spoken to a plain-HTTP port
+	FaultTLSAlert                               // a TLS alert ended the handshake (e.g. the server rejected our client certificate)
+	FaultUnknownHost                            // the host does not exist (not a temporary DNS failure)
+	FaultDial                                   // no connection could be opened: may pass
 )
 
-// classifyTransport classifies a transport error. A canceled or timed-out
-// context is faultOther: the caller gave up, nothing is wrong with GitLab.
-func classifyTransport(err error) transportFault {
+// ClassifyTransport classifies a transport error. A canceled or timed-out
+// context is FaultOther: the caller gave up, nothing is wrong with GitLab.
+func ClassifyTransport(err error) TransportFault {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
 	var record tls.RecordHeaderError
+	var alert tls.AlertError
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return faultOther
+		return FaultOther
 	case errors.As(err, &unknownAuthority), errors.As(err, &verify) && errors.As(verify.Err, &unknownAuthority):
-		return faultUnknownAuthority
+		return FaultUnknownAuthority
 	case errors.As(err, &hostname):
-		return faultHostname
+		return FaultHostname
 	case errors.As(err, &invalid), errors.As(err, &verify):
-		return faultCertificate
+		return FaultCertificate
 	case errors.As(err, &record), errors.Is(err, http.ErrSchemeMismatch):
-		return faultPlainHTTP
+		return FaultPlainHTTP
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return faultUnknownHost
+		return FaultUnknownHost
+	case errors.As(err, &alert):
+		return FaultTLSAlert
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		if op, ok := e.(*net.OpError); ok && op.Op == "remote error" { //nolint:errorlint // every *net.OpError of the chain, not only the first
-			return faultTLSAlert
+			return FaultTLSAlert
 		}
 	}
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return faultDial
+		return FaultDial
 	}
-	return faultOther
+	return FaultOther
 }
 
 // permanent reports a fault a retry cannot fix.
-func (f transportFault) permanent() bool { return f != faultOther && f != faultDial }
+func (f TransportFault) Permanent() bool { return f != FaultOther && f != FaultDial }
 
 // describe renders a transport error with a hint at the usual cause.
 func describe(err error) string {
 	s := err.Error()
-	switch classifyTransport(err) {
-	case faultUnknownAuthority:
+	switch ClassifyTransport(err) {
+	case FaultUnknownAuthority:
 		return "TLS certificate verification failed: " + s + " (if GitLab uses a private CA, set cacert_file to its PEM certificate; insecure = true skips verification)"
-	case faultHostname:
+	case FaultHostname:
 		return "TLS certificate verification failed: " + s + " (check the host in base_url)"
-	case faultCertificate:
+	case FaultCertificate:
 		return "TLS certificate verification failed: " + s
-	case faultPlainHTTP:
+	case FaultPlainHTTP:
 		return s + " (base_url uses https:// but the server speaks plain HTTP on that port)"
-	case faultTLSAlert:
+	case FaultTLSAlert:
 		return "the server refused the TLS connection: " + s + " (if GitLab requires a client certificate, set client_cert and client_key)"
-	case faultUnknownHost:
+	case FaultUnknownHost:
 		return s + " (check the host in base_url)"
-	case faultDial:
+	case FaultDial:
 		return "could not connect to GitLab: " + s + " (check base_url and the network)"
 	}
 	return s

@@ -204,27 +204,28 @@ func TestTransportFaults(t *testing.T) {
 	tests := []struct {
 		name      string
 		err       error
-		fault     transportFault
+		fault     TransportFault
 		permanent bool
 		hint      string // in describe's message; "" for none
 	}{
-		{"unknown CA", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, faultUnknownAuthority, true, "set cacert_file"},
-		{"unknown CA, bare", x509.UnknownAuthorityError{}, faultUnknownAuthority, true, "set cacert_file"},
-		{"wrong host certificate", x509.HostnameError{Host: "x", Certificate: &x509.Certificate{}}, faultHostname, true, "check the host in base_url"},
-		{"expired certificate", x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}, faultCertificate, true, "TLS certificate verification failed"},
-		{"TLS to an HTTP port", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, faultPlainHTTP, true, "speaks plain HTTP"},
-		{"HTTP answer to HTTPS", http.ErrSchemeMismatch, faultPlainHTTP, true, "speaks plain HTTP"},
-		{"TLS alert", &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}, faultTLSAlert, true, "set client_cert and client_key"},
-		{"unknown host", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "gitlab.exmaple.com", IsNotFound: true}}, faultUnknownHost, true, "check the host in base_url"},
-		{"temporary DNS failure", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "server misbehaving", IsTemporary: true}}, faultDial, false, "could not connect to GitLab"},
-		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, faultDial, false, "could not connect to GitLab"},
-		{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, faultOther, false, ""},
-		{"canceled", context.Canceled, faultOther, false, ""},
-		{"deadline", context.DeadlineExceeded, faultOther, false, ""},
+		{"unknown CA", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, FaultUnknownAuthority, true, "set cacert_file"},
+		{"unknown CA, bare", x509.UnknownAuthorityError{}, FaultUnknownAuthority, true, "set cacert_file"},
+		{"wrong host certificate", x509.HostnameError{Host: "x", Certificate: &x509.Certificate{}}, FaultHostname, true, "check the host in base_url"},
+		{"expired certificate", x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}, FaultCertificate, true, "TLS certificate verification failed"},
+		{"TLS to an HTTP port", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, FaultPlainHTTP, true, "speaks plain HTTP"},
+		{"HTTP answer to HTTPS", http.ErrSchemeMismatch, FaultPlainHTTP, true, "speaks plain HTTP"},
+		{"TLS alert", &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}, FaultTLSAlert, true, "set client_cert and client_key"},
+		{"TLS alert sent", tls.AlertError(40), FaultTLSAlert, true, "set client_cert and client_key"},
+		{"unknown host", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "gitlab.exmaple.com", IsNotFound: true}}, FaultUnknownHost, true, "check the host in base_url"},
+		{"temporary DNS failure", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "server misbehaving", IsTemporary: true}}, FaultDial, false, "could not connect to GitLab"},
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, FaultDial, false, "could not connect to GitLab"},
+		{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, FaultOther, false, ""},
+		{"canceled", context.Canceled, FaultOther, false, ""},
+		{"deadline", context.DeadlineExceeded, FaultOther, false, ""},
 	}
 	for _, tt := range tests {
 		for _, err := range []error{tt.err, wrap(tt.err)} {
-			if got := classifyTransport(err); got != tt.fault {
+			if got := ClassifyTransport(err); got != tt.fault {
 				t.Errorf("%s: fault = %d, want %d", tt.name, got, tt.fault)
 			}
 			if got := permanent(err); got != tt.permanent {

@@ -205,9 +205,9 @@ func (t *retryTransport) shouldRetry(ctx context.Context, method string, resp *h
 
 // permanent reports errors a retry cannot fix: TLS verification failures, a
 // TLS alert from the server (e.g. it rejected our client certificate), TLS
-// spoken to a plain-HTTP port, and an unknown host (classifyTransport,
+// spoken to a plain-HTTP port, and an unknown host (ClassifyTransport,
 // errors.go, which describe uses too).
-func permanent(err error) bool { return classifyTransport(err).permanent() }
+func permanent(err error) bool { return ClassifyTransport(err).Permanent() }
 
 // neverSent reports whether a request failed before any of it was written to
 // GitLab: the name did not resolve, the connection (or the proxy tunnel)
