@@ -31,7 +31,6 @@ func TestJobPlayAction_variablesAndProgress(t *testing.T) {
 
 	inv := e.invoke("gitlabjobs_job_play", deploy, vals)
 	requireNoDiags(t, "InvokeAction", inv.diags)
-	t.Logf("progress: %q", inv.progress)
 	id := fmt.Sprint(deploy)
 	requireProgress(t, inv.progress,
 		`^job `+id+`: (pending|running), \d+s$`,
