@@ -155,30 +155,81 @@ func cleanPath(p string) string {
 	return "/" + strings.TrimPrefix(p, "/")
 }
 
-// describe renders a transport error with a hint at the usual cause.
-func describe(err error) string {
-	s := err.Error()
+// TransportFault is what went wrong with a request that got no HTTP answer,
+// as far as retrying and explaining it go. permanent (retry.go), describe
+// and the provider's start-up check all read it, so what is never retried
+// and what the messages explain are one classification.
+type TransportFault int
+
+const (
+	FaultOther            TransportFault = iota // anything else: may pass
+	FaultUnknownAuthority                       // the server's certificate is signed by an unknown CA
+	FaultHostname                               // the certificate is not for the host of base_url
+	FaultCertificate                            // another certificate verification failure
+	FaultPlainHTTP                              // TLS spoken to a plain-HTTP port
+	FaultTLSAlert                               // a TLS alert ended the handshake (e.g. the server rejected our client certificate)
+	FaultUnknownHost                            // the host does not exist (not a temporary DNS failure)
+	FaultDial                                   // no connection could be opened: may pass
+)
+
+// ClassifyTransport classifies a transport error. A canceled or timed-out
+// context is FaultOther: the caller gave up, nothing is wrong with GitLab.
+func ClassifyTransport(err error) TransportFault {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
 	var record tls.RecordHeaderError
+	var alert tls.AlertError
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return s
+		return FaultOther
 	case errors.As(err, &unknownAuthority), errors.As(err, &verify) && errors.As(verify.Err, &unknownAuthority):
-		return "TLS certificate verification failed: " + s + " (if GitLab uses a private CA, set cacert_file to its PEM certificate; insecure = true skips verification)"
+		return FaultUnknownAuthority
 	case errors.As(err, &hostname):
-		return "TLS certificate verification failed: " + s + " (check the host in base_url)"
+		return FaultHostname
 	case errors.As(err, &invalid), errors.As(err, &verify):
-		return "TLS certificate verification failed: " + s
+		return FaultCertificate
 	case errors.As(err, &record), errors.Is(err, http.ErrSchemeMismatch):
-		return s + " (base_url uses https:// but the server speaks plain HTTP on that port)"
+		return FaultPlainHTTP
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return FaultUnknownHost
+	case errors.As(err, &alert):
+		return FaultTLSAlert
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if op, ok := e.(*net.OpError); ok && op.Op == "remote error" { //nolint:errorlint // every *net.OpError of the chain, not only the first
+			return FaultTLSAlert
+		}
+	}
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return FaultDial
+	}
+	return FaultOther
+}
+
+// permanent reports a fault a retry cannot fix.
+func (f TransportFault) Permanent() bool { return f != FaultOther && f != FaultDial }
+
+// describe renders a transport error with a hint at the usual cause.
+func describe(err error) string {
+	s := err.Error()
+	switch ClassifyTransport(err) {
+	case FaultUnknownAuthority:
+		return "TLS certificate verification failed: " + s + " (if GitLab uses a private CA, set cacert_file to its PEM certificate; insecure = true skips verification)"
+	case FaultHostname:
+		return "TLS certificate verification failed: " + s + " (check the host in base_url)"
+	case FaultCertificate:
+		return "TLS certificate verification failed: " + s
+	case FaultPlainHTTP:
+		return s + " (base_url uses https:// but the server speaks plain HTTP on that port)"
+	case FaultTLSAlert:
+		return "the server refused the TLS connection: " + s + " (if GitLab requires a client certificate, set client_cert and client_key)"
+	case FaultUnknownHost:
 		return s + " (check the host in base_url)"
-	case errors.As(err, &opErr) && opErr.Op == "dial":
+	case FaultDial:
 		return "could not connect to GitLab: " + s + " (check base_url and the network)"
 	}
 	return s

@@ -2,9 +2,14 @@ package gitlabclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -188,5 +193,54 @@ func TestRedact(t *testing.T) {
 	want := "a [REDACTED] b [REDACTED] c ?private_token=[REDACTED]&job_token=[REDACTED] d token=[REDACTED]"
 	if got := c.redact(in); got != want {
 		t.Errorf("redact = %q\nwant     %q", got, want)
+	}
+}
+
+// TestTransportFaults holds permanent (no retry) and describe (the hint) to
+// one classification: every permanent fault is explained, and the faults a
+// retry may fix are not called permanent, wrapped by url.Error or not.
+func TestTransportFaults(t *testing.T) {
+	wrap := func(err error) error { return &url.Error{Op: "Get", URL: "https://x/api/v4/y", Err: err} }
+	tests := []struct {
+		name      string
+		err       error
+		fault     TransportFault
+		permanent bool
+		hint      string // in describe's message; "" for none
+	}{
+		{"unknown CA", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, FaultUnknownAuthority, true, "set cacert_file"},
+		{"unknown CA, bare", x509.UnknownAuthorityError{}, FaultUnknownAuthority, true, "set cacert_file"},
+		{"wrong host certificate", x509.HostnameError{Host: "x", Certificate: &x509.Certificate{}}, FaultHostname, true, "check the host in base_url"},
+		{"expired certificate", x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}, FaultCertificate, true, "TLS certificate verification failed"},
+		{"TLS to an HTTP port", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, FaultPlainHTTP, true, "speaks plain HTTP"},
+		{"HTTP answer to HTTPS", http.ErrSchemeMismatch, FaultPlainHTTP, true, "speaks plain HTTP"},
+		{"TLS alert", &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}, FaultTLSAlert, true, "set client_cert and client_key"},
+		{"TLS alert sent", tls.AlertError(40), FaultTLSAlert, true, "set client_cert and client_key"},
+		{"unknown host", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "gitlab.exmaple.com", IsNotFound: true}}, FaultUnknownHost, true, "check the host in base_url"},
+		{"temporary DNS failure", &net.OpError{Op: "dial", Err: &net.DNSError{Err: "server misbehaving", IsTemporary: true}}, FaultDial, false, "could not connect to GitLab"},
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, FaultDial, false, "could not connect to GitLab"},
+		{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, FaultOther, false, ""},
+		{"canceled", context.Canceled, FaultOther, false, ""},
+		{"deadline", context.DeadlineExceeded, FaultOther, false, ""},
+	}
+	for _, tt := range tests {
+		for _, err := range []error{tt.err, wrap(tt.err)} {
+			if got := ClassifyTransport(err); got != tt.fault {
+				t.Errorf("%s: fault = %d, want %d", tt.name, got, tt.fault)
+			}
+			if got := permanent(err); got != tt.permanent {
+				t.Errorf("%s: permanent = %v, want %v", tt.name, got, tt.permanent)
+			}
+			msg := describe(err)
+			if tt.hint == "" && msg != err.Error() {
+				t.Errorf("%s: describe = %q, want the error alone", tt.name, msg)
+			}
+			if tt.hint != "" && !strings.Contains(msg, tt.hint) {
+				t.Errorf("%s: describe = %q, want %q in it", tt.name, msg, tt.hint)
+			}
+			if tt.permanent && msg == err.Error() {
+				t.Errorf("%s: a permanent fault is not explained: %q", tt.name, msg)
+			}
+		}
 	}
 }

@@ -3,8 +3,6 @@ package gitlabclient
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -207,28 +205,9 @@ func (t *retryTransport) shouldRetry(ctx context.Context, method string, resp *h
 
 // permanent reports errors a retry cannot fix: TLS verification failures, a
 // TLS alert from the server (e.g. it rejected our client certificate), TLS
-// spoken to a plain-HTTP port, and an unknown host.
-func permanent(err error) bool {
-	var unknownAuthority x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var verify *tls.CertificateVerificationError
-	var record tls.RecordHeaderError
-	var dnsErr *net.DNSError
-	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &verify) || errors.As(err, &record) {
-		return true
-	}
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return true
-	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if op, ok := e.(*net.OpError); ok && op.Op == "remote error" { //nolint:errorlint // every *net.OpError of the chain, not only the first
-			return true
-		}
-	}
-	return false
-}
+// spoken to a plain-HTTP port, and an unknown host (ClassifyTransport,
+// errors.go, which describe uses too).
+func permanent(err error) bool { return ClassifyTransport(err).Permanent() }
 
 // neverSent reports whether a request failed before any of it was written to
 // GitLab: the name did not resolve, the connection (or the proxy tunnel)

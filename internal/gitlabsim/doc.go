@@ -12,7 +12,8 @@
 // Fault injection (faults.go) makes it behave like a GitLab in trouble, per
 // route and call number: 5xx answers before or after a request was applied,
 // connections reset before or after, Rack::Attack's 429s, latency, and a
-// rate limit on the simulator's clock.
+// rate limit on the simulator's clock (ratelimit.go). faultspec.go reads the
+// standalone simulator's -fault syntax.
 //
 // # The reference: GitLab's request specs
 //
@@ -120,7 +121,7 @@
 //     jobs_api_use_primary_to_authenticate flag: database behaviour, not
 //     observable over HTTP.
 //   - GET /projects/:id/jobs rate limited (the jobs_index application rate
-//     limit): not simulated; Rack::Attack's limits are (faults.go).
+//     limit): not simulated; Rack::Attack's limits are (ratelimit.go).
 //   - GET /job/allowed_agents when user is anonymous (a job without a
 //     user), when deployment and when non-deployment environment action
 //     (environment tier and slug, environment-scoped agent authorizations):

@@ -32,7 +32,9 @@ import (
 // SetRateLimit), then at most one other fault: the first one injected that
 // fires. Fault answers are not reported to Options.OnResponse (they are not
 // the API's); the endpoint's discarded answer under an "after" fault is.
-// Every fault that acted is recorded (FaultEvents).
+// Every fault that acted is recorded (FaultEvents). The rate limiter is in
+// ratelimit.go, the standalone simulator's -fault syntax (ParseFault) in
+// faultspec.go.
 
 // FaultKind is what a fault does to a request.
 type FaultKind int
@@ -113,21 +115,6 @@ type FaultEvent struct {
 	RateLimiter bool // a 429 of the rate limiter (RateLimit), not of a Fault
 }
 
-// RateLimit throttles the API as GitLab's Rack::Attack API throttles do
-// (lib/gitlab/rack_attack.rb), over fixed one-minute windows of the
-// simulator's clock (Options.Now), so tests move past a window by advancing
-// a Clock. Every request counts, rejected ones too; once a window holds more
-// than PerMinute, requests are answered 429 until the next one.
-type RateLimit struct {
-	// PerMinute is how many requests a window allows; 0 (or less) is no limit.
-	PerMinute int
-	// PerToken gives each token its own budget (requests without one: each
-	// client IP), as GitLab's throttle_authenticated_api (per user) and
-	// throttle_unauthenticated_api (per IP) do; false is one budget for all
-	// requests.
-	PerToken bool
-}
-
 // faultState is the fault injection's state, under its own lock (never
 // held with Sim.mu).
 type faultState struct {
@@ -143,11 +130,6 @@ type activeFault struct {
 	Fault
 	id    int
 	calls int
-}
-
-type rateWindow struct {
-	start int64 // Unix time of the window's start
-	count int
 }
 
 // InjectFault adds a fault and returns a function that removes it. It
@@ -187,14 +169,6 @@ func (s *Sim) ClearFaults() {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.active = nil
-}
-
-// SetRateLimit replaces the rate limit; RateLimit{} removes it. Counts start afresh.
-func (s *Sim) SetRateLimit(rl RateLimit) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.limit = rl
-	s.faults.windows = map[string]*rateWindow{}
 }
 
 // FaultEvents lists the faults that acted, in order.
@@ -362,103 +336,6 @@ func (s *Sim) serveWithFaults(pattern string, w http.ResponseWriter, r *http.Req
 	}
 }
 
-// defaultThrottleLimit is the RateLimit-Limit of an injected 429 without a
-// rate limit set: GitLab's default authenticated API throttle (7200 per
-// hour) per minute.
-const defaultThrottleLimit = 120
-
-func (s *Sim) rateLimit() RateLimit {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return s.faults.limit
-}
-
-// throttled counts the request against the rate limit and, when it is over,
-// answers 429 and reports true.
-func (s *Sim) throttled(pattern string, w http.ResponseWriter, r *http.Request) bool {
-	fs := &s.faults
-	fs.mu.Lock()
-	limit := fs.limit
-	if limit.PerMinute <= 0 {
-		fs.mu.Unlock()
-		return false
-	}
-	const period = 60
-	now := s.opts.Now().Unix()
-	start := now - ((now%period)+period)%period
-	key := "*"
-	if limit.PerToken {
-		key = discriminator(r)
-	}
-	win := fs.windows[key]
-	if win == nil || win.start != start {
-		win = &rateWindow{start: start}
-		fs.windows[key] = win
-	}
-	win.count++
-	count := win.count
-	if count <= limit.PerMinute {
-		fs.mu.Unlock()
-		return false
-	}
-	fs.events = append(fs.events, FaultEvent{Route: pattern, Method: r.Method, Path: r.URL.EscapedPath(),
-		Kind: FaultRateLimited, Status: http.StatusTooManyRequests, RateLimiter: true})
-	fs.mu.Unlock()
-	writeThrottled(w, throttleName(r), limit.PerMinute, count, now, start+period-now, nil)
-	return true
-}
-
-// credential is the token a request carries, wherever it carries it (as
-// the authentication of auth.go reads them), or "".
-func credential(r *http.Request) string {
-	q := r.URL.Query()
-	bearer := ""
-	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		bearer = strings.TrimSpace(h[7:])
-	}
-	return firstNonEmpty(r.Header.Get("PRIVATE-TOKEN"), q.Get("private_token"), r.Header.Get("JOB-TOKEN"), q.Get("job_token"), bearer)
-}
-
-// discriminator is a per-token rate limit's key: the token, else the client's IP.
-func discriminator(r *http.Request) string {
-	if c := credential(r); c != "" {
-		return "token:" + c
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return "ip:" + host
-}
-
-func throttleName(r *http.Request) string {
-	if credential(r) != "" {
-		return "throttle_authenticated_api"
-	}
-	return "throttle_unauthenticated_api"
-}
-
-// writeThrottled is Rack::Attack's throttled response as GitLab configures
-// it (Gitlab::RackAttack.throttled_response_headers, a one-minute period):
-// 429, text/plain "Retry later\n" (the default rate_limiting_response_text)
-// and the RateLimit headers. now is the Unix time, retryAfter in seconds.
-// The API's own headers are not set: Rack::Attack answers before the API.
-func writeThrottled(w http.ResponseWriter, name string, limit, observed int, now, retryAfter int64, extra http.Header) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain")
-	reset := time.Unix(now+retryAfter, 0).UTC()
-	h.Set("RateLimit-Name", name)
-	h.Set("RateLimit-Limit", strconv.Itoa(limit))
-	h.Set("RateLimit-Observed", strconv.Itoa(observed))
-	h.Set("RateLimit-Remaining", strconv.Itoa(max(limit-observed, 0)))
-	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-	h.Set("RateLimit-ResetTime", reset.Format(http.TimeFormat))
-	h.Set("Retry-After", strconv.FormatInt(retryAfter, 10))
-	applyHeader(h, extra)
-	w.WriteHeader(http.StatusTooManyRequests)
-	_, _ = w.Write([]byte("Retry later\n"))
-}
-
 // writeFaultStatus answers an injected error status the way whatever sends
 // it in front of (or inside) GitLab does: 500 is the API's own
 // ({"message":"500 Internal Server Error"}), 502 Workhorse's when Puma does
@@ -531,106 +408,4 @@ func (d *discardWriter) WriteHeader(int)     { d.wrote = true }
 func (d *discardWriter) Write(b []byte) (int, error) {
 	d.wrote = true
 	return len(b), nil
-}
-
-// ParseFault reads a fault from the standalone simulator's -fault syntax:
-//
-//	ROUTE:KIND[:OPTION]...
-//
-// ROUTE is a route pattern ("POST /api/v4/projects/{id}/jobs/{job_id}/play"),
-// a pattern's path (any method), a bare method ("POST": every route of it),
-// or "*" or "" for every route. KIND is an error status ("500", "502",
-// "503", "504": answered before the endpoint runs), a status with "-after"
-// ("502-after": answered after it applied the request), "reset",
-// "reset-after", "429" (or "rate-limited") or "latency". OPTIONs are
-// p=PROBABILITY, calls=N[,N...], retry-after=DURATION (or whole seconds),
-// latency=DURATION and method=METHOD. For example:
-//
-//	POST /api/v4/projects/{id}/jobs/{job_id}/play:reset-after:p=0.2
-//	*:503:calls=1,2
-//	GET:429:retry-after=2s:p=0.05
-func ParseFault(spec string) (Fault, error) {
-	parts := strings.Split(spec, ":")
-	if len(parts) < 2 {
-		return Fault{}, fmt.Errorf("fault %q: want ROUTE:KIND[:OPTION]..., e.g. %q", spec, "POST /api/v4/projects/{id}/jobs/{job_id}/play:reset-after:p=0.2")
-	}
-	var f Fault
-	route := strings.TrimSpace(parts[0])
-	switch {
-	case route == "*" || route == "":
-	case isMethod(route):
-		f.Method = route
-	default:
-		f.Route = route
-	}
-	kind := strings.ToLower(strings.TrimSpace(parts[1]))
-	switch kind {
-	case "reset":
-		f.Kind = FaultReset
-	case "reset-after":
-		f.Kind = FaultResetAfter
-	case "429", "rate-limited":
-		f.Kind = FaultRateLimited
-	case "latency":
-		f.Kind = FaultLatency
-	case "status-after":
-		f.Kind = FaultStatusAfter
-	default:
-		code, after := strings.CutSuffix(kind, "-after")
-		n, err := strconv.Atoi(code)
-		if err != nil || n < 400 || n > 599 {
-			return Fault{}, fmt.Errorf("fault %q: unknown kind %q (want an error status such as 502, a status with -after, reset, reset-after, 429 or latency)", spec, parts[1])
-		}
-		f.Kind, f.Status = FaultStatus, n
-		if after {
-			f.Kind = FaultStatusAfter
-		}
-	}
-	for _, opt := range parts[2:] {
-		k, v, ok := strings.Cut(strings.TrimSpace(opt), "=")
-		if !ok {
-			return Fault{}, fmt.Errorf("fault %q: option %q is not NAME=VALUE", spec, opt)
-		}
-		var err error
-		switch strings.ToLower(k) {
-		case "p", "probability":
-			f.Probability, err = strconv.ParseFloat(v, 64)
-		case "calls", "call":
-			for _, c := range strings.Split(v, ",") {
-				var n int
-				if n, err = strconv.Atoi(strings.TrimSpace(c)); err != nil {
-					break
-				}
-				f.Calls = append(f.Calls, n)
-			}
-		case "retry-after":
-			f.RetryAfter, err = parseSeconds(v)
-		case "latency":
-			f.Latency, err = time.ParseDuration(v)
-		case "method":
-			f.Method = strings.ToUpper(v)
-		default:
-			err = fmt.Errorf("unknown option (want p, calls, retry-after, latency or method)")
-		}
-		if err != nil {
-			return Fault{}, fmt.Errorf("fault %q: option %q: %w", spec, opt, err)
-		}
-	}
-	return f, nil
-}
-
-func isMethod(s string) bool {
-	switch s {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
-		return true
-	}
-	return false
-}
-
-// parseSeconds reads a duration ("1500ms") or whole seconds ("2").
-func parseSeconds(v string) (time.Duration, error) {
-	if n, err := strconv.Atoi(v); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	return time.ParseDuration(v)
 }

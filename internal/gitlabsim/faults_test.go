@@ -138,32 +138,6 @@ func TestFaultResets(t *testing.T) {
 	}
 }
 
-func wantThrottled(t *testing.T, r response, name string, limit, observed int, now time.Time, retryAfter int) {
-	t.Helper()
-	reset := now.Truncate(time.Second).Add(time.Duration(retryAfter) * time.Second)
-	want := map[string]string{
-		"Content-Type":        "text/plain",
-		"RateLimit-Name":      name,
-		"RateLimit-Limit":     strconv.Itoa(limit),
-		"RateLimit-Observed":  strconv.Itoa(observed),
-		"RateLimit-Remaining": strconv.Itoa(max(limit-observed, 0)),
-		"RateLimit-Reset":     strconv.FormatInt(reset.Unix(), 10),
-		"RateLimit-ResetTime": reset.UTC().Format(http.TimeFormat),
-		"Retry-After":         strconv.Itoa(retryAfter),
-	}
-	if r.status != 429 || string(r.body) != "Retry later\n" {
-		t.Errorf("got %d %q, want 429 \"Retry later\\n\"", r.status, r.body)
-	}
-	for k, v := range want {
-		if got := r.header.Get(k); got != v {
-			t.Errorf("%s: %q, want %q", k, got, v)
-		}
-	}
-	if r.header.Get("X-Frame-Options") != "" {
-		t.Error("Rack::Attack answers before the API: no API headers")
-	}
-}
-
 // An injected 429: Rack::Attack's answer, nothing applied.
 func TestFaultRateLimited(t *testing.T) {
 	a := newActs(t, gitlabsim.Options{})
@@ -247,62 +221,6 @@ func TestFaultCallsAndProbability(t *testing.T) {
 	}
 }
 
-// The rate limiter: fixed one-minute windows of the simulator's clock.
-func TestRateLimitGlobal(t *testing.T) {
-	a := newActs(t, gitlabsim.Options{RateLimit: gitlabsim.RateLimit{PerMinute: 3}})
-	a.clock.Set(t0.Add(45 * time.Second))
-	path := fmt.Sprintf("/api/v4/projects/%d/jobs/%d", a.proj.ID, a.build)
-	for i := range 3 {
-		tok := a.dev
-		if i == 2 {
-			tok = a.maint // global: every token counts against one budget
-		}
-		wantStatus(t, a.get(path, "PRIVATE-TOKEN", tok), 200, "")
-	}
-	wantThrottled(t, a.get(path, "PRIVATE-TOKEN", a.dev), "throttle_authenticated_api", 3, 4, t0.Add(45*time.Second), 15)
-	wantThrottled(t, a.get(path), "throttle_unauthenticated_api", 3, 5, t0.Add(45*time.Second), 15)
-	// A throttled POST is not applied.
-	r := a.post(a.path(a.deploy, "play"), "", "", "PRIVATE-TOKEN", a.dev)
-	if r.status != 429 || a.sim.ActionCount(a.deploy, gitlabsim.ActionPlay) != 0 {
-		t.Fatalf("throttled play: %d, applied %d", r.status, a.sim.ActionCount(a.deploy, gitlabsim.ActionPlay))
-	}
-	a.clock.Advance(15 * time.Second) // the next window
-	wantStatus(t, a.get(path, "PRIVATE-TOKEN", a.dev), 200, "")
-	limiter := 0
-	for _, ev := range a.sim.FaultEvents() {
-		if ev.RateLimiter && ev.Status == 429 {
-			limiter++
-		}
-	}
-	if limiter != 3 {
-		t.Errorf("%d rate limiter events, want 3", limiter)
-	}
-	a.sim.SetRateLimit(gitlabsim.RateLimit{})
-	for range 10 {
-		wantStatus(t, a.get(path, "PRIVATE-TOKEN", a.dev), 200, "")
-	}
-}
-
-func TestRateLimitPerToken(t *testing.T) {
-	a := newActs(t, gitlabsim.Options{})
-	a.sim.SetRateLimit(gitlabsim.RateLimit{PerMinute: 2, PerToken: true})
-	path := fmt.Sprintf("/api/v4/projects/%d/jobs/%d", a.proj.ID, a.build)
-	for range 2 {
-		wantStatus(t, a.get(path, "PRIVATE-TOKEN", a.dev), 200, "")
-	}
-	wantThrottled(t, a.get(path, "Authorization", "Bearer "+a.dev), "throttle_authenticated_api", 2, 3, t0, 60)
-	wantStatus(t, a.get(path, "PRIVATE-TOKEN", a.maint), 200, "") // another token's budget
-	wantStatus(t, a.get(path+"?private_token="+a.maint), 200, "")
-	wantThrottled(t, a.get(path, "PRIVATE-TOKEN", a.maint), "throttle_authenticated_api", 2, 3, t0, 60)
-	// Without a token: the client's IP.
-	for range 2 {
-		wantStatus(t, a.get(path), 401, "")
-	}
-	wantThrottled(t, a.get(path), "throttle_unauthenticated_api", 2, 3, t0, 60)
-	a.clock.Advance(time.Minute)
-	wantStatus(t, a.get(path, "PRIVATE-TOKEN", a.dev), 200, "")
-}
-
 func TestInjectFaultRemove(t *testing.T) {
 	a := newActs(t, gitlabsim.Options{})
 	remove := a.sim.InjectFault(gitlabsim.Fault{Method: "GET", Kind: gitlabsim.FaultStatus, Status: 503})
@@ -345,48 +263,5 @@ func TestAddFaultRejects(t *testing.T) {
 	}()
 	if routes := sim.Routes(); len(routes) < 10 || !strings.Contains(strings.Join(routes, "\n"), playRoute) {
 		t.Errorf("Routes() = %v", routes)
-	}
-}
-
-func TestParseFault(t *testing.T) {
-	for _, tc := range []struct {
-		spec string
-		want gitlabsim.Fault
-		err  string
-	}{
-		{spec: "POST /api/v4/projects/{id}/jobs/{job_id}/play:reset-after:p=0.2",
-			want: gitlabsim.Fault{Route: playRoute, Kind: gitlabsim.FaultResetAfter, Probability: 0.2}},
-		{spec: "*:503:calls=1,2", want: gitlabsim.Fault{Kind: gitlabsim.FaultStatus, Status: 503, Calls: []int{1, 2}}},
-		{spec: ":502-after", want: gitlabsim.Fault{Kind: gitlabsim.FaultStatusAfter, Status: 502}},
-		{spec: "GET:429:retry-after=2:p=0.05", want: gitlabsim.Fault{Method: "GET", Kind: gitlabsim.FaultRateLimited, RetryAfter: 2 * time.Second, Probability: 0.05}},
-		{spec: "/api/v4/user:rate-limited:retry-after=1500ms", want: gitlabsim.Fault{Route: "/api/v4/user", Kind: gitlabsim.FaultRateLimited, RetryAfter: 1500 * time.Millisecond}},
-		{spec: "*:latency:latency=50ms:method=post", want: gitlabsim.Fault{Kind: gitlabsim.FaultLatency, Latency: 50 * time.Millisecond, Method: "POST"}},
-		{spec: "*:reset", want: gitlabsim.Fault{Kind: gitlabsim.FaultReset}},
-		{spec: "*:status-after", want: gitlabsim.Fault{Kind: gitlabsim.FaultStatusAfter}},
-		{spec: "reset", err: "want ROUTE:KIND"},
-		{spec: "*:boom", err: `unknown kind "boom"`},
-		{spec: "*:200", err: "unknown kind"},
-		{spec: "*:500:p", err: "not NAME=VALUE"},
-		{spec: "*:500:p=x", err: `option "p=x"`},
-		{spec: "*:500:calls=1,a", err: `option "calls=1,a"`},
-		{spec: "*:500:size=3", err: "unknown option"},
-	} {
-		got, err := gitlabsim.ParseFault(tc.spec)
-		switch {
-		case tc.err != "":
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("ParseFault(%q) = %+v, %v; want an error with %q", tc.spec, got, err, tc.err)
-			}
-		case err != nil:
-			t.Errorf("ParseFault(%q): %v", tc.spec, err)
-		case !reflect.DeepEqual(got, tc.want):
-			t.Errorf("ParseFault(%q) = %+v, want %+v", tc.spec, got, tc.want)
-		}
-	}
-	// What ParseFault accepts, AddFault accepts.
-	sim := gitlabsim.New(gitlabsim.Options{})
-	f, _ := gitlabsim.ParseFault("POST /api/v4/projects/{id}/jobs/{job_id}/play:reset-after:p=0.2")
-	if _, err := sim.AddFault(f); err != nil {
-		t.Error(err)
 	}
 }

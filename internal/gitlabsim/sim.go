@@ -87,7 +87,7 @@ type Sim struct {
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
 	patterns []string   // the route patterns (routes)
-	faults   faultState // injected faults and the rate limit (faults.go)
+	faults   faultState // injected faults (faults.go) and the rate limit (ratelimit.go)
 }
 
 // New returns an empty simulator.
@@ -130,8 +130,11 @@ func durationOption(d, def time.Duration) time.Duration {
 	return d
 }
 
-// routes is the API's route table; each endpoint's handler lives in the file
-// named after its resource (jobs.go, user.go).
+// routes is the API's route table. The handlers live in: user.go (the
+// current user), jobs.go (a job, its log, the job token's job), list.go
+// (project, pipeline and bridge lists, allowed agents), actions.go (play,
+// retry, cancel, erase), artifacts.go (artifact downloads, keep, delete) and
+// pipelines_run.go (create, read and list pipelines, trigger tokens).
 func (s *Sim) routes() {
 	s.handle("GET /api/v4/user", s.getCurrentUser)
 	s.handle("GET /api/v4/job", s.getJobTokenJob)

@@ -15,7 +15,7 @@ import (
 //     success, cancel and process, and the before_transition hooks that set
 //     queued_at, started_at, finished_at, failure_reason and the user.
 //   - app/models/ci/build.rb: enqueue_scheduled, enqueue_preparing, actionize,
-//     schedule, unschedule; playable?, cancelable?, erasable?, action?,
+//     schedule, unschedule; playable?, erasable?, action?,
 //     supports_canceling? (the runner's graceful cancel).
 //   - app/models/ci/processable.rb: retryable?, enqueue_waiting_for_resource.
 //   - app/models/ci/bridge.rb: a bridge's playable? and action?.
@@ -65,9 +65,6 @@ var cancelableStatuses = []string{
 	StatusCreated, StatusWaitingForResource, StatusPreparing, StatusPending, StatusRunning, StatusScheduled,
 }
 
-// activeStatuses is Ci::HasStatus::ACTIVE_STATUSES.
-var activeStatuses = []string{StatusWaitingForResource, StatusPreparing, StatusPending, StatusRunning}
-
 // transitions is the transition table.
 var transitions = map[event][]transition{
 	// enqueue goes to preparing with unmet prerequisites and to
@@ -99,6 +96,8 @@ var transitions = map[event][]transition{
 		{from: []string{StatusCanceling}, to: StatusCanceled},
 		{from: []string{StatusCreated, StatusWaitingForResource, StatusPreparing, StatusPending, StatusRunning}, to: StatusSuccess},
 	},
+	// The cancel endpoint fires cancel without asking Ci::Build#cancelable?
+	// (jobs.rb calls build.cancel), so a manual job is canceled too.
 	evCancel: {
 		{from: []string{StatusRunning}, to: StatusCanceling, guard: (*Sim).supportsCanceling},
 		{from: append(slices.Clone(cancelableStatuses), StatusManual), to: StatusCanceled},
@@ -242,13 +241,6 @@ func (s *Sim) retryable(j *job) bool {
 		return true
 	}
 	return false
-}
-
-// cancelable is Ci::Build#cancelable?: (active? || created?) && !canceling?.
-// The cancel endpoint fires the cancel event whatever it says (jobs.rb calls
-// build.cancel), so a manual job is canceled too; the UI offers Cancel by it.
-func (s *Sim) cancelable(j *job) bool {
-	return !j.bridge && (slices.Contains(activeStatuses, j.status) || j.status == StatusCreated)
 }
 
 // erasable is Ci::Build#erasable?: complete? && (artifacts? ||

@@ -68,12 +68,11 @@ func TestPredicates(t *testing.T) {
 		artifacts    bool
 		playable     bool
 		retryable    bool
-		cancelable   bool
 		erasable     bool
 	}
 	tests := []tc{
 		{status: "manual", when: "manual", playable: true},
-		{status: "scheduled", when: "delayed", playable: true, cancelable: false},
+		{status: "scheduled", when: "delayed", playable: true},
 		{status: "success", when: "manual", log: true, playable: true, retryable: true, erasable: true},
 		{status: "success", when: "on_success", log: true, retryable: true, erasable: true},
 		{status: "success", when: "on_success", retryable: true}, // neither log nor artifacts: not erasable
@@ -83,11 +82,11 @@ func TestPredicates(t *testing.T) {
 		{status: "canceled", when: "on_success", retryable: true},
 		{status: "canceling", when: "on_success", retryable: true},
 		{status: "skipped", when: "on_success", log: true, erasable: true},
-		{status: "created", when: "on_success", cancelable: true},
-		{status: "pending", when: "on_success", cancelable: true},
-		{status: "running", when: "on_success", log: true, cancelable: true},
-		{status: "preparing", when: "on_success", cancelable: true},
-		{status: "waiting_for_resource", when: "on_success", cancelable: true},
+		{status: "created", when: "on_success"},
+		{status: "pending", when: "on_success"},
+		{status: "running", when: "on_success", log: true},
+		{status: "preparing", when: "on_success"},
+		{status: "waiting_for_resource", when: "on_success"},
 		{status: "manual", when: "on_success"},
 		{status: "manual", when: "manual", bridge: true, playable: true},
 		{status: "success", when: "manual", bridge: true, retryable: true},
@@ -103,10 +102,10 @@ func TestPredicates(t *testing.T) {
 			if tt.artifacts {
 				j.artifacts = []artifact{{fileType: "junit"}}
 			}
-			got := [4]bool{s.playable(j), s.retryable(j), s.cancelable(j), s.erasable(j)}
-			want := [4]bool{tt.playable, tt.retryable, tt.cancelable, tt.erasable}
+			got := [3]bool{s.playable(j), s.retryable(j), s.erasable(j)}
+			want := [3]bool{tt.playable, tt.retryable, tt.erasable}
 			if got != want {
-				t.Errorf("playable, retryable, cancelable, erasable = %v, want %v", got, want)
+				t.Errorf("playable, retryable, erasable = %v, want %v", got, want)
 			}
 		})
 	}

@@ -17,6 +17,9 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
@@ -24,13 +27,16 @@ import (
 )
 
 // Acceptance tests of the job actions through a real Terraform CLI: the
-// `terraform apply -invoke=...` and `action_trigger` ways. Only Terraform
-// 1.14 and later run actions (OpenTofu has none), and terraform-plugin-testing
-// has no step that invokes an action, so these tests run the CLI themselves
-// against the provider served in-process (TF_REATTACH_PROVIDERS). Without
-// such a Terraform (TF_ACC_TERRAFORM_PATH, else terraform on PATH) they are
-// skipped, saying which CLIs were found. The protocol tests in
-// job_actions_test.go cover the actions under every CLI.
+// `action_trigger` and `terraform apply -invoke=...` ways. Only Terraform
+// 1.14 and later run actions (OpenTofu has none). An apply whose
+// action_trigger invokes an action is a terraform-plugin-testing step
+// (TerraformVersionChecks skips it below 1.14). terraform-plugin-testing has
+// no step that runs `-invoke`, so for that terraformCLI (below) runs the CLI
+// against the provider served in-process (TF_REATTACH_PROVIDERS); without a
+// Terraform >= 1.14 (TF_ACC_TERRAFORM_PATH, else terraform on PATH) those
+// tests are skipped, saying which CLIs were found. The protocol tests
+// (common_action_test.go, <type>_action_test.go) cover the actions under
+// every CLI.
 
 // TestAccJobPlayAction_invoke plays a manual job with variables through
 // `terraform apply -invoke`, which shows the job's progress; invoking the
@@ -95,13 +101,15 @@ action "gitlabjobs_job_play" "running" {
 	}
 }
 
-// TestAccJobActions_examples applies every action example
-// (examples/actions/*/action.tf) against the seeded simulator: the apply
-// creates the example's terraform_data, whose action_trigger invokes the
-// action once; then `terraform apply -invoke` invokes it again.
+// TestAccJobActions_examples applies every job action example
+// (examples/actions/gitlabjobs_job_*/action.tf) against the seeded
+// simulator: the apply creates the example's terraform_data, whose
+// action_trigger invokes the action once (a terraform-plugin-testing step,
+// whose later plans and destroy invoke nothing); then `terraform apply
+// -invoke` invokes it again.
 func TestAccJobActions_examples(t *testing.T) {
 	acctest.PreCheck(t)
-	tf := terraformWithActions(t)
+	tf := terraformWithActions(t) // for -invoke; skips the whole test, once, without one
 	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "actions", "*", "action.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no action examples (%v)", err)
@@ -123,14 +131,32 @@ func TestAccJobActions_examples(t *testing.T) {
 				t.Fatalf("%s: no action %s with a literal job_id", file, typeName)
 			}
 			id, _ := strconv.ParseInt(string(jobID[1]), 10, 64)
-			cli := newTerraformCLI(t, tf, tfWorkDir(t, env.ProviderConfig("")+"\n"+string(src)))
-			cli.run(t, "init", "-input=false", "-no-color")
-
-			out := cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
 			what := strings.TrimPrefix(typeName, "gitlabjobs_job_")
-			if n := env.Sim.ActionCount(id, what); n != 1 {
-				t.Errorf("the action_trigger ran %s on job %d %d times, want 1; output:\n%s", what, id, n, out)
+			config := env.ProviderConfig("") + "\n" + string(src)
+			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config: config,
+					Check: func(*terraform.State) error {
+						if n := env.Sim.ActionCount(id, what); n != 1 {
+							return fmt.Errorf("the action_trigger ran %s on job %d %d times, want 1", what, id, n)
+						}
+						return nil
+					},
+				}},
+			})
+			if t.Skipped() {
+				return
 			}
+			if n := env.Sim.ActionCount(id, what); n != 1 {
+				t.Errorf("after the test case's plans and destroy, %s ran on job %d %d times, want 1", what, id, n)
+			}
+			cli := newTerraformCLI(t, tf, tfWorkDir(t, config))
+			cli.run(t, "init", "-input=false", "-no-color")
+			// The job has been acted on: invoking again succeeds (a play plays it
+			// again; a keep, cancel or erase finds nothing to do; a retry
+			// retries its newest run).
 			cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color", fmt.Sprintf("-invoke=action.%s.%s", typeName, name[1]))
 		})
 	}
@@ -237,7 +263,12 @@ func serveProvider(t *testing.T) string {
 	served := make(chan error, 1)
 	go func() {
 		served <- tf6server.Serve(provider.Address, func() tfprotov6.ProviderServer { return server },
-			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			// The provider's logs go where terraform-plugin-testing sends those of
+			// its own in-process servers: nowhere unless TF_LOG is set (then to
+			// stderr, or TF_LOG_PATH / TF_LOG_PATH_MASK). Without a sink they are
+			// JSON TRACE lines on the test's stderr.
+			tf6server.WithLoggingSink(t))
 	}()
 	var cfg *plugin.ReattachConfig
 	select {

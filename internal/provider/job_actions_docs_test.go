@@ -29,9 +29,11 @@ import (
 //
 //	UPDATE_ACTION_DOCS=1 go test ./internal/provider -run TestActionDocTemplates
 //
-// then run make generate. The examples are .hcl files, not .tf: OpenTofu and
-// Terraform before 1.14 cannot parse action blocks, and every .tf example is
-// applied by TestAccExamples under those CLIs.
+// then run make generate. The examples (examples/actions/*/action.tf) are
+// checked here against the schemas (formatting, attributes, an
+// action_trigger that invokes them) and applied by TestAccJobActions_examples
+// under Terraform >= 1.14; TestAccExamples, which runs under OpenTofu and
+// Terraform before 1.14 (they cannot parse action blocks), skips them.
 
 var repoRoot = filepath.Join("..", "..")
 

@@ -197,7 +197,7 @@ func setArtifactContent(m *jobArtifactFileModel, content []byte, sensitive bool)
 	m.Size = types.Int64Value(int64(len(content)))
 	binary := !utf8.Valid(content)
 	m.Binary = types.BoolValue(binary)
-	var text, b64 types.String = types.StringNull(), types.StringNull()
+	text, b64 := types.StringNull(), types.StringNull()
 	if binary {
 		b64 = types.StringValue(base64.StdEncoding.EncodeToString(content))
 	} else {

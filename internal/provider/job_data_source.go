@@ -7,8 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -41,11 +39,7 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 		Computed:            true,
 		MarkdownDescription: "`<project>:<job_id>`.",
 	}
-	attrs["project"] = schema.StringAttribute{
-		Required:            true,
-		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is accepted too).",
-		Validators:          []validator.String{projectValidator{}},
-	}
+	attrs["project"] = projectAttribute()
 	attrs["job_id"] = schema.Int64Attribute{
 		Required:            true,
 		CustomType:          positiveID,
@@ -92,30 +86,4 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 // jobResourceID is the `<project>:<job_id>` ID the official GitLab provider uses.
 func jobResourceID(project gitlabclient.Project, jobID int64) string {
 	return fmt.Sprintf("%s:%d", project.String(), jobID)
-}
-
-// jobReadError turns a failed job read into a diagnostic that says what to check.
-func jobReadError(project gitlabclient.Project, jobID int64, err error) diag.Diagnostics {
-	var diags diag.Diagnostics
-	switch {
-	case gitlabclient.IsNotFound(err):
-		diags.AddAttributeError(path.Root("job_id"), "GitLab job not found",
-			fmt.Sprintf("Job %d was not found in project %q (%s). Check job_id and project: the job must belong to "+
-				"that project, and the token must be able to see the project (GitLab answers 404 for projects "+
-				"the token cannot access).", jobID, project.String(), err))
-	case gitlabclient.StatusCode(err) == 401:
-		diags.AddError("GitLab rejected the provider's credentials",
-			fmt.Sprintf("Reading job %d of project %q failed: %s. Check the provider's token: it may be wrong, "+
-				"expired or revoked. A CI job token is valid only while its job runs, and GitLab does not accept one for "+
-				"a single job or its log (lib/api/ci/jobs.rb opens only GET /job, GET /job/allowed_agents and the job "+
-				"lists to job tokens): use an access token with the read_api scope.", jobID, project.String(), err))
-	case gitlabclient.StatusCode(err) == 403:
-		diags.AddAttributeError(path.Root("project"), "Not allowed to read the job",
-			fmt.Sprintf("GitLab refused to show job %d of project %q (%s). Reading jobs needs at least the "+
-				"Reporter role in the project and a token with the api or read_api scope.", jobID, project.String(), err))
-	default:
-		diags.AddError("Could not read the GitLab job",
-			fmt.Sprintf("Reading job %d of project %q failed: %s", jobID, project.String(), err))
-	}
-	return diags
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -52,9 +50,6 @@ func (r *jobPlayResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_job_play"
 }
 
-// variableKeyPattern is what GitLab accepts as a CI/CD variable key.
-const variableKeyPattern = `^[a-zA-Z0-9_]{1,255}$`
-
 func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := jobResultAttributes("The played job's")
 	attrs["id"] = idAttribute("`<project>:<job_id>`.")
@@ -70,9 +65,8 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"played plays it with the new values; once it was played, a change is refused at plan time, because " +
 			"GitLab runs a played job again with the variables of its first run: point `job_id` at the manual job " +
 			"of a new pipeline instead.",
-		Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.RegexMatches(
-			variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores")), variableValuesValidator{}},
-		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // job_import.go
+		Validators:    []validator.Map{variableKeysValidator(), variableValuesValidator{}},
+		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
@@ -216,7 +210,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 // Read refreshes the played job, and notes that this state records a run
-// of job_id: a tainted resource's replacement adopts it (job_operations.go).
+// of job_id: a tainted resource's replacement adopts it (common_operations.go).
 func (r *jobPlayResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	r.noteRecorded(ctx, req.State)
 	r.jobActionResource.Read(ctx, req, resp)

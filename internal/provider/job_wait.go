@@ -80,7 +80,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// errWaitTimeout is wrapped by wait when the context's deadline passes.
+// waitTimeoutError is the error of a wait whose context's deadline passed
+// before the job reached the target; it holds the job's last status.
 type waitTimeoutError struct {
 	JobID   int64
 	Status  string

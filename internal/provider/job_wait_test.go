@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -164,5 +166,23 @@ func TestWaitReturnsGetError(t *testing.T) {
 	_, err := clock.poller().wait(context.Background(), 42, waitFinished, func(context.Context) (*gitlabclient.Job, error) { return nil, boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestWaitReportsProgress checks the poller's progress callback: every
+// status a poll sees, the final one included, with the time waited.
+func TestWaitReportsProgress(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	p := clock.poller()
+	var got []string
+	p.progress = func(_ context.Context, j *gitlabclient.Job, waited time.Duration) {
+		got = append(got, fmt.Sprintf("%s after %s", j.Status, waited))
+	}
+	if _, err := p.wait(context.Background(), 42, waitFinished, statusSequence("pending", "running", "running", "success")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"pending after 0s", "running after 1s", "running after 2s", "success after 3s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("progress = %q, want %q", got, want)
 	}
 }

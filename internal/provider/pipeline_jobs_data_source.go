@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -32,15 +30,6 @@ type pipelineJobsModel struct {
 	IncludeRetried types.Bool     `tfsdk:"include_retried"`
 	Downstream     types.Bool     `tfsdk:"include_downstream"`
 	Jobs           types.List     `tfsdk:"jobs"` // of jobObjectType, see jobListValue
-}
-
-func pipelineIDAttribute() schema.Attribute {
-	return schema.Int64Attribute{
-		Required:            true,
-		CustomType:          positiveID,
-		MarkdownDescription: "The pipeline's ID (in GitLab CI, `CI_PIPELINE_ID`).",
-		Validators:          []validator.Int64{int64validator.AtLeast(1)},
-	}
 }
 
 func (d *pipelineJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -107,10 +106,7 @@ const pipelineVariablesAttributeDesc = "CI/CD variables of the pipeline (GitLab'
 	"`KEY = \"value\"`. Keys are letters, digits and `_`; `GITLABJOBS_RUN_ID` is the provider's own (see `run_id`)."
 
 func pipelineVariableKeysValidator() validator.Map {
-	return mapvalidator.KeysAre(
-		stringvalidator.RegexMatches(variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores"),
-		stringvalidator.NoneOf(gitlabclient.RunMarkerKey),
-	)
+	return variableKeysValidator(stringvalidator.NoneOf(gitlabclient.RunMarkerKey))
 }
 
 func pipelineWaitDesc(limit string) string {
@@ -240,7 +236,7 @@ func rerunMarker(marker string) string {
 }
 
 // plannedMarker computes the marker from known ref, variables and triggers.
-func plannedMarker(ctx context.Context, ref types.String, vars, triggers types.Map) (string, bool) {
+func plannedMarker(ref types.String, vars, triggers types.Map) (string, bool) {
 	if ref.IsUnknown() || vars.IsUnknown() || triggers.IsUnknown() {
 		return "", false
 	}
@@ -256,7 +252,6 @@ func plannedMarker(ctx context.Context, ref types.String, vars, triggers types.M
 		}
 		trig[k] = s.ValueString()
 	}
-	_ = ctx
 	return runMarker(ref.ValueString(), keys, trig), true
 }
 
@@ -283,7 +278,7 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !req.State.Raw.IsNull() && !replacing {
 		return // an update of wait_for, fail_on_failure or timeouts: nothing runs
 	}
-	if marker, ok := plannedMarker(ctx, plan.Ref, plan.Variables, plan.Triggers); ok {
+	if marker, ok := plannedMarker(plan.Ref, plan.Variables, plan.Triggers); ok {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), marker)...)
 		resp.Diagnostics.Append(r.earlierRunAtPlan(ctx, plan, marker)...)
 	} else {

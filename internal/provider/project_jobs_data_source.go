@@ -2,14 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -115,24 +112,4 @@ func (d *projectJobsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	resp.Diagnostics.Append(setListState(ctx, &resp.State, &cfg, "jobs", &cfg.Jobs)...)
-}
-
-// listError explains a failed list request.
-func listError(what string, project gitlabclient.Project, err error) (diags diag.Diagnostics) {
-	switch {
-	case gitlabclient.IsNotFound(err):
-		diags.AddAttributeError(path.Root("project"), "GitLab project or pipeline not found",
-			fmt.Sprintf("Listing %s of project %q failed: %s. Check project (and pipeline_id): the token must be able "+
-				"to see the project; GitLab answers 404 for projects it cannot access.", what, project.String(), err))
-	case gitlabclient.StatusCode(err) == 401:
-		diags.AddError("GitLab rejected the provider's credentials",
-			fmt.Sprintf("Listing %s of project %q failed: %s. Check the provider's token.", what, project.String(), err))
-	case gitlabclient.StatusCode(err) == 403:
-		diags.AddAttributeError(path.Root("project"), "Not allowed to list the jobs",
-			fmt.Sprintf("Listing %s of project %q failed: %s. Reading jobs needs at least the Reporter role and a "+
-				"token with the api or read_api scope.", what, project.String(), err))
-	default:
-		diags.AddError("Could not list GitLab jobs", fmt.Sprintf("Listing %s of project %q failed: %s", what, project.String(), err))
-	}
-	return diags
 }

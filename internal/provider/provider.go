@@ -1,5 +1,3 @@
-// Package provider implements the gitlabjobs Terraform provider: data sources
-// that read GitLab CI jobs and resources that act on them.
 package provider
 
 import (

@@ -9,19 +9,22 @@ import (
 )
 
 // The job action resources want their planned private state in Create (see
-// job_operations.go: a replacement the user asked for carries a marker from
+// common_operations.go: a replacement the user asked for carries a marker from
 // the plan). terraform-plugin-framework (v1.19) receives it with every
 // ApplyResourceChange but does not hand it to Resource.Create, so the
 // provider's server passes it on in the request's context. (Terraform 1.11
 // and OpenTofu re-plan a replacement's create at apply without it, so the
-// resources also keep the marker from the delete half: job_operations.go.)
+// resources also keep the marker from the delete half: common_operations.go.)
 
 // fullServer is every RPC group the framework's server answers;
-// terraform-plugin-go finds the optional ones by type assertion.
+// terraform-plugin-go finds the optional ones (actions, list resources,
+// state stores) by type assertion. They are named by their groups, not by
+// the deprecated ProviderServerWith* interfaces that bundle them.
 type fullServer interface {
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithStateStores
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+	tfprotov6.ListResourceServer
+	tfprotov6.StateStoreServer
 }
 
 // privateToCreate is the framework's server, with the planned private state

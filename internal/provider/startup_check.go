@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"net"
 	"net/http"
@@ -23,12 +21,7 @@ const skipCheckHint = "If the token can read jobs but not this endpoint, set ear
 // TLS problem, not GitLab's API) and the fix for that cause.
 func explainStartupError(client *gitlabclient.Client, err error) (summary, fix string) {
 	status := gitlabclient.StatusCode(err)
-	var unknownAuthority x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var verify *tls.CertificateVerificationError
-	var record tls.RecordHeaderError
-	var alert tls.AlertError
+	fault := gitlabclient.ClassifyTransport(err) // the client's classification: TLS, plain HTTP
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	switch {
@@ -62,16 +55,16 @@ func explainStartupError(client *gitlabclient.Client, err error) (summary, fix s
 	case status == http.StatusBadRequest && strings.Contains(err.Error(), "HTTP request to an HTTPS server"):
 		return "base_url uses http:// but GitLab speaks HTTPS",
 			"The server at base_url expects TLS: write base_url with https://."
-	case errors.As(err, &record), errors.Is(err, http.ErrSchemeMismatch):
+	case fault == gitlabclient.FaultPlainHTTP:
 		return "base_url uses https:// but the server speaks plain HTTP",
 			"The server at base_url does not speak TLS on that port: write base_url with http:// (or the port of " +
 				"GitLab's HTTPS)."
-	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):
+	case fault == gitlabclient.FaultUnknownAuthority, fault == gitlabclient.FaultHostname, fault == gitlabclient.FaultCertificate:
 		return "GitLab's TLS certificate is not trusted",
 			"The certificate of base_url's server could not be verified. If GitLab uses a private CA, set " +
 				"cacert_file to its PEM certificate; check that base_url's host is the one in the certificate; " +
 				"insecure = true skips the verification (for testing only)."
-	case errors.As(err, &alert), isRemoteTLSAlert(err):
+	case fault == gitlabclient.FaultTLSAlert:
 		return "The TLS handshake with GitLab failed",
 			"The server at base_url refused the TLS handshake (for example it requires a client certificate: set " +
 				"client_cert and client_key)."
@@ -101,15 +94,6 @@ func explainStartupError(client *gitlabclient.Client, err error) (summary, fix s
 	}
 	return "The provider's start-up check failed",
 		"GitLab's answer was unexpected. Check base_url and the credentials; " + skipCheckHint
-}
-
-func isRemoteTLSAlert(err error) bool {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if op, ok := e.(*net.OpError); ok && op.Op == "remote error" { //nolint:errorlint // every *net.OpError of the chain
-			return true
-		}
-	}
-	return false
 }
 
 func isTimeout(err error) bool {

@@ -33,7 +33,7 @@ func (c *Checker) checkArtifacts(route string, status int, header http.Header, b
 	switch {
 	case artifactFileRoutes[route] && status == http.StatusNotFound && strings.HasPrefix(header.Get("Content-Type"), "text/plain"):
 		if string(body) != "404 page not found\n" {
-			return true, fmt.Errorf("Workhorse's 404 body is %q, want \"404 page not found\\n\"", body)
+			return true, fmt.Errorf("the 404 body (Workhorse's) is %q, want \"404 page not found\\n\"", body)
 		}
 		return true, nil
 	case status >= 400:
@@ -46,7 +46,7 @@ func (c *Checker) checkArtifacts(route string, status int, header http.Header, b
 			return true, fmt.Errorf("archive Content-Type %q, want application/octet-stream", ct)
 		}
 		if cd := header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`) {
-			return true, fmt.Errorf("archive Content-Disposition %q, want attachment; filename=...", cd)
+			return true, fmt.Errorf("archive Content-Disposition %q, want it to start with attachment; filename=", cd)
 		}
 		if te := header.Get("Content-Transfer-Encoding"); te != "binary" {
 			return true, fmt.Errorf("archive Content-Transfer-Encoding %q, want binary", te)
@@ -57,7 +57,7 @@ func (c *Checker) checkArtifacts(route string, status int, header http.Header, b
 			return true, fmt.Errorf("%s answers 200, not %d", route, status)
 		}
 		if cd := header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`) {
-			return true, fmt.Errorf("artifact file Content-Disposition %q, want attachment; filename=...", cd)
+			return true, fmt.Errorf("artifact file Content-Disposition %q, want it to start with attachment; filename=", cd)
 		}
 		if header.Get("Content-Type") == "" {
 			return true, fmt.Errorf("artifact file without a Content-Type")

@@ -26,7 +26,8 @@ func main() {
 	flag.DurationVar(&opts.RunDuration, "run-duration", 0, "how long a job without a scripted duration runs (0: 3s)")
 	flag.BoolVar(&opts.RunnerDisabled, "no-runner", false, "disable the simulated runner: pending jobs stay pending")
 	flag.BoolVar(&opts.GracefulCancel, "graceful-cancel", false, "the runner cancels gracefully: canceled running jobs go through canceling")
-	// Fault injection (internal/gitlabsim/faults.go).
+	// Fault injection (internal/gitlabsim/faults.go; the -fault syntax in
+	// faultspec.go, the rate limit in ratelimit.go).
 	var faults faultFlags
 	flag.Var(&faults, "fault", "inject a fault, ROUTE:KIND[:OPTION]... (repeatable), e.g. 'POST /api/v4/projects/{id}/jobs/{job_id}/play:reset-after:p=0.2', '*:503:calls=1,2', 'GET:429:retry-after=2s:p=0.05'; "+
 		"KIND: 500|502|503|504 (before the endpoint runs), 502-after (after it applied the request), reset, reset-after, 429, latency; OPTION: p=, calls=, retry-after=, latency=, method=")

@@ -11,33 +11,7 @@ import (
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
-// Conversions of the list and job-token data sources, from GitLab's JSON.
-
-func TestNewBridgeModel(t *testing.T) {
-	var b gitlabclient.Bridge
-	mustDecode(t, `{"id": 7, "name": "trigger", "status": "success", "stage": "deploy",
-		"downstream_pipeline": {"id": 5, "sha": "f62a4b2f", "ref": "main", "status": "pending",
-			"created_at": "2015-12-24T17:54:27.722Z", "web_url": "https://example.com/d/p/pipelines/5"}}`, &b)
-	m := newBridgeModel(&b)
-	if m.JobID != types.Int64Value(7) || m.Name != types.StringValue("trigger") {
-		t.Errorf("job attributes: got job_id %v name %v", m.JobID, m.Name)
-	}
-	if m.DownstreamPipeline == nil {
-		t.Fatal("downstream_pipeline must be set")
-	}
-	if got := m.DownstreamPipeline.ID; got != types.Int64Value(5) {
-		t.Errorf("downstream_pipeline.id = %v", got)
-	}
-	if got := m.DownstreamPipeline.CreatedAt; got != types.StringValue("2015-12-24T17:54:27.722Z") {
-		t.Errorf("downstream_pipeline.created_at = %v", got)
-	}
-
-	var notYet gitlabclient.Bridge
-	mustDecode(t, `{"id": 8, "name": "later", "status": "manual", "downstream_pipeline": null}`, &notYet)
-	if newBridgeModel(&notYet).DownstreamPipeline != nil {
-		t.Error("a bridge that has not triggered has a null downstream_pipeline")
-	}
-}
+// The conversion of GitLab's allowed agents answer (JSON) to the data source's model.
 
 func TestNewAllowedAgentsModel(t *testing.T) {
 	// The answer of jobs_spec.rb's "when token is valid and user is
@@ -120,12 +94,5 @@ func TestNewAllowedAgentsModel(t *testing.T) {
 	bad := gitlabclient.AllowedAgents{AllowedAgents: []gitlabclient.AllowedAgent{{ID: 9, Configuration: json.RawMessage(`{"a":`)}}}
 	if _, err := newAllowedAgentsModel(&bad); err == nil || !strings.Contains(err.Error(), "agent 9") {
 		t.Errorf("invalid configuration: err = %v, want one naming agent 9", err)
-	}
-}
-
-func mustDecode(t *testing.T, s string, out any) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(s), out); err != nil {
-		t.Fatal(err)
 	}
 }

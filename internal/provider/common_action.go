@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
@@ -100,13 +99,6 @@ func actionJobIDAttribute(desc string) schema.Attribute {
 		MarkdownDescription: desc,
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}
-}
-
-// variableKeysValidator checks the keys of play variables, as the
-// gitlabjobs_job_play resource does.
-func variableKeysValidator() validator.Map {
-	return mapvalidator.KeysAre(stringvalidator.RegexMatches(
-		variableKeyRegexp, "must be a CI/CD variable key: 1 to 255 letters, digits and underscores"))
 }
 
 // actionWaitAttributes are the attributes of jobActionWait.

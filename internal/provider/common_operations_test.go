@@ -16,7 +16,7 @@ import (
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
 
-// Unit tests of the "exactly once per intent" decisions (job_operations.go):
+// Unit tests of the "exactly once per intent" decisions (common_operations.go):
 // what a play or retry does with a job, by its status, its newest run, and
 // whether the user asked to act again; and the act_again marker's way from
 // the plan to the create.
@@ -383,68 +383,6 @@ func TestCancelJob_canceling(t *testing.T) {
 	}
 }
 
-// TestPlanChecks: what the plan says before a create, by decision: nothing
-// for a job to act on, a warning for one it adopts, an error for a refusal
-// (for a changed trigger while the earlier run goes on, saying so).
-func TestPlanChecks(t *testing.T) {
-	e := newOpsEnv(t, gitlabsim.Options{})
-	ids := e.jobs(gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "manual"},
-		gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "running", Stuck: true},
-		gitlabsim.JobSpec{Name: "unit", Stage: "test", Status: "failed"})
-	deploy, running, failed := ids[0], ids[1], ids[2]
-	retried, err := e.sim.RetryJob(failed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	get := func(id int64) *gitlabclient.Job {
-		j, err := e.client.GetJob(context.Background(), e.project.PathWithNamespace, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return j
-	}
-	ctx := context.Background()
-	in := func(id int64, lookFirst, recorded bool) jobActionInput {
-		i := e.input(t, id)
-		i.LookFirst, i.Recorded = lookFirst, recorded
-		return i
-	}
-	if d := planPlay(ctx, e.client, in(deploy, true, false), get(deploy)); len(d) != 0 {
-		t.Errorf("a manual job: %v, want nothing", d)
-	}
-	d := planPlay(ctx, e.client, in(running, true, true), get(running))
-	if d.HasError() || d.WarningsCount() != 1 || !strings.Contains(d[0].Detail(), "The apply records its run") {
-		t.Errorf("a recorded running job: %v, want the adoption warning", d)
-	}
-	d = planPlay(ctx, e.client, in(running, true, false), get(running))
-	if !d.HasError() || !strings.Contains(d[0].Detail(), "no record of playing it") {
-		t.Errorf("a running job without record: %v, want the refusal naming import", d)
-	}
-	d = planPlay(ctx, e.client, in(running, false, true), get(running))
-	if !d.HasError() || !strings.Contains(d[0].Detail(), "changed triggers") || !strings.Contains(d[0].Detail(), "has not finished") {
-		t.Errorf("triggers changed while the job runs: %v, want the refusal saying the run goes on", d)
-	}
-	d = planRetry(ctx, e.client, in(failed, true, false), get(failed))
-	if d.HasError() || d.WarningsCount() != 1 || !strings.Contains(d[0].Summary(), "already retried") {
-		t.Errorf("a retried job: %v, want the adoption warning", d)
-	}
-	d = planRetry(ctx, e.client, in(failed, false, false), get(failed))
-	if !d.HasError() || !strings.Contains(d[0].Detail(), fmt.Sprintf("its run, job %d, has not finished", retried)) {
-		t.Errorf("triggers changed while the retry runs: %v, want the refusal saying the run goes on", d)
-	}
-	for deadline := time.Now().Add(10 * time.Second); get(retried).Status != "success"; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the retry did not finish")
-		}
-	}
-	if d := planRetry(ctx, e.client, in(failed, false, false), get(failed)); len(d) != 0 {
-		t.Errorf("retry again of a finished newest run: %v, want nothing", d)
-	}
-	if n := e.posts("play") + e.posts("retry"); n != 0 {
-		t.Errorf("the plan checks sent %d actions", n)
-	}
-}
-
 // TestPlayJob_lostAnswer: a play GitLab applied whose answer was lost, and
 // whose re-read failed too, ends in an error that keeps the job (so the
 // resource is saved tainted, with a record of it); the next create adopts
@@ -477,5 +415,118 @@ func TestPlayJob_lostAnswer(t *testing.T) {
 	}
 	if n := e.posts("play"); n != 1 {
 		t.Errorf("%d POST .../play, want 1", n)
+	}
+}
+
+func TestStatusChecks(t *testing.T) {
+	erased := time.Now()
+	for _, tc := range []struct {
+		check  func(*gitlabclient.Job) bool
+		status string
+		erased bool
+		ok     bool
+	}{
+		{playOK, "manual", false, true}, {playOK, "scheduled", false, true}, {playOK, "success", false, true},
+		{playOK, "running", false, false}, {playOK, "pending", false, false}, {playOK, "created", false, false},
+		{playOK, "skipped", false, false},
+		{retryOK, "failed", false, true}, {retryOK, "canceled", false, true}, {retryOK, "success", false, true},
+		{retryOK, "running", false, false}, {retryOK, "manual", false, false}, {retryOK, "pending", false, false},
+		{eraseOK, "success", false, true}, {eraseOK, "failed", false, true}, {eraseOK, "running", false, false},
+		{eraseOK, "pending", false, false}, {eraseOK, "running", true, true}, {eraseOK, "canceling", false, false},
+		// Ci::Processable#retryable? accepts a job being canceled; so does a play (a re-run).
+		{retryOK, "canceling", false, true}, {playOK, "canceling", false, true},
+	} {
+		j := &gitlabclient.Job{ID: 9, Name: "deploy", Status: tc.status}
+		if tc.erased {
+			j.ErasedAt = &erased
+		}
+		if got := tc.check(j); got != tc.ok {
+			t.Errorf("status %s (erased %v): allowed %v, want %v", tc.status, tc.erased, got, tc.ok)
+		}
+	}
+	diags := checkPlayable(&gitlabclient.Job{ID: 9, Name: "e2e", Status: "running"})
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), `Job 9 ("e2e") is running`) {
+		t.Errorf("the diagnostic must name the job and its status: %v", diags)
+	}
+}
+
+func playOK(j *gitlabclient.Job) bool { return !checkPlayable(j).HasError() }
+
+func retryOK(j *gitlabclient.Job) bool { return !checkRetryable(j).HasError() }
+
+func eraseOK(j *gitlabclient.Job) bool { return !checkErasable(j).HasError() }
+
+// failedJobClient serves a simulator with one failed job whose log is log.
+func failedJobClient(t *testing.T, log string) (*gitlabclient.Client, gitlabclient.Project, *gitlabclient.Job) {
+	t.Helper()
+	sim := gitlabsim.New(gitlabsim.Options{})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Admin: true})
+	token := sim.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{Name: "t", Scopes: []string{"api"}})
+	proj := sim.CreateProject(gitlabsim.ProjectSpec{Path: "g/app", Members: map[int64]int{admin.ID: 40}})
+	pl := sim.CreatePipeline(proj.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy", Stage: "deploy", Status: gitlabsim.StatusFailed, Log: log},
+	}})
+	client, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	project, err := gitlabclient.ParseProject(proj.PathWithNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := client.GetJob(context.Background(), project.String(), pl.JobIDs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client, project, job
+}
+
+func TestFailureLogTail(t *testing.T) {
+	log := "\x1b[0Ksection_start:1700000000:step_script\r\x1b[0K\x1b[32;1m$ ./deploy.sh\x1b[0;m\n" +
+		"connecting to prod\n" +
+		"\x1b[31;1mERROR: rollout timed out after 300s\x1b[0;m\n" +
+		"section_end:1700000300:step_script\r\x1b[0K\x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m\n"
+	client, project, job := failedJobClient(t, log)
+	ctx := context.Background()
+
+	if got := failureLogTail(ctx, client, project, job, 0); got != "" {
+		t.Errorf("with failure_log_lines = 0 (the default) the log must not be read: got %q", got)
+	}
+	got := failureLogTail(ctx, client, project, job, 2)
+	want := "ERROR: rollout timed out after 300s\nERROR: Job failed: exit code 1"
+	if !strings.HasSuffix(got, "\n\n"+want) {
+		t.Errorf("the tail of 2 lines = %q, want it to end with %q (ANSI escapes and section markers removed)", got, want)
+	}
+	if strings.Contains(got, "connecting to prod") {
+		t.Errorf("only the last 2 lines were asked for: %q", got)
+	}
+	if !strings.Contains(got, "may hold secrets") || !strings.Contains(got, "failure_log_lines = 2") {
+		t.Errorf("the tail must come with a note that logs may be sensitive, naming the setting: %q", got)
+	}
+
+	d := jobFailure(job, got)
+	if !d.HasError() || !strings.Contains(d[0].Detail(), "ERROR: rollout timed out after 300s") {
+		t.Errorf("the failure diagnostic must show the tail: %v", d)
+	}
+	if d := jobFailure(job, ""); strings.Contains(d[0].Detail(), "rollout") {
+		t.Errorf("without a tail the diagnostic shows no log: %v", d)
+	}
+
+	success := *job
+	success.Status = "success"
+	if got := failureLogTail(ctx, client, project, &success, 5); got != "" {
+		t.Errorf("a job that did not fail gets no log tail: %q", got)
+	}
+}
+
+func TestFailureLogTailUnreadable(t *testing.T) {
+	client, project, job := failedJobClient(t, "boom\n")
+	missing := *job
+	missing.ID = 987654
+	got := failureLogTail(context.Background(), client, project, &missing, 5)
+	if !strings.Contains(got, "could not be read") || strings.Contains(got, "boom") {
+		t.Errorf("an unreadable log is said so: %q", got)
 	}
 }

@@ -2,11 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -20,117 +19,13 @@ import (
 )
 
 // The list data sources build their jobs and bridges lists by hand
-// (jobModel.objectValue, bridgeModel.objectValue) instead of through the
-// framework's struct reflection. These tests hold the two to the same result.
-
-// fullJob sets every field of a job, so that no attribute of its model is
-// null and no list is empty (checked by requireNoNull). Attributes of one
-// object that share a type have distinct values, so that a conversion that
-// swaps two of them differs from the reflection; for the booleans that takes
-// the variants 0 to 3 (boolean k is bit v of k+1, a distinct code for each).
-func fullJob(variant int) *gitlabclient.Job {
-	bit := func(k int) bool { return (k+1)>>variant&1 == 1 }
-	plus1 := time.FixedZone("CET", 3600)
-	at := func(min int) *time.Time {
-		t := time.Date(2015, 12, 24, 16, min, 21, 802_000_000, plus1)
-		return &t
-	}
-	cov, dur, queued := 98.29, 0.173, 0.01
-	runnerName := "r1"
-	return &gitlabclient.Job{
-		ID: 7, Name: "teaspoon", Status: "failed", Stage: "test", Ref: "main", Tag: bit(0),
-		Coverage: &cov, AllowFailure: bit(1), CreatedAt: at(1), StartedAt: at(2), FinishedAt: at(3), ErasedAt: at(4),
-		Duration: &dur, QueuedDuration: &queued, FailureReason: "script_failure",
-		WebURL: "https://example.com/foo/bar/-/jobs/7", ArtifactsExpireAt: at(5),
-		TagList:  []string{"docker runner", "ubuntu18"},
-		Archived: bit(2), Project: &gitlabclient.JobProject{CIJobTokenScopeEnabled: bit(3)},
-		User: &gitlabclient.User{ID: 1, Username: "root", Name: "Administrator", State: "active",
-			AvatarURL: "https://example.com/avatar.png", WebURL: "https://example.com/root", Bot: bit(4)},
-		Commit: &gitlabclient.Commit{ID: "0ff3ae198f8601a285adcf5c0fff204ee6fba5fd", ShortID: "0ff3ae19",
-			Title: "Test the CI integration.", Message: "Test the CI integration.\n", AuthorName: "Administrator",
-			AuthorEmail: "admin@example.com", AuthoredDate: at(6), CommitterName: "Committer",
-			CommitterEmail: "committer@example.com", CommittedDate: at(7), CreatedAt: at(8),
-			WebURL: "https://example.com/foo/bar/-/commit/0ff3ae19"},
-		Pipeline: &gitlabclient.JobPipeline{ID: 6, IID: 2, ProjectID: 1, Ref: "main", SHA: "0ff3ae19", Status: "pending",
-			Source: "push", CreatedAt: at(9), UpdatedAt: at(10), WebURL: "https://example.com/foo/bar/-/pipelines/6"},
-		Runner: &gitlabclient.Runner{ID: 3, Description: "shared", Active: bit(5), Paused: bit(6), IsShared: bit(7),
-			RunnerType: "instance_type", Name: &runnerName, Online: bit(8), Status: "online"},
-		RunnerManager: &gitlabclient.RunnerManager{ID: 4, SystemID: "s_0e6850b2bce1", Version: "17.0.0",
-			Revision: "1b659122", Platform: "linux", Architecture: "amd64", CreatedAt: at(11), ContactedAt: at(12),
-			IPAddress: "127.0.0.1", Status: "online"},
-		Artifacts: []gitlabclient.Artifact{
-			{FileType: "archive", Size: 1000, Filename: "artifacts.zip", FileFormat: "zip"},
-			{FileType: "trace", Size: 1500, Filename: "job.log", FileFormat: "raw"},
-		},
-		ArtifactsFile: &gitlabclient.ArtifactsFile{Filename: "artifacts.zip", Size: 1000},
-	}
-}
+// (jobListValue, objectListValue, setListState over jobModel.objectValue and
+// bridgeModel.objectValue) instead of through the framework's struct
+// reflection. These tests hold the two to the same result; the objects'
+// own tests are in job_model_test.go and
+// pipeline_bridges_data_source_internal_test.go.
 
 const fullVariants = 4
-
-func fullBridge(variant int) *gitlabclient.Bridge {
-	j := fullJob(variant)
-	down := *j.Pipeline
-	down.ID, down.IID = 9, 3
-	return &gitlabclient.Bridge{Job: *j, DownstreamPipeline: &down}
-}
-
-// jobModelCases are the models the hand-built conversion must agree on with
-// the reflection: every field set, none (all null, nil slices and
-// pointers), and what the API's sparsest job becomes.
-func jobModelCases() map[string]jobModel {
-	cases := map[string]jobModel{
-		"zero (all null)": {},
-		"minimal job":     newJobModel(&gitlabclient.Job{ID: 1, Name: "deploy", Status: "manual"}),
-		"empty job":       newJobModel(&gitlabclient.Job{}),
-	}
-	for v := range fullVariants {
-		cases[fmt.Sprintf("full %d", v)] = newJobModel(fullJob(v))
-	}
-	return cases
-}
-
-func TestJobObjectValueEqualsReflection(t *testing.T) {
-	ctx := context.Background()
-	for name, m := range jobModelCases() {
-		t.Run(name, func(t *testing.T) {
-			want, diags := types.ObjectValueFrom(ctx, jobObjectType.AttrTypes, m)
-			requireNoErrorDiags(t, "reflection", diags)
-			got, diags := m.objectValue()
-			requireNoErrorDiags(t, "objectValue", diags)
-			requireEqual(t, got, want)
-			if strings.HasPrefix(name, "full") {
-				requireNoNull(t, "job", want)
-			}
-		})
-	}
-}
-
-func TestBridgeObjectValueEqualsReflection(t *testing.T) {
-	ctx := context.Background()
-	notTriggered := fullBridge(0)
-	notTriggered.DownstreamPipeline = nil
-	cases := map[string]bridgeModel{
-		"not triggered yet": newBridgeModel(notTriggered),
-		"zero (all null)":   {},
-		"minimal bridge":    newBridgeModel(&gitlabclient.Bridge{Job: gitlabclient.Job{ID: 8, Name: "later", Status: "manual"}}),
-	}
-	for v := range fullVariants {
-		cases[fmt.Sprintf("full %d", v)] = newBridgeModel(fullBridge(v))
-	}
-	for name, m := range cases {
-		t.Run(name, func(t *testing.T) {
-			want, diags := types.ObjectValueFrom(ctx, bridgeObjectType.AttrTypes, m)
-			requireNoErrorDiags(t, "reflection", diags)
-			got, diags := m.objectValue()
-			requireNoErrorDiags(t, "objectValue", diags)
-			requireEqual(t, got, want)
-			if strings.HasPrefix(name, "full") {
-				requireNoNull(t, "bridge", want)
-			}
-		})
-	}
-}
 
 func TestJobListValueEqualsReflection(t *testing.T) {
 	ctx := context.Background()
@@ -403,5 +298,12 @@ func TestTerraformValueEqualsToTerraformValue(t *testing.T) {
 	}
 	if _, err := terraformValue(ctx, jobs, bridges.Type(ctx).TerraformType(ctx)); err == nil {
 		t.Error("jobs as bridges: no error")
+	}
+}
+
+func mustDecode(t *testing.T, s string, out any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), out); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,9 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -31,11 +29,13 @@ import (
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
-// What the job action resources (play, retry, cancel, erase) share: their
-// common attributes, the checks of a job's status before an action, the wait
-// for the job, and the diagnostics. The action logic itself lives in one
-// function per action (playJob, retryJob, cancelJob, eraseJob) that any
-// front door (a resource, a Terraform action) calls.
+// What the job action resources (play, retry, cancel, erase, and the
+// artifacts keep and delete resources) share: their common attributes, their
+// import IDs, the plan-time checks of the job, and jobActionResource (Read,
+// Update, Delete). The action logic itself lives in one function per action
+// (playJob, retryJob, cancelJob, eraseJob: common_operations.go) that any
+// front door (a resource, a Terraform action: common_action.go) calls; the
+// diagnostics are in common_diagnostics.go.
 
 // An action cannot be undone: destroying a job action resource only forgets it.
 const destroyNote = "\n\nDestroying this resource only removes it from the Terraform state: a job action cannot be undone, " +
@@ -123,7 +123,7 @@ func triggersAttribute(what string) schema.Attribute {
 		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced): the one " +
 			"way to act again on the same job. Without a change here, applying again never repeats the action, even " +
 			"after an apply that failed, timed out or was interrupted (see Across re-runs).",
-		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // job_import.go
+		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 }
 
@@ -152,14 +152,16 @@ func failOnJobFailureAttribute() schema.Attribute {
 }
 
 // acrossReruns is the "Across re-runs" section of a job action resource's
-// docs: the rule (job_operations.go) and how the resource keeps it.
+// docs: the rule (common_operations.go) and how the resource keeps it.
 func acrossReruns(how string) string {
 	return "\n\n## Across re-runs\n\nAn action GitLab applied is never applied again for the same intent, whatever " +
 		"happens to the apply: a wait that timed out, a failed job, Ctrl-C, a provider killed after its request, a " +
 		"lost answer. Forgetting an action is always safer than repeating it. " + how
 }
 
-// actionTimeout is the create timeout, or def when it is not set.
+// The default timeouts of the job action resources' create and of the
+// actions' invoke: how long to wait for a job to be played, retried (60m) or
+// canceled (10m).
 const (
 	defaultWaitTimeout   = 60 * time.Minute
 	defaultCancelTimeout = 10 * time.Minute
@@ -191,260 +193,6 @@ func parseImportID(id string, names ...string) (gitlabclient.Project, []int64, e
 // The job statuses in which GitLab accepts each action are the client's
 // (gitlabclient.Playable, Retryable, Cancelable, Erasable, Finished, ...:
 // gitlabclient/status.go names GitLab's source of each).
-
-// statusError explains why a job's status does not allow an action, naming
-// the status and what to do.
-func statusError(action string, j *gitlabclient.Job, fix string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	diags.AddAttributeError(path.Root("job_id"), fmt.Sprintf("Job cannot be %s", action),
-		fmt.Sprintf("Job %d (%q) is %s. %s", j.ID, j.Name, j.Status, fix))
-	return diags
-}
-
-// checkPlayable, checkRetryable and checkErasable are the checks made
-// before an action, at plan time where possible and again at apply.
-func checkPlayable(j *gitlabclient.Job) diag.Diagnostics {
-	if gitlabclient.Playable(j.Status) {
-		return nil
-	}
-	return statusError("played", j, "Only a manual job (status manual), a scheduled job, or a finished manual job "+
-		"(run again as a new job) can be played. Point job_id at the manual job, or wait until this one has finished.")
-}
-
-func checkRetryable(j *gitlabclient.Job) diag.Diagnostics {
-	if gitlabclient.Retryable(j.Status) {
-		return nil
-	}
-	return statusError("retried", j, "Only a finished job (success, failed or canceled) can be retried. "+
-		"Wait until it has finished, or cancel it first (gitlabjobs_job_cancel).")
-}
-
-func checkErasable(j *gitlabclient.Job) diag.Diagnostics {
-	if j.ErasedAt != nil || gitlabclient.Erasable(j.Status) {
-		return nil
-	}
-	return statusError("erased", j, "Only a finished job can be erased. Wait until it has finished, or cancel it first "+
-		"(gitlabjobs_job_cancel).")
-}
-
-// actionError explains a failed action request.
-func actionError(action string, project gitlabclient.Project, jobID int64, err error) diag.Diagnostics {
-	var diags diag.Diagnostics
-	var unknown *gitlabclient.UnknownOutcomeError
-	switch status := gitlabclient.StatusCode(err); {
-	case errors.As(err, &unknown):
-		diags.AddError(fmt.Sprintf("The %s of job %d may or may not have happened", action, jobID),
-			fmt.Sprintf("%s. The provider did not send the request again, so that it cannot happen twice. Check job %d of "+
-				"project %q in GitLab before applying again.", err, jobID, project.String()))
-	case gitlabclient.IsNotFound(err):
-		diags.AddAttributeError(path.Root("job_id"), "GitLab job not found",
-			fmt.Sprintf("Job %d was not found in project %q (%s). Check job_id and project.", jobID, project.String(), err))
-	case gitlabclient.InsufficientScope(err):
-		diags.AddError(fmt.Sprintf("The provider's token may not %s jobs", action),
-			fmt.Sprintf("GitLab refused the %s of job %d of project %q: %s. %s", action, jobID, project.String(), err, refusalHint(action, err)))
-	case gitlabclient.Forbidden(err):
-		diags.AddAttributeError(path.Root("job_id"), fmt.Sprintf("Not allowed to %s job %d", action, jobID),
-			fmt.Sprintf("GitLab refused the %s of job %d of project %q: %s. %s", action, jobID, project.String(), err, refusalHint(action, err)))
-	case status == 400 || status == 403 || status == 409:
-		diags.AddAttributeError(path.Root("job_id"), fmt.Sprintf("GitLab refused the %s of job %d", action, jobID),
-			fmt.Sprintf("%s. %s", err, refusalHint(action, err)))
-	case status == 401:
-		diags.AddError("GitLab rejected the provider's credentials",
-			fmt.Sprintf("The %s of job %d failed: %s. %s", action, jobID, err, refusalHint(action, err)))
-	default:
-		diags.AddError(fmt.Sprintf("Could not %s job %d", action, jobID),
-			fmt.Sprintf("The %s of job %d of project %q failed: %s", action, jobID, project.String(), err))
-	}
-	return diags
-}
-
-// actionRights names, per action, what GitLab's policies require (Ci::BuildPolicy,
-// Ci::ProcessablePolicy and lib/api/ci/jobs.rb): the role, and the protected
-// branch or environment rules on top.
-var actionRights = map[string]string{
-	"play": "Playing a job needs at least the Developer role in the project (GitLab's play_job permission) and, for a " +
-		"job of a protected branch or tag, the right to push or merge to it; a job that deploys to a protected " +
-		"environment also needs access to that environment.",
-	"retry": "Retrying a job needs at least the Developer role in the project (GitLab's retry_job permission) and, for " +
-		"a job of a protected branch or tag, the right to push or merge to it.",
-	"cancel": "Canceling a job needs at least the Developer role in the project (GitLab's cancel_build permission) and, " +
-		"for a job of a protected branch or tag, the right to push or merge to it.",
-	"erase": "Erasing a job needs the Maintainer role in the project, or the Developer role for a job the token's user " +
-		"started (or last played or retried) on an unprotected branch (GitLab's erase_build permission).",
-}
-
-// refusalHint explains GitLab's refusal of an action: which right or token is
-// missing, or why the job's state does not allow it.
-func refusalHint(action string, err error) string {
-	status := gitlabclient.StatusCode(err)
-	switch {
-	case gitlabclient.InsufficientScope(err):
-		return "The provider's token lacks the api scope (a read_api or read-only token can read jobs but not act on " +
-			"them). Use a personal, project or group access token with the api scope."
-	case status == 401:
-		return "The token is wrong, expired or revoked, or it is a CI job token, which GitLab does not accept for job " +
-			"actions. Acting on jobs needs a personal, project or group access token (or an OAuth token) with the api scope."
-	case gitlabclient.Forbidden(err):
-		return actionRights[action] + " Check the role of the token's user (for a project or group access token, the " +
-			"token's own role)."
-	case gitlabclient.NotErasable(err):
-		return "GitLab erases only a finished job that still has a log or artifacts; this one has not finished, or " +
-			"what is left of it could not be checked. Check the job in GitLab."
-	case gitlabclient.NotRetryable(err):
-		return "GitLab retries only the newest run of a finished job (a job retried before is not retryable, nor an " +
-			"archived job or one whose deployment was rejected)."
-	case action == "play" && status == 400:
-		return "GitLab plays only manual jobs (and re-runs finished manual jobs); this job is not one, or it is archived."
-	case status == 409:
-		return "GitLab is busy with the project (e.g. refreshing its artifact statistics); apply again in a minute."
-	default:
-		return actionRights[action]
-	}
-}
-
-// waitForJob polls a job until it reaches target. On a timeout it returns
-// the last job seen with the error, so the caller can keep it in state.
-func waitForJob(ctx context.Context, client *gitlabclient.Client, poll poller, project gitlabclient.Project, jobID int64, target string) (*gitlabclient.Job, error) {
-	return poll.wait(ctx, jobID, target, func(ctx context.Context) (*gitlabclient.Job, error) {
-		return client.GetJob(ctx, project.String(), jobID)
-	})
-}
-
-// waitError explains a wait that did not end with the job at its target.
-func waitError(action string, jobID int64, err error) diag.Diagnostics {
-	var diags diag.Diagnostics
-	var timeout *waitTimeoutError
-	if errors.As(err, &timeout) {
-		diags.AddError(fmt.Sprintf("Timed out waiting for job %d", jobID),
-			fmt.Sprintf("The %s was applied, but %s. The job keeps running in GitLab; the resource is saved (tainted) "+
-				"with the job's ID, and the next apply goes on waiting for this job without acting again. Raise "+
-				"timeouts.create, or %s.", action, timeout, waitSetting(action)))
-		return diags
-	}
-	diags.AddError(fmt.Sprintf("Stopped waiting for job %d", jobID),
-		fmt.Sprintf("The %s was applied, but waiting for the job failed: %s. The job keeps running in GitLab; the next "+
-			"apply goes on waiting for it without acting again.", action, err))
-	return diags
-}
-
-// jobFailure is the diagnostic for a job that finished without success.
-// logTail, when not empty, is the end of the job's log (failureLogTail),
-// shown after the reason: only when the provider's failure_log_lines asks.
-func jobFailure(j *gitlabclient.Job, logTail string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if j.Status != "failed" && j.Status != "canceled" {
-		return diags
-	}
-	reason := j.FailureReason
-	if reason == "" {
-		reason = "no reason given"
-	}
-	detail := fmt.Sprintf("GitLab job %d ended %s (%s). See its log at %s. Set fail_on_job_failure = false to record the "+
-		"outcome without failing the apply.", j.ID, j.Status, reason, j.WebURL)
-	if logTail != "" {
-		detail += "\n\n" + logTail
-	}
-	diags.AddError(fmt.Sprintf("Job %d (%s) %s", j.ID, j.Name, j.Status), detail)
-	return diags
-}
-
-// failureLogBytes caps the log tail a failure diagnostic shows.
-const failureLogBytes = 8192
-
-// logNoise are the ANSI escapes and GitLab's collapsible section markers
-// (section_start:<time>:<name>[<options>]\r) of a job log.
-var logNoise = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]|section_(?:start|end):[0-9]+:[^\r\n]*\r`)
-
-// failureLogTail is the last lines of a failed job's log (GET
-// /projects/:id/jobs/:job_id/trace), headed by a note that it may be
-// sensitive, for its failure diagnostic; "" when lines is 0 (the default:
-// logs can hold secrets) or the job did not fail. The log itself is never
-// written to the provider's log.
-func failureLogTail(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, j *gitlabclient.Job, lines int) string {
-	if lines <= 0 || (j.Status != "failed" && j.Status != "canceled") {
-		return ""
-	}
-	log, err := client.GetJobTrace(ctx, project.String(), j.ID)
-	if err != nil {
-		tflog.Warn(ctx, "could not read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "error": err.Error()})
-		return fmt.Sprintf("(The last lines of its log could not be read: %s.)", err)
-	}
-	clean := logNoise.ReplaceAll(log, nil)
-	tail, _ := tailLog(clean, lines, failureLogBytes)
-	text := strings.TrimRight(strings.ReplaceAll(string(tail), "\r\n", "\n"), "\n")
-	tflog.Debug(ctx, "read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "size": len(log), "kept": len(tail)})
-	if text == "" {
-		return "(Its log is empty.)"
-	}
-	return fmt.Sprintf("The last lines of its log (failure_log_lines = %d; a log may hold secrets, and this diagnostic "+
-		"shows wherever Terraform's output goes):\n\n%s", lines, text)
-}
-
-var variableKeyRegexp = regexp.MustCompile(variableKeyPattern)
-
-// jobActionInput is one job action's request, whichever front door (a
-// resource or a Terraform action) it came through.
-type jobActionInput struct {
-	Project          gitlabclient.Project
-	JobID            int64
-	Variables        []gitlabclient.Variable // play only
-	WaitFor          string                  // none, started or finished
-	FailOnJobFailure bool
-	// LookFirst is set by a resource whose plan did not carry the actAgain
-	// marker (new, tainted, or never saved): a job that was already played
-	// or retried is adopted, not acted on again (job_operations.go). A
-	// Terraform action, invoked on purpose, always acts.
-	LookFirst bool
-	// Recorded is set when this resource's state recorded a run of the job
-	// (a tainted play resource): a played job is adopted, not refused.
-	Recorded bool
-	// VariablesChanged is set when the user changed a play's variables: a
-	// job no longer waiting to be played is refused (GitLab would run it
-	// again with its old variables).
-	VariablesChanged bool
-	// ExplainWaitError, when set, replaces waitError, whose advice is the
-	// resources' (timeouts.create, a tainted resource).
-	ExplainWaitError func(action string, jobID int64, err error) diag.Diagnostics
-}
-
-// jobActionOutput is the outcome: the job acted on or created, as last seen
-// (nil when nothing was done), and diagnostics (errors, or warnings such as
-// "already finished").
-type jobActionOutput struct {
-	Job   *gitlabclient.Job
-	Diags diag.Diagnostics
-}
-
-// finishAction waits for the job the action acted on or created, as asked.
-func finishAction(ctx context.Context, client *gitlabclient.Client, poll poller, in jobActionInput, action string, job *gitlabclient.Job) jobActionOutput {
-	if in.WaitFor == waitNone || in.WaitFor == "" {
-		return jobActionOutput{Job: job}
-	}
-	last, err := waitForJob(ctx, client, poll, in.Project, job.ID, in.WaitFor)
-	if last == nil {
-		last = job
-	}
-	if err != nil {
-		explain := waitError
-		if in.ExplainWaitError != nil {
-			explain = in.ExplainWaitError
-		}
-		return jobActionOutput{Job: last, Diags: explain(action, job.ID, err)}
-	}
-	if in.WaitFor == waitFinished && in.FailOnJobFailure {
-		return jobActionOutput{Job: last, Diags: jobFailure(last, failureLogTail(ctx, client, in.Project, last, poll.failureLogLines))}
-	}
-	return jobActionOutput{Job: last}
-}
-
-// getJobFor reads the job an action is about, before acting.
-func getJobFor(ctx context.Context, client *gitlabclient.Client, in jobActionInput) (*gitlabclient.Job, diag.Diagnostics) {
-	job, err := client.GetJob(ctx, in.Project.String(), in.JobID)
-	if err != nil {
-		return nil, jobReadError(in.Project, in.JobID, err)
-	}
-	return job, nil
-}
 
 // planCheck checks, at plan time, the job a resource's create will act on
 // (as read from GitLab): errors for a job the action cannot take, warnings
@@ -659,17 +407,6 @@ func readJobForResource(ctx context.Context, data *providerData, what, project s
 	return job, false, nil
 }
 
-// notFoundKeptDetail explains a job action resource kept in the state
-// although GitLab answered 404 for its job.
-func notFoundKeptDetail(what string, p gitlabclient.Project, jobID int64, err error) string {
-	return fmt.Sprintf("GitLab answered %q for job %d of project %q: the job or the project is gone, or the provider's "+
-		"token may not see the project (GitLab answers 404 for both). The %s is kept in the state with the job's "+
-		"last known attributes, so that the action it recorded is not applied again by a later apply. If the token "+
-		"is the wrong one, use the right token and refresh again. If the job is really gone and this resource "+
-		"should be forgotten, run `terraform state rm` (or `tofu state rm`) on it.",
-		err.Error(), jobID, p.String(), strings.TrimPrefix(what, "resource "))
-}
-
 // setImported records an imported resource's ID, project (as written in the
 // import ID) and job IDs.
 func setImported(ctx context.Context, resp *resource.ImportStateResponse, id string, ids map[string]int64) diag.Diagnostics {
@@ -742,7 +479,7 @@ func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateReque
 
 // Delete forgets the resource: an action on a job cannot be undone. The
 // delete half of a replacement the user asked for keeps its actAgain marker
-// for the create half (job_operations.go).
+// for the create half (common_operations.go).
 func (r *jobActionResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
 	if req.Private == nil {
 		return
@@ -762,3 +499,13 @@ func setJobResult(ctx context.Context, state *tfsdk.State, m jobResultModel) dia
 	}
 	return diags
 }
+
+// keptNote is the job action resources' rule for refreshes and respelled
+// projects, in their documentation (after destroyNote).
+const keptNote = "\n\n**Never applied twice.** A refresh that gets a 404 for the job never removes this resource: " +
+	"GitLab answers 404 both when the job or its project is gone and when the provider's token may not see the " +
+	"project, and forgetting the resource would let the next apply (with the right token) act on the job again. " +
+	"The resource keeps its last known attributes, with a warning that names the job and the project; " +
+	"`terraform state rm` (or `tofu state rm`) forgets it. Writing `project` differently (its numeric ID for its " +
+	"path, URL-encoded, another letter case) updates the resource in place without acting again. Imports are " +
+	"checked against GitLab (see Import)."

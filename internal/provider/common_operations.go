@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -525,4 +526,134 @@ func eraseJob(ctx context.Context, client *gitlabclient.Client, in jobActionInpu
 	}
 	tflog.Info(ctx, fmt.Sprintf("erased job %d", erased.ID), map[string]any{"job_id": erased.ID})
 	return jobActionOutput{Job: erased}
+}
+
+// checkPlayable, checkRetryable and checkErasable are the checks made
+// before an action, at plan time where possible and again at apply.
+func checkPlayable(j *gitlabclient.Job) diag.Diagnostics {
+	if gitlabclient.Playable(j.Status) {
+		return nil
+	}
+	return statusError("played", j, "Only a manual job (status manual), a scheduled job, or a finished manual job "+
+		"(run again as a new job) can be played. Point job_id at the manual job, or wait until this one has finished.")
+}
+
+func checkRetryable(j *gitlabclient.Job) diag.Diagnostics {
+	if gitlabclient.Retryable(j.Status) {
+		return nil
+	}
+	return statusError("retried", j, "Only a finished job (success, failed or canceled) can be retried. "+
+		"Wait until it has finished, or cancel it first (gitlabjobs_job_cancel).")
+}
+
+func checkErasable(j *gitlabclient.Job) diag.Diagnostics {
+	if j.ErasedAt != nil || gitlabclient.Erasable(j.Status) {
+		return nil
+	}
+	return statusError("erased", j, "Only a finished job can be erased. Wait until it has finished, or cancel it first "+
+		"(gitlabjobs_job_cancel).")
+}
+
+// waitForJob polls a job until it reaches target. On a timeout it returns
+// the last job seen with the error, so the caller can keep it in state.
+func waitForJob(ctx context.Context, client *gitlabclient.Client, poll poller, project gitlabclient.Project, jobID int64, target string) (*gitlabclient.Job, error) {
+	return poll.wait(ctx, jobID, target, func(ctx context.Context) (*gitlabclient.Job, error) {
+		return client.GetJob(ctx, project.String(), jobID)
+	})
+}
+
+// failureLogBytes caps the log tail a failure diagnostic shows.
+const failureLogBytes = 8192
+
+// logNoise are the ANSI escapes and GitLab's collapsible section markers
+// (section_start:<time>:<name>[<options>]\r) of a job log.
+var logNoise = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]|section_(?:start|end):[0-9]+:[^\r\n]*\r`)
+
+// failureLogTail is the last lines of a failed job's log (GET
+// /projects/:id/jobs/:job_id/trace), headed by a note that it may be
+// sensitive, for its failure diagnostic; "" when lines is 0 (the default:
+// logs can hold secrets) or the job did not fail. The log itself is never
+// written to the provider's log.
+func failureLogTail(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, j *gitlabclient.Job, lines int) string {
+	if lines <= 0 || (j.Status != "failed" && j.Status != "canceled") {
+		return ""
+	}
+	log, err := client.GetJobTrace(ctx, project.String(), j.ID)
+	if err != nil {
+		tflog.Warn(ctx, "could not read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "error": err.Error()})
+		return fmt.Sprintf("(The last lines of its log could not be read: %s.)", err)
+	}
+	clean := logNoise.ReplaceAll(log, nil)
+	tail, _ := tailLog(clean, lines, failureLogBytes)
+	text := strings.TrimRight(strings.ReplaceAll(string(tail), "\r\n", "\n"), "\n")
+	tflog.Debug(ctx, "read the failed job's log for its diagnostic", map[string]any{"job_id": j.ID, "size": len(log), "kept": len(tail)})
+	if text == "" {
+		return "(Its log is empty.)"
+	}
+	return fmt.Sprintf("The last lines of its log (failure_log_lines = %d; a log may hold secrets, and this diagnostic "+
+		"shows wherever Terraform's output goes):\n\n%s", lines, text)
+}
+
+// jobActionInput is one job action's request, whichever front door (a
+// resource or a Terraform action) it came through.
+type jobActionInput struct {
+	Project          gitlabclient.Project
+	JobID            int64
+	Variables        []gitlabclient.Variable // play only
+	WaitFor          string                  // none, started or finished
+	FailOnJobFailure bool
+	// LookFirst is set by a resource whose plan did not carry the actAgain
+	// marker (new, tainted, or never saved): a job that was already played
+	// or retried is adopted, not acted on again (common_operations.go). A
+	// Terraform action, invoked on purpose, always acts.
+	LookFirst bool
+	// Recorded is set when this resource's state recorded a run of the job
+	// (a tainted play resource): a played job is adopted, not refused.
+	Recorded bool
+	// VariablesChanged is set when the user changed a play's variables: a
+	// job no longer waiting to be played is refused (GitLab would run it
+	// again with its old variables).
+	VariablesChanged bool
+	// ExplainWaitError, when set, replaces waitError, whose advice is the
+	// resources' (timeouts.create, a tainted resource).
+	ExplainWaitError func(action string, jobID int64, err error) diag.Diagnostics
+}
+
+// jobActionOutput is the outcome: the job acted on or created, as last seen
+// (nil when nothing was done), and diagnostics (errors, or warnings such as
+// "already finished").
+type jobActionOutput struct {
+	Job   *gitlabclient.Job
+	Diags diag.Diagnostics
+}
+
+// finishAction waits for the job the action acted on or created, as asked.
+func finishAction(ctx context.Context, client *gitlabclient.Client, poll poller, in jobActionInput, action string, job *gitlabclient.Job) jobActionOutput {
+	if in.WaitFor == waitNone || in.WaitFor == "" {
+		return jobActionOutput{Job: job}
+	}
+	last, err := waitForJob(ctx, client, poll, in.Project, job.ID, in.WaitFor)
+	if last == nil {
+		last = job
+	}
+	if err != nil {
+		explain := waitError
+		if in.ExplainWaitError != nil {
+			explain = in.ExplainWaitError
+		}
+		return jobActionOutput{Job: last, Diags: explain(action, job.ID, err)}
+	}
+	if in.WaitFor == waitFinished && in.FailOnJobFailure {
+		return jobActionOutput{Job: last, Diags: jobFailure(last, failureLogTail(ctx, client, in.Project, last, poll.failureLogLines))}
+	}
+	return jobActionOutput{Job: last}
+}
+
+// getJobFor reads the job an action is about, before acting.
+func getJobFor(ctx context.Context, client *gitlabclient.Client, in jobActionInput) (*gitlabclient.Job, diag.Diagnostics) {
+	job, err := client.GetJob(ctx, in.Project.String(), in.JobID)
+	if err != nil {
+		return nil, jobReadError(in.Project, in.JobID, err)
+	}
+	return job, nil
 }

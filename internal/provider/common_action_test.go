@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
 
@@ -23,6 +22,9 @@ import (
 // ValidateActionConfig, PlanAction and InvokeAction against a simulator.
 // OpenTofu has no actions, so the CLI acceptance tests cannot cover them
 // (job_actions_acc_test.go runs them under Terraform 1.14+ when present).
+// Each action's own tests are in <type>_action_test.go; this file holds the
+// environment and what all actions share (schemas, validation, an
+// unconfigured provider).
 
 func init() {
 	// Actions poll fast in this package's tests: the simulated runner moves
@@ -281,7 +283,7 @@ func TestJobActions_schemas(t *testing.T) {
 		"gitlabjobs_job_retry":  {[]string{"fail_on_job_failure", "job_id", "project", "timeouts", "wait_for"}, "[Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job)."},
 		"gitlabjobs_job_cancel": {[]string{"job_id", "project", "timeouts", "wait_for_canceled"}, "[Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job)."},
 		"gitlabjobs_job_erase":  {[]string{"job_id", "project"}, "[Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job)."},
-		// job_artifacts_actions.go
+		// job_artifacts_keep_action.go, job_artifacts_delete_action.go
 		"gitlabjobs_job_artifacts_keep":   {[]string{"job_id", "project"}, "[Keep artifacts](https://docs.gitlab.com/api/job_artifacts/#keep-artifacts)."},
 		"gitlabjobs_job_artifacts_delete": {[]string{"job_id", "project"}, "[Delete job artifacts](https://docs.gitlab.com/api/job_artifacts/#delete-job-artifacts)."},
 		// pipeline_run_action.go
@@ -365,195 +367,6 @@ func TestJobActions_validateConfig(t *testing.T) {
 	}
 }
 
-// TestJobPlayAction_variablesAndProgress plans and invokes a play with
-// variables: the job is played once with them, and the wait's statuses
-// arrive as progress events, then a summary with the job's URL.
-func TestJobPlayAction_variablesAndProgress(t *testing.T) {
-	t.Parallel()
-	e := newActionTestEnv(t)
-	deploy := e.job(gitlabsim.JobSpec{Status: "manual", LogOnRun: "deploying\n"})
-	vals := map[string]tftypes.Value{"variables": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{
-		"DEPLOY_ENV": str("production"), "API_KEY": str("s3cr3t"),
-	})}
-	requireNoDiags(t, "ValidateActionConfig", e.validate("gitlabjobs_job_play", deploy, vals))
-	requireNoDiags(t, "PlanAction", e.plan("gitlabjobs_job_play", deploy, vals))
-	if n := e.sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 0 {
-		t.Fatalf("planning played the job %d times", n)
-	}
-
-	inv := e.invoke("gitlabjobs_job_play", deploy, vals)
-	requireNoDiags(t, "InvokeAction", inv.diags)
-	t.Logf("progress: %q", inv.progress)
-	id := fmt.Sprint(deploy)
-	requireProgress(t, inv.progress,
-		`^job `+id+`: (pending|running), \d+s$`,
-		`^job `+id+`: success, \d+s$`,
-		`^played job `+id+`: success, http://.+/release/sub/app/-/jobs/`+id+`$`)
-	for _, p := range inv.progress {
-		if strings.Contains(p, "s3cr3t") {
-			t.Errorf("progress shows a variable's value: %q", p)
-		}
-	}
-	if n := e.sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
-		t.Errorf("played %d times, want 1", n)
-	}
-	got := e.sim.JobVariables(deploy)
-	want := []gitlabsim.Variable{{Key: "API_KEY", Value: "s3cr3t"}, {Key: "DEPLOY_ENV", Value: "production"}}
-	if !slices.Equal(got, want) {
-		t.Errorf("job variables = %v, want %v", got, want)
-	}
-	if j, _ := e.sim.Job(deploy); j.Status != "success" {
-		t.Errorf("job is %s, want success", j.Status)
-	}
-}
-
-// TestJobPlayAction_notPlayable: a running job fails the plan (and an
-// invocation) with the resources' status check, without a request; a
-// finished job that is not a manual one passes the status check but GitLab
-// refuses it, which the invocation reports.
-func TestJobPlayAction_notPlayable(t *testing.T) {
-	t.Parallel()
-	e := newActionTestEnv(t)
-	running := e.job(gitlabsim.JobSpec{Status: "running"})
-	diag := requireDiag(t, e.plan("gitlabjobs_job_play", running, nil), tfprotov6.DiagnosticSeverityError, "^Job cannot be played$")
-	if !strings.Contains(diag.Detail, "is running") || diag.Attribute == nil || diag.Attribute.String() != tftypes.NewAttributePath().WithAttributeName("job_id").String() {
-		t.Errorf("diagnostic = %s: %s (attribute %v)", diag.Summary, diag.Detail, diag.Attribute)
-	}
-	inv := e.invoke("gitlabjobs_job_play", running, nil)
-	requireDiag(t, inv.diags, tfprotov6.DiagnosticSeverityError, "^Job cannot be played$")
-	if len(inv.progress) != 0 {
-		t.Errorf("progress %q for a job that was not played", inv.progress)
-	}
-	if n := e.sim.ActionCount(running, gitlabsim.ActionPlay); n != 0 {
-		t.Errorf("played %d times, want 0", n)
-	}
-
-	built := e.job(gitlabsim.JobSpec{Name: "build", Stage: "build", Status: "success"})
-	requireNoDiags(t, "PlanAction of a finished job", e.plan("gitlabjobs_job_play", built, nil))
-	inv = e.invoke("gitlabjobs_job_play", built, nil)
-	requireDiag(t, inv.diags, tfprotov6.DiagnosticSeverityError, fmt.Sprintf("^GitLab refused the play of job %d$", built))
-
-	requireDiag(t, e.plan("gitlabjobs_job_play", 999999, nil), tfprotov6.DiagnosticSeverityError, "not found")
-}
-
-// TestJobPlayAction_jobFailure: a played job that fails fails the
-// invocation with its failure reason, unless fail_on_job_failure = false,
-// when the failure is only reported as progress.
-func TestJobPlayAction_jobFailure(t *testing.T) {
-	t.Parallel()
-	e := newActionTestEnv(t)
-	deploy := e.job(gitlabsim.JobSpec{Status: "manual", Outcome: "failed"})
-	inv := e.invoke("gitlabjobs_job_play", deploy, nil)
-	d := requireDiag(t, inv.diags, tfprotov6.DiagnosticSeverityError, fmt.Sprintf(`^Job %d \(deploy\) failed$`, deploy))
-	if !strings.Contains(d.Detail, "script_failure") || !strings.Contains(d.Detail, fmt.Sprintf("/-/jobs/%d", deploy)) {
-		t.Errorf("detail = %q, want the failure reason and the job's URL", d.Detail)
-	}
-	requireProgress(t, inv.progress, fmt.Sprintf(`^job %d: failed, \d+s$`, deploy))
-
-	again := e.job(gitlabsim.JobSpec{Status: "manual", Outcome: "failed"})
-	inv = e.invoke("gitlabjobs_job_play", again, map[string]tftypes.Value{"fail_on_job_failure": boolean(false)})
-	requireNoDiags(t, "InvokeAction with fail_on_job_failure = false", inv.diags)
-	requireProgress(t, inv.progress, fmt.Sprintf(`^played job %d: failed, http`, again))
-}
-
-// TestJobPlayAction_timeout: a job no runner picks up times the wait out
-// after timeouts.invoke, with the action's advice; it was played once.
-func TestJobPlayAction_timeout(t *testing.T) {
-	t.Parallel()
-	e := newActionTestEnv(t)
-	deploy := e.job(gitlabsim.JobSpec{Status: "manual", Stuck: true})
-	start := time.Now()
-	inv := e.invoke("gitlabjobs_job_play", deploy, map[string]tftypes.Value{"timeouts": e.timeouts("gitlabjobs_job_play", "400ms")})
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("the invocation took %s with a 400ms timeout", elapsed)
-	}
-	d := requireDiag(t, inv.diags, tfprotov6.DiagnosticSeverityError, fmt.Sprintf("^Timed out waiting for job %d$", deploy))
-	for _, want := range []string{"it is still pending", "timeouts.invoke", `wait_for to "started" or "none"`} {
-		if !strings.Contains(d.Detail, want) {
-			t.Errorf("detail %q does not mention %q", d.Detail, want)
-		}
-	}
-	if strings.Contains(d.Detail, "tainted") || strings.Contains(d.Detail, "timeouts.create") {
-		t.Errorf("detail gives the resources' advice: %q", d.Detail)
-	}
-	requireProgress(t, inv.progress, fmt.Sprintf(`^job %d: pending, \d+s$`, deploy), fmt.Sprintf(`^job %d: pending, \d+s$`, deploy))
-	if n := e.sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
-		t.Errorf("played %d times, want 1", n)
-	}
-
-	// wait_for = "none" returns at once.
-	other := e.job(gitlabsim.JobSpec{Status: "manual", Stuck: true})
-	inv = e.invoke("gitlabjobs_job_play", other, map[string]tftypes.Value{"wait_for": str("none")})
-	requireNoDiags(t, "InvokeAction with wait_for = none", inv.diags)
-	if len(inv.progress) != 1 || !strings.HasPrefix(inv.progress[0], fmt.Sprintf("played job %d: pending,", other)) {
-		t.Errorf("progress = %q, want only the summary", inv.progress)
-	}
-}
-
-// TestJobRetryAction: retrying a failed job creates and waits for a new
-// job; a running job fails the plan.
-func TestJobRetryAction(t *testing.T) {
-	t.Parallel()
-	e := newActionTestEnv(t)
-	failed := e.job(gitlabsim.JobSpec{Name: "unit", Stage: "test", Status: "failed"})
-	requireNoDiags(t, "PlanAction", e.plan("gitlabjobs_job_retry", failed, nil))
-	inv := e.invoke("gitlabjobs_job_retry", failed, nil)
-	requireNoDiags(t, "InvokeAction", inv.diags)
-	if n := e.sim.ActionCount(failed, gitlabsim.ActionRetry); n != 1 {
-		t.Fatalf("retried %d times, want 1", n)
-	}
-	ids := e.sim.PipelineJobIDs(mustJob(t, e.sim, failed).PipelineID)
-	retried := ids[len(ids)-1]
-	if retried == failed {
-		t.Fatal("no new job")
-	}
-	requireProgress(t, inv.progress,
-		fmt.Sprintf(`^job %d: success, \d+s$`, retried),
-		fmt.Sprintf(`^job %d retried: new job %d: success, http.*/-/jobs/%d$`, failed, retried, retried))
-
-	running := e.job(gitlabsim.JobSpec{Status: "running"})
-	requireDiag(t, e.plan("gitlabjobs_job_retry", running, nil), tfprotov6.DiagnosticSeverityError, "^Job cannot be retried$")
-}
-
-// TestJobCancelAction: canceling a running job waits until it is canceled;
-// a finished job is left alone with a warning and no request.
-func TestJobCancelAction(t *testing.T) {
-	t.Parallel()
-	e := newActionTestEnv(t)
-	running := e.job(gitlabsim.JobSpec{Status: "running"})
-	requireNoDiags(t, "PlanAction", e.plan("gitlabjobs_job_cancel", running, nil))
-	inv := e.invoke("gitlabjobs_job_cancel", running, nil)
-	requireNoDiags(t, "InvokeAction", inv.diags)
-	requireProgress(t, inv.progress, fmt.Sprintf(`^job %d: canceled, \d+s$`, running), fmt.Sprintf(`^job %d: canceled, http`, running))
-	if n := e.sim.ActionCount(running, gitlabsim.ActionCancel); n != 1 {
-		t.Errorf("canceled %d times, want 1", n)
-	}
-
-	done := e.job(gitlabsim.JobSpec{Status: "success"})
-	inv = e.invoke("gitlabjobs_job_cancel", done, nil)
-	requireDiag(t, inv.diags, tfprotov6.DiagnosticSeverityWarning, fmt.Sprintf("^Job %d has already finished$", done))
-	if n := e.sim.ActionCount(done, gitlabsim.ActionCancel); n != 0 {
-		t.Errorf("canceled a finished job %d times", n)
-	}
-}
-
-// TestJobEraseAction: erasing a finished job; a running job fails the plan.
-func TestJobEraseAction(t *testing.T) {
-	t.Parallel()
-	e := newActionTestEnv(t)
-	done := e.job(gitlabsim.JobSpec{Status: "success", Log: "secret output\n"})
-	requireNoDiags(t, "PlanAction", e.plan("gitlabjobs_job_erase", done, nil))
-	inv := e.invoke("gitlabjobs_job_erase", done, nil)
-	requireNoDiags(t, "InvokeAction", inv.diags)
-	requireProgress(t, inv.progress, fmt.Sprintf(`^job %d: erased at \d{4}-\d\d-\d\dT.*Z, http`, done))
-	if j := mustJob(t, e.sim, done); j.ErasedAt == nil || j.Log != "" {
-		t.Errorf("job not erased: erased_at %v, log %q", j.ErasedAt, j.Log)
-	}
-
-	running := e.job(gitlabsim.JobSpec{Status: "running"})
-	requireDiag(t, e.plan("gitlabjobs_job_erase", running, nil), tfprotov6.DiagnosticSeverityError, "^Job cannot be erased$")
-}
-
 // TestJobActions_unconfigured: an action invoked before the provider is
 // configured reports it instead of panicking.
 func TestJobActions_unconfigured(t *testing.T) {
@@ -589,22 +402,4 @@ func mustJob(t *testing.T, sim *gitlabsim.Sim, id int64) gitlabsim.Job {
 		t.Fatalf("no job %d", id)
 	}
 	return j
-}
-
-// TestWaitReportsProgress checks the poller's progress callback: every
-// status a poll sees, the final one included, with the time waited.
-func TestWaitReportsProgress(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(0, 0)}
-	p := clock.poller()
-	var got []string
-	p.progress = func(_ context.Context, j *gitlabclient.Job, waited time.Duration) {
-		got = append(got, fmt.Sprintf("%s after %s", j.Status, waited))
-	}
-	if _, err := p.wait(context.Background(), 42, waitFinished, statusSequence("pending", "running", "running", "success")); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"pending after 0s", "running after 1s", "running after 2s", "success after 3s"}
-	if !slices.Equal(got, want) {
-		t.Errorf("progress = %q, want %q", got, want)
-	}
 }

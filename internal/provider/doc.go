@@ -1,0 +1,33 @@
+// Package provider implements the gitlabjobs Terraform provider: data sources
+// that read GitLab CI jobs and pipelines, resources that act on them, and
+// Terraform (>= 1.14) actions that do the same on demand.
+//
+// Each data source, resource and action has its file, named after its type
+// and kind (job_play_resource.go, job_play_action.go, job_data_source.go),
+// with its tests in the file of the same name (_test.go for the acceptance
+// tests through the CLI, _internal_test.go for tests of unexported code).
+// What several of them share is in files named by role:
+//
+//   - common_operations.go: the operation core, one function per job action
+//     (playJob, retryJob, cancelJob, eraseJob), the "never applied twice"
+//     decisions and the status checks; resources and actions both call it.
+//   - common_resource.go: what the job action resources share
+//     (jobActionResource, their attributes, import IDs, plan-time checks).
+//   - common_action.go: what the Terraform actions share (jobAction, their
+//     attributes, invoke with progress).
+//   - common_artifacts.go: what the artifacts keep and delete resources and
+//     actions share.
+//   - common_schema.go: attributes shared by data sources, resources and
+//     actions (project, pipeline ID, scope, jobs, variable keys).
+//   - common_list.go: the values and state of the job list data sources.
+//   - common_diagnostics.go: diagnostics shared by several types.
+//   - job_model.go: the job's model and attributes; job_wait.go: the poller.
+//   - plan_checks.go, import_checks.go, import_mark.go: plan-time checks
+//     that need the provider's configuration, import ID checks, and the
+//     private-state mark of an imported resource.
+//   - validators.go, int64_type.go, project_equivalence.go: attribute
+//     validators, the integer type, and respelled projects.
+//   - job_token_reads.go: the reads a CI job token cannot make.
+//   - provider.go, server.go, startup_check.go: the provider, its protocol
+//     server, and the check of GitLab at configure time.
+package provider

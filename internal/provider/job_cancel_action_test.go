@@ -1,0 +1,32 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+// TestJobCancelAction: canceling a running job waits until it is canceled;
+// a finished job is left alone with a warning and no request.
+func TestJobCancelAction(t *testing.T) {
+	t.Parallel()
+	e := newActionTestEnv(t)
+	running := e.job(gitlabsim.JobSpec{Status: "running"})
+	requireNoDiags(t, "PlanAction", e.plan("gitlabjobs_job_cancel", running, nil))
+	inv := e.invoke("gitlabjobs_job_cancel", running, nil)
+	requireNoDiags(t, "InvokeAction", inv.diags)
+	requireProgress(t, inv.progress, fmt.Sprintf(`^job %d: canceled, \d+s$`, running), fmt.Sprintf(`^job %d: canceled, http`, running))
+	if n := e.sim.ActionCount(running, gitlabsim.ActionCancel); n != 1 {
+		t.Errorf("canceled %d times, want 1", n)
+	}
+
+	done := e.job(gitlabsim.JobSpec{Status: "success"})
+	inv = e.invoke("gitlabjobs_job_cancel", done, nil)
+	requireDiag(t, inv.diags, tfprotov6.DiagnosticSeverityWarning, fmt.Sprintf("^Job %d has already finished$", done))
+	if n := e.sim.ActionCount(done, gitlabsim.ActionCancel); n != 0 {
+		t.Errorf("canceled a finished job %d times", n)
+	}
+}
