@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -268,21 +267,4 @@ func (r *jobArtifactsResource) create(ctx context.Context, req resource.CreateRe
 	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), in.JobID))
 	plan.setJob(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func invokeArtifactsAction(ctx context.Context, a *jobAction, req action.InvokeRequest, resp *action.InvokeResponse,
-	op func(context.Context, *gitlabclient.Client, jobActionInput) jobActionOutput, summary func(*gitlabclient.Job) string) {
-	var cfg jobActionTarget
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	in, diags := cfg.input()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	a.invoke(ctx, resp, in, 0, func(ctx context.Context, client *gitlabclient.Client, _ poller, in jobActionInput) jobActionOutput {
-		return op(ctx, client, in)
-	}, func(_ jobActionInput, j *gitlabclient.Job) string { return summary(j) })
 }
