@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -13,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -267,4 +272,37 @@ func (r *jobArtifactsResource) create(ctx context.Context, req resource.CreateRe
 	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), in.JobID))
 	plan.setJob(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// artifactSelection is how gitlabjobs_job_artifact_file and
+// gitlabjobs_job_artifacts name their job: by job_id, or by ref and job
+// (the job of that name in the ref's latest successful pipeline).
+type artifactSelection struct {
+	ID      types.String `tfsdk:"id"`
+	Project types.String `tfsdk:"project"`
+	JobID   types.Int64  `tfsdk:"job_id"`
+	Ref     types.String `tfsdk:"ref"`
+	Job     types.String `tfsdk:"job"`
+}
+
+// withArtifactSelection adds the project, ref and job attributes of
+// artifactSelection to a data source's attributes (its own id and job_id
+// among them); refDesc is ref's description.
+func withArtifactSelection(refDesc string, attrs map[string]dsschema.Attribute) map[string]dsschema.Attribute {
+	attrs["project"] = projectAttribute()
+	attrs["ref"] = dsschema.StringAttribute{Optional: true, MarkdownDescription: refDesc,
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+	attrs["job"] = dsschema.StringAttribute{Optional: true, MarkdownDescription: "The job's name (e.g. `build`), with `ref`.",
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+	return attrs
+}
+
+// artifactSelectionValidators check artifactSelection at plan time: job_id,
+// or ref and job.
+func artifactSelectionValidators() []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("job_id"), path.MatchRoot("ref")),
+		datasourcevalidator.RequiredTogether(path.MatchRoot("ref"), path.MatchRoot("job")),
+		datasourcevalidator.Conflicting(path.MatchRoot("job_id"), path.MatchRoot("job")),
+	}
 }

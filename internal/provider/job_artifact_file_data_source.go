@@ -10,9 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -42,11 +40,7 @@ func NewJobArtifactFileDataSource() datasource.DataSource { return &jobArtifactF
 type jobArtifactFileDataSource struct{ dataSourceBase }
 
 type jobArtifactFileModel struct {
-	ID                     types.String `tfsdk:"id"`
-	Project                types.String `tfsdk:"project"`
-	JobID                  types.Int64  `tfsdk:"job_id"`
-	Ref                    types.String `tfsdk:"ref"`
-	Job                    types.String `tfsdk:"job"`
+	artifactSelection
 	Path                   types.String `tfsdk:"path"`
 	MaxSize                types.Int64  `tfsdk:"max_size"`
 	Sensitive              types.Bool   `tfsdk:"sensitive"`
@@ -79,10 +73,10 @@ func (d *jobArtifactFileDataSource) Schema(_ context.Context, _ datasource.Schem
 			"its own project and of projects whose job token allowlist lets its project in.\n\n" +
 			"Upstream API: [Download a single artifact file by job ID](https://docs.gitlab.com/api/job_artifacts/#download-a-single-artifact-file-by-job-id) " +
 			"and [from specific tag or branch](https://docs.gitlab.com/api/job_artifacts/#download-a-single-artifact-file-from-specific-tag-or-branch).",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withArtifactSelection("A branch or tag: the file is read from "+
+			"the job named `job` in the latest successful pipeline of this ref. Give `ref` and `job`, or `job_id`.", map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<job_id>:<path>`, or " +
 				"`<project>:<ref>:<job>:<path>` when read by ref."},
-			"project": projectAttribute(),
 			"job_id": schema.Int64Attribute{Optional: true, Computed: true, MarkdownDescription: "The job's ID. Give this, " +
 				"or `ref` and `job`. Read by ref, it is the ID of the job GitLab served the file from, so that its artifacts " +
 				"can be kept (`gitlabjobs_job_artifacts_keep`): GitLab does not say which job that was, so the provider " +
@@ -90,11 +84,6 @@ func (d *jobArtifactFileDataSource) Schema(_ context.Context, _ datasource.Schem
 				"of that name on the ref, in a successful pipeline, with artifacts) and checks that its file is the same; " +
 				"null when that finds none, or when the token may not list the project's jobs (a CI job token).",
 				Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"ref": schema.StringAttribute{Optional: true, MarkdownDescription: "A branch or tag: the file is read from " +
-				"the job named `job` in the latest successful pipeline of this ref. Give `ref` and `job`, or `job_id`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"job": schema.StringAttribute{Optional: true, MarkdownDescription: "The job's name (e.g. `build`), with `ref`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"path": schema.StringAttribute{Required: true, MarkdownDescription: "The file's path inside the archive, " +
 				"relative to its root as in `artifacts:paths` (e.g. `dist/version.txt`).",
 				Validators: []validator.String{artifactPathValidator{}}},
@@ -118,16 +107,12 @@ func (d *jobArtifactFileDataSource) Schema(_ context.Context, _ datasource.Schem
 			"size":         schema.Int64Attribute{Computed: true, MarkdownDescription: "The file's size in bytes."},
 			"sha256":       schema.StringAttribute{Computed: true, MarkdownDescription: "The SHA-256 of the file's content, hex-encoded."},
 			"content_type": schema.StringAttribute{Computed: true, MarkdownDescription: "The media type GitLab sent the file with (from its name or content)."},
-		},
+		}),
 	}
 }
 
 func (d *jobArtifactFileDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("job_id"), path.MatchRoot("ref")),
-		datasourcevalidator.RequiredTogether(path.MatchRoot("ref"), path.MatchRoot("job")),
-		datasourcevalidator.Conflicting(path.MatchRoot("job_id"), path.MatchRoot("job")),
-	}
+	return artifactSelectionValidators()
 }
 
 // artifactPathValidator checks path as GitLab does, at plan time.

@@ -8,9 +8,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -41,15 +39,11 @@ func NewJobArtifactsDataSource() datasource.DataSource { return &jobArtifactsDat
 type jobArtifactsDataSource struct{ dataSourceBase }
 
 type jobArtifactsListModel struct {
-	ID             types.String `tfsdk:"id"`
-	Project        types.String `tfsdk:"project"`
-	JobID          types.Int64  `tfsdk:"job_id"`
-	Ref            types.String `tfsdk:"ref"`
-	Job            types.String `tfsdk:"job"`
-	MaxArchiveSize types.Int64  `tfsdk:"max_archive_size"`
-	ArchiveSize    types.Int64  `tfsdk:"archive_size"`
-	Files          types.List   `tfsdk:"files"`
-	Paths          types.List   `tfsdk:"paths"`
+	artifactSelection
+	MaxArchiveSize types.Int64 `tfsdk:"max_archive_size"`
+	ArchiveSize    types.Int64 `tfsdk:"archive_size"`
+	Files          types.List  `tfsdk:"files"`
+	Paths          types.List  `tfsdk:"paths"`
 }
 
 var artifactEntryType = types.ObjectType{AttrTypes: map[string]attr.Type{"path": types.StringType, "size": types.Int64Type}}
@@ -69,17 +63,12 @@ func (d *jobArtifactsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"64 MiB) caps the download: a larger archive fails the read, and the download stops there.\n\n" +
 			"Upstream API: [Download the artifacts archive](https://docs.gitlab.com/api/job_artifacts/#download-the-artifacts-archive) " +
 			"and [from a specific tag or branch](https://docs.gitlab.com/api/job_artifacts/#download-the-artifacts-archive-from-a-specific-tag-or-branch).",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withArtifactSelection("A branch or tag: the archive of the job "+
+			"named `job` in the latest successful pipeline of this ref. Give `ref` and `job`, or `job_id`.", map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<job_id>`, or " +
 				"`<project>:<ref>:<job>` when read by ref."},
-			"project": projectAttribute(),
 			"job_id": schema.Int64Attribute{Optional: true, MarkdownDescription: "The job's ID. Give this, or `ref` and `job`.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"ref": schema.StringAttribute{Optional: true, MarkdownDescription: "A branch or tag: the archive of the job " +
-				"named `job` in the latest successful pipeline of this ref. Give `ref` and `job`, or `job_id`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"job": schema.StringAttribute{Optional: true, MarkdownDescription: "The job's name (e.g. `build`), with `ref`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"max_archive_size": schema.Int64Attribute{Optional: true, MarkdownDescription: fmt.Sprintf("The largest "+
 				"archive to download, in bytes. Defaults to %d (64 MiB); at most %d (4 GiB).", defaultArchiveMaxSize, maxArchiveMaxSize),
 				Validators: []validator.Int64{int64validator.Between(1, maxArchiveMaxSize)}},
@@ -92,16 +81,12 @@ func (d *jobArtifactsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				}}},
 			"paths": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "The paths of `files`, for `contains()` and `for_each`."},
-		},
+		}),
 	}
 }
 
 func (d *jobArtifactsDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("job_id"), path.MatchRoot("ref")),
-		datasourcevalidator.RequiredTogether(path.MatchRoot("ref"), path.MatchRoot("job")),
-		datasourcevalidator.Conflicting(path.MatchRoot("job_id"), path.MatchRoot("job")),
-	}
+	return artifactSelectionValidators()
 }
 
 // archiveEntry is one file of an archive.
