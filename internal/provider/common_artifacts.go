@@ -104,21 +104,11 @@ func (r *jobArtifactsResource) Read(ctx context.Context, req resource.ReadReques
 // ImportState takes "<project>:<job_id>" of a job GitLab shows (checked,
 // as the job action resources check theirs).
 func (r *jobArtifactsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	project, ids, err := parseImportID(req.ID, "job_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+	jobID, ok := r.importJob(ctx, req, resp, nil)
+	if !ok {
 		return
 	}
-	client, diags := r.importClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if _, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0]); diags.HasError() {
-		resp.Diagnostics.Append(diags...)
-		return
-	}
-	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0]})...)
+	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": jobID})...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("triggers"), types.MapNull(types.StringType))...)
 }
 

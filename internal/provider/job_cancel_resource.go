@@ -99,24 +99,10 @@ func (r *jobCancelResource) Create(ctx context.Context, req resource.CreateReque
 
 // ImportState takes "<project>:<job_id>" of a job that is canceled (or finished).
 func (r *jobCancelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	project, ids, err := parseImportID(req.ID, "job_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+	jobID, ok := r.importJob(ctx, req, resp, checkCancelImport)
+	if !ok {
 		return
 	}
-	client, diags := r.importClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if resp.Diagnostics.Append(checkCancelImport(req.ID, job)...); resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0]})...)
+	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": jobID})...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_canceled"), true)...)
 }

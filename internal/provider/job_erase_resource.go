@@ -86,23 +86,9 @@ func (r *jobEraseResource) Create(ctx context.Context, req resource.CreateReques
 
 // ImportState takes "<project>:<job_id>" of a job that is erased (or finished).
 func (r *jobEraseResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	project, ids, err := parseImportID(req.ID, "job_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+	jobID, ok := r.importJob(ctx, req, resp, checkEraseImport)
+	if !ok {
 		return
 	}
-	client, diags := r.importClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if resp.Diagnostics.Append(checkEraseImport(req.ID, job)...); resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0]})...)
+	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": jobID})...)
 }

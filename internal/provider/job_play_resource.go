@@ -241,25 +241,11 @@ func (r *jobPlayResource) noteRecorded(ctx context.Context, state tfsdk.State) {
 // itself is recorded as the played job. The job must exist and show that it
 // was played (not manual, scheduled, created or skipped).
 func (r *jobPlayResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	project, ids, err := parseImportID(req.ID, "job_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+	jobID, ok := r.importJob(ctx, req, resp, checkPlayImport)
+	if !ok {
 		return
 	}
-	client, diags := r.importClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if resp.Diagnostics.Append(checkPlayImport(req.ID, job)...); resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0], "played_job_id": ids[0]})...)
+	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": jobID, "played_job_id": jobID})...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), waitFinished)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_job_failure"), true)...)
 }
