@@ -332,25 +332,40 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 func (s *Sim) getPipeline(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
+	_, _, pl, ok := s.pipelineFromPath(w, r, s.projectFor)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.pipelineEntity(r, pl, true))
+}
+
+// pipelineFromPath is the start of the handlers of one pipeline (GET
+// .../pipelines/:pipeline_id and its variables), in GitLab's order:
+// authenticate, pipeline_id (400 when not an integer), the project as the
+// handler finds it (projectFor, or actionProject: its 404 or 403), then the
+// pipeline in it (user_project.all_pipelines.find: 404). The caller holds
+// the lock; ok is false when the answer is written.
+func (s *Sim) pipelineFromPath(w http.ResponseWriter, r *http.Request,
+	findProject func(http.ResponseWriter, *http.Request, principal) (*project, bool)) (principal, *project, *pipeline, bool) {
 	p, outcome := s.authenticateNonGet(w, r, false)
 	if outcome != authOK {
-		return
+		return principal{}, nil, nil, false
 	}
 	id, ok := rubyInteger(r.PathValue("pipeline_id"))
 	if !ok {
 		badParam(w, "pipeline_id is invalid")
-		return
+		return principal{}, nil, nil, false
 	}
-	proj, ok := s.projectFor(w, r, p)
+	proj, ok := findProject(w, r, p)
 	if !ok {
-		return
+		return principal{}, nil, nil, false
 	}
 	pl := s.pipelines[id]
 	if pl == nil || pl.projectID != proj.id {
-		notFound(w, "") // user_project.all_pipelines.find
-		return
+		notFound(w, "")
+		return principal{}, nil, nil, false
 	}
-	writeJSON(w, http.StatusOK, s.pipelineEntity(r, pl, true))
+	return p, proj, pl, true
 }
 
 // GET /projects/:id/pipelines/:pipeline_id/variables: Maintainers, and
@@ -361,23 +376,8 @@ func (s *Sim) getPipeline(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) getPipelineVariables(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, outcome := s.authenticateNonGet(w, r, false)
-	if outcome != authOK {
-		return
-	}
-	id, ok := rubyInteger(r.PathValue("pipeline_id"))
+	p, proj, pl, ok := s.pipelineFromPath(w, r, s.actionProject)
 	if !ok {
-		badParam(w, "pipeline_id is invalid")
-		return
-	}
-	proj := s.findProject(r.PathValue("id"))
-	if proj == nil || !s.canSeeProject(p, proj) {
-		notFound(w, "Project")
-		return
-	}
-	pl := s.pipelines[id]
-	if pl == nil || pl.projectID != proj.id {
-		notFound(w, "")
 		return
 	}
 	if !canAdminBuilds(p, proj) && (p.user == nil || p.user.id != pl.userID || !canUpdateBuilds(p, proj)) {
