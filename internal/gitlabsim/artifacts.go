@@ -340,25 +340,38 @@ func (s *Sim) sendEntry(w http.ResponseWriter, r *http.Request, ad *archiveData,
 	_, _ = io.Copy(w, rc)
 }
 
-// POST /projects/:id/jobs/:job_id/artifacts/keep: 200 with the job.
-func (s *Sim) postKeepArtifacts(w http.ResponseWriter, r *http.Request) {
-	s.lock()
-	defer s.mu.Unlock()
+// artifactsActionJob is the start of the keep and delete handlers, in
+// GitLab's order: authentication and job_id (actionRequest), user_project
+// (404), the right to act (allowed: 403), then find_build! (404; a bridge
+// is not a build). The caller holds the lock; ok is false when the answer
+// is written.
+func (s *Sim) artifactsActionJob(w http.ResponseWriter, r *http.Request, allowed func(principal, *project) bool) (*job, bool) {
 	p, _, id, ok := s.actionRequest(w, r)
 	if !ok {
-		return
+		return nil, false
 	}
 	proj, ok := s.actionProject(w, r, p)
 	if !ok {
-		return
+		return nil, false
 	}
-	if !canUpdateBuilds(p, proj) { // authorize_update_builds!
+	if !allowed(p, proj) {
 		forbidden(w, "")
-		return
+		return nil, false
 	}
 	j := s.jobs[id]
 	if j == nil || j.projectID != proj.id || j.bridge { // find_build!
 		notFound(w, "")
+		return nil, false
+	}
+	return j, true
+}
+
+// POST /projects/:id/jobs/:job_id/artifacts/keep: 200 with the job.
+func (s *Sim) postKeepArtifacts(w http.ResponseWriter, r *http.Request) {
+	s.lock()
+	defer s.mu.Unlock()
+	j, ok := s.artifactsActionJob(w, r, canUpdateBuilds) // authorize_update_builds!
+	if !ok {
 		return
 	}
 	if s.downloadableArchive(j) == nil { // not_found!(build) unless build.artifacts?
@@ -375,21 +388,8 @@ func (s *Sim) postKeepArtifacts(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) deleteArtifacts(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, _, id, ok := s.actionRequest(w, r)
+	j, ok := s.artifactsActionJob(w, r, canAdminBuilds) // authorize_destroy_artifacts!
 	if !ok {
-		return
-	}
-	proj, ok := s.actionProject(w, r, p)
-	if !ok {
-		return
-	}
-	if !canAdminBuilds(p, proj) { // authorize_destroy_artifacts!
-		forbidden(w, "")
-		return
-	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id || j.bridge { // find_build!
-		notFound(w, "")
 		return
 	}
 	s.deleteJobArtifacts(j)
