@@ -142,20 +142,7 @@ func (s *Sim) artifactsBuild(w http.ResponseWriter, r *http.Request) (*job, bool
 	if outcome != authOK {
 		return nil, false
 	}
-	id, ok := jobID(w, r)
-	if !ok {
-		return nil, false
-	}
-	proj, ok := s.projectFor(w, r, p)
-	if !ok {
-		return nil, false
-	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id || j.bridge {
-		notFound(w, "")
-		return nil, false
-	}
-	return j, true
+	return s.projectJobFor(w, r, p, true)
 }
 
 // latestSuccessfulBuild is Project#latest_successful_build_for_ref!: the

@@ -27,6 +27,13 @@ func (s *Sim) projectJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
 	if outcome != authOK {
 		return nil, false
 	}
+	return s.projectJobFor(w, r, p, false)
+}
+
+// projectJobFor validates job_id, resolves the project for principal p (its
+// read_build check) and finds the job in it (user_project.builds.find with
+// buildsOnly, all_jobs otherwise), answering errors as GitLab does.
+func (s *Sim) projectJobFor(w http.ResponseWriter, r *http.Request, p principal, buildsOnly bool) (*job, bool) {
 	id, ok := jobID(w, r)
 	if !ok {
 		return nil, false
@@ -36,7 +43,7 @@ func (s *Sim) projectJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
 		return nil, false
 	}
 	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id {
+	if j == nil || j.projectID != proj.id || (buildsOnly && j.bridge) {
 		notFound(w, "")
 		return nil, false
 	}
