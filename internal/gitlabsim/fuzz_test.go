@@ -94,6 +94,12 @@ func (w *fuzzWorld) serve(t *testing.T, method, path, rawQuery, contentType stri
 	return rec
 }
 
+// malformedAnswer says whether rec is GitLab's HandleMalformedStrings
+// middleware refusing parameters Rack cannot parse.
+func malformedAnswer(rec *httptest.ResponseRecorder) bool {
+	return rec.Code == http.StatusBadRequest && rec.Header().Get("Content-Type") == "text/plain" && rec.Body.String() == "Bad Request"
+}
+
 // listed decodes a 200 list answer: the jobs' IDs and statuses.
 func listed(t *testing.T, rec *httptest.ResponseRecorder) map[int64]string {
 	t.Helper()
@@ -111,17 +117,27 @@ func listed(t *testing.T, rec *httptest.ResponseRecorder) map[int64]string {
 	return out
 }
 
-// scopeOf is the scope values of a query as GitLab's Rack reads them
-// (scope=, scope[]=, scope[x]=).
-func scopeOf(rawQuery string) []string {
-	q, _ := url.ParseQuery(rawQuery)
-	var out []string
-	for k, vs := range q {
-		if k == "scope" || strings.HasPrefix(k, "scope[") && strings.HasSuffix(k, "]") {
-			out = append(out, vs...)
+// scopeOf is every value a query gives the scope parameter, for a query
+// whose scope keys are plain (scope=, scope[]=, scope[x]= with a value);
+// ok is false when another key names scope too ("scope[=", "scope]=",
+// "scope[a][b]=", "scope" without a value), whose reading is Rack's
+// business (TestRackParse), not this check's. Whatever Rack keeps of
+// repeated or mixed keys is one of these values.
+func scopeOf(rawQuery string) (values []string, ok bool) {
+	plain := regexp.MustCompile(`^scope(\[\]|\[[^\[\]]+\])?$`)
+	for _, pair := range regexp.MustCompile(`[&;] *`).Split(rawQuery, -1) {
+		k, v, hasValue := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(k)
+		value, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil || !strings.Contains(key, "scope") {
+			continue
 		}
+		if !plain.MatchString(key) || !hasValue {
+			return nil, false
+		}
+		values = append(values, value)
 	}
-	return out
+	return values, true
 }
 
 // FuzzListQuery sends any query string to the three job lists: scope
@@ -138,6 +154,8 @@ func FuzzListQuery(f *testing.F) {
 		"page=2&per_page=1", "pagination=keyset&per_page=2", "pagination=keyset&cursor=eyJpZCI6IjMiLCJfa2QiOiJuIn0%3D",
 		"pagination=keyset&cursor=%%%", "per_page=-1&page=-5", "page=99999999999999999999", "page=9223372036854775807&per_page=100",
 		"a=%zz&scope=success", "&&&=&=", "scope=success;scope=failed", "order_by=id&sort=asc",
+		"scope[=failed&scope[]=running", "scope]=failed", "scope[]]=failed", "scope&scope[]=failed", "scope=success%00",
+		"scope=failed&scope[]=running", "scope[]=running& scope[]=failed", "include_retried=%E0%80",
 	} {
 		for route := range uint8(3) {
 			f.Add(route, q)
@@ -160,7 +178,7 @@ func FuzzListQuery(f *testing.F) {
 			return
 		}
 		jobs := listed(t, rec)
-		if scope := scopeOf(rawQuery); len(scope) > 0 {
+		if scope, ok := scopeOf(rawQuery); ok && len(scope) > 0 {
 			for id, status := range jobs {
 				if !slices.Contains(scope, status) {
 					t.Errorf("?%q: job %d is %s, outside the scope %v", rawQuery, id, status, scope)
@@ -348,7 +366,9 @@ func FuzzActionBody(f *testing.F) {
 		}
 		if rec.Code >= 400 {
 			var m map[string]any
-			if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || (m["message"] == nil && m["error"] == nil) {
+			if malformedAnswer(rec) {
+				// HandleMalformedStrings refused the parameters.
+			} else if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || (m["message"] == nil && m["error"] == nil) {
 				t.Errorf("%s: %d answer is not GitLab's error JSON: %s", name, rec.Code, rec.Body)
 			}
 			for _, a := range kinds {

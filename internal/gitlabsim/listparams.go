@@ -39,7 +39,7 @@ const (
 // includeRetried the pipeline jobs' include_retried.
 func readListParams(w http.ResponseWriter, r *http.Request, hash scopeHash, pipelineRoute, includeRetried bool) (listParams, bool) {
 	params := map[string]any{}
-	rackParse(params, r.URL.RawQuery)
+	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
 	var errs grapeErrors
 	lp := listParams{page: 1, perPage: defaultPerPage}
 	if pipelineRoute {

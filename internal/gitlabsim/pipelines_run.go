@@ -418,7 +418,7 @@ func (s *Sim) listPipelines(w http.ResponseWriter, r *http.Request) {
 	var errs grapeErrors
 	lp := listParams{page: 1, perPage: defaultPerPage}
 	params := map[string]any{}
-	rackParse(params, r.URL.RawQuery)
+	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
 	if v, ok := integerParam(params, "page"); !ok {
 		errs.add("page", "is invalid")
 	} else if v != nil {

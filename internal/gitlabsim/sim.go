@@ -241,6 +241,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody && !s.capBody(w, r) {
 		return
 	}
+	if malformedRequest(r) {
+		refuseMalformed(w)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

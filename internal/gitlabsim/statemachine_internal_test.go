@@ -151,20 +151,3 @@ func TestFireHooks(t *testing.T) {
 		t.Errorf("pipeline updated_at %v, want the last transition's time", pl.updatedAt)
 	}
 }
-
-func TestRackParse(t *testing.T) {
-	p := map[string]any{}
-	rackParse(p, "force=true&a[]=1&a[]=2&v[][key]=K1&v[][value]=V1&v[][key]=K2&v[][value]=V2&h[x]=1&i[0][key]=z&bad=%zz")
-	if p["force"] != "true" || fmt.Sprint(p["a"]) != "[1 2]" {
-		t.Errorf("scalars and lists: %v", p)
-	}
-	if fmt.Sprint(p["v"]) != "[map[key:K1 value:V1] map[key:K2 value:V2]]" {
-		t.Errorf("array of hashes: %v", p["v"])
-	}
-	if fmt.Sprint(p["h"]) != "map[x:1]" || fmt.Sprint(p["i"]) != "map[0:map[key:z]]" {
-		t.Errorf("hashes: %v %v", p["h"], p["i"])
-	}
-	if _, ok := p["bad"]; ok {
-		t.Error("a badly escaped pair must be dropped")
-	}
-}
