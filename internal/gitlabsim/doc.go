@@ -108,6 +108,15 @@
 // (nginx['client_max_body_size'] of the Linux package; GitLab's own JSON
 // validation middleware caps depth and element counts, not bytes).
 //
+// Parameters (params.go, malformed.go) are read as Rack 2.2's
+// parse_nested_query reads them (pairs split at "&" and ";", a key without
+// "=" is nil, "scope[" and "scope]" keys as Rack nests them), and what Rack
+// raises (a key used as a scalar and a list, an invalid %-escape, nesting
+// deeper than 100) as well as a null byte or invalid UTF-8 in the path, the
+// credentials or a parameter is GitLab's HandleMalformedStrings middleware:
+// a plain-text 400 "Bad Request" before any route or authentication
+// (TestHandleMalformedStrings, TestRackParseAsRack after Rack's own spec).
+//
 // The retry and erase routes of current jobs.rb look the job up before
 // authorizing (find_job!/find_build! before authorize!), so a user without
 // update rights gets 404 for a missing job and 403 for an existing one;
