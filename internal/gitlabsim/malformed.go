@@ -3,6 +3,7 @@ package gitlabsim
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -43,15 +44,16 @@ func malformedRequest(r *http.Request) bool {
 	return false
 }
 
-// malformedBody adds the form fields of an urlencoded or multipart body to
-// params (as request.params reads them) and says whether Rack refused them.
-// JSON bodies are Grape's to parse, not this middleware's.
+// malformedBody adds the fields of an urlencoded, multipart or JSON body to
+// params (as ActionDispatch's request.params reads them) and says whether
+// Rack refused them. A JSON body that does not parse is left to Grape, whose
+// answer the route gives; a JSON value that is not an object is _json.
 func malformedBody(r *http.Request, params map[string]any) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return false
 	}
 	mt, mtParams, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data" {
+	if err != nil || mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data" && mt != "application/json" {
 		return false
 	}
 	body, err := io.ReadAll(r.Body)
@@ -59,8 +61,22 @@ func malformedBody(r *http.Request, params map[string]any) bool {
 	if err != nil {
 		return false
 	}
-	if mt == "application/x-www-form-urlencoded" {
+	switch mt {
+	case "application/x-www-form-urlencoded":
 		return rackParse(params, string(body)) != nil
+	case "application/json":
+		var v any
+		if json.Unmarshal(body, &v) != nil {
+			return false
+		}
+		if m, ok := v.(map[string]any); ok {
+			for k, val := range m {
+				params[k] = val
+			}
+		} else {
+			params["_json"] = v
+		}
+		return false
 	}
 	form, err := multipartFields(body, mtParams["boundary"])
 	if err != nil {

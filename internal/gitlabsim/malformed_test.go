@@ -51,6 +51,8 @@ func TestHandleMalformedStrings(t *testing.T) {
 	wantStatus(t, r, 400, "Bad Request")
 	r = e.post(play, "application/x-www-form-urlencoded", "job_variables_attributes=x&job_variables_attributes[k]=v", "PRIVATE-TOKEN", e.adminTok)
 	wantStatus(t, r, 400, "Bad Request")
+	r = e.post(play, "application/json", `{"job_variables_attributes":[{"key":"A","value":"a\u0000b"}]}`, "PRIVATE-TOKEN", e.adminTok)
+	wantStatus(t, r, 400, "Bad Request")
 	if got := e.sim.ActionCount(e.pl.JobIDs[3], "play"); got != 0 {
 		t.Errorf("%d plays after malformed requests, want 0", got)
 	}

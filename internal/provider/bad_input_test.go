@@ -128,6 +128,7 @@ func TestAccBadInput(t *testing.T) {
 		{"play a pending job", withToken(res("gitlabjobs_job_play", pending, "")), `Job cannot be played.*is pending`, false},
 		{"play a job that is no manual job", withToken(res("gitlabjobs_job_play", build, "")), `Job cannot be played.*is success.*not a manual job`, false},
 		{"variable without a value", withToken(res("gitlabjobs_job_play", manual, `variables = { A = null, B = "x" }`)), `Play variable without a value.*variables A: a play variable needs a value.*"" for an empty value, or remove the key`, false},
+		{"variable value with a null byte", withToken(res("gitlabjobs_job_play", manual, `variables = { B = "x", A = "a\u0000b" }`)), `Variable value with a null byte.*variables A: the value holds a null byte.*Remove it`, false},
 		{"play a missing job", withToken(res("gitlabjobs_job_play", 987654321, "")), `GitLab job not found`, false},
 		{"wait_for unknown", withToken(res("gitlabjobs_job_play", manual, `wait_for = "done"`)), `wait_for.*value must be one of`, false},
 		{"timeout not a duration", withToken(res("gitlabjobs_job_play", manual, `timeouts = { create = "forever" }`)), `Time Duration.*"forever" must be a string containing`, false},

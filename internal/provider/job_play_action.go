@@ -46,7 +46,7 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 			"`KEY = \"value\"`. Keys are letters, digits and `_`. Terraform does not let providers mark action " +
 			"arguments sensitive: give secret values through `sensitive` input variables, so that Terraform treats " +
 			"them as sensitive. An action keeps nothing in the state.",
-		Validators: []validator.Map{variableKeysValidator(), variableValuesValidator{}},
+		Validators: []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables, and waits for it, every " +

@@ -65,7 +65,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"played plays it with the new values; once it was played, a change is refused at plan time, because " +
 			"GitLab runs a played job again with the variables of its first run: point `job_id` at the manual job " +
 			"of a new pipeline instead.",
-		Validators:    []validator.Map{variableKeysValidator(), variableValuesValidator{}},
+		Validators:    []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 	attrs["wait_for"] = waitForAttribute()

@@ -65,7 +65,7 @@ func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				Optional:    true,
 				MarkdownDescription: pipelineVariablesAttributeDesc + " Terraform does not let providers mark action " +
 					"arguments sensitive: give secret values through `sensitive` input variables.",
-				Validators: []validator.Map{pipelineVariableKeysValidator()},
+				Validators: []validator.Map{pipelineVariableKeysValidator(), nullByteValuesValidator{}},
 			},
 			"wait_for": schema.StringAttribute{
 				Optional:            true,

@@ -136,7 +136,7 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Sensitive:   true,
 			MarkdownDescription: pipelineVariablesAttributeDesc + " Values are sensitive: they never appear in plans " +
 				"or logs, but like every attribute they are stored in the state. Changing them runs a new pipeline.",
-			Validators:    []validator.Map{pipelineVariableKeysValidator()},
+			Validators:    []validator.Map{pipelineVariableKeysValidator(), nullByteValuesValidator{}},
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
 		"triggers": schema.MapAttribute{

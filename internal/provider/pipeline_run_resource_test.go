@@ -270,6 +270,11 @@ func TestAccPipelineRunResource_badInput(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)variables.*GITLABJOBS_RUN_ID`),
 			},
 			{
+				Config:      runConfig(env, p.PathWithNamespace, "main", `  variables = { TAG = "v1\u0000" }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Variable value with a null byte.*variables TAG`),
+			},
+			{
 				Config:      runConfig(env, p.PathWithNamespace, "main", `  wait_for = "done"`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)wait_for.*value must be one of`),

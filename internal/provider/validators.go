@@ -10,6 +10,7 @@ import (
 	aschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
@@ -68,6 +69,42 @@ func (variableValuesValidator) ValidateMap(_ context.Context, req validator.MapR
 	resp.Diagnostics.AddAttributeError(req.Path, "Play variable without a value",
 		fmt.Sprintf("variables %s: a play variable needs a value (null is not one): give it a string, \"\" for an "+
 			"empty value, or remove the key.", strings.Join(null, ", ")))
+}
+
+// nullByteValuesValidator refuses a variable value holding a null byte
+// ("\u0000"): GitLab's HandleMalformedStrings middleware answers any request
+// with one in a parameter with 400 Bad Request before the request reaches the
+// job or pipeline. The diagnostic names the keys, never the values (they may
+// be secrets).
+type nullByteValuesValidator struct{}
+
+var _ validator.Map = nullByteValuesValidator{}
+
+func (nullByteValuesValidator) Description(context.Context) string {
+	return "no variable value may hold a null byte (\\u0000)"
+}
+
+func (v nullByteValuesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (nullByteValuesValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var bad []string
+	for k, v := range req.ConfigValue.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() && strings.Contains(s.ValueString(), "\x00") {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return
+	}
+	slices.Sort(bad)
+	resp.Diagnostics.AddAttributeError(req.Path, "Variable value with a null byte",
+		fmt.Sprintf("variables %s: the value holds a null byte (\\u0000), and GitLab refuses any request with one in "+
+			"a parameter (400 Bad Request). Remove it from the value.", strings.Join(bad, ", ")))
 }
 
 // positiveDuration checks at plan time that a timeout is longer than zero:

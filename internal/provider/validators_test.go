@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -73,6 +74,41 @@ func TestPositiveDuration(t *testing.T) {
 		}
 		if wantErr && !strings.Contains(resp.Diagnostics[0].Detail(), `timeouts.create is "`+in+`": a timeout must be a positive duration`) {
 			t.Errorf("%q: %s", in, resp.Diagnostics[0].Detail())
+		}
+	}
+}
+
+// TestNullByteValues: values with a null byte are refused at plan time by
+// their keys, sorted, without the values (they may be secrets); null and
+// unknown values are left to other checks.
+func TestNullByteValues(t *testing.T) {
+	m := func(elems map[string]attr.Value) types.Map {
+		return types.MapValueMust(types.StringType, elems)
+	}
+	for name, tc := range map[string]struct {
+		in   types.Map
+		want string
+	}{
+		"clean":     {m(map[string]attr.Value{"A": types.StringValue("x"), "B": types.StringNull(), "C": types.StringUnknown()}), ""},
+		"null map":  {types.MapNull(types.StringType), ""},
+		"two keys":  {m(map[string]attr.Value{"Z": types.StringValue("s3cr\x00et"), "A": types.StringValue("\x00"), "B": types.StringValue("ok")}), "variables A, Z: the value holds a null byte"},
+		"unknown":   {types.MapUnknown(types.StringType), ""},
+		"empty val": {m(map[string]attr.Value{"A": types.StringValue("")}), ""},
+	} {
+		var resp validator.MapResponse
+		nullByteValuesValidator{}.ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("variables"), ConfigValue: tc.in}, &resp)
+		if tc.want == "" {
+			if resp.Diagnostics.HasError() {
+				t.Errorf("%s: %v", name, resp.Diagnostics)
+			}
+			continue
+		}
+		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, resp.Diagnostics, tc.want)
+			continue
+		}
+		if strings.Contains(resp.Diagnostics[0].Detail(), "s3cr") {
+			t.Errorf("%s: the diagnostic shows a value: %s", name, resp.Diagnostics[0].Detail())
 		}
 	}
 }
