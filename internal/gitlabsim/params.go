@@ -368,6 +368,22 @@ func jobVariablesParam(params map[string]any) ([]Variable, string) {
 	return vars, ""
 }
 
+// requiredString reads a parameter declared `requires :name, type: String`:
+// Grape's "is missing" when the key is absent (a nil value is present), "is
+// invalid" when it does not coerce to a string.
+func requiredString(params map[string]any, name string, errs *grapeErrors) string {
+	v, has := params[name]
+	if !has {
+		errs.add(name, "is missing")
+		return ""
+	}
+	s, ok := grapeString(v)
+	if !ok {
+		errs.add(name, "is invalid")
+	}
+	return s
+}
+
 // grapeString is Grape's String coercion (DryTypes::Coercible::String, with
 // arrays and hashes rejected).
 func grapeString(v any) (string, bool) {

@@ -210,13 +210,10 @@ func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 	if outcome != authOK {
 		return
 	}
-	ref, ok := grapeString(params["ref"])
-	if _, has := params["ref"]; !has || !ok {
-		msg := "ref is missing"
-		if has {
-			msg = "ref is invalid"
-		}
-		badParam(w, msg)
+	var errs grapeErrors
+	ref := requiredString(params, "ref", &errs)
+	if len(errs.order) > 0 {
+		badParam(w, errs.message())
 		return
 	}
 	vars, invalid := pipelineVariablesParam(params)
@@ -525,20 +522,11 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var errs grapeErrors
-	ref, refOK := grapeString(params["ref"])
-	if _, has := params["ref"]; !has {
-		errs.add("ref", "is missing")
-	} else if !refOK {
-		errs.add("ref", "is invalid")
-	} else if strings.TrimSpace(ref) == "" {
+	ref := requiredString(params, "ref", &errs)
+	if _, has := params["ref"]; has && len(errs.order) == 0 && strings.TrimSpace(ref) == "" {
 		errs.add("ref", "is empty") // allow_blank: false
 	}
-	tok, tokOK := grapeString(params["token"])
-	if _, has := params["token"]; !has {
-		errs.add("token", "is missing")
-	} else if !tokOK {
-		errs.add("token", "is invalid")
-	}
+	tok := requiredString(params, "token", &errs)
 	rawVars, hasVars := params["variables"]
 	varsHash, isHash := rawVars.(map[string]any)
 	if hasVars && rawVars != nil && rawVars != "" && !isHash {

@@ -251,6 +251,7 @@ func TestPipelineCreate_errors(t *testing.T) {
 	wantStatus(t, p.post(path, "application/json", `{"ref":"nope"}`, "PRIVATE-TOKEN", p.apiTok), 400,
 		`{"message":{"base":["Reference not found"]}}`)
 	wantStatus(t, p.post(path, "application/json", `{}`, "PRIVATE-TOKEN", p.apiTok), 400, `{"error":"ref is missing"}`)
+	wantStatus(t, p.post(path, "application/json", `{"ref":["main"]}`, "PRIVATE-TOKEN", p.apiTok), 400, `{"error":"ref is invalid"}`)
 	wantStatus(t, p.post(path, "application/json", `{"ref":"main","variables":[{"key":"A B","value":"x"}]}`, "PRIVATE-TOKEN", p.apiTok), 400, "")
 	wantStatus(t, p.post(path, "application/json", `{"ref":"main","variables":[{"key":"A","variable_type":"nope"}]}`, "PRIVATE-TOKEN", p.apiTok), 400,
 		`{"error":"variables[0][variable_type] does not have a valid value"}`)
