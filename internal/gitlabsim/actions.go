@@ -280,7 +280,7 @@ func (s *Sim) playJob(j *job, userID int64, vars []Variable, at time.Time) *job 
 }
 
 // retryJob is Ci::RetryJobService: a copy of the job (name, stage, `when`,
-// tags, variables, script) as a new, pending job run by the retrying user;
+// tags, variables, script, the artifacts it uploads) as a new, pending job run by the retrying user;
 // the original and older copies are marked retried (and hidden from the
 // pipeline's job list).
 func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
@@ -291,7 +291,7 @@ func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
 		id: s.newID("job", 0), pipelineID: j.pipelineID, projectID: j.projectID, name: j.name, stage: j.stage,
 		status: StatusCreated, allowFailure: j.allowFailure, tags: append([]string{}, j.tags...), createdAt: at,
 		userID: j.userID, bridge: j.bridge, when: j.when, variables: append([]Variable(nil), j.variables...),
-		script: j.script, driven: true, token: "glcbt-" + randomHex(16),
+		script: j.script, driven: true, token: "glcbt-" + randomHex(16), uploads: j.uploads,
 	}
 	if userID != 0 {
 		nj.userID = userID

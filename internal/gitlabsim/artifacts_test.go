@@ -465,3 +465,48 @@ func TestArtifactsPublicAnonymous(t *testing.T) {
 	// A wrong token is still refused.
 	wantStatus(t, a.get(fmt.Sprintf("%s/%d/artifacts/v.txt", base, pl.JobIDs[0]), "PRIVATE-TOKEN", "glpat-wrong"), 401, "")
 }
+
+// TestRetryUploadsArtifactsAgain: a retried job runs its script again, and
+// when it succeeds the runner uploads its artifacts:paths again — the new
+// job has its own archive (the same files) and expiry, counted from its own
+// finish; the original keeps its own.
+func TestRetryUploadsArtifactsAgain(t *testing.T) {
+	a := newActs(t, gitlabsim.Options{RunDuration: 5 * time.Second})
+	pl := a.sim.CreatePipeline(a.proj.ID, gitlabsim.PipelineSpec{Ref: "main", UserID: a.devU.ID, Jobs: []gitlabsim.JobSpec{
+		{Name: "release", Stage: "build", Status: "success", ArtifactFiles: releaseFiles[:2], ExpireIn: "1 day"},
+	}})
+	old := pl.JobIDs[0]
+	artPath := func(id int64) string { return fmt.Sprintf("/api/v4/projects/%d/jobs/%d/artifacts", a.proj.ID, id) }
+	a.clock.Advance(time.Hour)
+	r := a.do(old, "retry", a.dev)
+	wantStatus(t, r, 201, "")
+	retried := int64(r.json(t)["id"].(float64))
+	// Until it has run, the new job has nothing to download.
+	wantStatus(t, a.get(artPath(retried), "PRIVATE-TOKEN", a.dev), 404, `{"message":"404 Not Found"}`)
+	if m := a.job(retried); m["artifacts_file"] != nil || m["artifacts_expire_at"] != nil {
+		t.Errorf("before it ran: artifacts_file %v, artifacts_expire_at %v", m["artifacts_file"], m["artifacts_expire_at"])
+	}
+	a.clock.Advance(time.Minute)
+	m := a.job(retried)
+	if m["status"] != "success" {
+		t.Fatalf("retried job %v, want success", m["status"])
+	}
+	finished, err := time.Parse(time.RFC3339, m["finished_at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["artifacts_expire_at"] != apiTime(finished.Add(24*time.Hour)) {
+		t.Errorf("artifacts_expire_at %v, want a day after %s", m["artifacts_expire_at"], finished)
+	}
+	r = a.get(artPath(retried), "PRIVATE-TOKEN", a.dev)
+	wantStatus(t, r, 200, "")
+	files := unzip(t, r.body)
+	if len(files) != 3 || files["version.txt"] != "1.4.0\n" || files["dist/image-digest.txt"] != "sha256:abc\n" {
+		t.Errorf("the retried job's archive holds %v", keys(files))
+	}
+	if o := a.job(old); o["artifacts_expire_at"] != apiTime(t0.Add(24*time.Hour)) {
+		t.Errorf("the original's artifacts_expire_at %v, want its own", o["artifacts_expire_at"])
+	}
+	wantStatus(t, a.get(artPath(old), "PRIVATE-TOKEN", a.dev), 200, "")
+	a.allChecked()
+}

@@ -117,9 +117,20 @@ type job struct {
 	variables     []Variable
 	when          string // on_success, manual or delayed (Ci::Processable#when)
 	erasedBy      int64
-	cancelingAt   *time.Time // when a graceful cancel began
-	script        script     // what the simulated runner does with the job
-	driven        bool       // the simulated runner drives it (runner.go)
+	cancelingAt   *time.Time  // when a graceful cancel began
+	script        script      // what the simulated runner does with the job
+	driven        bool        // the simulated runner drives it (runner.go)
+	uploads       *jobUploads // a fixture job's artifacts, uploaded again when a retry of it succeeds
+}
+
+// jobUploads is what the runner uploads when a job succeeds: its
+// artifacts:paths (ArtifactFiles, or declared Artifacts) and expire_in. A
+// CI configuration's jobs have theirs in the configuration; a fixture's job
+// keeps its spec's, so that a retry of it uploads them again.
+type jobUploads struct {
+	artifacts []ArtifactSpec
+	files     []ArtifactFileSpec
+	expireIn  string
 }
 
 // Variable is a job variable given when a manual job is played.

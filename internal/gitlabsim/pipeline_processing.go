@@ -119,14 +119,22 @@ func (s *Sim) currentJobs(pl *pipeline) []*job {
 // job's pipeline when the pipeline was created from a CI configuration.
 func (s *Sim) processAfter(j *job, at time.Time) {
 	run := s.ci.runs[j.pipelineID]
-	if run != nil && j.status == StatusSuccess && len(j.artifacts) == 0 {
-		// The runner uploaded the job's artifacts (artifacts:paths) as it succeeded.
-		cj := run.byName[j.name]
-		for _, a := range cj.Artifacts {
-			j.artifacts = append(j.artifacts, artifact{fileType: a.FileType, filename: a.Filename, fileFormat: a.FileFormat, size: a.Size})
+	if j.status == StatusSuccess && len(j.artifacts) == 0 && !j.bridge {
+		// The runner uploaded the job's artifacts (artifacts:paths) as it
+		// succeeded: those of its CI configuration, or those of the fixture
+		// job it is a retry of.
+		up := j.uploads
+		if run != nil {
+			cj := run.byName[j.name]
+			up = &jobUploads{artifacts: cj.Artifacts, files: cj.ArtifactFiles, expireIn: cj.ExpireIn}
 		}
-		if len(cj.ArtifactFiles) > 0 || cj.ExpireIn != "" {
-			s.attachArtifacts(j, JobSpec{Name: j.name, ArtifactFiles: cj.ArtifactFiles, ExpireIn: cj.ExpireIn})
+		if up != nil {
+			for _, a := range up.artifacts {
+				j.artifacts = append(j.artifacts, artifact{fileType: a.FileType, filename: a.Filename, fileFormat: a.FileFormat, size: a.Size})
+			}
+			if len(up.artifacts) > 0 || len(up.files) > 0 || up.expireIn != "" {
+				s.attachArtifacts(j, JobSpec{Name: j.name, ArtifactFiles: up.files, ExpireIn: up.expireIn})
+			}
 		}
 	}
 	if run != nil && !run.processing {

@@ -471,6 +471,9 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 	for _, a := range js.Artifacts {
 		j.artifacts = append(j.artifacts, artifact{fileType: a.FileType, filename: a.Filename, fileFormat: a.FileFormat, size: a.Size})
 	}
+	if !js.Bridge && (len(js.Artifacts) > 0 || len(js.ArtifactFiles) > 0) {
+		j.uploads = &jobUploads{artifacts: js.Artifacts, files: js.ArtifactFiles, expireIn: js.ExpireIn}
+	}
 	s.settleTimestamps(j, js.QueuedDuration)
 	s.attachArtifacts(j, js)
 	j.token = js.Token
