@@ -91,8 +91,11 @@ import {
 			},
 			{
 				// A new trigger plays the job again (with the variables of its
-				// first run, as GitLab does: new variables are refused at plan).
-				Config: config("v1", "v2"),
+				// first run, as GitLab does: new variables are refused at plan)
+				// once its run has finished: a fast CLI gets here while the
+				// out-of-band run still goes, which the plan refuses.
+				PreConfig: func() { waitFinished(t, env, jobID) },
+				Config:    config("v1", "v2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
