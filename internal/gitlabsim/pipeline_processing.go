@@ -115,8 +115,9 @@ func (s *Sim) currentJobs(pl *pipeline) []*job {
 	return out
 }
 
-// processAfter is the hook of every job status change: it processes the
-// job's pipeline when the pipeline was created from a CI configuration.
+// processAfter is the hook of every job status change: a job that succeeded
+// without artifacts gets those its runner uploads (jobUploads), and the job's
+// pipeline is processed when it was created from a CI configuration.
 func (s *Sim) processAfter(j *job, at time.Time) {
 	run := s.ci.runs[j.pipelineID]
 	if j.status == StatusSuccess && len(j.artifacts) == 0 && !j.bridge {
