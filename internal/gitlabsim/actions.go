@@ -38,9 +38,8 @@ const (
 // actionRequest reads the body (Grape's formatter runs first), authenticates
 // and reads job_id. It answers errors itself.
 func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, int64, bool) {
-	params, perr := requestParams(r)
-	if perr != nil {
-		writeJSON(w, perr.status, map[string]string{"error": perr.text})
+	params, ok := readParams(w, r)
+	if !ok {
 		return principal{}, nil, 0, false
 	}
 	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)

@@ -73,6 +73,17 @@ func requestParams(r *http.Request) (map[string]any, *paramError) {
 	return params, nil
 }
 
+// readParams is requestParams answering its failure (Grape's formatter
+// error) itself; ok is false when it has.
+func readParams(w http.ResponseWriter, r *http.Request) (params map[string]any, ok bool) {
+	params, perr := requestParams(r)
+	if perr != nil {
+		writeJSON(w, perr.status, map[string]string{"error": perr.text})
+		return nil, false
+	}
+	return params, true
+}
+
 func multipartParams(params map[string]any, r *http.Request, body []byte, boundary string) (map[string]any, *paramError) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	form, err := multipartFields(body, boundary)

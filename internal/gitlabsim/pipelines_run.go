@@ -201,9 +201,8 @@ func pipelineVariablesParam(params map[string]any) ([]pipelineVariable, string) 
 func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, perr := requestParams(r)
-	if perr != nil {
-		writeJSON(w, perr.status, map[string]string{"error": perr.text})
+	params, ok := readParams(w, r)
+	if !ok {
 		return
 	}
 	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
@@ -516,9 +515,8 @@ func (s *Sim) listPipelines(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, perr := requestParams(r)
-	if perr != nil {
-		writeJSON(w, perr.status, map[string]string{"error": perr.text})
+	params, ok := readParams(w, r)
+	if !ok {
 		return
 	}
 	var errs grapeErrors

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	aschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -56,16 +57,10 @@ func (variableValuesValidator) ValidateMap(_ context.Context, req validator.MapR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	var null []string
-	for k, v := range req.ConfigValue.Elements() {
-		if v.IsNull() {
-			null = append(null, k)
-		}
-	}
+	null := keysWhere(req.ConfigValue, attr.Value.IsNull)
 	if len(null) == 0 {
 		return
 	}
-	slices.Sort(null)
 	resp.Diagnostics.AddAttributeError(req.Path, "Play variable without a value",
 		fmt.Sprintf("variables %s: a play variable needs a value (null is not one): give it a string, \"\" for an "+
 			"empty value, or remove the key.", strings.Join(null, ", ")))
@@ -92,19 +87,29 @@ func (nullByteValuesValidator) ValidateMap(_ context.Context, req validator.MapR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	var bad []string
-	for k, v := range req.ConfigValue.Elements() {
-		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() && strings.Contains(s.ValueString(), "\x00") {
-			bad = append(bad, k)
-		}
-	}
+	bad := keysWhere(req.ConfigValue, func(v attr.Value) bool {
+		s, ok := v.(types.String)
+		return ok && strings.Contains(s.ValueString(), "\x00") // "" when null or unknown
+	})
 	if len(bad) == 0 {
 		return
 	}
-	slices.Sort(bad)
 	resp.Diagnostics.AddAttributeError(req.Path, "Variable value with a null byte",
 		fmt.Sprintf("variables %s: the value holds a null byte (\\u0000), and GitLab refuses any request with one in "+
 			"a parameter (400 Bad Request). Remove it from the value.", strings.Join(bad, ", ")))
+}
+
+// keysWhere is the keys of a map's elements that match, sorted: what the
+// variables validators name in their diagnostics.
+func keysWhere(m types.Map, match func(attr.Value) bool) []string {
+	var keys []string
+	for k, v := range m.Elements() {
+		if match(v) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // positiveDuration checks at plan time that a timeout is longer than zero:
