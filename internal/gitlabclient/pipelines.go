@@ -2,8 +2,14 @@ package gitlabclient
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -162,18 +168,105 @@ func (c *Client) LatestPipeline(ctx context.Context, project, ref, status string
 	return c.GetPipeline(ctx, project, list[0].ID)
 }
 
-// RunRequest is a pipeline to create.
+// RunRequest is a pipeline to create, and what a pipeline must hold to be
+// the one it created (Owns).
 type RunRequest struct {
 	Ref       string
 	Variables []Variable // the user's; the marker is added
-	// Marker is RunMarkerKey's value: unique to the intent, so the pipeline
-	// can be found again (FindRun).
+	// Inputs are the pipeline's inputs (the CI configuration's spec:inputs):
+	// JSON values (string, float64, bool, []any). Nil or empty: none.
+	Inputs map[string]any
+	// Marker is RunMarkerKey's base value: unique to the intent's ref,
+	// variable names and triggers (never a value), so the pipeline can be
+	// found again (FindRun). With inputs, the value sent is
+	// Marker.<salt>.<HMAC-SHA256(salt, inputs)>: a random salt per request,
+	// so what GitLab shows proves the inputs without revealing them.
 	Marker string
+}
+
+// markerSep separates a marker's base, salt and MAC.
+const markerSep = "."
+
+// canonicalInputs is the inputs as compared: JSON with sorted keys.
+func canonicalInputs(inputs map[string]any) ([]byte, error) {
+	if len(inputs) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(inputs)
+}
+
+// inputsMAC is hex(HMAC-SHA256(salt, canonical inputs)).
+func inputsMAC(salt string, canonical []byte) string {
+	m := hmac.New(sha256.New, []byte(salt))
+	m.Write(canonical)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// markerValue is the RunMarkerKey value a request sends: Marker alone
+// without inputs, else Marker.<salt>.<MAC> with a new random salt.
+func (r RunRequest) markerValue() (string, error) {
+	canonical, err := canonicalInputs(r.Inputs)
+	if err != nil || canonical == nil {
+		return r.Marker, err
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	salt := hex.EncodeToString(b)
+	return r.Marker + markerSep + salt + markerSep + inputsMAC(salt, canonical), nil
+}
+
+// Owns reports whether pipeline p, whose variables are vars, is one this
+// request created, as far as GitLab shows it: created by username (never
+// empty: a pipeline of unknown user is nobody's), for the same ref as GitLab
+// stores it (refs/heads/main is main), with the request's marker, the same
+// user variables (names and values) and the same inputs (the marker's MAC).
+// The one matcher of every look: before creating, and after a failed POST.
+func (r RunRequest) Owns(p *Pipeline, vars []PipelineVariable, username string) bool {
+	if username == "" || p == nil || p.User == nil || p.User.Username != username || p.Ref != NormalRef(r.Ref) {
+		return false
+	}
+	if !r.markerMatches(MarkerOf(vars)) {
+		return false
+	}
+	want := map[string]string{}
+	for _, v := range r.Variables {
+		want[v.Key] = v.Value
+	}
+	return maps.Equal(UserVariables(vars), want)
+}
+
+// markerMatches reports whether a pipeline's marker value is this request's.
+func (r RunRequest) markerMatches(got string) bool {
+	if r.Marker == "" {
+		return false
+	}
+	canonical, err := canonicalInputs(r.Inputs)
+	if err != nil {
+		return false
+	}
+	if canonical == nil {
+		return got == r.Marker
+	}
+	base, rest, ok := strings.Cut(got, markerSep)
+	if !ok || base != r.Marker {
+		return false
+	}
+	salt, mac, ok := strings.Cut(rest, markerSep)
+	return ok && hmac.Equal([]byte(mac), []byte(inputsMAC(salt, canonical)))
+}
+
+// MarkerBase is a marker value without its inputs part (salt and MAC).
+func MarkerBase(value string) string {
+	base, _, _ := strings.Cut(value, markerSep)
+	return base
 }
 
 type createPipelineBody struct {
 	Ref       string                   `json:"ref"`
 	Variables []createPipelineVariable `json:"variables,omitempty"`
+	Inputs    map[string]any           `json:"inputs,omitempty"`
 }
 
 type createPipelineVariable struct {
@@ -182,15 +275,24 @@ type createPipelineVariable struct {
 	VariableType string `json:"variable_type"`
 }
 
-// FindRun looks for the pipeline a run with marker created: among the
-// pipelines of ref created through the API (source api) by username ("":
-// anyone; GitLab lets a Developer read the variables of their own pipelines
-// only, so a refusal is an error, never taken as "not found")
-// at or after since (zero: any time; GitLab's clock), newest first, the one
-// whose variables hold RunMarkerKey = marker. It reads at
-// most maxPages pages of the list. It returns nil when there is none.
-func (c *Client) FindRun(ctx context.Context, project, ref, marker, username string, since time.Time) (*Pipeline, error) {
+// ErrUserUnknown is FindRun's and CreatePipeline's error when the token's
+// user is not known: no pipeline can be proved to be this run's.
+var ErrUserUnknown = errors.New("the token's user is not known (GET /user), so no pipeline can be proved to be this run's")
+
+// FindRun looks for the pipeline req created: among the pipelines of its
+// ref (as GitLab stores it) created through the API (source api) by
+// username (required: ErrUserUnknown without it; GitLab lets a Developer
+// read the variables of their own pipelines only, so a refusal is an error,
+// never taken as "not found") at or after since (zero: any time; GitLab's
+// clock), newest first, the first that req Owns — every candidate is
+// checked, not only the newest. It reads at most maxPages pages of the
+// list. It returns nil when there is none.
+func (c *Client) FindRun(ctx context.Context, project string, req RunRequest, username string, since time.Time) (*Pipeline, error) {
 	const maxPages = 5
+	if username == "" {
+		return nil, ErrUserUnknown
+	}
+	ref := NormalRef(req.Ref)
 	for page := 1; page <= maxPages; page++ {
 		list, more, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Source: "api", Username: username, OrderBy: "id", Sort: "desc", Page: page})
 		if err != nil {
@@ -204,17 +306,15 @@ func (c *Client) FindRun(ctx context.Context, project, ref, marker, username str
 			if err != nil {
 				return nil, fmt.Errorf("reading the variables of pipeline %d: %w", p.ID, err)
 			}
-			for _, v := range vars {
-				if v.Key == RunMarkerKey && v.Value == marker {
-					full, err := c.GetPipeline(ctx, project, p.ID)
-					if err != nil {
-						return nil, err
-					}
-					if username != "" && full.User != nil && full.User.Username != username {
-						continue // someone else's pipeline with our marker: not ours
-					}
-					return full, nil
-				}
+			if !req.markerMatches(MarkerOf(vars)) {
+				continue
+			}
+			full, err := c.GetPipeline(ctx, project, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			if req.Owns(full, vars, username) {
+				return full, nil
 			}
 		}
 		if !more {
@@ -235,21 +335,28 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 	if req.Marker == "" {
 		return nil, errors.New("a pipeline run needs a marker")
 	}
-	body := createPipelineBody{Ref: req.Ref}
+	if username == "" {
+		return nil, ErrUserUnknown
+	}
+	marker, err := req.markerValue()
+	if err != nil {
+		return nil, err
+	}
+	body := createPipelineBody{Ref: req.Ref, Inputs: req.Inputs}
 	for _, v := range req.Variables {
 		if v.Key == RunMarkerKey {
 			return nil, fmt.Errorf("the variable %s is the provider's own", RunMarkerKey)
 		}
 		body.Variables = append(body.Variables, createPipelineVariable{Key: v.Key, Value: v.Value, VariableType: "env_var"})
 	}
-	body.Variables = append(body.Variables, createPipelineVariable{Key: RunMarkerKey, Value: req.Marker, VariableType: "env_var"})
+	body.Variables = append(body.Variables, createPipelineVariable{Key: RunMarkerKey, Value: marker, VariableType: "env_var"})
 	path := "projects/" + p.Escaped() + "/pipeline"
 	fields := map[string]any{"action": "create pipeline", "ref": req.Ref}
 	unknown := func(cause, err error) error {
 		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err}
 	}
 	find := func() (*Pipeline, error) {
-		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, username, time.Time{})
+		found, err := c.FindRun(ctx, p.String(), req, username, time.Time{})
 		if err != nil {
 			return nil, readFailed(err)
 		}
@@ -283,7 +390,7 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 			tflog.Warn(ctx, fmt.Sprintf("creating a pipeline for %s got %s; pipeline %d was created by it", req.Ref, failure(err), found.ID), fields)
 			return found, nil
 		case mayBeUnderWay(err):
-			return nil, unknown(err, errors.New("no pipeline with the run's marker was found yet, and the request may still be under way in GitLab"))
+			return nil, unknown(err, errors.New("no pipeline of this run (its marker, ref, user, variables and inputs) was found yet, and the request may still be under way in GitLab"))
 		case sent > maxResends:
 			return nil, fmt.Errorf("the pipeline for %s was not created: %d attempts failed, the last with %w", req.Ref, sent, err)
 		}

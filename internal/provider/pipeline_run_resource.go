@@ -311,7 +311,7 @@ func (r *pipelineRunResource) earlierRunAtPlan(ctx context.Context, plan pipelin
 		return diags
 	}
 	in := pipelineRunInput{Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Marker: marker}
-	found, err := findSameRun(ctx, client, in, gitlabclient.NormalRef(in.Ref), u.Username)
+	found, err := client.FindRun(ctx, project.String(), in.request(), u.Username, time.Time{})
 	if err != nil || found == nil {
 		return diags
 	}
@@ -468,6 +468,7 @@ type pipelineRunInput struct {
 	Project       gitlabclient.Project
 	Ref           string
 	Variables     []gitlabclient.Variable
+	Inputs        map[string]any
 	Marker        string
 	LookFirst     bool // look for a pipeline of the same intent before creating
 	WaitFor       string
@@ -489,15 +490,25 @@ type pipelineRunOutput struct {
 func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, in pipelineRunInput) pipelineRunOutput {
 	var out pipelineRunOutput
 	ref := gitlabclient.NormalRef(in.Ref)
-	var username string
-	if u, err := client.CurrentUser(ctx); err == nil {
-		username = u.Username
-	} else if gitlabclient.StatusCode(err) == 401 {
-		out.Diags.Append(pipelineCreateError(in, err)...)
+	// The token's user: a pipeline is this run's only if this user created
+	// it. Without it nothing can be adopted, and creating blindly could run
+	// the intent twice: stop (the client retried the GET where safe).
+	u, err := client.CurrentUser(ctx)
+	if err != nil {
+		if gitlabclient.StatusCode(err) == 401 {
+			out.Diags.Append(pipelineCreateError(in, err)...)
+			return out
+		}
+		out.Diags.AddError("Could not read the token's user",
+			fmt.Sprintf("Before creating a pipeline for %s, the provider reads the token's user (GET /user), so that it "+
+				"adopts only a pipeline this user created, and that failed: %s. Nothing was created; apply again once GitLab "+
+				"answers.", ref, err))
 		return out
 	}
+	username := u.Username
+	req := in.request()
 	if in.LookFirst {
-		found, err := findSameRun(ctx, client, in, ref, username)
+		found, err := client.FindRun(ctx, in.Project.String(), req, username, time.Time{})
 		if err != nil {
 			out.Diags.AddError("Could not check for an earlier run",
 				fmt.Sprintf("Before creating a pipeline for %s, the provider looks for one this configuration already created "+
@@ -511,8 +522,7 @@ func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, 
 		}
 	}
 	if out.Pipeline == nil {
-		p, err := client.CreatePipeline(ctx, in.Project.String(), gitlabclient.RunRequest{Ref: in.Ref, Variables: in.Variables,
-			Marker: in.Marker}, username)
+		p, err := client.CreatePipeline(ctx, in.Project.String(), req, username)
 		if err != nil {
 			out.Diags.Append(pipelineCreateError(in, err)...)
 			return out
@@ -544,26 +554,9 @@ func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, 
 	return out
 }
 
-// findSameRun is the newest pipeline of the intent (the marker, or a re-run
-// of it) whose variables are the configured ones.
-func findSameRun(ctx context.Context, client *gitlabclient.Client, in pipelineRunInput, ref, username string) (*gitlabclient.Pipeline, error) {
-	found, err := client.FindRun(ctx, in.Project.String(), ref, in.Marker, username, time.Time{})
-	if err != nil || found == nil {
-		return nil, err
-	}
-	vars, err := client.GetPipelineVariables(ctx, in.Project.String(), found.ID)
-	if err != nil {
-		return nil, err
-	}
-	want := map[string]string{}
-	for _, v := range in.Variables {
-		want[v.Key] = v.Value
-	}
-	if !maps.Equal(gitlabclient.UserVariables(vars), want) {
-		// Same names, other values: another intent (values are not in the marker).
-		return nil, nil
-	}
-	return found, nil
+// request is the run as the client creates and recognizes it.
+func (in pipelineRunInput) request() gitlabclient.RunRequest {
+	return gitlabclient.RunRequest{Ref: in.Ref, Variables: in.Variables, Inputs: in.Inputs, Marker: in.Marker}
 }
 
 // pipelineReached reports whether the wait for target is over.

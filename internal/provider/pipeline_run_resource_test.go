@@ -31,10 +31,20 @@ func boolPtr(b bool) *bool { return &b }
 // blocks the pipeline.
 func ciProject(t *testing.T, env *acctest.Env, buildOutcome, buildDuration string) gitlabsim.Project {
 	t.Helper()
+	return ciProjectOf(t, env, nil, buildOutcome, buildDuration)
+}
+
+// ciProjectOf is ciProject with more members (user ID → access level).
+func ciProjectOf(t *testing.T, env *acctest.Env, members map[int64]int, buildOutcome, buildDuration string) gitlabsim.Project {
+	t.Helper()
 	env.RequireSim(t, "runs pipelines of a CI configuration it sets up")
+	all := map[int64]int{env.AdminID: 40}
+	for id, level := range members {
+		all[id] = level
+	}
 	p := env.Sim.CreateProject(gitlabsim.ProjectSpec{
 		Path:    "pipelines/" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())),
-		Members: map[int64]int{env.AdminID: 40},
+		Members: all,
 	})
 	if err := env.Sim.SetCIConfig(p.ID, gitlabsim.CIConfig{
 		Branches: map[string]string{"main": ""},

@@ -1,0 +1,172 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+// Issue 18: "which pipeline did this intent create?" under a hostile user
+// and a flaky network. Every test counts the pipelines GitLab created.
+
+const routeCreatePipeline = "POST /api/v4/projects/{id}/pipeline"
+
+// pipelineVar checks that the pipeline the resource recorded holds key=value
+// (no false success: the recorded pipeline is the configured run).
+func pipelineVar(t *testing.T, env *acctest.Env, p gitlabsim.Project, name, key, value string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not in the state", name)
+		}
+		var vars []map[string]any
+		env.GetJSON(t, fmt.Sprintf("/projects/%d/pipelines/%s/variables", p.ID, rs.Primary.Attributes["pipeline_id"]), &vars)
+		for _, v := range vars {
+			if v["key"] == key {
+				if v["value"] != value {
+					return fmt.Errorf("%s recorded pipeline %s whose %s is %v, want %s", name, rs.Primary.Attributes["pipeline_id"], key, v["value"], value)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("%s recorded pipeline %s without %s", name, rs.Primary.Attributes["pipeline_id"], key)
+	}
+}
+
+// Case 1: for_each (here count: the test framework's state checks do not
+// take for_each keys) over environments (same ref, same variable name, other
+// values); both waits time out; the re-apply finds each instance's own
+// pipeline, not only the newest with the marker: two pipelines in all.
+func TestAccPipelineRunIntent_forEachTimeout(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "6s")
+	cfg := func(timeout string) string {
+		return env.Config(fmt.Sprintf(`
+resource "gitlabjobs_pipeline_run" "env" {
+  count     = 2
+  project   = %q
+  ref       = "main"
+  variables = { ENV = ["staging", "production"][count.index] }
+  wait_for  = "success"
+  timeouts  = { create = %q }
+}
+`, p.PathWithNamespace, timeout))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("2s"), ExpectError: regexp.MustCompile(`Timed out waiting for pipeline`)},
+			{
+				Config: cfg("2m"),
+				Check: resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 2),
+					pipelineVar(t, env, p, "gitlabjobs_pipeline_run.env.0", "ENV", "staging"),
+					pipelineVar(t, env, p, "gitlabjobs_pipeline_run.env.1", "ENV", "production")),
+			},
+		},
+	})
+}
+
+// Case 2: after a staging run, ENV changes to production and the POST
+// fails before GitLab created anything (a 500, then a reset): the staging
+// pipeline is never recorded as the production run; production runs once.
+func TestAccPipelineRunIntent_changedValuesFailedPost(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	cfg := func(v string) string { return runConfig(env, p.PathWithNamespace, "main", fmt.Sprintf(`  variables = { ENV = %q }`, v)) }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("staging"), Check: wantRuns(env, p, 1)},
+			{
+				// 500 before: GitLab proved nothing was created; sent again once.
+				PreConfig: func() {
+					env.Sim.InjectFault(gitlabsim.Fault{Route: routeCreatePipeline, Kind: gitlabsim.FaultStatus, Status: 500, Calls: []int{1}})
+				},
+				Config: cfg("production"),
+				Check:  resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 2), pipelineVar(t, env, p, pipelineRun, "ENV", "production")),
+			},
+			{
+				// A reset before GitLab answered: the outcome is unknown, nothing adopted.
+				PreConfig: func() {
+					env.Sim.InjectFault(gitlabsim.Fault{Route: routeCreatePipeline, Kind: gitlabsim.FaultReset, Calls: []int{1}})
+				},
+				Config:      cfg("qa"),
+				ExpectError: regexp.MustCompile(`may or may not have been created`),
+			},
+			{Config: cfg("qa"), Check: resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 3), pipelineVar(t, env, p, pipelineRun, "ENV", "qa"))},
+		},
+	})
+}
+
+// Case 3: ref written in full (refs/heads/main, GitLab stores main) and
+// the creation's answer lost after GitLab created it: found, not re-sent.
+func TestAccPipelineRunIntent_fullRefLostAnswer(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					env.Sim.InjectFault(gitlabsim.Fault{Route: routeCreatePipeline, Kind: gitlabsim.FaultStatusAfter, Status: 502, Calls: []int{1}})
+				},
+				Config: runConfig(env, p.PathWithNamespace, "refs/heads/main", ""),
+				Check:  wantRuns(env, p, 1),
+			},
+		},
+	})
+	if posts := env.Sim.RequestCount(routeCreatePipeline); posts != 1 {
+		t.Errorf("%d POSTs, want 1", posts)
+	}
+}
+
+// Case 6: GET /user fails: a colleague's pipeline of the same intent is
+// never adopted; the apply stops, naming the cause, and creates nothing;
+// once GitLab answers, this user's own pipeline runs.
+func TestAccPipelineRunIntent_userUnknown(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSim(t, "sets up a colleague")
+	colleague := env.Sim.CreateUser(gitlabsim.UserSpec{Username: "colleague"})
+	p := ciProjectOf(t, env, map[int64]int{colleague.ID: gitlabsim.MaintainerAccess}, "", "")
+	tok := env.Sim.CreatePersonalAccessToken(colleague.ID, gitlabsim.TokenSpec{})
+	body := `
+resource "gitlabjobs_pipeline_run" "%s" {
+  project   = %q
+  ref       = "main"
+  variables = { ENV = "production" }
+}
+`
+	colleagues := env.ProviderBlock(fmt.Sprintf("  token = %q\n  retries = 0", tok)) + fmt.Sprintf(body, "release", p.PathWithNamespace)
+	mine := env.ProviderConfig("  retries = 0\n  early_auth_check = false") + fmt.Sprintf(body, "release", p.PathWithNamespace)
+	removeFault := func() {}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: colleagues, Check: wantRuns(env, p, 1)},
+			{Config: colleagues, Destroy: true},
+			{
+				PreConfig: func() {
+					removeFault = env.Sim.InjectFault(gitlabsim.Fault{Route: "GET /api/v4/user", Kind: gitlabsim.FaultStatus, Status: 500})
+				},
+				Config:      mine,
+				ExpectError: regexp.MustCompile(`(?s)Could not read the token's user.*Nothing was created`),
+			},
+			{
+				PreConfig: func() { removeFault() },
+				Config:    mine,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pipelineRun, attr("username"), knownvalue.StringExact("root")),
+				},
+				Check: wantRuns(env, p, 2),
+			},
+		},
+	})
+}
