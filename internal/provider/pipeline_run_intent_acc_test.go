@@ -80,7 +80,9 @@ resource "gitlabjobs_pipeline_run" "env" {
 func TestAccPipelineRunIntent_changedValuesFailedPost(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p := ciProject(t, env, "", "")
-	cfg := func(v string) string { return runConfig(env, p.PathWithNamespace, "main", fmt.Sprintf(`  variables = { ENV = %q }`, v)) }
+	cfg := func(v string) string {
+		return runConfig(env, p.PathWithNamespace, "main", fmt.Sprintf(`  variables = { ENV = %q }`, v))
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
