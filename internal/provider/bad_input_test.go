@@ -81,6 +81,9 @@ func TestAccBadInput(t *testing.T) {
 		return fmt.Sprintf("resource %q \"x\" {\n  project = %q\n  job_id  = %d\n%s\n}\n", typ, proj, id, extra)
 	}
 	ds := func(typ, body string) string { return fmt.Sprintf("data %q \"x\" {\n%s\n}\n", typ, body) }
+	run := func(extra string) string {
+		return fmt.Sprintf("resource \"gitlabjobs_pipeline_run\" \"x\" {\n  project = %q\n  ref     = \"main\"\n%s\n}\n", proj, extra)
+	}
 	provider := func(attrs string) string { return env.ProviderBlock(attrs) }
 	withToken := func(body string) string { return env.Config(body) }
 
@@ -140,6 +143,10 @@ func TestAccBadInput(t *testing.T) {
 		{"erase a running job", withToken(res("gitlabjobs_job_erase", running, "")), `Job cannot be erased.*is running`, false},
 		{"erase a pending job", withToken(res("gitlabjobs_job_erase", pending, "")), `Job cannot be erased.*is pending`, false},
 		{"cancel job_id 0", withToken(res("gitlabjobs_job_cancel", 0, "")), `job_id.*at least 1`, false},
+		// Pipeline runs (issue 18 case 9, issue 21).
+		{"pipeline variable without a value", withToken(run(`variables = { B = "x", A = null }`)), `Pipeline variable without a value.*variables A: a pipeline variable needs a value.*"" for an empty value, or remove the key`, false},
+		{"pipeline timeout zero", withToken(run(`timeouts = { create = "0s" }`)), `Timeout must be positive.*timeouts.create is "0s"`, false},
+		{"pipeline run with a job token", jobTokenProvider + run(""), `A CI job token cannot create pipelines.*job_token attribute.*api scope.*Developer role`, false},
 		// Job actions without the right: the error names what is missing.
 		{"erase with a read_api token", provider(fmt.Sprintf("token = %q", readAPI)) + res("gitlabjobs_job_erase", build, ""), `token may not erase jobs.*lacks the api scope`, true},
 		{"play with a read_api token", provider(fmt.Sprintf("token = %q", readAPI)) + res("gitlabjobs_job_play", manual, ""), `token may not play jobs.*lacks the api scope`, true},

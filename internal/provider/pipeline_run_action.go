@@ -16,7 +16,10 @@ import (
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
-var _ action.ActionWithConfigure = (*pipelineRunAction)(nil)
+var (
+	_ action.ActionWithConfigure  = (*pipelineRunAction)(nil)
+	_ action.ActionWithModifyPlan = (*pipelineRunAction)(nil)
+)
 
 // NewPipelineRunAction returns the gitlabjobs_pipeline_run action.
 func NewPipelineRunAction() action.Action {
@@ -65,7 +68,7 @@ func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				Optional:    true,
 				MarkdownDescription: pipelineVariablesAttributeDesc + " Terraform does not let providers mark action " +
 					"arguments sensitive: give secret values through `sensitive` input variables.",
-				Validators: []validator.Map{pipelineVariableKeysValidator(), nullByteValuesValidator{}},
+				Validators: pipelineVariablesValidators(),
 			},
 			"wait_for": schema.StringAttribute{
 				Optional:            true,
@@ -78,10 +81,18 @@ func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				MarkdownDescription: "While waiting: fail the invocation when the pipeline ends `failed`, `canceled` or " +
 					"`skipped` (or, waiting for `success`, blocks on a manual job), naming its failed jobs. Defaults to `true`.",
 			},
-			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+			"timeouts": positiveActionTimeouts(timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				InvokeDescription: "How long to wait for the pipeline, as a duration such as `30s`, `10m` or `2h` (default `60m`).",
-			}),
+			})),
 		},
+	}
+}
+
+// ModifyPlan refuses, at plan, a CI job token, which GitLab does not accept
+// for creating pipelines.
+func (a *pipelineRunAction) ModifyPlan(_ context.Context, _ action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	if a.data.usesJobToken() {
+		resp.Diagnostics.Append(pipelineJobTokenError(a.what, a.data)...)
 	}
 }
 

@@ -109,13 +109,35 @@ func pipelineVariableKeysValidator() validator.Map {
 	return variableKeysValidator(stringvalidator.NoneOf(gitlabclient.RunMarkerKey))
 }
 
+// pipelineVariablesValidators are the checks of a pipeline run's variables
+// (resource and action): keys, a value for every key (issue 18 case 9), no
+// null byte.
+func pipelineVariablesValidators() []validator.Map {
+	return []validator.Map{pipelineVariableKeysValidator(), variableValuesValidator{what: "pipeline"}, nullByteValuesValidator{}}
+}
+
+// pipelineJobTokenError is the plan-time refusal of a pipeline run while
+// the provider authenticates with a CI job token: GitLab's POST
+// /projects/:id/pipeline (lib/api/ci/pipelines.rb) is not marked
+// job_token_allowed, so GitLab answers 401 to a job token there.
+func pipelineJobTokenError(what string, data *providerData) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.AddError("A CI job token cannot create pipelines",
+		fmt.Sprintf("%s would create a pipeline, but the gitlabjobs provider authenticates with a CI job token (%s). "+
+			"GitLab does not accept job tokens on its create-pipeline endpoint (it answers 401). Nothing was sent to "+
+			"GitLab.\n\nSet the provider's token (or the %s environment variable) to a personal, project or group access "+
+			"token with the api scope whose user has at least the Developer role in the project (inside GitLab CI, store "+
+			"it as a masked CI/CD variable).", what, data.jobTokenSource, EnvToken))
+	return diags
+}
+
 func pipelineWaitDesc(limit string) string {
 	return "What to wait for once the pipeline is created: `none` (return at once, the default), `success` (the " +
 		"pipeline succeeded; it failing, being canceled or skipped, or blocking on a manual job is a failure), " +
 		"`manual` (the pipeline is blocked on a manual job, e.g. a deploy waiting to be played — or it already " +
 		"succeeded), or `finished` (success, failed, canceled or skipped; a pipeline blocked on a manual job ends the " +
-		"wait with a warning, as it will not finish by itself). Waiting polls the pipeline with backoff (1 s, doubling " +
-		"up to 20 s) until " + limit + "."
+		"wait with a warning, as it will not finish by itself). Waiting polls the pipeline " + pollingDesc() +
+		" until " + limit + "."
 }
 
 func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -136,7 +158,7 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Sensitive:   true,
 			MarkdownDescription: pipelineVariablesAttributeDesc + " Values are sensitive: they never appear in plans " +
 				"or logs, but like every attribute they are stored in the state. Changing them runs a new pipeline.",
-			Validators:    []validator.Map{pipelineVariableKeysValidator(), nullByteValuesValidator{}},
+			Validators:    pipelineVariablesValidators(),
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
 		"triggers": schema.MapAttribute{
@@ -166,7 +188,7 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"outcome in `status` instead. Defaults to `true`.",
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
-		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the pipeline (default 60m)."}),
+		"timeouts": positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the pipeline (default 60m)."})),
 		"pipeline_id": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "The pipeline the resource created (or, after an interrupted apply, found again).",
@@ -277,6 +299,10 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 		!plan.Variables.Equal(state.Variables) || !plan.Triggers.Equal(state.Triggers))
 	if !req.State.Raw.IsNull() && !replacing {
 		return // an update of wait_for, fail_on_failure or timeouts: nothing runs
+	}
+	if r.data.usesJobToken() {
+		resp.Diagnostics.Append(pipelineJobTokenError(pipelineRunWhat, r.data)...)
+		return
 	}
 	if marker, ok := plannedMarker(plan.Ref, plan.Variables, plan.Triggers); ok {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), marker)...)
