@@ -455,6 +455,11 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 // Update only stores wait_for, fail_on_failure and timeouts: every other
 // change replaces the resource, and computed attributes keep their values.
 func (r *pipelineRunResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if diags := checkProjectChangeOf(ctx, r.data, pipelineRunWhat, req, sameProjectPlanModifier{pipeline: true}); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		resp.State.Raw = req.State.Raw
+		return
+	}
 	resp.State.Raw = req.Plan.Raw
 	if resp.Private != nil {
 		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
@@ -718,18 +723,19 @@ func pipelineCreateError(in pipelineRunInput, err error) diag.Diagnostics {
 }
 
 // pipelineRunProjectAttribute is project of gitlabjobs_pipeline_run: a
-// respelling GitLab treats as the same project (URL encoding, letter case)
-// is stored in place; any other change replaces the resource, whose create
-// finds the pipeline it ran before (by its marker variable) when the new
-// value names the same project, so nothing runs twice.
+// respelling (URL encoding, letter case; or a numeric ID for a path, or an
+// old path, while a pipeline is recorded: pipeline IDs are unique across an
+// instance) is stored in place, checked at apply; a value that names
+// another project replaces the resource.
 func pipelineRunProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is " +
-			"accepted too). The same path written another way (URL-encoded, another letter case) changes nothing. " +
-			"Another value (also the project's numeric ID for its path) replaces the resource; when it names the " +
-			"same project, the new resource finds the pipeline this one ran instead of running another.",
+			"accepted too). The same project written another way (URL-encoded, another letter case, its numeric ID for " +
+			"its path or the reverse, e.g. after `terraform import` with `<id>:<pipeline_id>`) replaces nothing: it is " +
+			"stored in place, and the apply checks with GitLab that the recorded pipeline is in the project so named. " +
+			"Another project's ID replaces the resource.",
 		Validators:    []validator.String{projectValidator{}},
-		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{noJobID: true}},
+		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{pipeline: true}},
 	}
 }

@@ -421,8 +421,8 @@ func TestAccPipelineRunResource_lostAnswerNothingSaved(t *testing.T) {
 }
 
 // The same project written another way (its numeric ID instead of its
-// path) replaces the resource, but the create finds the pipeline of the
-// same intent: nothing runs again.
+// path) with the ref spelled in full: the ref replaces the resource, and
+// the create finds the pipeline of the same intent: nothing runs again.
 func TestAccPipelineRunResource_projectRespelled(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p := ciProject(t, env, "", "")
@@ -496,6 +496,55 @@ output "release" {
   value = "pipeline ${gitlabjobs_pipeline_run.release.pipeline_id}: deploy job ${gitlabjobs_job_play.deploy.played_job_id} ${gitlabjobs_job_play.deploy.status}"
 }
 `
+
+// Issue 18 case 5: imported by numeric project ID ("<id>:<pipeline_id>")
+// while the configuration names the project by its path: no replacement,
+// no pipeline; the apply stores the path after checking that the project
+// holds the pipeline. A path that is another project fails the apply and
+// keeps the state.
+func TestAccPipelineRunResource_importByID(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	other := env.Sim.CreateProject(gitlabsim.ProjectSpec{Path: "pipelines/import-by-id-other", Members: map[int64]int{env.AdminID: 40}})
+	id := postPipeline(t, env, p, "main")
+	cfg := runConfig(env, p.PathWithNamespace, "main", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:             cfg,
+				ResourceName:       pipelineRun,
+				ImportState:        true,
+				ImportStateId:      fmt.Sprintf("%d:%d", p.ID, id),
+				ImportStatePersist: true,
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pipelineRun, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pipelineRun, attr("project"), knownvalue.StringExact(p.PathWithNamespace)),
+					statecheck.ExpectKnownValue(pipelineRun, attr("pipeline_id"), knownvalue.Int64Exact(id)),
+				},
+				Check: wantRuns(env, p, 1),
+			},
+			{
+				Config:      runConfig(env, other.PathWithNamespace, "main", ""),
+				ExpectError: regexp.MustCompile(`(?s)The new project does not hold the recorded pipeline.*The state keeps`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pipelineRun, plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+	if posts := env.Sim.RequestCount(routeCreatePipeline); posts != 1 || len(env.Sim.CreatedPipelines(other.ID)) != 0 {
+		t.Errorf("%d POSTs, want 1 (the test's own)", posts)
+	}
+}
 
 // The release story applies against the seeded demo project in one apply,
 // converges (the next plan is empty: terraform-plugin-testing checks it),
