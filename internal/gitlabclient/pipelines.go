@@ -176,6 +176,12 @@ type RunRequest struct {
 	// Inputs are the pipeline's inputs (the CI configuration's spec:inputs):
 	// JSON values (string, float64, bool, []any). Nil or empty: none.
 	Inputs map[string]any
+	// NoMarker sends the pipeline with no variable at all (neither the
+	// user's nor the marker): for a project where GitLab forbids pipeline
+	// variables to the token's user. Such a pipeline cannot be recognized
+	// by its variables: after an ambiguous failure only the pipelines the
+	// user created for the ref since the request (Candidates) tell.
+	NoMarker bool
 	// Marker is RunMarkerKey's base value: unique to the intent's ref,
 	// variable names and triggers (never a value), so the pipeline can be
 	// found again (FindRun). With inputs, the value sent is
@@ -332,15 +338,14 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 	if err != nil {
 		return nil, err
 	}
-	if req.Marker == "" {
+	if req.Marker == "" && !req.NoMarker {
 		return nil, errors.New("a pipeline run needs a marker")
+	}
+	if req.NoMarker && len(req.Variables) > 0 {
+		return nil, errors.New("a pipeline run without a marker has no variables")
 	}
 	if username == "" {
 		return nil, ErrUserUnknown
-	}
-	marker, err := req.markerValue()
-	if err != nil {
-		return nil, err
 	}
 	body := createPipelineBody{Ref: req.Ref, Inputs: req.Inputs}
 	for _, v := range req.Variables {
@@ -349,13 +354,32 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 		}
 		body.Variables = append(body.Variables, createPipelineVariable{Key: v.Key, Value: v.Value, VariableType: "env_var"})
 	}
-	body.Variables = append(body.Variables, createPipelineVariable{Key: RunMarkerKey, Value: marker, VariableType: "env_var"})
+	if !req.NoMarker {
+		marker, err := req.markerValue()
+		if err != nil {
+			return nil, err
+		}
+		body.Variables = append(body.Variables, createPipelineVariable{Key: RunMarkerKey, Value: marker, VariableType: "env_var"})
+	}
+	started := time.Now()
 	path := "projects/" + p.Escaped() + "/pipeline"
 	fields := map[string]any{"action": "create pipeline", "ref": req.Ref}
+	var candidates []*Pipeline
 	unknown := func(cause, err error) error {
-		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err}
+		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err,
+			Sent: started, Candidates: candidates}
 	}
 	find := func() (*Pipeline, error) {
+		if req.NoMarker {
+			// Nothing proves a pipeline is this request's: none since the
+			// request proves it was not created; any is a candidate.
+			list, err := c.Candidates(ctx, p.String(), req.Ref, username, started)
+			if err != nil {
+				return nil, readFailed(err)
+			}
+			candidates = list
+			return nil, nil
+		}
 		found, err := c.FindRun(ctx, p.String(), req, username, time.Time{})
 		if err != nil {
 			return nil, readFailed(err)
@@ -386,6 +410,8 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 		switch {
 		case ferr != nil:
 			return nil, unknown(err, ferr)
+		case len(candidates) > 0:
+			return nil, unknown(err, fmt.Errorf("without a marker, GitLab's pipelines cannot tell whether one of %s is this request's", pipelineIDs(candidates)))
 		case found != nil:
 			tflog.Warn(ctx, fmt.Sprintf("creating a pipeline for %s got %s; pipeline %d was created by it", req.Ref, failure(err), found.ID), fields)
 			return found, nil
@@ -404,12 +430,68 @@ type UnknownRunError struct {
 	Project, Ref, Marker string
 	Cause                error // the failure that left the outcome open
 	Err                  error // why looking did not settle it
+	// Sent is when the first request was sent (the client's clock).
+	Sent time.Time
+	// Candidates are, without a marker, the pipelines the user created for
+	// the ref since then, any of which may be the request's.
+	Candidates []*Pipeline
 }
 
 func (e *UnknownRunError) Error() string {
+	carries := fmt.Sprintf(" (a pipeline it created carries the variable %s=%s...)", RunMarkerKey, e.Marker)
+	if e.Marker == "" {
+		carries = ""
+	}
 	return fmt.Sprintf("creating a pipeline for %s in project %s may or may not have worked: %v, and %v; the provider did not "+
-		"send it again, so that it cannot run twice (a pipeline it created carries the variable %s=%s)",
-		e.Ref, e.Project, e.Cause, e.Err, RunMarkerKey, e.Marker)
+		"send it again, so that it cannot run twice%s", e.Ref, e.Project, e.Cause, e.Err, carries)
+}
+
+// pipelineIDs names pipelines for a message: "pipelines 4, 7".
+func pipelineIDs(list []*Pipeline) string {
+	ids := make([]string, len(list))
+	for i, p := range list {
+		ids[i] = fmt.Sprint(p.ID)
+	}
+	if len(ids) == 1 {
+		return "pipeline " + ids[0]
+	}
+	return "pipelines " + strings.Join(ids, ", ")
+}
+
+// clockSkew is how far GitLab's clock (a pipeline's created_at) may be
+// behind the client's when Candidates compares them.
+const clockSkew = time.Minute
+
+// Candidates are the pipelines of ref (as GitLab stores it) that username
+// created through the API (source api) at or after since, less clockSkew,
+// newest first (at most one page): without a marker, the pipelines a
+// request sent at since may have created.
+func (c *Client) Candidates(ctx context.Context, project, ref, username string, since time.Time) ([]*Pipeline, error) {
+	if username == "" {
+		return nil, ErrUserUnknown
+	}
+	list, _, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: NormalRef(ref), Source: "api", Username: username, OrderBy: "id", Sort: "desc"})
+	if err != nil {
+		return nil, fmt.Errorf("listing the pipelines of %s: %w", NormalRef(ref), err)
+	}
+	var out []*Pipeline
+	for _, p := range list {
+		if p.CreatedAt == nil || !p.CreatedAt.Before(since.Add(-clockSkew)) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// PipelineVariablesForbidden reports whether GitLab refused a pipeline
+// creation because the user may not set pipeline variables
+// (Gitlab::Ci::Pipeline::Chain::Build's "Insufficient permissions to set
+// pipeline variables": the project's ci_pipeline_variables_minimum_override_role
+// is above the user's role, or no_one_allowed). The pipeline was not created.
+func PipelineVariablesForbidden(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest &&
+		strings.Contains(apiErr.Message, "Insufficient permissions to set pipeline variables")
 }
 
 // Unwrap gives both errors to errors.Is and errors.As.

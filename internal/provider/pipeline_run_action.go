@@ -118,7 +118,7 @@ func (a *pipelineRunAction) Invoke(ctx context.Context, req action.InvokeRequest
 	send := progressSender(ctx, resp)
 	in := pipelineRunInput{
 		Project: project, Ref: cfg.Ref.ValueString(), Variables: vars,
-		Marker: rerunMarker("tf-action"), WaitFor: pipelineWaitNone,
+		Marker: rerunMarker("tf-action"), WaitFor: pipelineWaitNone, RequestLimit: a.data.requestTimeLimit,
 		FailOnFailure: cfg.FailOnFailure.IsNull() || cfg.FailOnFailure.ValueBool(),
 		WaitAdvice:    "Raise timeouts.invoke, or set wait_for to \"none\".",
 		Progress: func(p *gitlabclient.Pipeline, waited time.Duration) {

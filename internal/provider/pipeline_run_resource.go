@@ -88,6 +88,8 @@ type pipelineRunModel struct {
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 	PipelineID    types.Int64    `tfsdk:"pipeline_id"`
 	RunID         types.String   `tfsdk:"run_id"`
+	MarkerSent    types.Bool     `tfsdk:"marker_sent"`
+	PendingSince  types.String   `tfsdk:"pending_request_sent_at"`
 	pipelineInfo
 }
 
@@ -193,6 +195,22 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Computed:            true,
 			MarkdownDescription: "The pipeline the resource created (or, after an interrupted apply, found again).",
 			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		"marker_sent": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the pipeline carries the `GITLABJOBS_RUN_ID` marker variable. `false` where GitLab " +
+				"forbids pipeline variables to the token's user (the project's *Minimum role to use pipeline variables*, " +
+				"`no_one_allowed` by default on GitLab.com): the pipeline then has no variable at all, and is known by the " +
+				"`pipeline_id` recorded in the state (see the resource's description for what holds then).",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+		},
+		"pending_request_sent_at": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "Set only in the state of a tainted resource whose pipeline creation has an unknown " +
+				"outcome (its answer was lost, or the apply was interrupted while GitLab handled it): when the request was " +
+				"sent (RFC 3339). The next apply waits until the provider's `request_time_limit` after it, when GitLab can " +
+				"no longer create the pipeline, before it looks for it. Null otherwise.",
+			PlanModifiers: keepStr,
 		},
 		"run_id": schema.StringAttribute{
 			Computed: true,
@@ -356,7 +374,7 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	client, project, diags := r.data.clientForProject(pipelineRunWhat, plan.Project)
 	resp.Diagnostics.Append(diags...)
-	vars, diags := playVariables(ctx, plan.Variables)
+	in, diags := r.input(ctx, plan, project)
 	resp.Diagnostics.Append(diags...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -366,34 +384,70 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	marker := plan.RunID.ValueString()
-	if plan.RunID.IsUnknown() || marker == "" {
+	// One create of an intent at a time in this provider process (two
+	// identical resources: the second finds the first's pipeline), and what
+	// a replaced (tainted) state of this intent recorded.
+	key := pipelineIntentKey(plan.Project.ValueString(), in.request())
+	unlock := lockIntent(r.data, key)
+	in.Record = takePipelineRecord(r.data, key)
+	out := createOrFind(ctx, client, in)
+	if out.Pending != nil {
+		stashPipelineRecord(r.data, key, *out.Pending) // for an identical resource later in this apply
+	}
+	unlock()
+	if out.Pipeline != nil {
+		out = waitForRun(ctx, client, r.poll, in, out)
+	}
+	resp.Diagnostics.Append(out.Diags...)
+	plan.RunID = types.StringValue(in.Marker)
+	plan.MarkerSent = types.BoolValue(!out.NoMarker)
+	plan.PendingSince = types.StringNull()
+	switch {
+	case out.Pipeline != nil:
+		plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), out.Pipeline.ID))
+		plan.PipelineID = types.Int64Value(out.Pipeline.ID)
+		plan.pipelineInfo = newPipelineInfo(out.Pipeline)
+		if out.Adopted && in.Record != nil && in.Record.NoMarker {
+			plan.MarkerSent = types.BoolValue(false)
+		}
+	case out.Pending != nil:
+		// The outcome is unknown: save the record (the error taints the
+		// resource), so that the next apply waits it out before looking.
+		plan.ID = types.StringValue(plan.Project.ValueString() + ":pending")
+		plan.PipelineID = types.Int64Null()
+		plan.MarkerSent = types.BoolValue(!out.Pending.NoMarker)
+		plan.PendingSince = types.StringValue(out.Pending.Sent.UTC().Format(time.RFC3339Nano))
+		plan.pipelineInfo = nullPipelineInfo()
+	default:
+		return // nothing was created
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// input is the run a plan (or, in Delete, a state) asks for.
+func (r *pipelineRunResource) input(ctx context.Context, m pipelineRunModel, project gitlabclient.Project) (pipelineRunInput, diag.Diagnostics) {
+	vars, diags := playVariables(ctx, m.Variables)
+	marker := m.RunID.ValueString()
+	if m.RunID.IsUnknown() || marker == "" {
 		var keys []string
 		for _, v := range vars {
 			keys = append(keys, v.Key)
 		}
 		var trig map[string]string
-		resp.Diagnostics.Append(plan.Triggers.ElementsAs(ctx, &trig, false)...)
-		marker = runMarker(plan.Ref.ValueString(), keys, trig)
+		diags.Append(m.Triggers.ElementsAs(ctx, &trig, false)...)
+		marker = runMarker(m.Ref.ValueString(), keys, trig)
 	}
-	in := pipelineRunInput{
-		Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Marker: marker,
-		LookFirst: true, WaitFor: plan.WaitFor.ValueString(),
-		FailOnFailure: plan.FailOnFailure.ValueBool(),
-		WaitAdvice: "The resource is saved (tainted) with the pipeline; the next apply finds it again (by its " +
-			gitlabclient.RunMarkerKey + ") and goes on waiting, it does not create another. Raise timeouts.create, or set " +
-			"wait_for to \"none\".",
+	limit := defaultRequestTimeLimit
+	if r.data != nil && r.data.requestTimeLimit > 0 {
+		limit = r.data.requestTimeLimit
 	}
-	out := runPipeline(ctx, client, r.poll, in)
-	resp.Diagnostics.Append(out.Diags...)
-	if out.Pipeline == nil {
-		return // nothing was created (or it is unknown: the next apply looks for it by its marker)
-	}
-	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), out.Pipeline.ID))
-	plan.PipelineID = types.Int64Value(out.Pipeline.ID)
-	plan.RunID = types.StringValue(marker)
-	plan.pipelineInfo = newPipelineInfo(out.Pipeline)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	return pipelineRunInput{
+		Project: project, Ref: m.Ref.ValueString(), Variables: vars, Marker: gitlabclient.MarkerBase(marker),
+		LookFirst: true, WaitFor: m.WaitFor.ValueString(), Resource: true, RequestLimit: limit,
+		FailOnFailure: m.FailOnFailure.ValueBool(),
+		WaitAdvice: "The resource is saved (tainted) with the pipeline; the next apply goes on with that pipeline, it does " +
+			"not create another. Raise timeouts.create, or set wait_for to \"none\".",
+	}, diags
 }
 
 // Read refreshes the pipeline. A pipeline GitLab no longer shows (404: gone,
@@ -409,6 +463,9 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if state.PipelineID.IsNull() {
+		return // a creation of unknown outcome (pending_request_sent_at): the next create resolves it
 	}
 	id := state.PipelineID.ValueInt64()
 	p, err := client.GetPipeline(ctx, project.String(), id)
@@ -441,7 +498,9 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 			}
 			state.Variables = types.MapValueMust(types.StringType, elems)
 		}
-		state.RunID = types.StringValue(gitlabclient.MarkerOf(vars))
+		state.RunID = types.StringValue(gitlabclient.MarkerBase(gitlabclient.MarkerOf(vars)))
+		state.MarkerSent = types.BoolValue(gitlabclient.MarkerOf(vars) != "")
+		state.PendingSince = types.StringNull()
 		// wait_for records what the imported pipeline has reached.
 		switch p.Status {
 		case gitlabclient.PipelineSuccess, gitlabclient.PipelineManual:
@@ -466,8 +525,31 @@ func (r *pipelineRunResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 }
 
-// Delete forgets the resource: GitLab keeps the pipeline.
-func (r *pipelineRunResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete forgets the resource: GitLab keeps the pipeline. What the state
+// records (the pipeline, or a creation of unknown outcome) is kept in
+// provider memory for a Create of the same intent that follows in this
+// apply: the create half of a tainted resource's replacement, which
+// Terraform gives no prior state.
+func (r *pipelineRunResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+	var state pipelineRunModel
+	if diags := req.State.Get(ctx, &state); diags.HasError() || r.data == nil {
+		return
+	}
+	project, err := gitlabclient.ParseProject(state.Project.ValueString())
+	if err != nil {
+		return
+	}
+	in, diags := r.input(ctx, state, project)
+	if diags.HasError() {
+		return
+	}
+	rec := pipelineRecord{PipelineID: state.PipelineID.ValueInt64(), NoMarker: !state.MarkerSent.IsNull() && !state.MarkerSent.ValueBool()}
+	if t, err := time.Parse(time.RFC3339Nano, state.PendingSince.ValueString()); err == nil && state.PipelineID.IsNull() {
+		rec.Sent = t
+	}
+	if rec.PipelineID != 0 || !rec.Sent.IsZero() {
+		stashPipelineRecord(r.data, pipelineIntentKey(state.Project.ValueString(), in.request()), rec)
+	}
 }
 
 // ImportState takes "<project>:<pipeline_id>"; the refresh that follows
@@ -507,6 +589,12 @@ type pipelineRunInput struct {
 	WaitAdvice    string // what to do after a timed-out wait
 	// Progress, when set, is told every status the wait sees.
 	Progress func(p *gitlabclient.Pipeline, waited time.Duration)
+	// Record is what an earlier attempt of this intent left (nil: none).
+	Record *pipelineRecord
+	// RequestLimit is the provider's request_time_limit.
+	RequestLimit time.Duration
+	// Resource is set for the resource (which saves a record), not the action.
+	Resource bool
 }
 
 // pipelineRunOutput is the pipeline created or found (nil when none), as last
@@ -514,53 +602,25 @@ type pipelineRunInput struct {
 type pipelineRunOutput struct {
 	Pipeline *gitlabclient.Pipeline
 	Adopted  bool
-	Diags    diag.Diagnostics
+	// NoMarker is set when the pipeline was created without the marker
+	// (GitLab forbids pipeline variables to the user).
+	NoMarker bool
+	// Pending is set when a creation's outcome is unknown: the record to keep.
+	Pending *pipelineRecord
+	Diags   diag.Diagnostics
 }
 
 // runPipeline creates (or finds again) the pipeline and waits as asked.
 func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, in pipelineRunInput) pipelineRunOutput {
-	var out pipelineRunOutput
-	ref := gitlabclient.NormalRef(in.Ref)
-	// The token's user: a pipeline is this run's only if this user created
-	// it. Without it nothing can be adopted, and creating blindly could run
-	// the intent twice: stop (the client retried the GET where safe).
-	u, err := client.CurrentUser(ctx)
-	if err != nil {
-		if gitlabclient.StatusCode(err) == 401 {
-			out.Diags.Append(pipelineCreateError(in, err)...)
-			return out
-		}
-		out.Diags.AddError("Could not read the token's user",
-			fmt.Sprintf("Before creating a pipeline for %s, the provider reads the token's user (GET /user), so that it "+
-				"adopts only a pipeline this user created, and that failed: %s. Nothing was created; apply again once GitLab "+
-				"answers.", ref, err))
+	out := createOrFind(ctx, client, in)
+	if out.Pipeline == nil {
 		return out
 	}
-	username := u.Username
-	req := in.request()
-	if in.LookFirst {
-		found, err := client.FindRun(ctx, in.Project.String(), req, username, time.Time{})
-		if err != nil {
-			out.Diags.AddError("Could not check for an earlier run",
-				fmt.Sprintf("Before creating a pipeline for %s, the provider looks for one this configuration already created "+
-					"(an earlier apply may have been interrupted), and that failed: %s. Nothing was created; apply again.", ref, err))
-			return out
-		}
-		if found != nil {
-			tflog.Warn(ctx, fmt.Sprintf("pipeline %d of %s was created for this configuration by an earlier apply (%s=%s); "+
-				"going on with it instead of creating another", found.ID, ref, gitlabclient.RunMarkerKey, in.Marker))
-			out.Pipeline, out.Adopted = found, true
-		}
-	}
-	if out.Pipeline == nil {
-		p, err := client.CreatePipeline(ctx, in.Project.String(), req, username)
-		if err != nil {
-			out.Diags.Append(pipelineCreateError(in, err)...)
-			return out
-		}
-		tflog.Info(ctx, fmt.Sprintf("created pipeline %d for %s", p.ID, ref), map[string]any{"pipeline_id": p.ID})
-		out.Pipeline = p
-	}
+	return waitForRun(ctx, client, poll, in, out)
+}
+
+// waitForRun waits for the run's pipeline as asked and judges its outcome.
+func waitForRun(ctx context.Context, client *gitlabclient.Client, poll poller, in pipelineRunInput, out pipelineRunOutput) pipelineRunOutput {
 	if in.WaitFor == pipelineWaitNone || in.WaitFor == "" {
 		return out
 	}
@@ -692,9 +752,9 @@ func pipelineCreateError(in pipelineRunInput, err error) diag.Diagnostics {
 	var unknown *gitlabclient.UnknownRunError
 	switch status := gitlabclient.StatusCode(err); {
 	case errors.As(err, &unknown):
-		diags.AddError("The pipeline may or may not have been created",
-			fmt.Sprintf("%s. Applying again is safe: the provider first looks for a pipeline with %s=%s and goes on with it.",
-				err, gitlabclient.RunMarkerKey, in.Marker))
+		diags.Append(pipelineUnknownError(in, unknown, &pipelineRecord{Sent: unknown.Sent, NoMarker: unknown.Marker == ""})...)
+	case gitlabclient.PipelineVariablesForbidden(err):
+		diags.Append(pipelineVariablesForbiddenError(in, err)...)
 	case gitlabclient.InsufficientScope(err):
 		diags.AddError("The provider's token may not create pipelines",
 			fmt.Sprintf("GitLab refused to create a pipeline in project %q: %s. Use a personal, project or group access "+
