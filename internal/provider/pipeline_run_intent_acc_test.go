@@ -1,9 +1,21 @@
 package provider_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
 	"regexp"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -172,4 +184,145 @@ resource "gitlabjobs_pipeline_run" "%s" {
 			},
 		},
 	})
+}
+
+// Case 7: two identical resources in one apply get one pipeline, always:
+// the provider serializes the creates of one intent, and the second finds
+// the first's pipeline.
+func TestAccPipelineRunIntent_twoIdenticalResources(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	cfg := env.ProviderConfig(fastSettle) + fmt.Sprintf(`
+resource "gitlabjobs_pipeline_run" "a" {
+  project   = %[1]q
+  ref       = "main"
+  variables = { ENV = "staging" }
+}
+
+resource "gitlabjobs_pipeline_run" "b" {
+  project   = %[1]q
+  ref       = "main"
+  variables = { ENV = "staging" }
+}
+`, p.PathWithNamespace)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 1),
+					resource.TestCheckResourceAttrPair("gitlabjobs_pipeline_run.a", "pipeline_id", "gitlabjobs_pipeline_run.b", "pipeline_id")),
+			},
+		},
+	})
+}
+
+// slowCreateProxy forwards requests to the simulator; the first pipeline
+// creation is held for delay and then forwarded on its own, whether or not
+// the client is still there: GitLab finishing a request whose client went
+// away. received is closed when that request arrives.
+func slowCreateProxy(t *testing.T, env *acctest.Env, delay time.Duration) (baseURL string, received <-chan struct{}) {
+	t.Helper()
+	target, err := url.Parse(env.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrived := make(chan struct{})
+	var once sync.Once
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		held := false
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/pipeline") {
+			once.Do(func() { held = true })
+		}
+		if !held {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		close(arrived)
+		done := make(chan *httptest.ResponseRecorder, 1)
+		go func() { // detached from the client: it lands whatever the client does
+			time.Sleep(delay)
+			out := r.Clone(context.Background())
+			out.Body = io.NopCloser(bytes.NewReader(body))
+			out.RequestURI = ""
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, out)
+			done <- rec
+		}()
+		select {
+		case rec := <-done:
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return strings.Replace(env.BaseURL, target.Scheme+"://"+target.Host, srv.URL, 1), arrived
+}
+
+// Case 4: Ctrl-C while GitLab is slow to create the pipeline, then an
+// immediate re-apply. The interrupted apply saves the resource tainted with
+// the time of the request and does not say that applying again is safe; the
+// re-apply waits until the request can no longer land (request_time_limit),
+// then finds the pipeline that request created: one pipeline in all.
+func TestAccPipelineRunIntent_interruptDuringCreate(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	base, arrived := slowCreateProxy(t, env, 3*time.Second)
+	cfg := strings.Replace(env.ProviderConfig(`  request_time_limit = "6s"`), env.BaseURL, base, 1) +
+		fmt.Sprintf("resource \"gitlabjobs_pipeline_run\" \"release\" {\n  project = %q\n  ref     = \"main\"\n}\n", p.PathWithNamespace)
+	cli := newTerraformCLI(t, os.Getenv(acctest.EnvTerraformPath), tfWorkDir(t, cfg))
+	cli.run(t, "init", "-input=false", "-no-color")
+
+	cmd := cli.command("apply", "-auto-approve", "-input=false", "-no-color")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the creation did not arrive within 60 s:\n%s", out.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("the interrupted apply succeeded:\n%s", out.String())
+	}
+	first := out.String()
+	if n := len(env.Sim.CreatedPipelines(p.ID)); n != 0 {
+		t.Fatalf("the pipeline was created before the interrupt took effect (%d); the test proves nothing:\n%s", n, first)
+	}
+	if !regexp.MustCompile(`(?s)may or may not have been created.*waits\s+until`).MatchString(first) || strings.Contains(first, "is safe") {
+		t.Errorf("the interrupted apply does not say that the next apply waits, or says that applying again is safe:\n%s", first)
+	}
+	show := cli.run(t, "state", "show", "-no-color", pipelineRun)
+	if !regexp.MustCompile(`pending_request_sent_at\s+= "`).MatchString(show) || !strings.Contains(show, "tainted") {
+		t.Errorf("the state does not record the pending creation:\n%s", show)
+	}
+
+	second := cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	created := env.Sim.CreatedPipelines(p.ID)
+	if len(created) != 1 {
+		t.Fatalf("%d pipelines, want 1:\n%s", len(created), second)
+	}
+	show = cli.run(t, "state", "show", "-no-color", pipelineRun)
+	if !regexp.MustCompile(fmt.Sprintf(`pipeline_id\s+= %d`, created[0])).MatchString(show) {
+		t.Errorf("the state does not record pipeline %d:\n%s", created[0], show)
+	}
+	if posts := env.Sim.RequestCount(routeCreatePipeline); posts != 1 {
+		t.Errorf("%d POSTs reached GitLab, want 1", posts)
+	}
+	if plan, err := cli.runErr("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Errorf("the plan after the re-apply is not empty (%v):\n%s", err, plan)
+	}
 }
