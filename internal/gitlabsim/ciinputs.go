@@ -289,6 +289,18 @@ func interpolate(re *regexp.Regexp, s string, values map[string]any, unknown *[]
 	})
 }
 
+// interpolateValue interpolates a string value: a string that is one block
+// becomes the input's value with its type (Interpolation::Template keeps
+// the type of a block that is the whole value), else a string.
+func interpolateValue(s string, values map[string]any, unknown *[]string) any {
+	if m := pipelineInputBlock.FindStringSubmatchIndex(s); m != nil && m[0] == 0 && m[1] == len(s) {
+		if v, ok := values[s[m[2]:m[3]]]; ok {
+			return v
+		}
+	}
+	return interpolate(pipelineInputBlock, s, values, unknown)
+}
+
 // givenInputs reads an `inputs` (or job_inputs) parameter: a hash (its
 // names sorted: the order of the request's keys is not kept). Grape's Hash
 // type refuses anything else ("<name> is invalid").
@@ -323,10 +335,27 @@ func validateJobInputSpecs(specs map[string]CIInput) error {
 			return fmt.Errorf("`%s` input: a job input must have a default value", name)
 		}
 	}
-	if _, errs := validateInputs(specs, nil, nil); len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, ", "))
+	for _, name := range names {
+		if typ := firstNonEmpty(specs[name].Type, "string"); !slices.Contains(inputTypes, typ) {
+			return fmt.Errorf("unknown input specification for `%s` (valid types: %s)", name, strings.Join(inputTypes, ", "))
+		}
 	}
 	return nil
+}
+
+// jobInputErrors validates a job's input specifications with their
+// defaults, once the configuration is interpolated (a default may be a
+// pipeline input: "$[[ inputs.environment ]]").
+func jobInputErrors(jobs []ciJob) string {
+	for _, cj := range jobs {
+		if len(cj.Inputs) == 0 {
+			continue
+		}
+		if _, errs := validateInputs(cj.Inputs, nil, nil); len(errs) > 0 {
+			return "jobs:" + cj.Name + ":inputs " + strings.Join(errs[:min(3, len(errs))], ", ")
+		}
+	}
+	return ""
 }
 
 // jobInputs is what a job with an inputs: keyword keeps: the
@@ -401,6 +430,16 @@ func interpolateConfig(cfg *ciConfig, given map[string]any, order []string) ([]c
 			cj.Needs[k] = in(cj.Needs[k])
 		}
 		cj.LogOnRun = in(cj.LogOnRun)
+		if cj.Inputs != nil {
+			specs := map[string]CIInput{}
+			for k, spec := range cj.Inputs {
+				if d, ok := spec.Default.(string); ok {
+					spec.Default = interpolateValue(d, values, &unknown)
+				}
+				specs[k] = spec
+			}
+			cj.Inputs = specs
+		}
 		if cj.Variables != nil {
 			vars := map[string]string{}
 			for k, v := range cj.Variables {

@@ -262,3 +262,57 @@ func TestSpecJobs_POST_play_WithJobInputs_WhenPipelineVariablesAreRestricted(t *
 		`{"message":"403 Forbidden"}`)
 	wantStatus(t, v.play(deploy, `{"job_inputs":{"environment":"production"}}`), 200, "")
 }
+
+// The demo seed: its release project takes the release data as pipeline
+// inputs (release_tag, environment) and its deploy job as job inputs
+// (environment and release_tag defaulting to the pipeline's, image_digest);
+// preset at GitLab.com's default (no_one_allowed), pipelines still run
+// with inputs and refuse variables.
+func TestSpecSeed_DemoInputs(t *testing.T) {
+	for _, restricted := range []bool{false, true} {
+		t.Run(fmt.Sprint("restricted=", restricted), func(t *testing.T) {
+			seed := string(gitlabsim.DemoFixture())
+			if restricted {
+				seed = strings.Replace(seed, `"restrict_user_defined_variables": false`, `"restrict_user_defined_variables": true`, 1)
+				seed = strings.Replace(seed, `"ci_pipeline_variables_minimum_override_role": "developer"`,
+					`"ci_pipeline_variables_minimum_override_role": "no_one_allowed"`, 1)
+			}
+			clock := gitlabsim.NewClock(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
+			e := newEnvWith(t, gitlabsim.Options{Now: clock.Now})
+			if err := e.sim.LoadFixture(strings.NewReader(seed)); err != nil {
+				t.Fatal(err)
+			}
+			const project = "/api/v4/projects/demo-group%2Fplatform%2Fdeploy-service"
+			admin := []string{"PRIVATE-TOKEN", "glpat-demo-0000000000000000"}
+			settings := e.get(project, admin...).json(t)
+			if settings["restrict_user_defined_variables"] != restricted {
+				t.Errorf("seeded settings %v %v", settings["restrict_user_defined_variables"], settings["ci_pipeline_variables_minimum_override_role"])
+			}
+			withVars := e.post(project+"/pipeline", "application/json", `{"ref":"v1.4.0","variables":[{"key":"GITLABJOBS_RUN_ID","value":"x"}]}`, admin...)
+			if restricted {
+				wantStatus(t, withVars, 400, `{"message":{"base":["Insufficient permissions to set pipeline variables"]}}`)
+			} else {
+				wantStatus(t, withVars, 201, "")
+			}
+			r := e.post(project+"/pipeline", "application/json", `{"ref":"v1.4.0","inputs":{"release_tag":"v1.4.0","environment":"production"}}`, admin...)
+			wantStatus(t, r, 201, "")
+			plID := int64(r.json(t)["id"].(float64))
+			clock.Advance(time.Minute)
+			if st := e.sim.PipelineStatus(plID); st != "manual" {
+				t.Fatalf("the tag's pipeline is %s, want manual", st)
+			}
+			ids := e.sim.PipelineJobIDs(plID)
+			deploy := ids[len(ids)-1]
+			if j, _ := e.sim.Job(deploy); j.Name != "deploy" || j.Inputs["environment"] != "production" || j.Inputs["release_tag"] != "v1.4.0" {
+				t.Fatalf("deploy %s inputs %v", j.Name, j.Inputs)
+			}
+			r = e.post(fmt.Sprintf("%s/jobs/%d/play", project, deploy), "application/json", `{"job_inputs":{"image_digest":"sha256:4a1c"}}`, admin...)
+			wantStatus(t, r, 200, "")
+			clock.Advance(time.Minute)
+			if j, _ := e.sim.Job(deploy); j.Status != "success" ||
+				!strings.Contains(j.Log, "--environment production --tag v1.4.0 --image sha256:4a1c") || j.CIVariables["DEPLOY_IMAGE"] != "sha256:4a1c" {
+				t.Errorf("deploy %s: %q %v", j.Status, j.Log, j.CIVariables)
+			}
+		})
+	}
+}

@@ -312,6 +312,9 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 	}
 	// Chain::Config::Process: spec:inputs and their interpolation.
 	cfgJobs, pipelineName, msg := interpolateConfig(cfg, req.inputs, req.inputOrder)
+	if msg == "" {
+		msg = jobInputErrors(cfgJobs)
+	}
 	if msg != "" {
 		validationError(w, msg)
 		return
