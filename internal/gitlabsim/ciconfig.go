@@ -22,7 +22,10 @@ import (
 // branches and tags, a ref name, or a /regexp/). The script is the
 // simulated runner's: run_duration, outcome, log_on_run, and the artifacts
 // it uploads when the job succeeds (artifacts, artifact_files, expire_in:
-// artifacts:paths and artifacts:expire_in). The repository is
+// artifacts:paths and artifacts:expire_in). Also modelled: the header's
+// spec:inputs (Spec), workflow:name (WorkflowName), a job's variables and
+// its inputs: keyword (job inputs), with $[[ inputs.NAME ]] and
+// ${{ job.inputs.NAME }} interpolated (ciinputs.go). The repository is
 // just its refs: branches and tags, each with a fixed commit SHA.
 
 // CIConfig is a project's CI configuration and the refs of its repository.
