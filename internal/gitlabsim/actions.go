@@ -223,6 +223,13 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "Unplayable Job")
 		return
 	}
+	// Ci::PlayBuildService#check_access!: variables need
+	// set_pipeline_variables (projects.go), else AccessDeniedError, a 403.
+	// Ci::PlayBridgeService takes no variables.
+	if !j.bridge && len(vars) > 0 && !maySetPipelineVariables(proj, p.user) {
+		forbidden(w, "")
+		return
+	}
 	if _, enqueue := s.target(j, evEnqueue); enqueue && !j.bridge && len(vars) > 0 {
 		// Grape lets any string through as a key; the model does not.
 		// EnqueueJobService sets job_variables_attributes and fires

@@ -150,6 +150,22 @@
 //   - Gitlab::Middleware::JsonValidation's limits (depth 32, 50,000 array or hash
 //     elements, 100,000 elements in all): not simulated.
 //
+// # The pipeline-variables restriction (projects.go)
+//
+// ProjectCiCdSetting's restrict_user_defined_variables and
+// pipeline_variables_minimum_override_role, configured through PUT
+// /projects/:id and shown by GET /projects/:id (lib/api/projects.rb,
+// lib/api/helpers/projects_helpers.rb, lib/api/entities/project.rb,
+// Projects::UpdateService), or preset by the seed and ProjectSpec, guard
+// pipeline variables as set_pipeline_variables does
+// (app/models/project_ci_cd_setting.rb, app/policies/project_policy.rb):
+// on pipeline creation (Chain::Build::Associations), the trigger API
+// (Ci::PipelineTriggerService, its TRIGGER_PAYLOAD exempt) and play
+// (Ci::PlayBuildService#check_access!). projects.go states the contract;
+// conformance_variables_test.go tests it (TestSpecProjects_...,
+// TestSpecPipelines_POST_pipeline_When..., TestSpecTriggers_...,
+// TestSpecJobs_POST_play_When...).
+//
 // # Pipelines created through the API (pipelines_run.go, pipeline_processing.go)
 //
 // A project may carry a CI configuration (CIConfig: the seed's "ci", or
@@ -197,10 +213,8 @@
 //     it, as Ci::ResetSkippedJobsService does).
 //   - The seed's pipelines (those not created through the API) keep the
 //     simplified status of index.go; only created pipelines are processed.
-//   - Pipeline variable restrictions (restrict_user_defined_variables,
-//     ci_pipeline_variables_minimum_override_role), protected refs, the
-//     pipeline creation rate limit, skip_ci, and the job token allowlist of
-//     the target project of a multi-project trigger.
+//   - Protected refs, the pipeline creation rate limit, skip_ci, and the
+//     job token allowlist of the target project of a multi-project trigger.
 //   - Validation messages for bad pipeline variables are approximate
 //     ({"message":{"variables":["is invalid"]}}).
 package gitlabsim

@@ -51,7 +51,12 @@ type project struct {
 	members                map[int64]int
 	archived               bool
 	ciJobTokenScopeEnabled bool
-	builds                 []*job // its jobs but bridges, in ID order (index.go)
+	createdAt              time.Time
+	// The pipeline-variables settings (projects.go): ProjectCiCdSetting's
+	// restrict_user_defined_variables and pipeline_variables_minimum_override_role.
+	restrictUserDefinedVariables bool
+	pipelineVariablesRole        string
+	builds                       []*job // its jobs but bridges, in ID order (index.go)
 }
 
 type pipeline struct {

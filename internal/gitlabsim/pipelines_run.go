@@ -144,6 +144,26 @@ func (s *Sim) CreatedPipelines(projectID int64) []int64 {
 	return ids
 }
 
+// duplicatePipelineVariableKeys are the keys given more than once, in the
+// order of their first use (Chain::Build::Associations#validate_uniqueness).
+func duplicatePipelineVariableKeys(vars []pipelineVariable) []string {
+	count := map[string]int{}
+	var order []string
+	for _, v := range vars {
+		if count[v.key] == 0 {
+			order = append(order, v.key)
+		}
+		count[v.key]++
+	}
+	var dups []string
+	for _, k := range order {
+		if count[k] > 1 {
+			dups = append(dups, k)
+		}
+	}
+	return dups
+}
+
 // validationError is render_validation_error!: 400 {"message": {"base": [msg]}}.
 func validationError(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusBadRequest, obj{"message": obj{"base": []string{msg}}})
@@ -234,15 +254,26 @@ func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	s.createPipelineFromConfig(w, r, proj, p.user.id, ref, vars, "api")
+	s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: p.user.id, ref: ref, vars: vars, source: "api"})
+}
+
+// pipelineRequest is what Ci::CreatePipelineService is given: the user the
+// pipeline runs as, the ref, the variables (variables_attributes), the
+// trigger API's TRIGGER_PAYLOAD and the source.
+type pipelineRequest struct {
+	userID  int64
+	ref     string
+	vars    []pipelineVariable
+	payload *pipelineVariable // the trigger API's TRIGGER_PAYLOAD, not a user's variable
+	source  string
 }
 
 // createPipelineFromConfig is Ci::CreatePipelineService#execute: the ref
 // must exist, the project needs a CI configuration, the variables valid
 // keys, and at least one job must run for the ref. It answers 201 with the
 // pipeline, or 400 with the validation error.
-func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, proj *project, userID int64, ref string,
-	vars []pipelineVariable, source string) {
+func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, proj *project, req pipelineRequest) {
+	userID, ref, source := req.userID, req.ref, req.source
 	cfg := s.ci.configs[proj.id]
 	refName := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
 	var rf ciRef
@@ -252,6 +283,23 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 	}
 	if !found { // Gitlab::Ci::Pipeline::Chain::Validate::Repository
 		validationError(w, "Reference not found")
+		return
+	}
+	// Chain::Build::Associations: the guard (projects.go), then unique keys.
+	if len(req.vars) > 0 && !maySetPipelineVariables(proj, s.users[userID]) {
+		validationError(w, insufficientVariablesPermission)
+		return
+	}
+	vars := slices.Clone(req.vars)
+	if req.payload != nil {
+		vars = append(vars, *req.payload)
+	}
+	if dups := duplicatePipelineVariableKeys(vars); len(dups) > 0 {
+		name := "name"
+		if len(dups) > 1 {
+			name = "names"
+		}
+		validationError(w, "Duplicate variable "+name+": "+strings.Join(dups, ", "))
 		return
 	}
 	if cfg == nil || len(cfg.jobs) == 0 { // Chain::Config::Content
@@ -559,7 +607,7 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 		payload["variables"] = varsHash
 	}
 	b, _ := json.Marshal(payload)
-	vars = append(vars, pipelineVariable{key: "TRIGGER_PAYLOAD", value: string(b), variableType: "file"})
+	payloadVar := pipelineVariable{key: "TRIGGER_PAYLOAD", value: string(b), variableType: "file"}
 	// Chain::Validate::Abilities: the user the pipeline runs as must be
 	// allowed to create pipelines, else a validation error.
 	mayCreate := func(u *user) bool {
@@ -575,7 +623,7 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
-		s.createPipelineFromConfig(w, r, proj, owner.id, ref, vars, "trigger")
+		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: owner.id, ref: ref, vars: vars, payload: &payloadVar, source: "trigger"})
 		return
 	}
 	if jid, ok := s.jobTokens[tok]; ok {
@@ -593,7 +641,7 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
-		s.createPipelineFromConfig(w, r, proj, u.id, ref, vars, "pipeline")
+		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: u.id, ref: ref, vars: vars, payload: &payloadVar, source: "pipeline"})
 		return
 	}
 	message(w, http.StatusNotFound, "404 Not Found") // no trigger or job has this token

@@ -53,6 +53,12 @@ type ProjectSpec struct {
 	Members                map[int64]int
 	CIJobTokenScopeEnabled bool
 	Archived               bool
+	// The pipeline-variables settings (projects.go). The zero value is a
+	// project from before GitLab 17.1's restriction: no restriction, and
+	// the minimum role "developer". GitLab.com's default for new projects
+	// is RestrictUserDefinedVariables with "no_one_allowed".
+	RestrictUserDefinedVariables         bool
+	PipelineVariablesMinimumOverrideRole string // no_one_allowed, developer (default), maintainer, owner
 }
 
 // ArtifactSpec describes one artifact file of a job.
@@ -246,9 +252,16 @@ func (s *Sim) createProject(spec ProjectSpec) (Project, error) {
 	default:
 		return Project{}, fmt.Errorf("project %q: visibility %q is not private, internal or public", spec.Path, vis)
 	}
+	role := firstNonEmpty(spec.PipelineVariablesMinimumOverrideRole, RoleDeveloper)
+	if !slices.Contains(overrideRoles, role) {
+		return Project{}, fmt.Errorf("project %q: ci_pipeline_variables_minimum_override_role %q is not one of %s",
+			spec.Path, role, strings.Join(overrideRoles, ", "))
+	}
 	p := &project{
 		id: s.newID("project", 0), path: spec.Path, name: spec.Name, visibility: vis,
 		members: map[int64]int{}, archived: spec.Archived, ciJobTokenScopeEnabled: spec.CIJobTokenScopeEnabled,
+		createdAt: s.opts.Now().UTC(), restrictUserDefinedVariables: spec.RestrictUserDefinedVariables,
+		pipelineVariablesRole: role,
 	}
 	if p.name == "" {
 		p.name = parts[len(parts)-1]
