@@ -308,3 +308,76 @@ func TestAccJobPlayResource_canceledOutOfBand(t *testing.T) {
 		t.Errorf("job played %d times, want 1", n)
 	}
 }
+
+// TestAccJobPlayResource_variablesGuard: on a project where no one may set
+// pipeline variables (GitLab.com's default), GitLab refuses a play with
+// variables (403, Ci::PlayBuildService#check_access!). The apply fails naming
+// the setting and the fix, nothing is played or saved, and the refused
+// request is not sent again; each later apply sends the play once, and once
+// the project allows pipeline variables for the user's role it plays the job,
+// once.
+func TestAccJobPlayResource_variablesGuard(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSim(t, "configures the project's pipeline variables setting")
+	p := env.Sim.CreateProject(gitlabsim.ProjectSpec{
+		Path:                         "actions/play-variables-guard",
+		Members:                      map[int64]int{env.AdminID: gitlabsim.MaintainerAccess},
+		RestrictUserDefinedVariables: true, PipelineVariablesMinimumOverrideRole: gitlabsim.RoleNoOneAllowed,
+	})
+	deploy := env.Sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy", Stage: "deploy", Status: "manual"},
+	}}).JobIDs[0]
+	cfg := playConfig(env, p.PathWithNamespace, deploy, `  variables = { DEPLOY_ENV = "production" }`)
+	guard := errRe(fmt.Sprintf(`GitLab refused to play job %d with variables.*403 Forbidden.*Nothing was played.*`+
+		`"Minimum role to use pipeline variables" \(ci_pipeline_variables_minimum_override_role, enforced while `+
+		`restrict_user_defined_variables is on\).*no_one_allowed.*pass the values as inputs instead.*`+
+		`Settings > CI/CD > Variables`, deploy))
+	notPlayed := func(posts int) func() {
+		return func() {
+			requirePosts(t, env, "play", posts)
+			if n := env.Sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 0 {
+				t.Fatalf("job played %d times, want 0: GitLab refused the play", n)
+			}
+			if s := simJob(t, env, deploy).Status; s != "manual" {
+				t.Fatalf("job is %s, want manual", s)
+			}
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: guard},
+			{
+				// Refused, so nothing was saved: the next apply plays once
+				// more (GitLab refuses it again), never twice.
+				PreConfig:   notPlayed(1),
+				Config:      cfg,
+				ExpectError: guard,
+			},
+			{
+				// A Maintainer allows Developers to set pipeline variables.
+				PreConfig: func() {
+					notPlayed(2)()
+					if err := env.Sim.SetPipelineVariablesSettings(p.ID, gitlabsim.PipelineVariablesSettings{
+						RestrictUserDefinedVariables: true, MinimumOverrideRole: gitlabsim.RoleDeveloper}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
+				},
+				Check: func(s *terraform.State) error {
+					if err := expectPosts(env, "play", 3)(s); err != nil {
+						return err
+					}
+					if n := env.Sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
+						return fmt.Errorf("job played %d times, want 1", n)
+					}
+					return nil
+				},
+			},
+			{Config: cfg, Check: expectPosts(env, "play", 3)},
+		},
+	})
+}
