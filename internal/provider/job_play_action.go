@@ -70,6 +70,15 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 
 func (a *jobPlayAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	a.checkAtPlan(ctx, req, resp, checkPlayable)
+	var cfg jobPlayActionModel
+	if resp.Diagnostics.HasError() || req.Config.Get(ctx, &cfg).HasError() || cfg.Variables.IsUnknown() ||
+		len(cfg.Variables.Elements()) == 0 || cfg.Project.IsUnknown() || cfg.Project.IsNull() ||
+		a.data == nil || a.data.client == nil || len(a.data.unknownConfig) > 0 {
+		return
+	}
+	if p, err := gitlabclient.ParseProject(cfg.Project.ValueString()); err == nil {
+		resp.Diagnostics.Append(variablesGuardAtPlan(ctx, a.data.client, p)...)
+	}
 }
 
 func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {

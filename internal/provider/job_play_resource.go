@@ -139,7 +139,23 @@ func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			return
 		}
 	}
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, planPlay)
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, r.planCheck(ctx, req))
+}
+
+// planCheck is planPlay, and, when the create would play the job with
+// variables, the check of the project's pipeline variables setting.
+func (r *jobPlayResource) planCheck(ctx context.Context, req resource.ModifyPlanRequest) planCheck {
+	var vars types.Map
+	if req.Plan.Raw.IsNull() || req.Plan.GetAttribute(ctx, path.Root("variables"), &vars).HasError() ||
+		vars.IsUnknown() || len(vars.Elements()) == 0 {
+		return planPlay
+	}
+	return func(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+		if diags := planPlay(ctx, client, in, job); len(diags) > 0 {
+			return diags // refused, or adopted: nothing is sent
+		}
+		return variablesGuardAtPlan(ctx, client, in.Project)
+	}
 }
 
 // checkVariablesChange refuses, at plan time, new variables or inputs for a

@@ -309,36 +309,53 @@ func TestAccJobPlayResource_canceledOutOfBand(t *testing.T) {
 	}
 }
 
-// TestAccJobPlayResource_variablesGuard: on a project where no one may set
-// pipeline variables (GitLab.com's default), GitLab refuses a play with
-// variables (403, Ci::PlayBuildService#check_access!). The apply fails naming
-// the setting and the fix, nothing is played or saved, and the refused
-// request is not sent again; each later apply sends the play once, and once
-// the project allows pipeline variables for the user's role it plays the job,
-// once.
+// TestAccJobPlayResource_variablesGuard: where the project forbids pipeline
+// variables for the user's role, GitLab refuses a play with variables (403,
+// Ci::PlayBuildService#check_access!). A setting the token's user can read
+// (a Maintainer) that forbids them to everyone (no_one_allowed, GitLab.com's
+// default) fails the plan, before any request; one it cannot read (a
+// Developer) fails the apply with GitLab's refusal. Both name the setting and
+// the fix; nothing is played or saved, the refused request is not sent
+// again, each later apply sends the play once, and once the project allows
+// pipeline variables for the user's role the job is played, once.
 func TestAccJobPlayResource_variablesGuard(t *testing.T) {
 	env := acctest.NewEnv(t)
 	env.RequireSim(t, "configures the project's pipeline variables setting")
-	p := env.Sim.CreateProject(gitlabsim.ProjectSpec{
-		Path:                         "actions/play-variables-guard",
-		Members:                      map[int64]int{env.AdminID: gitlabsim.MaintainerAccess},
-		RestrictUserDefinedVariables: true, PipelineVariablesMinimumOverrideRole: gitlabsim.RoleNoOneAllowed,
-	})
-	deploy := env.Sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
-		{Name: "deploy", Stage: "deploy", Status: "manual"},
-	}}).JobIDs[0]
-	cfg := playConfig(env, p.PathWithNamespace, deploy, `  variables = { DEPLOY_ENV = "production" }`)
-	guard := errRe(fmt.Sprintf(`GitLab refused to play job %d with variables.*403 Forbidden.*Nothing was played.*`+
-		`"Minimum role to use pipeline variables" \(ci_pipeline_variables_minimum_override_role, enforced while `+
-		`restrict_user_defined_variables is on\).*no_one_allowed.*pass the values as inputs instead.*`+
-		`Settings > CI/CD > Variables`, deploy))
-	notPlayed := func(posts int) func() {
+	dev := env.Sim.CreateUser(gitlabsim.UserSpec{Username: "play-guard-developer"})
+	devTok := env.Sim.CreatePersonalAccessToken(dev.ID, gitlabsim.TokenSpec{Name: "dev"})
+	newProject := func(path, role string) (gitlabsim.Project, int64) {
+		p := env.Sim.CreateProject(gitlabsim.ProjectSpec{
+			Path:                         path,
+			Members:                      map[int64]int{env.AdminID: gitlabsim.MaintainerAccess, dev.ID: gitlabsim.DeveloperAccess},
+			RestrictUserDefinedVariables: true, PipelineVariablesMinimumOverrideRole: role,
+		})
+		return p, env.Sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+			{Name: "deploy", Stage: "deploy", Status: "manual"},
+		}}).JobIDs[0]
+	}
+	closed, closedJob := newProject("actions/play-guard-no-one", gitlabsim.RoleNoOneAllowed)
+	maint, maintJob := newProject("actions/play-guard-maintainer", gitlabsim.RoleMaintainer)
+	const vars = `  variables = { DEPLOY_ENV = "production" }`
+	const fix = `"Minimum role to use pipeline variables" \(ci_pipeline_variables_minimum_override_role, enforced ` +
+		`while restrict_user_defined_variables is on\).*no_one_allowed.*pass the values as inputs instead.*` +
+		`Settings > CI/CD > Variables`
+	atPlan := errRe(`The project forbids pipeline variables.*no_one_allowed, so GitLab would refuse to play the job ` +
+		`with variables.*Nothing is played.*` + fix)
+	refused := errRe(fmt.Sprintf(`GitLab refused to play job %d with variables.*403 Forbidden.*Nothing was played.*`, maintJob) + fix)
+	devCfg := env.ProviderBlock(fmt.Sprintf("  token = %q", devTok)) + fmt.Sprintf(`
+resource "gitlabjobs_job_play" "deploy" {
+  project = %q
+  job_id  = %d
+%s
+}
+`, maint.PathWithNamespace, maintJob, vars)
+	notPlayed := func(job int64, posts int) func() {
 		return func() {
 			requirePosts(t, env, "play", posts)
-			if n := env.Sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 0 {
+			if n := env.Sim.ActionCount(job, gitlabsim.ActionPlay); n != 0 {
 				t.Fatalf("job played %d times, want 0: GitLab refused the play", n)
 			}
-			if s := simJob(t, env, deploy).Status; s != "manual" {
+			if s := simJob(t, env, job).Status; s != "manual" {
 				t.Fatalf("job is %s, want manual", s)
 			}
 		}
@@ -346,38 +363,41 @@ func TestAccJobPlayResource_variablesGuard(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
-			{Config: cfg, ExpectError: guard},
+			// A Maintainer reads the setting: refused at plan, nothing sent.
+			{Config: playConfig(env, closed.PathWithNamespace, closedJob, vars), ExpectError: atPlan},
+			// A Developer cannot: GitLab refuses the play.
+			{PreConfig: notPlayed(closedJob, 0), Config: devCfg, ExpectError: refused},
 			{
 				// Refused, so nothing was saved: the next apply plays once
 				// more (GitLab refuses it again), never twice.
-				PreConfig:   notPlayed(1),
-				Config:      cfg,
-				ExpectError: guard,
+				PreConfig:   notPlayed(maintJob, 1),
+				Config:      devCfg,
+				ExpectError: refused,
 			},
 			{
-				// A Maintainer allows Developers to set pipeline variables.
+				// The Maintainer allows Developers to set pipeline variables.
 				PreConfig: func() {
-					notPlayed(2)()
-					if err := env.Sim.SetPipelineVariablesSettings(p.ID, gitlabsim.PipelineVariablesSettings{
+					notPlayed(maintJob, 2)()
+					if err := env.Sim.SetPipelineVariablesSettings(maint.ID, gitlabsim.PipelineVariablesSettings{
 						RestrictUserDefinedVariables: true, MinimumOverrideRole: gitlabsim.RoleDeveloper}); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: cfg,
+				Config: devCfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
+					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(maintJob)),
 				},
 				Check: func(s *terraform.State) error {
 					if err := expectPosts(env, "play", 3)(s); err != nil {
 						return err
 					}
-					if n := env.Sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
+					if n := env.Sim.ActionCount(maintJob, gitlabsim.ActionPlay); n != 1 {
 						return fmt.Errorf("job played %d times, want 1", n)
 					}
 					return nil
 				},
 			},
-			{Config: cfg, Check: expectPosts(env, "play", 3)},
+			{Config: devCfg, Check: expectPosts(env, "play", 3)},
 		},
 	})
 }

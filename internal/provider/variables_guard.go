@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
@@ -23,9 +25,10 @@ const pipelineVariablesGuard = "GitLab refuses variables when the project forbid
 	"(ci_pipeline_variables_minimum_override_role, enforced while restrict_user_defined_variables is on) is a role " +
 	"above the user's, or no_one_allowed, the default of new projects since GitLab 17.7 and of most projects on " +
 	"GitLab.com. Fix: pass the values as inputs instead (declared with the inputs: keyword in the CI/CD " +
-	"configuration; a project that forbids pipeline variables still accepts inputs), or have a Maintainer set " +
-	"\"Minimum role to use pipeline variables\" in Settings > CI/CD > Variables to a role the user has (for example " +
-	"Developer; API: PUT /projects/:id with ci_pipeline_variables_minimum_override_role), or remove the variables."
+	"configuration; a project that forbids pipeline variables still accepts inputs), or have the project's Owner " +
+	"(a Maintainer, while the setting is Developer or Maintainer) set \"Minimum role to use pipeline variables\" in " +
+	"Settings > CI/CD > Variables to a role the user has, for example Developer (API: PUT /projects/:id with " +
+	"ci_pipeline_variables_minimum_override_role), or remove the variables."
 
 // playRefusal explains why GitLab refused a play (or why it was never
 // sent). Nothing was played: GitLab's 4xx answers are never sent again
@@ -52,6 +55,26 @@ func playRefusal(in jobActionInput, job *gitlabclient.Job, err error) diag.Diagn
 				"inputs GitLab named.", job.ID, job.Name, in.Project.String(), err))
 	default:
 		return actionError("play", in.Project, job.ID, err)
+	}
+	return diags
+}
+
+// variablesGuardAtPlan refuses, at plan time, variables for a project whose
+// setting, as GitLab shows it (to Maintainers and up), forbids pipeline
+// variables to everyone: the play would be refused. It stays silent when the
+// setting cannot be read or is not shown (the apply's refusal then explains).
+func variablesGuardAtPlan(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project) diag.Diagnostics {
+	var diags diag.Diagnostics
+	setting, err := client.GetPipelineVariablesSetting(ctx, project.String())
+	if err != nil {
+		tflog.Warn(ctx, "could not read the project's pipeline variables setting at plan time", map[string]any{"error": err.Error()})
+		return diags
+	}
+	if setting.ForbidsPipelineVariables() {
+		diags.AddAttributeError(path.Root("variables"), "The project forbids pipeline variables",
+			fmt.Sprintf("Project %q sets \"Minimum role to use pipeline variables\" to no_one_allowed, so GitLab would "+
+				"refuse to play the job with variables (Ci::PlayBuildService#check_access!, 403 Forbidden). Nothing is "+
+				"played. %s", project.String(), pipelineVariablesGuard))
 	}
 	return diags
 }
