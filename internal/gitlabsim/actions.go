@@ -3,6 +3,7 @@ package gitlabsim
 import (
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -202,6 +203,11 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		badParam(w, invalid)
 		return
 	}
+	givenInputs, inputOrder, ok := givenInputs(params, "job_inputs")
+	if !ok {
+		badParam(w, "job_inputs is invalid")
+		return
+	}
 	proj, ok := s.actionProject(w, r, p)
 	if !ok {
 		return
@@ -230,6 +236,21 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
+	// Job inputs (ciinputs.go): the job's inputs: keyword decides which
+	// names and types it takes; the variables guard does not apply.
+	var inputs *jobInputs
+	if len(givenInputs) > 0 {
+		current := j.inputs
+		if current == nil {
+			current = &jobInputs{}
+		}
+		next, errs := current.withValues(givenInputs, inputOrder)
+		if len(errs) > 0 {
+			badRequest(w, strings.Join(errs[:min(3, len(errs))], ", "))
+			return
+		}
+		inputs = next
+	}
 	if _, enqueue := s.target(j, evEnqueue); enqueue && !j.bridge && len(vars) > 0 {
 		// Grape lets any string through as a key; the model does not.
 		// EnqueueJobService sets job_variables_attributes and fires
@@ -250,7 +271,7 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.playJob(j, p.user.id, vars, s.opts.Now())
+	s.playJob(j, p.user.id, vars, inputs, s.opts.Now())
 	s.writeJobs(w, r, http.StatusOK, nil, j, false)
 }
 
@@ -269,11 +290,22 @@ func (s *Sim) countAction(j *job, action string) {
 // enqueued with the variables; a build enqueue does not apply to (a
 // finished action) is retried instead, without the new variables. It
 // returns the job that will run.
-func (s *Sim) playJob(j *job, userID int64, vars []Variable, at time.Time) *job {
+func (s *Sim) playJob(j *job, userID int64, vars []Variable, inputs *jobInputs, at time.Time) *job {
 	s.countAction(j, ActionPlay)
-	if _, ok := s.target(j, evEnqueue); !ok && !j.bridge {
-		return s.retryJob(j, userID, at)
+	// Job inputs apply to the job that runs: this one, or the retry of a
+	// finished one (enqueued, not yet picked up: the runner moves jobs only
+	// when the lock is next taken).
+	withInputs := func(target *job) *job {
+		if inputs != nil {
+			target.inputs = inputs
+			target.script.logOnRun, target.ciVariables = inputs.render()
+		}
+		return target
 	}
+	if _, ok := s.target(j, evEnqueue); !ok && !j.bridge {
+		return withInputs(s.retryJob(j, userID, at))
+	}
+	withInputs(j)
 	if userID != 0 {
 		j.userID = userID
 	}
@@ -298,6 +330,7 @@ func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
 		status: StatusCreated, allowFailure: j.allowFailure, tags: append([]string{}, j.tags...), createdAt: at,
 		userID: j.userID, bridge: j.bridge, when: j.when, variables: append([]Variable(nil), j.variables...),
 		script: j.script, driven: true, token: "glcbt-" + randomHex(16), uploads: j.uploads,
+		ciVariables: j.ciVariables, inputs: j.inputs,
 	}
 	if userID != 0 {
 		nj.userID = userID

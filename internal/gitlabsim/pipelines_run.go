@@ -35,6 +35,7 @@ type ciState struct {
 // pipelineRun is what a pipeline created from a CI configuration has
 // beyond the seed's pipelines.
 type pipelineRun struct {
+	name       string // workflow:name, interpolated
 	byName     map[string]ciJob
 	stopped    map[string]bool // jobs (by name) stopped at the last processing
 	variables  []pipelineVariable
@@ -240,11 +241,10 @@ func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 		badParam(w, invalid)
 		return
 	}
-	if in, has := params["inputs"]; has && in != nil {
-		if _, isHash := in.(map[string]any); !isHash {
-			badParam(w, "inputs is invalid")
-			return
-		}
+	inputs, inputOrder, ok := givenInputs(params, "inputs")
+	if !ok {
+		badParam(w, "inputs is invalid")
+		return
 	}
 	proj, ok := s.actionProject(w, r, p)
 	if !ok {
@@ -254,7 +254,8 @@ func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: p.user.id, ref: ref, vars: vars, source: "api"})
+	s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: p.user.id, ref: ref, vars: vars, source: "api",
+		inputs: inputs, inputOrder: inputOrder})
 }
 
 // pipelineRequest is what Ci::CreatePipelineService is given: the user the
@@ -266,6 +267,9 @@ type pipelineRequest struct {
 	vars    []pipelineVariable
 	payload *pipelineVariable // the trigger API's TRIGGER_PAYLOAD, not a user's variable
 	source  string
+	// inputs are the pipeline inputs given (ciinputs.go), names sorted.
+	inputs     map[string]any
+	inputOrder []string
 }
 
 // createPipelineFromConfig is Ci::CreatePipelineService#execute: the ref
@@ -306,6 +310,15 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 		validationError(w, "Missing CI config file")
 		return
 	}
+	// Chain::Config::Process: spec:inputs and their interpolation.
+	cfgJobs, pipelineName, msg := interpolateConfig(cfg, req.inputs, req.inputOrder)
+	if msg == "" {
+		msg = jobInputErrors(cfgJobs)
+	}
+	if msg != "" {
+		validationError(w, msg)
+		return
+	}
 	for _, v := range vars {
 		if !variableKey.MatchString(v.key) || len(v.key) > 255 {
 			// Ci::PipelineVariable's validations, reported on the pipeline.
@@ -314,7 +327,7 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 		}
 	}
 	var jobs []ciJob
-	for _, cj := range cfg.jobs {
+	for _, cj := range cfgJobs {
 		if cj.runsFor(refName, rf.tag) {
 			jobs = append(jobs, cj)
 		}
@@ -354,7 +367,7 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 	}
 	pl := s.pipelines[created.ID]
 	pl.commit.title = "Release " + refName
-	run := &pipelineRun{byName: map[string]ciJob{}, variables: vars, status: StatusCreated}
+	run := &pipelineRun{byName: map[string]ciJob{}, variables: vars, status: StatusCreated, name: pipelineName}
 	for _, cj := range jobs {
 		run.byName[cj.Name] = cj
 	}
@@ -362,7 +375,14 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 		j := s.jobs[id]
 		// Jobs wait for processing; the runner takes them once enqueued.
 		j.driven = false
-		j.when = run.byName[j.name].when
+		cj := run.byName[j.name]
+		j.when = cj.when
+		j.ciVariables = cj.Variables
+		if len(cj.Inputs) > 0 { // job inputs: their defaults until played
+			values, _ := validateInputs(cj.Inputs, nil, nil)
+			j.inputs = &jobInputs{specs: cj.Inputs, values: values, logTemplate: cj.LogOnRun, varTemplate: cj.Variables}
+			j.script.logOnRun, j.ciVariables = j.inputs.render()
+		}
 	}
 	if s.ci.runs == nil {
 		s.ci.runs = map[int64]*pipelineRun{}
@@ -578,6 +598,10 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	if hasVars && rawVars != nil && rawVars != "" && !isHash {
 		errs.add("variables", "is invalid")
 	}
+	inputs, inputOrder, inputsOK := givenInputs(params, "inputs")
+	if !inputsOK {
+		errs.add("inputs", "is invalid")
+	}
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
@@ -606,6 +630,9 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	if isHash {
 		payload["variables"] = varsHash
 	}
+	if inputs != nil {
+		payload["inputs"] = inputs
+	}
 	b, _ := json.Marshal(payload)
 	payloadVar := pipelineVariable{key: "TRIGGER_PAYLOAD", value: string(b), variableType: "file"}
 	// Chain::Validate::Abilities: the user the pipeline runs as must be
@@ -623,7 +650,8 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
-		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: owner.id, ref: ref, vars: vars, payload: &payloadVar, source: "trigger"})
+		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: owner.id, ref: ref, vars: vars, payload: &payloadVar, source: "trigger",
+			inputs: inputs, inputOrder: inputOrder})
 		return
 	}
 	if jid, ok := s.jobTokens[tok]; ok {
@@ -641,7 +669,8 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
-		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: u.id, ref: ref, vars: vars, payload: &payloadVar, source: "pipeline"})
+		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: u.id, ref: ref, vars: vars, payload: &payloadVar, source: "pipeline",
+			inputs: inputs, inputOrder: inputOrder})
 		return
 	}
 	message(w, http.StatusNotFound, "404 Not Found") // no trigger or job has this token
@@ -694,6 +723,9 @@ func (s *Sim) pipelineEntity(r *http.Request, pl *pipeline, detail bool) obj {
 		"id": pl.id, "iid": pl.iid, "project_id": pl.projectID, "sha": pl.sha, "ref": pl.ref, "status": st,
 		"source": pl.source, "created_at": apiTime(pl.createdAt), "updated_at": apiTime(pl.updatedAt),
 		"web_url": base + path, "name": nil,
+	}
+	if run := s.ci.runs[pl.id]; run != nil && run.name != "" {
+		o["name"] = run.name
 	}
 	if !detail {
 		return o

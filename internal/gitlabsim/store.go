@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -149,6 +150,10 @@ type Job struct {
 	QueuedAt                  *time.Time
 	RunnerID                  int64
 	Token                     string // its CI job token, valid while it runs
+	// CIVariables are the job's variables: keyword, with its inputs
+	// interpolated; Inputs the values of its job inputs (nil without).
+	CIVariables map[string]string
+	Inputs      map[string]any
 }
 
 func (s *Sim) newID(kind string, fixed int64) int64 {
@@ -573,13 +578,18 @@ func (s *Sim) Job(jobID int64) (Job, bool) {
 }
 
 func snapshot(j *job) Job {
-	return Job{
+	out := Job{
 		ID: j.id, PipelineID: j.pipelineID, ProjectID: j.projectID, Name: j.name, Stage: j.stage, Status: j.status,
 		FailureReason: j.failureReason, Log: j.log, Artifacts: len(j.artifacts), StartedAt: copyTime(j.startedAt),
 		FinishedAt: copyTime(j.finishedAt), ErasedAt: copyTime(j.erasedAt), Retried: j.retried,
 		Variables: append([]Variable(nil), j.variables...), UserID: j.userID, ErasedByID: j.erasedBy,
 		QueuedAt: copyTime(j.queuedAt), RunnerID: j.runnerID, Token: j.token,
+		CIVariables: maps.Clone(j.ciVariables),
 	}
+	if j.inputs != nil {
+		out.Inputs = maps.Clone(j.inputs.values)
+	}
+	return out
 }
 
 func copyTime(t *time.Time) *time.Time {
