@@ -205,13 +205,18 @@ func variablesChangeError(job *gitlabclient.Job, attr string) diag.Diagnostics {
 	if waitingToPlay(job) {
 		return diags
 	}
+	why := "GitLab runs a played job again with the variables of its first run (Ci::PlayBuildService retries it): " +
+		"the new values would not be used, and the state would claim they were."
+	if attr == "inputs" {
+		why = "GitLab runs a played job again as a retry of its earlier run (Ci::PlayBuildService), and its job API " +
+			"does not show a job's inputs, so the provider could not tell which values that run used, while the state " +
+			"would claim the new ones."
+	}
 	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("New %s cannot be applied to a job that was played", attr),
 		fmt.Sprintf("Job %d (%q) was played already (it is %s). Changing %s replaces this resource, which would "+
-			"play the job again, but GitLab runs a played job again as a retry of its first run "+
-			"(Ci::PlayBuildService retries it), with the variables of that run: the new values would not be used, and "+
-			"the state would claim they were. To run the job with new %s, play the manual job of a new pipeline: "+
-			"point job_id at it. Otherwise revert %s to the values of the earlier run (to run it again with those, "+
-			"change triggers).", job.ID, job.Name, job.Status, attr, attr, attr))
+			"play the job again, but %s To run the job with new %s, play the manual job of a new pipeline: point "+
+			"job_id at it. Otherwise revert %s to the values of the earlier run (to run it again with those, change "+
+			"triggers).", job.ID, job.Name, job.Status, attr, why, attr, attr))
 	return diags
 }
 
