@@ -44,6 +44,8 @@ type actionTestEnv struct {
 	actions tfprotov6.ActionServer
 	schemas map[string]*tfprotov6.Schema
 	project gitlabsim.Project
+	apiURL  string // the simulator's API, ending in /api/v4/
+	token   string // the provider's token (the admin's)
 }
 
 func newActionTestEnv(t *testing.T) *actionTestEnv {
@@ -59,7 +61,8 @@ func newActionTestEnv(t *testing.T) *actionTestEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &actionTestEnv{t: t, sim: sim, server: server, actions: actionServer(t, server), project: project, schemas: map[string]*tfprotov6.Schema{}}
+	e := &actionTestEnv{t: t, sim: sim, server: server, actions: actionServer(t, server), project: project, schemas: map[string]*tfprotov6.Schema{},
+		apiURL: srv.URL + "/api/v4/", token: token}
 	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
