@@ -115,8 +115,8 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"resource: the new resource is then created before the old one is gone, cannot tell a changed trigger "+
 					"from a lost state, and refuses to play again.\n\n"+
 					"- **Changed `variables` or `inputs`** of a job that was played are refused at plan time: GitLab would "+
-					"run it again with its first variables. Point `job_id` at the manual job of a new pipeline, or revert "+
-					"them.\n\n"+
+					"run it again as a retry of its first run, with that run's variables (and GitLab's job API does not "+
+					"show which inputs a run used). Point `job_id` at the manual job of a new pipeline, or revert them.\n\n"+
 					"- **Refused by GitLab** (inputs the job does not declare or of the wrong type, variables on a project "+
 					"that forbids pipeline variables for the user's role, a missing right): nothing was played and "+
 					"nothing is saved; the diagnostic names the attribute and the fix. The next apply sends the play once "+
