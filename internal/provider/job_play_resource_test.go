@@ -408,12 +408,19 @@ resource "gitlabjobs_job_play" "deploy" {
 // pipeline variables setting.
 func inputsJob(t *testing.T, env *acctest.Env, path string, restrict bool, role string) (gitlabsim.Project, int64) {
 	t.Helper()
+	return inputsJobRunning(t, env, path, restrict, role, "")
+}
+
+// inputsJobRunning is inputsJob whose deploy runs for run (a Go duration;
+// "" for the simulator's default).
+func inputsJobRunning(t *testing.T, env *acctest.Env, path string, restrict bool, role, run string) (gitlabsim.Project, int64) {
+	t.Helper()
 	env.RequireSim(t, "sets up a CI configuration with job inputs")
 	p := env.Sim.CreateProject(gitlabsim.ProjectSpec{Path: path, Members: map[int64]int{env.AdminID: gitlabsim.MaintainerAccess},
 		RestrictUserDefinedVariables: restrict, PipelineVariablesMinimumOverrideRole: role})
 	if err := env.Sim.SetCIConfig(p.ID, gitlabsim.CIConfig{
 		Branches: map[string]string{"main": ""},
-		Jobs: []gitlabsim.CIJob{{Name: "deploy", Stage: "deploy", When: "manual",
+		Jobs: []gitlabsim.CIJob{{Name: "deploy", Stage: "deploy", When: "manual", RunDuration: run,
 			Inputs: map[string]gitlabsim.CIInput{
 				"environment": {Default: "staging", Options: []any{"staging", "production"}},
 				"replicas":    {Type: "number", Default: 1.0},
@@ -549,4 +556,48 @@ func TestAccJobPlayResource_inputsRefused(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccJobPlayResource_inputsLifecycle: a play with inputs whose answer
+// is lost (GitLab applied it, then the proxy answered 502) is not sent
+// again: the client re-reads the job and finds it played. Its wait then
+// times out, the resource is saved tainted, and the next apply records the
+// run without playing again. The inputs reached GitLab once.
+func TestAccJobPlayResource_inputsLifecycle(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, deploy := inputsJobRunning(t, env, "actions/play-inputs-lifecycle", true, gitlabsim.RoleNoOneAllowed, "4s")
+	env.Sim.InjectFault(gitlabsim.Fault{Route: "POST /api/v4/projects/{id}/jobs/{job_id}/play", Kind: gitlabsim.FaultStatusAfter, Status: 502, Calls: []int{1}})
+	inputs := `  inputs = { environment = "production", replicas = 3 }`
+	cfg := playConfig(env, p.PathWithNamespace, deploy, inputs+"\n  timeouts = { create = \"1s\" }")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: regexp.MustCompile(fmt.Sprintf(`Timed out waiting for job %d`, deploy))},
+			{
+				PreConfig: func() {
+					requirePosts(t, env, "play", 1)
+					if n := len(env.Sim.FaultEvents()); n != 1 {
+						t.Fatalf("%d faults acted, want the lost answer of the play", n)
+					}
+					waitFinished(t, env, deploy)
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobPlay, plancheck.ResourceActionReplace), // tainted
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobPlay, attr("played_job_id"), knownvalue.Int64Exact(deploy)),
+					statecheck.ExpectKnownValue(jobPlay, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: expectPosts(env, "play", 1),
+			},
+			{Config: cfg, Check: expectPosts(env, "play", 1)},
+		},
+	})
+	if j := simJob(t, env, deploy); j.Inputs["environment"] != "production" || env.Sim.ActionCount(deploy, gitlabsim.ActionPlay) != 1 {
+		t.Errorf("job inputs %v, played %d times; want production, once", j.Inputs, env.Sim.ActionCount(deploy, gitlabsim.ActionPlay))
+	}
+	if n := len(env.Sim.PipelineJobIDs(simJob(t, env, deploy).PipelineID)); n != 1 {
+		t.Errorf("the pipeline has %d jobs, want 1: the deploy must not run again", n)
+	}
 }
