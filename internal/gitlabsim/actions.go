@@ -39,12 +39,8 @@ const (
 // actionRequest reads the body (Grape's formatter runs first), authenticates
 // and reads job_id. It answers errors itself.
 func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, int64, bool) {
-	params, ok := readParams(w, r)
+	p, params, ok := s.writeRequest(w, r)
 	if !ok {
-		return principal{}, nil, 0, false
-	}
-	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
-	if outcome != authOK {
 		return principal{}, nil, 0, false
 	}
 	id, ok := jobID(w, r)
@@ -52,6 +48,21 @@ func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, 
 		return principal{}, nil, 0, false
 	}
 	return p, params, id, true
+}
+
+// writeRequest is the start of a route that changes something: the body
+// read (Grape's formatter runs first), then authentication with the api
+// scope. It answers errors itself.
+func (s *Sim) writeRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, bool) {
+	params, ok := readParams(w, r)
+	if !ok {
+		return principal{}, nil, false
+	}
+	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
+	if outcome != authOK {
+		return principal{}, nil, false
+	}
+	return p, params, true
 }
 
 // actionProject is user_project: the project, or 404 when it cannot be seen.

@@ -51,8 +51,14 @@ func newVarsEnv(t *testing.T, restrict bool, role string) *varsEnv {
 
 func (v *varsEnv) put(body, token string) response {
 	v.t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, v.srv.URL+v.projPath, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	return v.send(http.MethodPut, v.projPath, "application/json", body, token)
+}
+
+// send is a request with a body and a token.
+func (v *varsEnv) send(method, path, contentType, body, token string) response {
+	v.t.Helper()
+	req, _ := http.NewRequest(method, v.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("PRIVATE-TOKEN", token)
 	resp, err := v.srv.Client().Do(req)
 	if err != nil {
@@ -86,16 +92,9 @@ func TestSpecProjects_PUT_id_UpdatesCiPipelineVariablesMinimumOverrideRole(t *te
 		t.Errorf("settings %+v", got)
 	}
 	// A form-encoded PUT as Grape coerces it.
-	req, _ := http.NewRequest(http.MethodPut, v.srv.URL+v.projPath, strings.NewReader("restrict_user_defined_variables=false"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("PRIVATE-TOKEN", v.mTok)
-	resp, err := v.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 || v.settings().RestrictUserDefinedVariables {
-		t.Errorf("form PUT: %d, settings %+v", resp.StatusCode, v.settings())
+	r = v.send(http.MethodPut, v.projPath, "application/x-www-form-urlencoded", "restrict_user_defined_variables=false", v.mTok)
+	if r.status != 200 || v.settings().RestrictUserDefinedVariables {
+		t.Errorf("form PUT: %d, settings %+v", r.status, v.settings())
 	}
 }
 

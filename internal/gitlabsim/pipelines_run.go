@@ -222,12 +222,8 @@ func pipelineVariablesParam(params map[string]any) ([]pipelineVariable, string) 
 func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
+	p, params, ok := s.writeRequest(w, r)
 	if !ok {
-		return
-	}
-	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
-	if outcome != authOK {
 		return
 	}
 	var errs grapeErrors

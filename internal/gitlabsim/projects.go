@@ -166,12 +166,8 @@ var updateParamsAtLeastOneOf = []string{
 func (s *Sim) putProject(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
+	p, params, ok := s.writeRequest(w, r)
 	if !ok {
-		return
-	}
-	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
-	if outcome != authOK {
 		return
 	}
 	var errs grapeErrors
