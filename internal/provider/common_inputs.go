@@ -40,7 +40,8 @@ const inputsDescription = "Values for the job's inputs (its `inputs:` keyword in
 	"attribute, and nothing is played. Unlike `variables`, inputs are not pipeline variables: a project that " +
 	"forbids pipeline variables for the user's role (Settings > CI/CD > Variables, \"Minimum role to use " +
 	"pipeline variables\") still accepts them. GitLab's job API does not show a job's inputs, so they are not " +
-	"read back."
+	"read back. Inputs are not for secrets: they are not masked, and GitLab's refusals quote the value; pass " +
+	"secrets as masked CI/CD variables of the project."
 
 // jobInputsValidator checks inputs at plan time: an object (or map) of
 // named values of GitLab's input types, none null, no string with a null
