@@ -36,6 +36,7 @@ type pipelineRunActionModel struct {
 	Project       types.String   `tfsdk:"project"`
 	Ref           types.String   `tfsdk:"ref"`
 	Variables     types.Map      `tfsdk:"variables"`
+	Inputs        types.Dynamic  `tfsdk:"inputs"`
 	WaitFor       types.String   `tfsdk:"wait_for"`
 	FailOnFailure types.Bool     `tfsdk:"fail_on_failure"`
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
@@ -69,6 +70,11 @@ func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				MarkdownDescription: pipelineVariablesAttributeDesc + " Terraform does not let providers mark action " +
 					"arguments sensitive: give secret values through `sensitive` input variables.",
 				Validators: pipelineVariablesValidators(),
+			},
+			"inputs": schema.DynamicAttribute{
+				Optional:            true,
+				MarkdownDescription: pipelineInputsDesc,
+				Validators:          []validator.Dynamic{jobInputsValidator{}},
 			},
 			"wait_for": schema.StringAttribute{
 				Optional:            true,
@@ -108,6 +114,8 @@ func (a *pipelineRunAction) Invoke(ctx context.Context, req action.InvokeRequest
 	}
 	vars, diags := playVariables(ctx, cfg.Variables)
 	resp.Diagnostics.Append(diags...)
+	inputs, diags := jobInputs(cfg.Inputs)
+	resp.Diagnostics.Append(diags...)
 	timeout, diags := cfg.Timeouts.Invoke(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
 	client, diags := a.data.clientFor(a.what)
@@ -117,7 +125,7 @@ func (a *pipelineRunAction) Invoke(ctx context.Context, req action.InvokeRequest
 	}
 	send := progressSender(ctx, resp)
 	in := pipelineRunInput{
-		Project: project, Ref: cfg.Ref.ValueString(), Variables: vars,
+		Project: project, Ref: cfg.Ref.ValueString(), Variables: vars, Inputs: inputs,
 		Marker: rerunMarker("tf-action"), WaitFor: pipelineWaitNone, RequestLimit: a.data.requestTimeLimit,
 		FailOnFailure: cfg.FailOnFailure.IsNull() || cfg.FailOnFailure.ValueBool(),
 		WaitAdvice:    "Raise timeouts.invoke, or set wait_for to \"none\".",

@@ -166,6 +166,13 @@ func createOrFind(ctx context.Context, client *gitlabclient.Client, in pipelineR
 // An unknown outcome is waited out when the operation has time left.
 func create(ctx context.Context, client *gitlabclient.Client, in pipelineRunInput, req gitlabclient.RunRequest, username string) pipelineRunOutput {
 	var out pipelineRunOutput
+	if len(req.Variables) == 0 && !req.NoMarker {
+		// Where GitLab shows the setting (to Maintainers and up) and it forbids
+		// pipeline variables to everyone, do not send a marker it would refuse.
+		if setting, err := client.GetPipelineVariablesSetting(ctx, in.Project.String()); err == nil && setting.ForbidsPipelineVariables() {
+			req.NoMarker, out.NoMarker = true, true
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		p, err := client.CreatePipeline(ctx, in.Project.String(), req, username)
 		if gitlabclient.PipelineVariablesForbidden(err) && !req.NoMarker && len(req.Variables) == 0 {
@@ -331,14 +338,8 @@ func importCommand(in pipelineRunInput, id int64) string {
 func pipelineVariablesForbiddenError(in pipelineRunInput, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
 	diags.AddAttributeError(path.Root("variables"), "GitLab forbids pipeline variables in this project",
-		fmt.Sprintf("GitLab refused to create the pipeline for %q in project %q: %s. The project's \"Minimum role to use "+
-			"pipeline variables\" (ci_pipeline_variables_minimum_override_role, with restrict_user_defined_variables) is "+
-			"above the role of the token's user, or no_one_allowed (GitLab.com's default for new projects since GitLab "+
-			"17.7). Nothing was created. Fix: a Maintainer (an Owner, if the setting is owner or no_one_allowed) sets "+
-			"Settings > CI/CD > Variables > Minimum role to use pipeline variables to the token user's role (developer "+
-			"or maintainer) or lower (or PUT /projects/:id with ci_pipeline_variables_minimum_override_role); or pass "+
-			"the values as inputs (declared under spec:inputs in .gitlab-ci.yml), which this setting does not gate; or "+
-			"remove variables.", in.Ref, in.Project.String(), err))
+		fmt.Sprintf("GitLab refused to create the pipeline for %q in project %q: %s (Gitlab::Ci::Pipeline::Chain::Build). "+
+			"Nothing was created. %s", in.Ref, in.Project.String(), err, pipelineVariablesGuard))
 	return diags
 }
 

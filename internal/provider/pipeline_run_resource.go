@@ -82,6 +82,7 @@ type pipelineRunModel struct {
 	Project       types.String   `tfsdk:"project"`
 	Ref           types.String   `tfsdk:"ref"`
 	Variables     types.Map      `tfsdk:"variables"`
+	Inputs        types.Dynamic  `tfsdk:"inputs"`
 	Triggers      types.Map      `tfsdk:"triggers"`
 	WaitFor       types.String   `tfsdk:"wait_for"`
 	FailOnFailure types.Bool     `tfsdk:"fail_on_failure"`
@@ -102,6 +103,17 @@ func (r *pipelineRunResource) Configure(_ context.Context, req resource.Configur
 func (r *pipelineRunResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_pipeline_run"
 }
+
+// pipelineInputsDesc is the inputs attribute's description.
+const pipelineInputsDesc = "Values for the pipeline's inputs (the `spec:inputs` header of the project's CI/CD " +
+	"configuration), sent as GitLab's `inputs` of the create request, as an object of input name to a value of the " +
+	"input's type: `inputs = { version = \"1.4.0\", replicas = 3, dry_run = false, regions = [\"eu\", \"us\"] }` " +
+	"(string, number, boolean, array). Inputs left out take their defaults. GitLab refuses inputs the configuration " +
+	"does not declare and values of the wrong type, outside its `options` or not matching its `regex`: the apply then " +
+	"fails naming this attribute, and no pipeline is created. Unlike `variables`, inputs are allowed where the project " +
+	"forbids pipeline variables (GitLab.com's default). GitLab's API does not show a pipeline's inputs: the provider " +
+	"recognizes its pipeline by a salted HMAC of the inputs in its `GITLABJOBS_RUN_ID` marker, which reveals nothing " +
+	"of them. Inputs are not for secrets: GitLab does not mask them."
 
 // pipelineVariablesAttributeDesc is the variables attribute's description.
 const pipelineVariablesAttributeDesc = "CI/CD variables of the pipeline (GitLab's `variables` of the create request), as " +
@@ -162,6 +174,13 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"or logs, but like every attribute they are stored in the state. Changing them runs a new pipeline.",
 			Validators:    pipelineVariablesValidators(),
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		},
+		"inputs": schema.DynamicAttribute{
+			Optional: true,
+			MarkdownDescription: pipelineInputsDesc + " Changing them runs a new pipeline (the resource is replaced); " +
+				"right after an import, which cannot read them, they are stored as they are.",
+			Validators:    []validator.Dynamic{jobInputsValidator{}},
+			PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()},
 		},
 		"triggers": schema.MapAttribute{
 			ElementType: types.StringType,
@@ -314,12 +333,17 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// The attributes whose change replaces the resource (their RequiresReplace
 	// is not visible here: the framework collects it apart).
 	replacing := !req.State.Raw.IsNull() && (!plan.Project.Equal(state.Project) || !plan.Ref.Equal(state.Ref) ||
-		!plan.Variables.Equal(state.Variables) || !plan.Triggers.Equal(state.Triggers))
+		!plan.Variables.Equal(state.Variables) || !plan.Triggers.Equal(state.Triggers) ||
+		(!plan.Inputs.Equal(state.Inputs) && !state.Inputs.IsNull()))
 	if !req.State.Raw.IsNull() && !replacing {
 		return // an update of wait_for, fail_on_failure or timeouts: nothing runs
 	}
 	if r.data.usesJobToken() {
 		resp.Diagnostics.Append(pipelineJobTokenError(pipelineRunWhat, r.data)...)
+		return
+	}
+	resp.Diagnostics.Append(r.variablesGuardAtPlan(ctx, plan)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if marker, ok := plannedMarker(plan.Ref, plan.Variables, plan.Triggers); ok {
@@ -328,6 +352,30 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 	} else {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), types.StringUnknown())...)
 	}
+}
+
+// variablesGuardAtPlan refuses, at plan time, variables for a project whose
+// setting, as GitLab shows it (to Maintainers and up), forbids pipeline
+// variables to everyone: the creation would be refused. Silent when the
+// setting cannot be read (the apply's refusal then explains).
+func (r *pipelineRunResource) variablesGuardAtPlan(ctx context.Context, plan pipelineRunModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 || plan.Project.IsUnknown() ||
+		plan.Variables.IsNull() || plan.Variables.IsUnknown() || len(plan.Variables.Elements()) == 0 {
+		return diags
+	}
+	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
+	if err != nil {
+		return diags
+	}
+	setting, err := r.data.client.GetPipelineVariablesSetting(ctx, project.String())
+	if err == nil && setting.ForbidsPipelineVariables() {
+		diags.AddAttributeError(path.Root("variables"), "The project forbids pipeline variables",
+			fmt.Sprintf("Project %q sets \"Minimum role to use pipeline variables\" to no_one_allowed, so GitLab would "+
+				"refuse to create the pipeline with variables (\"Insufficient permissions to set pipeline variables\"). "+
+				"Nothing is created. %s", project.String(), pipelineVariablesGuard))
+	}
+	return diags
 }
 
 // earlierRunAtPlan says, when the plan creates the resource, whether an
@@ -427,6 +475,8 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 // input is the run a plan (or, in Delete, a state) asks for.
 func (r *pipelineRunResource) input(ctx context.Context, m pipelineRunModel, project gitlabclient.Project) (pipelineRunInput, diag.Diagnostics) {
 	vars, diags := playVariables(ctx, m.Variables)
+	inputs, d := jobInputs(m.Inputs)
+	diags.Append(d...)
 	marker := m.RunID.ValueString()
 	if m.RunID.IsUnknown() || marker == "" {
 		var keys []string
@@ -442,7 +492,7 @@ func (r *pipelineRunResource) input(ctx context.Context, m pipelineRunModel, pro
 		limit = r.data.requestTimeLimit
 	}
 	return pipelineRunInput{
-		Project: project, Ref: m.Ref.ValueString(), Variables: vars, Marker: gitlabclient.MarkerBase(marker),
+		Project: project, Ref: m.Ref.ValueString(), Variables: vars, Inputs: inputs, Marker: gitlabclient.MarkerBase(marker),
 		LookFirst: true, WaitFor: m.WaitFor.ValueString(), Resource: true, RequestLimit: limit,
 		FailOnFailure: m.FailOnFailure.ValueBool(),
 		WaitAdvice: "The resource is saved (tainted) with the pipeline; the next apply goes on with that pipeline, it does " +
@@ -767,6 +817,12 @@ func pipelineCreateError(in pipelineRunInput, err error) diag.Diagnostics {
 			fmt.Sprintf("GitLab refused to create a pipeline in project %q: %s. Creating pipelines needs at least the "+
 				"Developer role (GitLab's create_pipeline permission) and, for a protected branch or tag, the right to push "+
 				"or merge to it.", in.Project.String(), err))
+	case status == 400 && len(in.Inputs) > 0 && strings.Contains(err.Error(), "input"):
+		diags.AddAttributeError(path.Root("inputs"), "GitLab refused the pipeline's inputs",
+			fmt.Sprintf("Creating a pipeline for %q in project %q: %s. Nothing was created. A pipeline takes only the "+
+				"inputs its CI/CD configuration declares under spec:inputs, each a value of its type (string, number, "+
+				"boolean or array), one of its options and matching its regex when it has them. Fix inputs to match the "+
+				"declaration in .gitlab-ci.yml, or remove the inputs GitLab named.", in.Ref, in.Project.String(), err))
 	case status == 400:
 		diags.AddAttributeError(path.Root("ref"), "GitLab refused to create the pipeline",
 			fmt.Sprintf("Creating a pipeline for %q in project %q: %s. Check ref (an existing branch or tag), the "+
