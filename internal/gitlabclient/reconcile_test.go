@@ -417,3 +417,69 @@ func TestReconcile_pipelineCreation(t *testing.T) {
 		}
 	}
 }
+
+// Pipeline creation where GitLab forbids pipeline variables (no marker):
+// every fault × an earlier pipeline of the user on the ref or not. Nothing
+// proves a pipeline is the request's, so the client never adopts one: it
+// sends again only when GitLab shows no pipeline since the request (a 5xx
+// before it was applied), else it reports the outcome unknown, naming the
+// candidates. At most one new pipeline; never a success for a pipeline
+// the request did not create.
+func TestReconcile_pipelineCreationNoMarker(t *testing.T) {
+	for _, f := range reconcileFaults {
+		for _, earlier := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/earlier=%v", f.name, earlier), func(t *testing.T) {
+				w := pipelineWorld(t)
+				if err := w.sim.SetPipelineVariablesSettings(w.projID, gitlabsim.PipelineVariablesSettings{
+					RestrictUserDefinedVariables: true, MinimumOverrideRole: "no_one_allowed"}); err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				// The marker is refused: 400, nothing created.
+				if _, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "maintainer"); !gitlabclient.PipelineVariablesForbidden(err) {
+					t.Fatalf("with the marker: %v, want GitLab's refusal of pipeline variables", err)
+				}
+				base := 0
+				if earlier {
+					if _, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", NoMarker: true}, "maintainer"); err != nil {
+						t.Fatal(err)
+					}
+					base = 1
+				}
+				before := w.sim.RequestCount(routeCreatePipeline)
+				fault := f.fault
+				fault.Route, fault.Calls = routeCreatePipeline, []int{1}
+				w.sim.InjectFault(fault)
+				got, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", NoMarker: true}, "maintainer")
+				created := w.sim.CreatedPipelines(w.projID)
+				posts := w.sim.RequestCount(routeCreatePipeline) - before
+				if len(created) > base+1 {
+					t.Fatalf("%d new pipelines, want at most 1", len(created)-base)
+				}
+				over := fault.Kind == gitlabsim.FaultStatus && fault.Status != 504
+				var unknown *gitlabclient.UnknownRunError
+				switch {
+				case over && !earlier:
+					if err != nil || got == nil || len(created) != 1 || got.ID != created[0] || posts != 2 {
+						t.Fatalf("got %+v, %v; created %v, %d POSTs", got, err, created, posts)
+					}
+				default:
+					if !errors.As(err, &unknown) || got != nil || posts != 1 {
+						t.Fatalf("got %+v, %v (want an UnknownRunError); created %v, %d POSTs", got, err, created, posts)
+					}
+					// Every pipeline of the user since the request is named, and only those.
+					if len(unknown.Candidates) != len(created) {
+						t.Errorf("%d candidates named, want %d (%v)", len(unknown.Candidates), len(created), created)
+					}
+				}
+				if got != nil {
+					vars, err := w.client.GetPipelineVariables(ctx, faultProject, got.ID)
+					if err != nil || len(vars) != 0 {
+						t.Errorf("pipeline %d variables %v, %v; want none", got.ID, vars, err)
+					}
+				}
+			})
+		}
+	}
+}
