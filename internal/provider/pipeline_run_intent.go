@@ -127,7 +127,9 @@ func createOrFind(ctx context.Context, client *gitlabclient.Client, in pipelineR
 	req := in.request()
 	rec := in.Record
 	if rec != nil && rec.PipelineID != 0 {
-		return adoptRecorded(ctx, client, in, rec.PipelineID, username)
+		out := adoptRecorded(ctx, client, in, rec.PipelineID, username)
+		out.NoMarker = rec.NoMarker
+		return out
 	}
 	if rec != nil && !rec.Sent.IsZero() {
 		// An earlier attempt's outcome is unknown: wait until it can no

@@ -36,21 +36,82 @@ import (
 
 // gitlabjobs_pipeline_run: creates a pipeline for a ref and waits for it.
 //
-// Never two pipelines for one intent. Any error of Create (a wait that
-// timed out or a pipeline that failed) taints the resource, and Terraform
-// plans a tainted resource as a new one, with no prior state (nor private
-// state, and none in the apply's re-plan of a create), so Create cannot be
-// told "you already ran". Instead, every run carries a marker variable
-// (GITLABJOBS_RUN_ID = run_id) derived from the intent: a hash of the ref,
-// the variable names and the triggers. A create first looks for a pipeline
-// of the same intent (gitlabclient.FindRun: the ref's pipelines created
-// through the API by the token's user, newest first, whose variables hold
-// the marker) with the same variable values, and adopts it — goes on
-// waiting for it, or reports its outcome — instead of creating another.
+// Never two pipelines for one intent, never a pipeline of another intent
+// reported as this one's. The design (issue 18):
+//
+// Intent. The configuration's project, ref (as GitLab stores it:
+// refs/heads/main is main), variables (names and values), inputs and
+// triggers. Terraform gives the Create of a new or tainted resource no
+// memory of earlier attempts, so the pipeline must be recognizable in
+// GitLab, without revealing secret values there or in plans:
+//   - the marker variable GITLABJOBS_RUN_ID = run_id, a hash of the ref,
+//     the variable NAMES and the triggers only (deterministic, known at
+//     plan, shown in plans and in the job's environment: no value in it);
+//     with inputs, the value sent is run_id.<salt>.<HMAC-SHA256(salt,
+//     canonical inputs)>, a fresh random salt per request (GitLab's API does
+//     not show a pipeline's inputs; inputs are not secrets in GitLab, and
+//     the salt defeats precomputation and correlation);
+//   - variable VALUES are compared by reading the pipeline's variables
+//     (GET .../variables), never hashed into anything GitLab stores.
+//
+// One matcher, gitlabclient.RunRequest.Owns, for every look (before the
+// POST, after a failed or lost POST, after waiting out an unknown outcome):
+// created through the API by the token's user (required: if GET /user
+// fails, nothing is adopted nor sent), for the same normalized ref, with the
+// marker (and inputs MAC) and the same variable values. FindRun checks
+// every candidate, newest first, not only the newest.
+//
+// Records. The state records pipeline_id. A Create that fails (a wait that
+// timed out, a failed pipeline) saves the pipeline, tainted; a creation
+// whose outcome stays unknown when the operation ends (Ctrl-C, timeout)
+// saves pending_request_sent_at, tainted, with no pipeline_id. Terraform
+// replaces a tainted resource, Delete then Create in one provider process:
+// Delete hands the record to Create in memory (stashActAgain/takeActAgain,
+// as the job actions do), keyed by the intent (a digest kept in memory
+// only). Create then goes on with the recorded pipeline, or waits out the
+// pending request.
+//
+// Unknown outcome. GitLab may still create a pipeline after the client gave
+// up (Workhorse and Puma finish a request whose client went away), for as
+// long as Rack::Timeout lets a request live: 90 s queued
+// (GITLAB_RAILS_WAIT_TIMEOUT) + 60 s running (GITLAB_RAILS_RACK_TIMEOUT),
+// config/initializers/rack_timeout.rb. The provider's request_time_limit
+// (default 160 s: those plus 10 s for the network) is that window. After an
+// ambiguous failure the client looks once (gitlabclient.CreatePipeline);
+// if still unsure, the create waits until request_time_limit after the
+// request, then looks again: found, it is adopted; with a marker, none
+// proves it was not created, and it is sent again (once). If the operation
+// ends before, the record is saved and the next apply waits for the rest.
+//
+// Without pipeline variables. Where GitLab forbids pipeline variables to
+// the token's user (ci_pipeline_variables_minimum_override_role above the
+// user's role or no_one_allowed, with restrict_user_defined_variables;
+// GitLab.com's default), the pipeline is created with no variable at all
+// (marker_sent = false): at once when GET /projects/:id shows the setting
+// (Maintainers), else after GitLab's "Insufficient permissions to set
+// pipeline variables" 400 to the marker, which created nothing. Configured
+// variables are then an error naming the setting and the fix (at plan when
+// the setting is visible). What holds there: the recorded pipeline_id
+// across taints, timeouts and failed pipelines; an unknown outcome is
+// waited out, and then the run is sent again only if GitLab shows no
+// pipeline of the user for the ref since the request (less 1 min of clock
+// skew), else the apply stops naming those candidates and the import
+// command, adopting none. What does not hold without a marker: a pipeline
+// created by an apply that saved no state at all (provider killed after
+// the POST, state lost) cannot be recognized: the next apply runs another;
+// and after a destroy, applying the same configuration runs again.
+//
+// Parallel creates. The creates of one intent in one provider process are
+// serialized (lockIntent), and each hands its pipeline (or its pending
+// request) to the next create of the intent in memory: two identical
+// resources in one apply make one pipeline, which both record, with or
+// without a marker. Two resources naming one project differently (ID and
+// path) are two intents for the lock (with a marker, the look still finds
+// the pipeline).
+//
 // Consequence, documented: applying an intent that already ran (a destroy
-// and create of the same configuration, or a return to earlier triggers)
-// adopts its newest pipeline; new triggers values run again. The POST
-// itself is never re-sent blindly (gitlabclient.CreatePipeline).
+// and create of the same configuration, or a return to earlier values or
+// triggers) adopts its pipeline; new triggers values run again.
 
 const (
 	pipelineWaitNone     = "none"
@@ -439,8 +500,13 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 	unlock := lockIntent(r.data, key)
 	in.Record = takePipelineRecord(r.data, key)
 	out := createOrFind(ctx, client, in)
-	if out.Pending != nil {
-		stashPipelineRecord(r.data, key, *out.Pending) // for an identical resource later in this apply
+	// For an identical resource later in this apply: the same pipeline, or
+	// the same wait.
+	switch {
+	case out.Pipeline != nil:
+		stashPipelineRecord(r.data, key, pipelineRecord{PipelineID: out.Pipeline.ID, NoMarker: out.NoMarker})
+	case out.Pending != nil:
+		stashPipelineRecord(r.data, key, *out.Pending)
 	}
 	unlock()
 	if out.Pipeline != nil {
@@ -455,9 +521,6 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 		plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), out.Pipeline.ID))
 		plan.PipelineID = types.Int64Value(out.Pipeline.ID)
 		plan.pipelineInfo = newPipelineInfo(out.Pipeline)
-		if out.Adopted && in.Record != nil && in.Record.NoMarker {
-			plan.MarkerSent = types.BoolValue(false)
-		}
 	case out.Pending != nil:
 		// The outcome is unknown: save the record (the error taints the
 		// resource), so that the next apply waits it out before looking.
