@@ -295,10 +295,13 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		"run_id": schema.StringAttribute{
 			Computed: true,
 			MarkdownDescription: "The value of the `GITLABJOBS_RUN_ID` variable the provider adds to the pipeline: a hash " +
-				"of the intent (ref, variable names, triggers). Before creating a pipeline, the provider looks for the newest " +
-				"pipeline of the same intent (this marker and the same variable values) that the token's user created through " +
-				"the API — after a timeout, an interrupt, a lost answer or a taint — and goes on with it instead. So an " +
-				"intent that already ran is not run again, even after a destroy: give `triggers` a new value to run again.",
+				"of the ref, the variable names and the triggers — never of a value (with `inputs`, the variable holds " +
+				"`<run_id>.<salt>.<HMAC>`, a salted HMAC of the inputs). Before creating a pipeline, the provider looks for " +
+				"one of the same intent that the token's user created through the API for the same ref, with this marker " +
+				"and the same variable values and inputs — after a timeout, an interrupt, a lost answer or a taint — and " +
+				"goes on with it instead. So an intent that already ran is not run again, even after a destroy: give " +
+				"`triggers` a new value to run again. Where GitLab forbids pipeline variables (`marker_sent = false`) no " +
+				"variable is sent, and `run_id` only names the intent.",
 			PlanModifiers: keepStr,
 		},
 	}
@@ -315,17 +318,30 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Runs a pipeline for a branch or tag, with CI/CD variables, and optionally waits until it " +
-			"succeeds, blocks on a manual job (`wait_for = \"manual\"`: e.g. a release pipeline whose deploy waits to " +
-			"be played by `gitlabjobs_job_play`) or finishes. The pipeline is created once, when the resource is " +
-			"created; applying again does nothing unless `triggers`, `variables`, `ref` or `project` change. **Never " +
-			"twice for one intent:** the pipeline carries a `GITLABJOBS_RUN_ID` variable (`run_id`), and a create — " +
-			"also after a timeout, an interrupt, a lost answer or a tainted resource — first looks for a pipeline of " +
-			"the same intent the token's user created, and goes on with it. A creation whose answer is lost is never " +
-			"sent again unless GitLab provably did not create the pipeline. A refresh keeps the resource even when the " +
-			"pipeline is gone or no longer visible (with a warning). Needs a token with the `api` scope and at least " +
-			"the Developer role (GitLab's `create_pipeline` permission).\n\nDestroying this resource only removes it " +
-			"from the Terraform state: GitLab keeps the pipeline.\n\n" +
+		MarkdownDescription: "Runs a pipeline for a branch or tag, with typed `inputs` or CI/CD variables, and optionally " +
+			"waits until it succeeds, blocks on a manual job (`wait_for = \"manual\"`: e.g. a release pipeline whose " +
+			"deploy waits to be played by `gitlabjobs_job_play`) or finishes. The pipeline is created once, when the " +
+			"resource is created; applying again does nothing unless `triggers`, `variables`, `inputs`, `ref` or " +
+			"`project` change.\n\n" +
+			"**One pipeline per intent** (project, ref, variables with their values, inputs, triggers), whatever " +
+			"happens to the apply. Where GitLab allows pipeline variables, the pipeline carries a `GITLABJOBS_RUN_ID` " +
+			"variable (`run_id`), and a create — also after a timeout, a failed pipeline, an interrupt, a lost answer " +
+			"or a tainted resource — first looks for a pipeline the token's user created through the API for the same " +
+			"ref with that marker and the same variable values and inputs, and goes on with it. A creation whose outcome " +
+			"is unknown is never sent again before the provider's `request_time_limit` (GitLab's request time limit, " +
+			"160 s by default) has passed and GitLab shows no such pipeline; if the apply ends first, the resource is " +
+			"saved tainted with `pending_request_sent_at`, and the next apply waits for the rest. Two identical " +
+			"resources in one apply make one pipeline. Where GitLab forbids pipeline variables to the token's user " +
+			"(*Minimum role to use pipeline variables*, `no_one_allowed` by default on GitLab.com), the pipeline " +
+			"carries no variable (`marker_sent = false`; `variables` are then an error naming the setting: use " +
+			"`inputs`): it is known by the `pipeline_id` in the state, which holds across timeouts, failed pipelines " +
+			"and taints; after a creation of unknown outcome, a pipeline the user created for the ref since then cannot " +
+			"be proved to be this run's, so the apply stops naming it and the `terraform import` command, and creates " +
+			"nothing; and a pipeline created by an apply that saved no state at all (provider killed) is not " +
+			"recognized: the next apply runs another. A refresh keeps the resource even when the pipeline is gone or " +
+			"no longer visible (with a warning). Needs a token with the `api` scope and at least the Developer role " +
+			"(GitLab's `create_pipeline` permission); a CI job token is refused at plan.\n\nDestroying this resource " +
+			"only removes it from the Terraform state: GitLab keeps the pipeline.\n\n" +
 			"Upstream API: [Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline).",
 		Attributes: attrs,
 	}

@@ -196,14 +196,17 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"rack_timeout.rb), plus %s for the network in front of it). When the answer to a pipeline creation "+
 					"is lost or the apply is interrupted while GitLab handles it, `gitlabjobs_pipeline_run` waits until "+
 					"this long after the request before it decides that GitLab did not create the pipeline. Raise it if "+
-					"your instance raises those timeouts.", defaultRequestTimeLimit, gitlabWaitTimeout, gitlabRackTimeout,
-					requestLimitMargin),
+					"your instance raises those timeouts.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
+					secs(gitlabRackTimeout), secs(requestLimitMargin)),
 				Optional:   true,
 				Validators: []validator.String{positiveDuration{}},
 			},
 		},
 	}
 }
+
+// secs writes d in seconds ("160s"), as the docs give durations.
+func secs(d time.Duration) string { return fmt.Sprintf("%.0fs", d.Seconds()) }
 
 // GitLab's request time limits (config/initializers/rack_timeout.rb:
 // Rack::Timeout's wait_timeout and service_timeout, from
