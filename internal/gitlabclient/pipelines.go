@@ -22,18 +22,24 @@ import (
 //
 // Creating a pipeline is a POST that GitLab does not deduplicate: sent
 // twice, it runs the pipeline twice. It is never re-sent blindly (the retry
-// transport only re-sends safe requests). Every pipeline the provider
-// creates carries a marker variable (RunMarkerKey = a value unique to the
-// intent), so that after an ambiguous failure — a 5xx, a broken connection,
-// a timeout — the provider can look for the pipeline it may have created:
-// FindRun lists the ref's pipelines created through the API by the same
-// user and reads their variables. Found: the POST was applied, and that
+// transport only re-sends safe requests). A pipeline the provider creates
+// carries a marker variable (RunMarkerKey: the intent's base value, and with
+// inputs a salted HMAC of them; never a variable's value), so that after an
+// ambiguous failure — a 5xx, a broken connection, a timeout — the client
+// can look for the pipeline it may have created with one matcher
+// (RunRequest.Owns: the same user, never unknown; the ref as GitLab stores
+// it; the marker and inputs MAC; the same variable values, read back), used
+// by FindRun over every candidate. Found: the POST was applied, and that
 // pipeline is the answer. Not found after a failure that ended the request
 // (500, 502, 503): it is sent again, at most maxResends times, each time
 // looked for first. Not found after a failure that may leave the request
 // still under way in GitLab (a 504, no answer): looked for once more after
-// settleWait, then an *UnknownOutcomeError, without sending again: the next
-// apply looks for it again by the same marker.
+// settleWait, then an *UnknownRunError (with the time it was sent), without
+// sending again: the provider waits out GitLab's request time limit before
+// deciding. Where GitLab forbids pipeline variables (RunRequest.NoMarker)
+// nothing proves a pipeline is the request's: only "no pipeline of the user
+// for the ref since the request" (Candidates) proves it was not created;
+// any candidate leaves the outcome unknown and is named.
 
 // RunMarkerKey is the pipeline variable the provider adds to every pipeline it
 // creates, whose value identifies the intent (resource) that created it.
