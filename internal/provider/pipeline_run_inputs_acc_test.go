@@ -214,29 +214,5 @@ func TestAccPipelineRunNoVariables_developer(t *testing.T) {
 // pipeline (the first hands it to the second in provider memory).
 func TestAccPipelineRunNoVariables_twoIdenticalResources(t *testing.T) {
 	env := acctest.NewEnv(t)
-	p := lockedProject(t, env, nil, "")
-	cfg := env.ProviderConfig(fastSettle) + fmt.Sprintf(`
-resource "gitlabjobs_pipeline_run" "a" {
-  project = %[1]q
-  ref     = "main"
-  inputs  = { version = "1.4.0" }
-}
-
-resource "gitlabjobs_pipeline_run" "b" {
-  project = %[1]q
-  ref     = "main"
-  inputs  = { version = "1.4.0" }
-}
-`, p.PathWithNamespace)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check: resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 1),
-					resource.TestCheckResourceAttrPair("gitlabjobs_pipeline_run.a", "pipeline_id", "gitlabjobs_pipeline_run.b", "pipeline_id"),
-					resource.TestCheckResourceAttr("gitlabjobs_pipeline_run.b", "marker_sent", "false")),
-			},
-		},
-	})
+	testTwoIdentical(t, env, lockedProject(t, env, nil, ""), `inputs = { version = "1.4.0" }`, "false")
 }

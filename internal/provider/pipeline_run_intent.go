@@ -135,17 +135,8 @@ func createOrFind(ctx context.Context, client *gitlabclient.Client, in pipelineR
 		// An earlier attempt's outcome is unknown: wait until it can no
 		// longer land, then look.
 		req.NoMarker = rec.NoMarker
-		if d := settle(ctx, in, rec.Sent); d.HasError() {
-			out.Diags, out.Pending = d, rec
+		if out, done := waitOut(ctx, client, in, req, username, rec); done {
 			return out
-		}
-		found, stop := resolveUnknown(ctx, client, in, req, username, rec.Sent)
-		if stop.HasError() {
-			out.Diags, out.Pending = stop, rec
-			return out
-		}
-		if found != nil {
-			return adopted(ctx, in, found)
 		}
 	} else if in.LookFirst {
 		found, err := client.FindRun(ctx, in.Project.String(), req, username, time.Time{})
@@ -193,18 +184,9 @@ func create(ctx context.Context, client *gitlabclient.Client, in pipelineRunInpu
 		case errors.As(err, &unknown) && attempt == 1 && ctx.Err() == nil:
 			// Wait until the request can no longer land, then look once more;
 			// found: adopt; provably absent: send again (once).
-			rec := &pipelineRecord{Sent: unknown.Sent, NoMarker: req.NoMarker}
-			if d := settle(ctx, in, unknown.Sent); d.HasError() {
-				out.Diags, out.Pending = d, rec
+			if out, done := waitOut(ctx, client, in, req, username, &pipelineRecord{Sent: unknown.Sent, NoMarker: req.NoMarker}); done {
+				out.NoMarker = req.NoMarker
 				return out
-			}
-			found, stop := resolveUnknown(ctx, client, in, req, username, unknown.Sent)
-			if stop.HasError() {
-				out.Diags, out.Pending = stop, rec
-				return out
-			}
-			if found != nil {
-				return adopted(ctx, in, found)
 			}
 			tflog.Warn(ctx, fmt.Sprintf("the creation sent at %s created no pipeline (GitLab shows none after %s); sending it again",
 				unknown.Sent.UTC().Format(time.RFC3339), in.RequestLimit))
@@ -218,6 +200,25 @@ func create(ctx context.Context, client *gitlabclient.Client, in pipelineRunInpu
 			return out
 		}
 	}
+}
+
+// waitOut waits until the request rec records can no longer land, then
+// looks for its pipeline: done with the pipeline found (adopted), or with
+// the record kept (Pending) and why it stays unknown; not done when GitLab
+// shows that the request created nothing.
+func waitOut(ctx context.Context, client *gitlabclient.Client, in pipelineRunInput, req gitlabclient.RunRequest, username string,
+	rec *pipelineRecord) (pipelineRunOutput, bool) {
+	if d := settle(ctx, in, rec.Sent); d.HasError() {
+		return pipelineRunOutput{Diags: d, Pending: rec}, true
+	}
+	found, stop := resolveUnknown(ctx, client, in, req, username, rec.Sent)
+	switch {
+	case stop.HasError():
+		return pipelineRunOutput{Diags: stop, Pending: rec}, true
+	case found != nil:
+		return adopted(ctx, in, found), true
+	}
+	return pipelineRunOutput{}, false
 }
 
 // settle waits until in.RequestLimit after sent, when a request sent then

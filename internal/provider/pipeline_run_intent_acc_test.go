@@ -191,27 +191,35 @@ resource "gitlabjobs_pipeline_run" "%s" {
 // the first's pipeline.
 func TestAccPipelineRunIntent_twoIdenticalResources(t *testing.T) {
 	env := acctest.NewEnv(t)
-	p := ciProject(t, env, "", "")
+	testTwoIdentical(t, env, ciProject(t, env, "", ""), `variables = { ENV = "staging" }`, "true")
+}
+
+// testTwoIdentical applies two resources a and b with the same
+// configuration (attrs) in project p in one apply: one pipeline, which both
+// record, with or without a marker (markerSent).
+func testTwoIdentical(t *testing.T, env *acctest.Env, p gitlabsim.Project, attrs, markerSent string) {
+	t.Helper()
 	cfg := env.ProviderConfig(fastSettle) + fmt.Sprintf(`
 resource "gitlabjobs_pipeline_run" "a" {
-  project   = %[1]q
-  ref       = "main"
-  variables = { ENV = "staging" }
+  project = %[1]q
+  ref     = "main"
+  %[2]s
 }
 
 resource "gitlabjobs_pipeline_run" "b" {
-  project   = %[1]q
-  ref       = "main"
-  variables = { ENV = "staging" }
+  project = %[1]q
+  ref     = "main"
+  %[2]s
 }
-`, p.PathWithNamespace)
+`, p.PathWithNamespace, attrs)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
 				Check: resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 1),
-					resource.TestCheckResourceAttrPair("gitlabjobs_pipeline_run.a", "pipeline_id", "gitlabjobs_pipeline_run.b", "pipeline_id")),
+					resource.TestCheckResourceAttrPair("gitlabjobs_pipeline_run.a", "pipeline_id", "gitlabjobs_pipeline_run.b", "pipeline_id"),
+					resource.TestCheckResourceAttr("gitlabjobs_pipeline_run.b", "marker_sent", markerSent)),
 			},
 		},
 	})
