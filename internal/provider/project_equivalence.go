@@ -160,34 +160,21 @@ func (m sameProjectPlanModifier) idAttr() string {
 }
 
 func (m sameProjectPlanModifier) respelledDetail(old string, planned types.String, id int64) string {
-	if !m.pipeline {
-		return projectRespelledDetail(old, planned, id)
-	}
 	newValue := "a value known only at apply"
 	if !planned.IsUnknown() {
 		newValue = fmt.Sprintf("%q", planned.ValueString())
 	}
-	return fmt.Sprintf("project changes from %q to %s while the recorded pipeline_id is %d. GitLab pipeline IDs are "+
-		"unique across a GitLab instance, so this is the same pipeline written with another spelling of its project "+
-		"(a numeric ID for a path, or a renamed or moved project's path): this change alone does not replace the "+
-		"resource or run the pipeline again; it is stored by an in-place update. The apply checks with GitLab that "+
-		"pipeline %d is in the new project, and fails without changing anything if it is not. To run a pipeline in "+
-		"another project, replace the resource (terraform apply -replace=...) or change triggers.",
-		old, newValue, id, id)
-}
-
-func projectRespelledDetail(old string, planned types.String, jobID int64) string {
-	newValue := "a value known only at apply"
-	if !planned.IsUnknown() {
-		newValue = fmt.Sprintf("%q", planned.ValueString())
+	noun, stays, again, other := "job", "job_id stays", "act on the job again",
+		"To act on a job of another project, change job_id too."
+	if m.pipeline {
+		noun, stays, again, other = "pipeline", "the recorded pipeline_id is", "run the pipeline again",
+			"To run a pipeline in another project, replace the resource (terraform apply -replace=...) or change triggers."
 	}
-	return fmt.Sprintf("project changes from %q to %s while job_id stays %d. GitLab job IDs are unique across a "+
-		"GitLab instance, so this is the same job written with another spelling of its project (a numeric ID "+
-		"for a path, or a renamed or moved project's path): this change alone does not replace the resource or "+
-		"act on the job again; it is stored by an in-place update. The apply checks with GitLab that job %d is "+
-		"in the new project, and fails without changing anything if it is not. To act on a job of another "+
-		"project, change job_id too.",
-		old, newValue, jobID, jobID)
+	return fmt.Sprintf("project changes from %q to %s while %s %d. GitLab %s IDs are unique across a GitLab instance, "+
+		"so this is the same %s written with another spelling of its project (a numeric ID for a path, or a renamed "+
+		"or moved project's path): this change alone does not replace the resource or %s; it is stored by an "+
+		"in-place update. The apply checks with GitLab that %s %d is in the new project, and fails without changing "+
+		"anything if it is not. %s", old, newValue, stays, id, noun, noun, again, noun, id, other)
 }
 
 // checkProjectChange runs at apply, before an in-place update stores a
