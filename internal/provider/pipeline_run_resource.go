@@ -463,7 +463,7 @@ func (r *pipelineRunResource) variablesGuardAtPlan(ctx context.Context, plan pip
 func (r *pipelineRunResource) earlierRunAtPlan(ctx context.Context, plan pipelineRunModel, marker string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 || plan.Project.IsUnknown() ||
-		plan.Variables.IsUnknown() {
+		plan.Variables.IsUnknown() || plan.Inputs.IsUnknown() || plan.Inputs.IsUnderlyingValueUnknown() {
 		return diags
 	}
 	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
@@ -479,7 +479,11 @@ func (r *pipelineRunResource) earlierRunAtPlan(ctx context.Context, plan pipelin
 	if err != nil {
 		return diags
 	}
-	in := pipelineRunInput{Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Marker: marker}
+	inputs, d := jobInputs(plan.Inputs)
+	if d.HasError() {
+		return diags
+	}
+	in := pipelineRunInput{Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Inputs: inputs, Marker: marker}
 	found, err := client.FindRun(ctx, project.String(), in.request(), u.Username, time.Time{})
 	if err != nil || found == nil {
 		return diags
