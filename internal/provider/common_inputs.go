@@ -17,7 +17,9 @@ import (
 )
 
 // CI/CD inputs given as HCL values of their declared types: a job's inputs
-// (its `inputs:` keyword, sent as job_inputs when it is played).
+// (its `inputs:` keyword, sent as job_inputs when it is played); GitLab's
+// pipeline inputs (spec:inputs) have the same types and can use the same
+// attribute (inputsValidator, ciInputs).
 //
 // The attribute is dynamic, holding an object of input name to value:
 // `inputs = { target = "production", replicas = 3, dry_run = false,
@@ -43,22 +45,22 @@ const inputsDescription = "Values for the job's inputs (its `inputs:` keyword in
 	"read back. Inputs are not for secrets: they are not masked, and GitLab's refusals quote the value; pass " +
 	"secrets as masked CI/CD variables of the project."
 
-// jobInputsValidator checks inputs at plan time: an object (or map) of
+// inputsValidator checks inputs at plan time: an object (or map) of
 // named values of GitLab's input types, none null, no string with a null
 // byte. Unknown parts are checked at apply.
-type jobInputsValidator struct{}
+type inputsValidator struct{}
 
-var _ validator.Dynamic = jobInputsValidator{}
+var _ validator.Dynamic = inputsValidator{}
 
-func (jobInputsValidator) Description(context.Context) string {
+func (inputsValidator) Description(context.Context) string {
 	return "an object of input name to a string, number, boolean or list value"
 }
 
-func (v jobInputsValidator) MarkdownDescription(ctx context.Context) string {
+func (v inputsValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (jobInputsValidator) ValidateDynamic(_ context.Context, req validator.DynamicRequest, resp *validator.DynamicResponse) {
+func (inputsValidator) ValidateDynamic(_ context.Context, req validator.DynamicRequest, resp *validator.DynamicResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.IsUnderlyingValueNull() ||
 		req.ConfigValue.IsUnderlyingValueUnknown() {
 		return
@@ -70,7 +72,7 @@ func (jobInputsValidator) ValidateDynamic(_ context.Context, req validator.Dynam
 // jobInputs turns the inputs attribute into the JSON object GitLab takes
 // (name to string, bool, json.Number or []any); nil when not set. At apply
 // every value is known; an unknown one is an error.
-func jobInputs(v types.Dynamic) (map[string]any, diag.Diagnostics) {
+func ciInputs(v types.Dynamic) (map[string]any, diag.Diagnostics) {
 	if v.IsNull() || v.IsUnderlyingValueNull() {
 		return nil, nil
 	}
@@ -110,8 +112,8 @@ func inputValues(p path.Path, v types.Dynamic, final bool) (map[string]any, diag
 	for _, name := range names {
 		if name == "" || strings.TrimSpace(name) != name {
 			diags.AddAttributeError(p, "Invalid input name",
-				fmt.Sprintf("inputs has the name %q: an input's name is the name the job declares under its inputs: "+
-					"keyword, not empty and without leading or trailing spaces.", name))
+				fmt.Sprintf("inputs has the name %q: an input's name is the name the CI/CD configuration declares (a "+
+					"job's inputs: keyword, or spec:inputs), not empty and without leading or trailing spaces.", name))
 			continue
 		}
 		val, problem := inputValue(elems[name], true)
@@ -140,8 +142,8 @@ func inputValues(p path.Path, v types.Dynamic, final bool) (map[string]any, diag
 	}
 	if len(objects) > 0 {
 		diags.AddAttributeError(p, "Input value of no GitLab input type",
-			fmt.Sprintf("inputs %s: the value is an object or map, and a job input is a string, a number, a boolean "+
-				"or an array (a list such as [\"eu\", \"us\"]). Give a value of the type the job declares.", strings.Join(objects, ", ")))
+			fmt.Sprintf("inputs %s: the value is an object or map, and an input is a string, a number, a boolean "+
+				"or an array (a list such as [\"eu\", \"us\"]). Give a value of the type the input declares.", strings.Join(objects, ", ")))
 	}
 	if len(unknown) > 0 && final {
 		diags.AddAttributeError(p, "Inputs not known",

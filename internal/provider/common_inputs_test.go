@@ -42,7 +42,7 @@ func TestJobInputs(t *testing.T) {
 		"ids":      types.ListValueMust(types.NumberType, []attr.Value{types.NumberValue(big.NewFloat(1))}),
 		"empty":    types.StringValue(""),
 	})
-	got, diags := jobInputs(in)
+	got, diags := ciInputs(in)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -56,11 +56,11 @@ func TestJobInputs(t *testing.T) {
 	}
 	// A map (tomap or a variable of map type) is an object too.
 	m := types.DynamicValue(types.MapValueMust(types.StringType, map[string]attr.Value{"a": types.StringValue("x")}))
-	if got, diags := jobInputs(m); diags.HasError() || got["a"] != "x" {
+	if got, diags := ciInputs(m); diags.HasError() || got["a"] != "x" {
 		t.Errorf("map: %v, %v", got, diags)
 	}
 	for _, none := range []types.Dynamic{types.DynamicNull(), types.DynamicValue(types.ObjectNull(map[string]attr.Type{}))} {
-		if got, diags := jobInputs(none); got != nil || diags.HasError() {
+		if got, diags := ciInputs(none); got != nil || diags.HasError() {
 			t.Errorf("null inputs: %v, %v", got, diags)
 		}
 	}
@@ -81,7 +81,7 @@ func TestJobInputsRefused(t *testing.T) {
 		"null byte": {obj(map[string]attr.Value{"a": types.StringValue("secret-ish\x00")}),
 			"inputs a: the value holds a null byte"},
 		"object value": {obj(map[string]attr.Value{"a": types.DynamicValue(obj(map[string]attr.Value{"x": types.StringValue("secret-ish")}))}),
-			"inputs a: the value is an object or map, and a job input is a string, a number, a boolean or an array"},
+			"inputs a: the value is an object or map, and an input is a string, a number, a boolean or an array"},
 		"null in a list": {obj(map[string]attr.Value{"a": tuple(types.StringValue("x"), types.StringNull())}),
 			"inputs a: null is not a value"},
 		"empty name":  {obj(map[string]attr.Value{"": types.StringValue("x")}), `inputs has the name ""`},
@@ -90,7 +90,7 @@ func TestJobInputsRefused(t *testing.T) {
 			"inputs a: the value is not known at apply time"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, diags := jobInputs(tc.in)
+			got, diags := ciInputs(tc.in)
 			if !diags.HasError() || got != nil {
 				t.Fatalf("jobInputs = %v, %v; want an error", got, diags)
 			}
@@ -113,7 +113,7 @@ func TestJobInputsRefused(t *testing.T) {
 func TestJobInputsValidator(t *testing.T) {
 	check := func(v types.Dynamic) bool {
 		var resp validator.DynamicResponse
-		jobInputsValidator{}.ValidateDynamic(context.Background(), validator.DynamicRequest{Path: path.Root("inputs"), ConfigValue: v}, &resp)
+		inputsValidator{}.ValidateDynamic(context.Background(), validator.DynamicRequest{Path: path.Root("inputs"), ConfigValue: v}, &resp)
 		return resp.Diagnostics.HasError()
 	}
 	for name, v := range map[string]types.Dynamic{
