@@ -19,7 +19,7 @@ import (
 // CI/CD inputs given as HCL values of their declared types: a job's inputs
 // (its `inputs:` keyword, sent as job_inputs when it is played); GitLab's
 // pipeline inputs (spec:inputs) have the same types and can use the same
-// attribute (inputsValidator, ciInputs).
+// attribute (jobInputsValidator, jobInputs).
 //
 // The attribute is dynamic, holding an object of input name to value:
 // `inputs = { target = "production", replicas = 3, dry_run = false,
@@ -45,22 +45,22 @@ const inputsDescription = "Values for the job's inputs (its `inputs:` keyword in
 	"read back. Inputs are not for secrets: they are not masked, and GitLab's refusals quote the value; pass " +
 	"secrets as masked CI/CD variables of the project."
 
-// inputsValidator checks inputs at plan time: an object (or map) of
+// jobInputsValidator checks inputs at plan time: an object (or map) of
 // named values of GitLab's input types, none null, no string with a null
 // byte. Unknown parts are checked at apply.
-type inputsValidator struct{}
+type jobInputsValidator struct{}
 
-var _ validator.Dynamic = inputsValidator{}
+var _ validator.Dynamic = jobInputsValidator{}
 
-func (inputsValidator) Description(context.Context) string {
+func (jobInputsValidator) Description(context.Context) string {
 	return "an object of input name to a string, number, boolean or list value"
 }
 
-func (v inputsValidator) MarkdownDescription(ctx context.Context) string {
+func (v jobInputsValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (inputsValidator) ValidateDynamic(_ context.Context, req validator.DynamicRequest, resp *validator.DynamicResponse) {
+func (jobInputsValidator) ValidateDynamic(_ context.Context, req validator.DynamicRequest, resp *validator.DynamicResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.IsUnderlyingValueNull() ||
 		req.ConfigValue.IsUnderlyingValueUnknown() {
 		return
@@ -72,7 +72,7 @@ func (inputsValidator) ValidateDynamic(_ context.Context, req validator.DynamicR
 // jobInputs turns the inputs attribute into the JSON object GitLab takes
 // (name to string, bool, json.Number or []any); nil when not set. At apply
 // every value is known; an unknown one is an error.
-func ciInputs(v types.Dynamic) (map[string]any, diag.Diagnostics) {
+func jobInputs(v types.Dynamic) (map[string]any, diag.Diagnostics) {
 	if v.IsNull() || v.IsUnderlyingValueNull() {
 		return nil, nil
 	}

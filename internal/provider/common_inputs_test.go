@@ -42,7 +42,7 @@ func TestJobInputs(t *testing.T) {
 		"ids":      types.ListValueMust(types.NumberType, []attr.Value{types.NumberValue(big.NewFloat(1))}),
 		"empty":    types.StringValue(""),
 	})
-	got, diags := ciInputs(in)
+	got, diags := jobInputs(in)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -56,11 +56,11 @@ func TestJobInputs(t *testing.T) {
 	}
 	// A map (tomap or a variable of map type) is an object too.
 	m := types.DynamicValue(types.MapValueMust(types.StringType, map[string]attr.Value{"a": types.StringValue("x")}))
-	if got, diags := ciInputs(m); diags.HasError() || got["a"] != "x" {
+	if got, diags := jobInputs(m); diags.HasError() || got["a"] != "x" {
 		t.Errorf("map: %v, %v", got, diags)
 	}
 	for _, none := range []types.Dynamic{types.DynamicNull(), types.DynamicValue(types.ObjectNull(map[string]attr.Type{}))} {
-		if got, diags := ciInputs(none); got != nil || diags.HasError() {
+		if got, diags := jobInputs(none); got != nil || diags.HasError() {
 			t.Errorf("null inputs: %v, %v", got, diags)
 		}
 	}
@@ -90,7 +90,7 @@ func TestJobInputsRefused(t *testing.T) {
 			"inputs a: the value is not known at apply time"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, diags := ciInputs(tc.in)
+			got, diags := jobInputs(tc.in)
 			if !diags.HasError() || got != nil {
 				t.Fatalf("jobInputs = %v, %v; want an error", got, diags)
 			}
@@ -113,7 +113,7 @@ func TestJobInputsRefused(t *testing.T) {
 func TestJobInputsValidator(t *testing.T) {
 	check := func(v types.Dynamic) bool {
 		var resp validator.DynamicResponse
-		inputsValidator{}.ValidateDynamic(context.Background(), validator.DynamicRequest{Path: path.Root("inputs"), ConfigValue: v}, &resp)
+		jobInputsValidator{}.ValidateDynamic(context.Background(), validator.DynamicRequest{Path: path.Root("inputs"), ConfigValue: v}, &resp)
 		return resp.Diagnostics.HasError()
 	}
 	for name, v := range map[string]types.Dynamic{

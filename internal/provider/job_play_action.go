@@ -52,7 +52,7 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 	attrs["inputs"] = schema.DynamicAttribute{
 		Optional:            true,
 		MarkdownDescription: inputsDescription,
-		Validators:          []validator.Dynamic{inputsValidator{}},
+		Validators:          []validator.Dynamic{jobInputsValidator{}},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it, every " +
@@ -93,7 +93,7 @@ func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	resp.Diagnostics.Append(diags...)
 	in.Variables, diags = playVariables(ctx, cfg.Variables)
 	resp.Diagnostics.Append(diags...)
-	in.Inputs, diags = ciInputs(cfg.Inputs)
+	in.Inputs, diags = jobInputs(cfg.Inputs)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -75,7 +75,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		MarkdownDescription: inputsDescription + " Like `variables`, they are part of what this resource does: " +
 			"changing them while `job_id` waits to be played plays it with the new values; once it was played, a " +
 			"change is refused at plan time (point `job_id` at the manual job of a new pipeline instead).",
-		Validators:    []validator.Dynamic{inputsValidator{}},
+		Validators:    []validator.Dynamic{jobInputsValidator{}},
 		PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()}, // import_mark.go
 	}
 	attrs["wait_for"] = waitForAttribute()
@@ -230,7 +230,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(diags...)
 	vars, diags := playVariables(ctx, plan.Variables)
 	resp.Diagnostics.Append(diags...)
-	inputs, diags := ciInputs(plan.Inputs)
+	inputs, diags := jobInputs(plan.Inputs)
 	resp.Diagnostics.Append(diags...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
