@@ -24,8 +24,9 @@ const pipelineVariablesGuard = "GitLab refuses variables when the project forbid
 	"token user's role: the project's \"Minimum role to use pipeline variables\" " +
 	"(ci_pipeline_variables_minimum_override_role, enforced while restrict_user_defined_variables is on) is a role " +
 	"above the user's, or no_one_allowed, the default of new projects since GitLab 17.7 and of most projects on " +
-	"GitLab.com. Fix: pass the values as inputs instead (declared with the inputs: keyword in the CI/CD " +
-	"configuration; a project that forbids pipeline variables still accepts inputs), or have the project's Owner " +
+	"GitLab.com. Fix: pass the values as inputs instead (the inputs attribute; declared in the CI/CD configuration " +
+	"by spec:inputs for a pipeline, or by a job's inputs: keyword; a project that forbids pipeline variables still " +
+	"accepts inputs), or have the project's Owner " +
 	"(a Maintainer, while the setting is Developer or Maintainer) set \"Minimum role to use pipeline variables\" in " +
 	"Settings > CI/CD > Variables to a role the user has, for example Developer (API: PUT /projects/:id with " +
 	"ci_pipeline_variables_minimum_override_role), or remove the variables."
