@@ -35,11 +35,15 @@ const pipelineVariablesGuard = "GitLab refuses variables when the project forbid
 // sent). Nothing was played: GitLab's 4xx answers are never sent again
 // (gitlabclient/actions.go), so a refusal creates nothing, and the next apply
 // plays once more.
-func playRefusal(in jobActionInput, job *gitlabclient.Job, err error) diag.Diagnostics {
+//
+// A 403 to a play with variables is the pipeline variables guard, unless
+// the project's setting, read when GitLab shows it (client not nil), lets
+// the token's user set variables: then it is about playing the job.
+func playRefusal(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
 	status := gitlabclient.StatusCode(err)
 	switch {
-	case len(in.Variables) > 0 && gitlabclient.Forbidden(err):
+	case len(in.Variables) > 0 && gitlabclient.Forbidden(err) && !variablesAllowed(ctx, client, in.Project):
 		// Ci::PlayBuildService#check_access!: without the set_pipeline_variables
 		// permission, a play with job_variables_attributes is a 403, which is
 		// also GitLab's answer when the user may not play the job at all.
@@ -78,6 +82,17 @@ func variablesGuardAtPlan(ctx context.Context, client *gitlabclient.Client, proj
 				"played. %s", project.String(), pipelineVariablesGuard))
 	}
 	return diags
+}
+
+// variablesAllowed reports whether the project's setting, as GitLab shows
+// it, lets the token's user set pipeline variables (a user who can read it
+// is a Maintainer or more); false when it cannot be read or is not shown.
+func variablesAllowed(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project) bool {
+	if client == nil {
+		return false
+	}
+	setting, err := client.GetPipelineVariablesSetting(ctx, project.String())
+	return err == nil && setting.AllowsMaintainers()
 }
 
 // unplayable reports whether err is GitLab's 400 "Unplayable Job" (the
