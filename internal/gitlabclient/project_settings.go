@@ -31,6 +31,18 @@ func (s *PipelineVariablesSetting) ForbidsPipelineVariables() bool {
 		s.MinimumOverrideRole != nil && *s.MinimumOverrideRole == RoleNoOneAllowed
 }
 
+// AllowsMaintainers reports whether the setting, as shown, lets a
+// Maintainer set pipeline variables: not restricted, or restricted to
+// Developers or Maintainers and up. GitLab shows the setting only to
+// Maintainers and up, so a user who reads such a setting may set variables.
+func (s *PipelineVariablesSetting) AllowsMaintainers() bool {
+	if s == nil || s.RestrictUserDefinedVariables == nil || s.MinimumOverrideRole == nil {
+		return false // not shown: unknown
+	}
+	role := *s.MinimumOverrideRole
+	return !*s.RestrictUserDefinedVariables || role == "developer" || role == "maintainer"
+}
+
 // GetPipelineVariablesSetting is GET /projects/:id, read for the project's
 // pipeline variables setting.
 func (c *Client) GetPipelineVariablesSetting(ctx context.Context, project string) (*PipelineVariablesSetting, error) {

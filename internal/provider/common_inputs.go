@@ -17,7 +17,9 @@ import (
 )
 
 // CI/CD inputs given as HCL values of their declared types: a job's inputs
-// (its `inputs:` keyword, sent as job_inputs when it is played).
+// (its `inputs:` keyword, sent as job_inputs when it is played); GitLab's
+// pipeline inputs (spec:inputs) have the same types and can use the same
+// attribute (jobInputsValidator, jobInputs).
 //
 // The attribute is dynamic, holding an object of input name to value:
 // `inputs = { target = "production", replicas = 3, dry_run = false,
@@ -110,8 +112,8 @@ func inputValues(p path.Path, v types.Dynamic, final bool) (map[string]any, diag
 	for _, name := range names {
 		if name == "" || strings.TrimSpace(name) != name {
 			diags.AddAttributeError(p, "Invalid input name",
-				fmt.Sprintf("inputs has the name %q: an input's name is the name the job declares under its inputs: "+
-					"keyword, not empty and without leading or trailing spaces.", name))
+				fmt.Sprintf("inputs has the name %q: an input's name is the name the CI/CD configuration declares (a "+
+					"job's inputs: keyword, or spec:inputs), not empty and without leading or trailing spaces.", name))
 			continue
 		}
 		val, problem := inputValue(elems[name], true)
@@ -140,8 +142,8 @@ func inputValues(p path.Path, v types.Dynamic, final bool) (map[string]any, diag
 	}
 	if len(objects) > 0 {
 		diags.AddAttributeError(p, "Input value of no GitLab input type",
-			fmt.Sprintf("inputs %s: the value is an object or map, and a job input is a string, a number, a boolean "+
-				"or an array (a list such as [\"eu\", \"us\"]). Give a value of the type the job declares.", strings.Join(objects, ", ")))
+			fmt.Sprintf("inputs %s: the value is an object or map, and an input is a string, a number, a boolean "+
+				"or an array (a list such as [\"eu\", \"us\"]). Give a value of the type the input declares.", strings.Join(objects, ", ")))
 	}
 	if len(unknown) > 0 && final {
 		diags.AddAttributeError(p, "Inputs not known",

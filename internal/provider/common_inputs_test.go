@@ -81,7 +81,7 @@ func TestJobInputsRefused(t *testing.T) {
 		"null byte": {obj(map[string]attr.Value{"a": types.StringValue("secret-ish\x00")}),
 			"inputs a: the value holds a null byte"},
 		"object value": {obj(map[string]attr.Value{"a": types.DynamicValue(obj(map[string]attr.Value{"x": types.StringValue("secret-ish")}))}),
-			"inputs a: the value is an object or map, and a job input is a string, a number, a boolean or an array"},
+			"inputs a: the value is an object or map, and an input is a string, a number, a boolean or an array"},
 		"null in a list": {obj(map[string]attr.Value{"a": tuple(types.StringValue("x"), types.StringNull())}),
 			"inputs a: null is not a value"},
 		"empty name":  {obj(map[string]attr.Value{"": types.StringValue("x")}), `inputs has the name ""`},

@@ -368,7 +368,7 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 	if err != nil {
 		// Refused (GitLab's 4xx, never sent again) or never sent: nothing was
 		// played, and nothing is recorded.
-		return jobActionOutput{Diags: playRefusal(in, job, err)}
+		return jobActionOutput{Diags: playRefusal(ctx, client, in, job, err)}
 	}
 	if rerun && played.ID == job.ID {
 		// GitLab ran the finished job again as a new job: find it.

@@ -142,7 +142,7 @@ action "gitlabjobs_job_play" "with_variables" {
 		t.Errorf("played %d times, want 1", n)
 	}
 	j := simJob(t, env, deploy)
-	if want := fmt.Sprint(map[string]any{"environment": "production", "replicas": 3.0, "regions": []any{"eu", "us"}, "dry_run": false}); fmt.Sprint(j.Inputs) != want {
+	if want := fmt.Sprint(map[string]any{"environment": "production", "replicas": 3.0, "regions": []any{"eu", "us"}, "dry_run": false, "release_tag": "v1.0.0"}); fmt.Sprint(j.Inputs) != want {
 		t.Errorf("job inputs %v, want %v", j.Inputs, want)
 	}
 

@@ -426,6 +426,7 @@ func inputsJobRunning(t *testing.T, env *acctest.Env, path string, restrict bool
 				"replicas":    {Type: "number", Default: 1.0},
 				"regions":     {Type: "array", Default: []any{"eu"}},
 				"dry_run":     {Type: "boolean", Default: false},
+				"release_tag": {Default: "v1.0.0", Regex: `^v\d+\.\d+\.\d+$`},
 			},
 			LogOnRun: "deploy to ${{ job.inputs.environment }} x${{ job.inputs.replicas }}\n"}},
 	}); err != nil {
@@ -469,7 +470,7 @@ func TestAccJobPlayResource_inputs(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					j := simJob(t, env, deploy)
-					want := map[string]any{"environment": "production", "replicas": 3.0, "regions": []any{"eu", "us"}, "dry_run": true}
+					want := map[string]any{"environment": "production", "replicas": 3.0, "regions": []any{"eu", "us"}, "dry_run": true, "release_tag": "v1.0.0"}
 					if fmt.Sprint(j.Inputs) != fmt.Sprint(want) {
 						return fmt.Errorf("GitLab got inputs %v, want %v", j.Inputs, want)
 					}
@@ -512,7 +513,8 @@ func TestAccJobPlayResource_inputs(t *testing.T) {
 }
 
 // TestAccJobPlayResource_inputsRefused: inputs the job does not declare, of
-// the wrong type or outside its options are GitLab's 400; the apply fails
+// the wrong type, outside its options or not matching its regex are
+// GitLab's 400; the apply fails
 // naming inputs and GitLab's reason, nothing is played or saved, and each
 // apply sends the play once, until the inputs are fixed: then it plays once.
 func TestAccJobPlayResource_inputsRefused(t *testing.T) {
@@ -541,8 +543,10 @@ func TestAccJobPlayResource_inputsRefused(t *testing.T) {
 			{PreConfig: unplayed(2), Config: cfg(`{ replicas = "many" }`), ExpectError: refused("`replicas` input: provided value is not a number")},
 			{PreConfig: unplayed(3), Config: cfg(`{ environment = "qa" }`),
 				ExpectError: refused("`environment` input: `qa` cannot be used because it is not in the list of allowed options")},
+			{PreConfig: unplayed(4), Config: cfg(`{ release_tag = "latest" }`),
+				ExpectError: refused("`release_tag` input: provided value does not match required RegEx pattern")},
 			{
-				PreConfig: unplayed(4),
+				PreConfig: unplayed(5),
 				Config:    cfg(`{ environment = "production" }`),
 				Check: func(s *terraform.State) error {
 					if got := simJob(t, env, deploy).Inputs["environment"]; got != "production" {
@@ -551,7 +555,7 @@ func TestAccJobPlayResource_inputsRefused(t *testing.T) {
 					if n := env.Sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
 						return fmt.Errorf("job played %d times, want 1", n)
 					}
-					return expectPosts(env, "play", 5)(s)
+					return expectPosts(env, "play", 6)(s)
 				},
 			},
 		},

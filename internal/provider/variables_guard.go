@@ -24,8 +24,9 @@ const pipelineVariablesGuard = "GitLab refuses variables when the project forbid
 	"token user's role: the project's \"Minimum role to use pipeline variables\" " +
 	"(ci_pipeline_variables_minimum_override_role, enforced while restrict_user_defined_variables is on) is a role " +
 	"above the user's, or no_one_allowed, the default of new projects since GitLab 17.7 and of most projects on " +
-	"GitLab.com. Fix: pass the values as inputs instead (declared with the inputs: keyword in the CI/CD " +
-	"configuration; a project that forbids pipeline variables still accepts inputs), or have the project's Owner " +
+	"GitLab.com. Fix: pass the values as inputs instead (the inputs attribute; declared in the CI/CD configuration " +
+	"by spec:inputs for a pipeline, or by a job's inputs: keyword; a project that forbids pipeline variables still " +
+	"accepts inputs), or have the project's Owner " +
 	"(a Maintainer, while the setting is Developer or Maintainer) set \"Minimum role to use pipeline variables\" in " +
 	"Settings > CI/CD > Variables to a role the user has, for example Developer (API: PUT /projects/:id with " +
 	"ci_pipeline_variables_minimum_override_role), or remove the variables."
@@ -34,11 +35,15 @@ const pipelineVariablesGuard = "GitLab refuses variables when the project forbid
 // sent). Nothing was played: GitLab's 4xx answers are never sent again
 // (gitlabclient/actions.go), so a refusal creates nothing, and the next apply
 // plays once more.
-func playRefusal(in jobActionInput, job *gitlabclient.Job, err error) diag.Diagnostics {
+//
+// A 403 to a play with variables is the pipeline variables guard, unless
+// the project's setting, read when GitLab shows it (client not nil), lets
+// the token's user set variables: then it is about playing the job.
+func playRefusal(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
 	status := gitlabclient.StatusCode(err)
 	switch {
-	case len(in.Variables) > 0 && gitlabclient.Forbidden(err):
+	case len(in.Variables) > 0 && gitlabclient.Forbidden(err) && !variablesAllowed(ctx, client, in.Project):
 		// Ci::PlayBuildService#check_access!: without the set_pipeline_variables
 		// permission, a play with job_variables_attributes is a 403, which is
 		// also GitLab's answer when the user may not play the job at all.
@@ -77,6 +82,17 @@ func variablesGuardAtPlan(ctx context.Context, client *gitlabclient.Client, proj
 				"played. %s", project.String(), pipelineVariablesGuard))
 	}
 	return diags
+}
+
+// variablesAllowed reports whether the project's setting, as GitLab shows
+// it, lets the token's user set pipeline variables (a user who can read it
+// is a Maintainer or more); false when it cannot be read or is not shown.
+func variablesAllowed(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project) bool {
+	if client == nil {
+		return false
+	}
+	setting, err := client.GetPipelineVariablesSetting(ctx, project.String())
+	return err == nil && setting.AllowsMaintainers()
 }
 
 // unplayable reports whether err is GitLab's 400 "Unplayable Job" (the

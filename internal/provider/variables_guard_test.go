@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
 
 // TestPlayRefusal names the attribute GitLab refused, the guard and the fix.
@@ -41,7 +43,7 @@ func TestPlayRefusal(t *testing.T) {
 		"bad request without inputs": {vars, nil, refused(400, "job_variables_attributes is invalid"), "job_id", []string{"GitLab refused the play of job 7"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			diags := playRefusal(jobActionInput{Project: project, JobID: 7, Variables: tc.vars, Inputs: tc.inputs}, job, tc.err)
+			diags := playRefusal(context.Background(), nil, jobActionInput{Project: project, JobID: 7, Variables: tc.vars, Inputs: tc.inputs}, job, tc.err)
 			if len(diags) != 1 || !diags.HasError() {
 				t.Fatalf("diagnostics %v, want one error", diags)
 			}
@@ -58,5 +60,34 @@ func TestPlayRefusal(t *testing.T) {
 				t.Errorf("diagnostic at %s, want %s", p, tc.attr)
 			}
 		})
+	}
+}
+
+// TestPlayRefusalReadsTheSetting: a 403 to a play with variables is not
+// blamed on the pipeline variables setting when the setting, as the
+// token's Maintainer reads it, lets them set variables; it is when the
+// setting forbids them.
+func TestPlayRefusalReadsTheSetting(t *testing.T) {
+	e := newOpsEnv(t, gitlabsim.Options{RunnerDisabled: true})
+	in := e.input(t, 7)
+	in.Variables = []gitlabclient.Variable{{Key: "ENV", Value: "x"}}
+	job := &gitlabclient.Job{ID: 7, Name: "deploy", Status: "manual"}
+	forbidden := &gitlabclient.APIError{Method: "POST", Path: "/projects/1/jobs/7/play", StatusCode: 403, Message: "403 Forbidden"}
+	summary := func() string {
+		diags := playRefusal(context.Background(), e.client, in, job, forbidden)
+		if len(diags) != 1 {
+			t.Fatalf("diagnostics %v", diags)
+		}
+		return diags[0].Summary()
+	}
+	if got := summary(); got != "Not allowed to play job 7" {
+		t.Errorf("a project that allows pipeline variables: %q, want the play's rights", got)
+	}
+	if err := e.sim.SetPipelineVariablesSettings(e.project.ID, gitlabsim.PipelineVariablesSettings{
+		RestrictUserDefinedVariables: true, MinimumOverrideRole: gitlabsim.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(); got != "GitLab refused to play job 7 with variables" {
+		t.Errorf("a project that allows them to Owners only: %q, want the guard", got)
 	}
 }
