@@ -146,6 +146,8 @@ func (s *Sim) routes() {
 	s.artifactRoutes()
 	// pipelines_run.go: create, read and list pipelines, trigger tokens.
 	s.pipelineRoutes()
+	// projects.go: a project and its pipeline-variables settings.
+	s.projectRoutes()
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
