@@ -67,6 +67,9 @@ var actionRights = map[string]string{
 		"a job of a protected branch or tag, the right to push or merge to it.",
 	"cancel": "Canceling a job needs at least the Developer role in the project (GitLab's cancel_build permission) and, " +
 		"for a job of a protected branch or tag, the right to push or merge to it.",
+	"force-cancel": "Force-canceling a job (`force = true`) needs the Maintainer role in the project (GitLab's " +
+		"maintainer_access on the job; the Developer role may cancel a job but not force-cancel it). Give the token's " +
+		"user the Maintainer role, or set `force = false` and let the job's runner finish canceling it.",
 	"erase": "Erasing a job needs the Maintainer role in the project, or the Developer role for a job the token's user " +
 		"started (or last played or retried) on an unprotected branch (GitLab's erase_build permission).",
 }

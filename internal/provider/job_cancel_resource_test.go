@@ -113,3 +113,61 @@ func TestAccJobCancelResource_finished(t *testing.T) {
 		t.Errorf("cancel of a finished job sent %d times, want 0", n)
 	}
 }
+
+// TestAccJobCancelResource_force: a job stuck in canceling is recorded as it
+// is without force (no request); setting force replaces the resource, whose
+// create force-cancels it once; applying again sends nothing.
+func TestAccJobCancelResource_force(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "canceling", Stuck: true})
+	stuck := pl.JobIDs[0]
+	config := func(force bool) string {
+		return env.Config(fmt.Sprintf(`
+resource "gitlabjobs_job_cancel" "stuck" {
+  project           = %q
+  job_id            = %d
+  wait_for_canceled = false
+  force             = %t
+}
+`, p.PathWithNamespace, stuck, force))
+	}
+	const route = "POST /api/v4/projects/{id}/jobs/{job_id}/cancel"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config(false),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobCancel, attr("status"), knownvalue.StringExact("canceling")),
+				},
+				Check: func(*terraform.State) error {
+					if n := env.Sim.RequestCount(route); n != 0 {
+						return fmt.Errorf("%d cancels sent to a canceling job without force, want 0", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config(true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobCancel, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobCancel, attr("status"), knownvalue.StringExact("canceled")),
+				},
+			},
+			{
+				Config: config(true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+	if n := env.Sim.RequestCount(route); n != 1 {
+		t.Errorf("%d cancel requests, want 1 (the force-cancel)", n)
+	}
+	if j := simJob(t, env, stuck); j.Status != "canceled" {
+		t.Errorf("job is %s, want canceled", j.Status)
+	}
+}
