@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -55,6 +56,10 @@ type Client struct {
 	waitMin  time.Duration // the shortest wait before a retry (Config.RetryWaitMin)
 	waitMax  time.Duration // the longest (Config.RetryWaitMax)
 	sleep    func(ctx context.Context, d time.Duration) error
+	// noTriggerJobs remembers that GitLab answered that it has no
+	// trigger_jobs route (before 19.2): ListPipelineBridges then reads
+	// /bridges at once.
+	noTriggerJobs atomic.Bool
 }
 
 const (

@@ -80,7 +80,9 @@ func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.Schem
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the trigger jobs (bridges) of a pipeline with the downstream pipelines they " +
 			"started, newest first. GitLab does not send runner, artifact, `tag_list` or `archived` fields for trigger jobs; " +
-			"they are null or empty here.\n\n" +
+			"they are null or empty here. The list is read from `GET /projects/:id/pipelines/:pipeline_id/trigger_jobs` " +
+			"(GitLab 19.2 and later), or, when GitLab answers that it has no such route (an older GitLab), from " +
+			"`.../bridges`, which it replaces; a CI job token is accepted by the first only.\n\n" +
 			"Upstream API: [List pipeline trigger jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-trigger-jobs).",
 		Attributes: map[string]schema.Attribute{
 			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>`."},
