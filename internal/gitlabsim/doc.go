@@ -83,11 +83,23 @@
 //     invalid state in an array, a hash, a string; bridges in different
 //     pipelines; no pipeline is found; unauthorized user when not logged in,
 //     when guest, when user has no read_build access for project.
+//   - GET /projects/:id/pipelines/:pipeline_id/trigger_jobs (GitLab 19.2,
+//     which deprecates /bridges): the same list, entity, filters,
+//     pagination and errors as /bridges (TestSpecRoute_..._SameAsBridges),
+//     and it reads CI job tokens (read_pipelines). GitLab's pipelines.rb of
+//     19.2 is not in the public mirror (its newest stored version serves
+//     /bridges only), so the route is /bridges with the job token setting of
+//     the provider's documentation. Options.WithoutTriggerJobs is a GitLab
+//     before 19.2: the route is the catch-all's 404 {"error":"404 Not
+//     Found"}, which a client tells from a missing project or pipeline
+//     ({"message": ...}).
 //
 // From the routes and helpers (TestSpecRoute_...): which routes read CI job
 // tokens (job_token_allowed: the job token lists its project's jobs,
-// pipeline jobs and bridges and uses GET /job and /job/allowed_agents, but
-// gets 401 for a single job, its trace and the actions);
+// pipeline jobs and trigger_jobs and uses GET /job and /job/allowed_agents,
+// but gets 401 for a single job, its trace and the actions; /bridges has
+// no job_token_allowed, so the token is not read there at all: the GET is
+// anonymous and a private project is 404 Project Not Found);
 // authenticate_non_get! on the pipeline routes (an anonymous GET sees
 // public projects only: a private project is 404 Project Not Found);
 // pagination_params.rb (page and per_page are Grape Integers: "page is
