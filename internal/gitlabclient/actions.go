@@ -193,6 +193,11 @@ func (c *Client) RetryJob(ctx context.Context, project string, jobID int64) (*Jo
 	a := jobAction{name: "retry", project: project, jobID: jobID, path: path}
 	a.check = func(ctx context.Context) (*Job, string, error) {
 		job, err := c.GetJob(ctx, project, jobID)
+		if last := c.lastSeenBridge(jobID); err != nil && last != nil && IsNotFound(err) {
+			// A tracked bridge that left its pipeline's list was retried
+			// (or deleted): look for its new attempt as it was last seen.
+			job, err = last, nil
+		}
 		if err != nil {
 			return nil, "", readFailed(err)
 		}

@@ -226,3 +226,32 @@ func TestListPipelineBridgesTriggerJobsAndFallback(t *testing.T) {
 		}
 	}
 }
+
+// GetJob reads a tracked trigger job (TrackBridge) from its pipeline's list,
+// as GitLab's single-job read finds builds only; an untracked bridge, or one
+// tracked with the wrong pipeline, is GitLab's 404.
+func TestGetJobOfATrackedBridge(t *testing.T) {
+	e := newSimEnv(t)
+	p := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "g/bridges", Members: map[int64]int{e.admin: 40}})
+	pl := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{
+		{Name: "build", Status: "success"}, {Name: "trigger", Stage: "deploy", Status: "manual", Bridge: true}}})
+	other := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{{Name: "x", Status: "success"}}})
+	bridge := pl.JobIDs[1]
+	ctx := context.Background()
+	if _, err := e.client.GetJob(ctx, "g/bridges", bridge); !gitlabclient.IsNotFound(err) {
+		t.Fatalf("untracked bridge: %v, want GitLab's 404", err)
+	}
+	e.client.TrackBridge(bridge, other.ID)
+	if _, err := e.client.GetJob(ctx, "g/bridges", bridge); !gitlabclient.IsNotFound(err) {
+		t.Fatalf("bridge tracked in the wrong pipeline: %v, want GitLab's 404", err)
+	}
+	e.client.TrackBridge(bridge, pl.ID)
+	j, err := e.client.GetJob(ctx, "g/bridges", bridge)
+	if err != nil || j.ID != bridge || j.Name != "trigger" || j.Status != "manual" || j.Pipeline == nil || j.Pipeline.ID != pl.ID {
+		t.Fatalf("tracked bridge: %+v, %v", j, err)
+	}
+	// A build is still read directly.
+	if j, err := e.client.GetJob(ctx, "g/bridges", pl.JobIDs[0]); err != nil || j.ID != pl.JobIDs[0] {
+		t.Errorf("build: %+v, %v", j, err)
+	}
+}

@@ -26,7 +26,8 @@ type jobPlayAction struct{ jobAction }
 
 type jobPlayActionModel struct {
 	jobActionTarget
-	Variables types.Map `tfsdk:"variables"`
+	Variables  types.Map   `tfsdk:"variables"`
+	PipelineID types.Int64 `tfsdk:"pipeline_id"` // trigger_jobs.go
 	jobActionWait
 }
 
@@ -39,6 +40,7 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 	attrs["project"] = actionProjectAttribute()
 	attrs["job_id"] = actionJobIDAttribute("The manual job to play. A finished manual job runs again as a new job; " +
 		"a job played again before is played through its newest run.")
+	attrs["pipeline_id"] = actionBridgePipelineAttribute() // trigger_jobs.go
 	attrs["variables"] = schema.MapAttribute{
 		ElementType: types.StringType,
 		Optional:    true,
@@ -63,6 +65,7 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 }
 
 func (a *jobPlayAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	trackBridgeFrom(ctx, a.data, req.Config)
 	a.checkAtPlan(ctx, req, resp, checkPlayable)
 }
 
@@ -74,6 +77,7 @@ func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	}
 	in, diags := cfg.input()
 	resp.Diagnostics.Append(diags...)
+	trackBridge(a.data, cfg.JobID, cfg.PipelineID)
 	timeout, diags := cfg.apply(ctx, &in)
 	resp.Diagnostics.Append(diags...)
 	in.Variables, diags = playVariables(ctx, cfg.Variables)

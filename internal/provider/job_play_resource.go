@@ -37,6 +37,7 @@ type jobPlayModel struct {
 	ID               types.String   `tfsdk:"id"`
 	Project          types.String   `tfsdk:"project"`
 	JobID            types.Int64    `tfsdk:"job_id"`
+	PipelineID       types.Int64    `tfsdk:"pipeline_id"` // trigger_jobs.go
 	Variables        types.Map      `tfsdk:"variables"`
 	WaitFor          types.String   `tfsdk:"wait_for"`
 	FailOnJobFailure types.Bool     `tfsdk:"fail_on_job_failure"`
@@ -68,6 +69,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Validators:    []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
+	attrs["pipeline_id"] = resourceBridgePipelineAttribute() // trigger_jobs.go
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("play the job")
@@ -117,6 +119,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 // the plan rather than the apply; and refuses a change of variables that
 // GitLab would not apply.
 func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	trackBridgeFrom(ctx, r.data, req.Config)
 	r.refuseJobToken(ctx, req, resp)
 	if !req.Plan.Raw.IsNull() && !req.State.Raw.IsNull() {
 		r.checkVariablesChange(ctx, req, resp)
@@ -182,6 +185,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	client, project, diags := r.data.clientForProject(r.what, plan.Project)
 	resp.Diagnostics.Append(diags...)
+	trackBridge(r.data, plan.JobID, plan.PipelineID)
 	vars, diags := playVariables(ctx, plan.Variables)
 	resp.Diagnostics.Append(diags...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
@@ -213,6 +217,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 // of job_id: a tainted resource's replacement adopts it (common_operations.go).
 func (r *jobPlayResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	r.noteRecorded(ctx, req.State)
+	trackBridgeFrom(ctx, r.data, req.State)
 	r.jobActionResource.Read(ctx, req, resp)
 }
 
