@@ -108,7 +108,8 @@
 // routes do not call verify_pagination_params!, so no 400 for them);
 // offset pagination of project jobs beyond offset_pagination_limit (page *
 // per_page > 50,000) is a 405 naming keyset pagination; keyset pagination
-// in another order than id desc is a 405; scope given as a hash: its values
+// in another order than id desc is a 405 (both Grape's error! with a
+// string: {"error": ...}, not {"message": ...}); scope given as a hash: its values
 // on project jobs, a 400 on the pipeline routes (PipelinesHelpers);
 // parameters are validated after authentication and before the project;
 // play variable keys Grape accepts but Ci::HasVariable rejects (empty, not
@@ -119,6 +120,36 @@
 // Go's redirect; a body beyond 250 MiB is NGINX's 413
 // (nginx['client_max_body_size'] of the Linux package; GitLab's own JSON
 // validation middleware caps depth and element counts, not bytes).
+//
+// Authentication and the finders (conformance_auth_test.go, after
+// lib/gitlab/auth/auth_finders.rb and lib/api/helpers.rb): a job token is
+// read from job_token=, token= or JOB-TOKEN (in that order) on
+// job_token_allowed routes only, and a glcbt- value where a personal token
+// is read is no personal token (find_personal_access_token skips it); a job
+// token acts as its job's user (the job of a Guest of a private project
+// may not list its jobs: 403); on a private project other than its own (no
+// allowlist of other projects is simulated, so it is outside it) a job
+// token gets handle_job_token_failure!'s 403 "Authentication by CI/CD job
+// token not allowed from <source path> to <target path>.", on a public or
+// internal one it reads what anyone reads; GET /projects/:id/jobs/:job_id
+// and its /trace find builds only (find_build!: a bridge is 404 "404 Not
+// found"); the Sudo header or sudo= (sudo!): an administrator's personal
+// or OAuth token with the sudo scope acts as the user named by ID or
+// username (then the endpoint's own scopes are not checked), an
+// administrator's token without it is insufficient_scope naming "sudo",
+// anyone else "403 Forbidden - Must be admin to use sudo", an admin's job
+// token "Must be authenticated using an OAuth or personal access token to
+// use sudo", an unknown user "404 User with ID or username '<id>' Not
+// Found", and no credentials 401 (also on routes that serve anonymous
+// GETs). sudo= is read from the query string only.
+//
+// Playing a manual bridge (POST .../play, Ci::PlayBridgeService): 200
+// with the bridge as Entities::Ci::Bridge, run as the player, pending; the
+// runner processes it after its pickup delay as a bridge without
+// strategy:depend whose downstream pipeline was created (success). The
+// downstream pipeline itself is not created (trigger: is not simulated), so
+// downstream_pipeline stays null; job_variables_attributes are ignored, as
+// Ci::Bridge#play ignores them.
 //
 // Parameters (params.go, malformed.go) are read as Rack 2.2's
 // parse_nested_query reads them (pairs split at "&" and ";", a key without
@@ -158,7 +189,9 @@
 //     project is undergoing stats refresh (409): GitLab.com plans and
 //     project statistics are not simulated.
 //   - Job token allowlists of other projects and fine-grained job token
-//     permissions: a job token reaches its own project only.
+//     permissions: a job token reaches its own project, and public and
+//     internal projects as anyone does; any other project is outside its
+//     allowlist (403).
 //   - Gitlab::Middleware::JsonValidation's limits (depth 32, 50,000 array or hash
 //     elements, 100,000 elements in all): not simulated.
 //

@@ -54,7 +54,7 @@ func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
 	// id desc order), else offset pagination up to offset_pagination_limit.
 	if r.URL.Query().Get("pagination") == "keyset" {
 		if !keysetOrderSupported(r) {
-			message(w, http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
+			grapeError(w, http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
 			return
 		}
 		page, ok := s.paginateKeyset(w, r, lp, proj.builds, keep)
