@@ -76,6 +76,11 @@ func (c *Client) ListPipelineJobs(ctx context.Context, project string, pipelineI
 	return listAll[*Job](ctx, c, path, opts)
 }
 
+// WithoutTriggerJobs reports whether GitLab answered that it has no
+// trigger_jobs route (before 19.2), so that trigger jobs are listed
+// through /bridges, whose route does not read CI job tokens.
+func (c *Client) WithoutTriggerJobs() bool { return c.noTriggerJobs.Load() }
+
 // ListPipelineBridges is GET /projects/:id/pipelines/:pipeline_id/trigger_jobs
 // (GitLab 19.2, which deprecates /bridges), all pages: the pipeline's
 // trigger jobs in the given statuses. A GitLab that answers that it has no

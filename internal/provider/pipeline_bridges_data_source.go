@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -112,6 +113,15 @@ func (d *pipelineBridgesDataSource) Read(ctx context.Context, req datasource.Rea
 	}
 	bridges, err := client.ListPipelineBridges(ctx, project.String(), cfg.PipelineID.ValueInt64(), scopeStrings(cfg.Scope))
 	if err != nil {
+		if gitlabclient.IsNotFound(err) && client.WithoutTriggerJobs() && d.data.usesJobToken() {
+			resp.Diagnostics.AddAttributeError(path.Root("project"), "This GitLab does not list trigger jobs to a CI job token",
+				fmt.Sprintf("Listing the trigger jobs of pipeline %d of project %q failed: %s. GitLab before 19.2 has no "+
+					"trigger_jobs endpoint, and its GET /projects/:id/pipelines/:pipeline_id/bridges does not read a CI job "+
+					"token: the request counts as anonymous, so a private or internal project answers 404. Read the trigger "+
+					"jobs with a provider (an alias, if you also need the job token) whose token is an access token with the "+
+					"read_api scope, or upgrade GitLab to 19.2 or later.", cfg.PipelineID.ValueInt64(), project.String(), err))
+			return
+		}
 		resp.Diagnostics.Append(listError(fmt.Sprintf("the trigger jobs of pipeline %d", cfg.PipelineID.ValueInt64()), project, err)...)
 		return
 	}

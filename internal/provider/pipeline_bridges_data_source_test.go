@@ -50,6 +50,21 @@ data "gitlabjobs_pipeline_bridges" "test" {
 						Config:      config(987654321),
 						ExpectError: regexp.MustCompile(`(?s)not found.*pipeline 987654321`),
 					},
+					{
+						// A running job's token: read by trigger_jobs; /bridges
+						// does not read it, and the diagnostic says so.
+						Config: env.ProviderBlock(fmt.Sprintf("  job_token = %q\n", env.Sim.JobToken(f.running))) + fmt.Sprintf(`
+data "gitlabjobs_pipeline_bridges" "test" {
+  project     = %q
+  pipeline_id = %d
+  scope       = ["manual"]
+}
+`, f.project.PathWithNamespace, f.pipeline.ID),
+						ExpectError: expectErrorIf(old, `(?s)does not list trigger jobs to a CI job token.*404 Project Not Found.*before 19\.2`),
+						ConfigStateChecks: stateChecksUnless(old, []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("data.gitlabjobs_pipeline_bridges.test", attr("bridges"), knownvalue.ListSizeExact(1)),
+						}),
+					},
 				},
 			})
 			triggerJobs, bridges := env.Sim.RequestCount(gitlabsim.RouteTriggerJobs), env.Sim.RequestCount(routeBridges)
@@ -61,4 +76,18 @@ data "gitlabjobs_pipeline_bridges" "test" {
 			}
 		})
 	}
+}
+
+func expectErrorIf(cond bool, re string) *regexp.Regexp {
+	if !cond {
+		return nil
+	}
+	return regexp.MustCompile(re)
+}
+
+func stateChecksUnless(cond bool, checks []statecheck.StateCheck) []statecheck.StateCheck {
+	if cond {
+		return nil
+	}
+	return checks
 }
