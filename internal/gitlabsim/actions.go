@@ -42,7 +42,7 @@ func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, 
 	if !ok {
 		return principal{}, nil, 0, false
 	}
-	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
+	p, outcome := s.authenticateScopes(w, withParams(r, params), false, writeScopes, readScopes)
 	if outcome != authOK {
 		return principal{}, nil, 0, false
 	}

@@ -1,6 +1,8 @@
 package gitlabsim
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -133,15 +135,38 @@ func personalTokenValue(r *http.Request) string {
 const jobTokenPrefix = "glcbt-"
 
 // sudoIdentifier is sudo_identifier: params[:sudo] || env['HTTP_SUDO'],
-// given when present, even empty (an empty string is true in Ruby).
+// given when present, even empty (an empty string is true in Ruby; a nil
+// parameter, "sudo" without "=" or a JSON null, falls through to the
+// header). The parameter is read from the query, or from all the request's
+// parameters where a route has read them (withParams: the body's too).
 func sudoIdentifier(r *http.Request) (string, bool) {
-	if q := r.URL.Query(); q.Has("sudo") {
-		return q.Get("sudo"), true
+	params, ok := r.Context().Value(paramsKey{}).(map[string]any)
+	if !ok {
+		params = map[string]any{}
+		_ = rackParse(params, r.URL.RawQuery)
+	}
+	switch v := params["sudo"].(type) {
+	case nil:
+	case string:
+		return v, true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	default:
+		return fmt.Sprint(v), true
 	}
 	if v := r.Header.Values("Sudo"); len(v) > 0 {
 		return v[0], true
 	}
 	return "", false
+}
+
+// paramsKey holds a request's parameters, query and body, once read.
+type paramsKey struct{}
+
+// withParams gives authentication the parameters a route read from the
+// query and the body (for params[:sudo]).
+func withParams(r *http.Request, params map[string]any) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), paramsKey{}, params))
 }
 
 // sudo is API::Helpers#sudo!: only an administrator, with a personal or

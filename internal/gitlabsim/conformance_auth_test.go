@@ -103,6 +103,12 @@ func TestSpecRoute_Sudo(t *testing.T) {
 	if u, _ := r.json(t)["user"].(map[string]any); u["username"] != "developer2" {
 		t.Errorf("played as %v, want developer2", u["username"])
 	}
+	// sudo in the body of a POST, as Grape's params hold it (before the header).
+	r = a.post(a.path(a.delayed, "play"), "application/json", `{"sudo":"developer"}`, "PRIVATE-TOKEN", sudoTok, "Sudo", "guest")
+	wantStatus(t, r, 200, "")
+	if u, _ := r.json(t)["user"].(map[string]any); u["username"] != "developer" {
+		t.Errorf("played as %v, want developer (the body's sudo)", u["username"])
+	}
 	// GET /user says who the request acts as.
 	if u := a.get("/api/v4/user", "PRIVATE-TOKEN", sudoTok, "Sudo", "maintainer").json(t); u["username"] != "maintainer" {
 		t.Errorf("GET /user with Sudo: %v", u["username"])

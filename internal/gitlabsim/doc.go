@@ -141,7 +141,8 @@
 // token "Must be authenticated using an OAuth or personal access token to
 // use sudo", an unknown user "404 User with ID or username '<id>' Not
 // Found", and no credentials 401 (also on routes that serve anonymous
-// GETs). sudo= is read from the query string only.
+// GETs). The sudo parameter is read from the query, and on the action
+// routes from the body too, before the header, as Grape's params hold it.
 //
 // Playing a manual bridge (POST .../play, Ci::PlayBridgeService): 200
 // with the bridge as Entities::Ci::Bridge, run as the player, pending; the
