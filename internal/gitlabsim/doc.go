@@ -145,12 +145,20 @@
 // routes from the body too, before the header, as Grape's params hold it.
 //
 // Playing a manual bridge (POST .../play, Ci::PlayBridgeService): 200
-// with the bridge as Entities::Ci::Bridge, run as the player, pending; the
-// runner processes it after its pickup delay as a bridge without
-// strategy:depend whose downstream pipeline was created (success). The
-// downstream pipeline itself is not created (trigger: is not simulated), so
-// downstream_pipeline stays null; job_variables_attributes are ignored, as
-// Ci::Bridge#play ignores them.
+// with the bridge as Entities::Ci::Bridge, run as the player, pending;
+// job_variables_attributes are ignored, as Ci::Bridge#play ignores them.
+// The runner processes it after its pickup delay
+// (Ci::CreateDownstreamPipelineService): a bridge with a JobSpec.Trigger
+// creates its downstream pipeline — a child pipeline of its project
+// (source parent_pipeline, the parent's ref and sha) or a pipeline of
+// another project (source pipeline, the bridge's ref), run by the bridge's
+// user — and, without strategy:depend, succeeds with it as
+// downstream_pipeline; a missing downstream project fails it
+// (downstream_bridge_project_not_found), a trigger without jobs too
+// (downstream_pipeline_creation_failed); a retried bridge triggers anew. A
+// bridge without a Trigger succeeds without a downstream pipeline (the CI
+// configuration has no trigger:). strategy:depend is not simulated
+// (TestPlayBridgeTriggersItsDownstreamPipeline).
 //
 // Parameters (params.go, malformed.go) are read as Rack 2.2's
 // parse_nested_query reads them (pairs split at "&" and ";", a key without
