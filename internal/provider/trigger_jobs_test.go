@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -23,7 +24,8 @@ func TestAccJobPlayResource_bridge(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env,
 		gitlabsim.JobSpec{Name: "build", Stage: "build", Status: "success"},
-		gitlabsim.JobSpec{Name: "deploy-downstream", Stage: "deploy", Status: "manual", Bridge: true})
+		gitlabsim.JobSpec{Name: "deploy-downstream", Stage: "deploy", Status: "manual", Bridge: true,
+			Trigger: &gitlabsim.TriggerSpec{Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending", RunDuration: time.Second}}}})
 	bridge := pl.JobIDs[1]
 	const route = "POST /api/v4/projects/{id}/jobs/{job_id}/play"
 	resource.ParallelTest(t, resource.TestCase{
@@ -48,6 +50,25 @@ func TestAccJobPlayResource_bridge(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
+			},
+			{
+				// The played bridge started its child pipeline.
+				Config: playConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d", pl.ID)) + fmt.Sprintf(`
+data "gitlabjobs_pipeline_bridges" "release" {
+  project     = %q
+  pipeline_id = %d
+}
+`, p.PathWithNamespace, pl.ID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.gitlabjobs_pipeline_bridges.release", attr("bridges"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"job_id": knownvalue.Int64Exact(bridge),
+							"downstream_pipeline": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+								"source": knownvalue.StringExact("parent_pipeline"),
+							}),
+						}),
+					})),
+				},
 			},
 		},
 	})
