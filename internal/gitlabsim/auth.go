@@ -65,23 +65,26 @@ func (s *Sim) authenticateScopes(w http.ResponseWriter, r *http.Request, jobToke
 	return p, authOK
 }
 
-// initialPrincipal is initial_current_user (API::APIGuard#find_current_user!):
-// the job of a job token where the route reads them, else the user of a
-// personal or OAuth token, which must be neither revoked nor expired.
+// initialPrincipal is initial_current_user (API::APIGuard#find_current_user!,
+// find_user_from_sources): where the route reads job tokens, a Bearer job
+// token first (find_user_from_bearer_token); then a personal or OAuth
+// token, which must be neither revoked nor expired; then, where the route
+// reads them, a job token in job_token=, token= or JOB-TOKEN
+// (find_user_from_job_token).
 func (s *Sim) initialPrincipal(w http.ResponseWriter, r *http.Request, jobTokenAllowed bool) (principal, authOutcome) {
 	q := r.URL.Query()
 	bearer := bearerToken(r)
-	if jobTokenAllowed {
+	if _, ok := s.jobTokens[bearer]; jobTokenAllowed && ok && bearer != "" {
+		return s.jobPrincipal(w, bearer)
+	}
+	value := personalTokenValue(r)
+	if value == "" && jobTokenAllowed {
 		for _, v := range []string{q.Get("job_token"), q.Get("token"), r.Header.Get("JOB-TOKEN")} {
 			if v != "" {
 				return s.jobPrincipal(w, v)
 			}
 		}
-		if _, ok := s.jobTokens[bearer]; ok && bearer != "" {
-			return s.jobPrincipal(w, bearer)
-		}
 	}
-	value := personalTokenValue(r)
 	if value == "" {
 		unauthorized(w)
 		return principal{}, authFailed

@@ -135,3 +135,20 @@ func TestSpecRoute_Sudo(t *testing.T) {
 	a.sim.RevokeToken(sudoTok)
 	wantStatus(t, a.get(jobs, "PRIVATE-TOKEN", sudoTok, "Sudo", "guest"), 401, "")
 }
+
+// find_user_from_sources: a Bearer job token, then an access token
+// (private_token=, PRIVATE-TOKEN, Bearer), then the job token of
+// job_token=, token= or JOB-TOKEN: a personal token beside a job token wins.
+func TestSpecRoute_PersonalTokenBeforeJobToken(t *testing.T) {
+	a := newConf(t)
+	tok := a.sim.JobToken(a.e2e)
+	// The Guest's token is the one read: 403, though the job token could list.
+	wantStatus(t, a.projectJobs("", "PRIVATE-TOKEN", a.guest, "JOB-TOKEN", tok), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, a.projectJobs("?job_token="+tok, "PRIVATE-TOKEN", a.guest), 403, `{"message":"403 Forbidden"}`)
+	// A wrong personal token is a 401 even beside a valid job token.
+	wantStatus(t, a.projectJobs("", "PRIVATE-TOKEN", "glpat-wrong", "JOB-TOKEN", tok), 401, `{"message":"401 Unauthorized"}`)
+	// A Bearer job token comes before a personal token.
+	wantStatus(t, a.projectJobs("", "Authorization", "Bearer "+tok, "PRIVATE-TOKEN", a.guest), 200, "")
+	// A job token in PRIVATE-TOKEN is no personal token: the job token finder reads JOB-TOKEN.
+	wantStatus(t, a.projectJobs("", "PRIVATE-TOKEN", tok, "JOB-TOKEN", tok), 200, "")
+}

@@ -122,10 +122,12 @@
 // validation middleware caps depth and element counts, not bytes).
 //
 // Authentication and the finders (conformance_auth_test.go, after
-// lib/gitlab/auth/auth_finders.rb and lib/api/helpers.rb): a job token is
-// read from job_token=, token= or JOB-TOKEN (in that order) on
-// job_token_allowed routes only, and a glcbt- value where a personal token
-// is read is no personal token (find_personal_access_token skips it); a job
+// lib/gitlab/auth/auth_finders.rb and lib/api/helpers.rb): on
+// job_token_allowed routes only, a job token is read as "Authorization:
+// Bearer" before any access token, and from job_token=, token= or JOB-TOKEN
+// (in that order) after one (a personal token beside it wins); a glcbt-
+// value where a personal token is read is no personal token
+// (find_personal_access_token skips it); a job
 // token acts as its job's user (the job of a Guest of a private project
 // may not list its jobs: 403); on a private project other than its own (no
 // allowlist of other projects is simulated, so it is outside it) a job
