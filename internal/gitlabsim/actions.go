@@ -58,7 +58,7 @@ func (s *Sim) writeRequest(w http.ResponseWriter, r *http.Request) (principal, m
 	if !ok {
 		return principal{}, nil, false
 	}
-	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
+	p, outcome := s.authenticateScopes(w, withParams(r, params), false, writeScopes, readScopes)
 	if outcome != authOK {
 		return principal{}, nil, false
 	}
@@ -340,7 +340,7 @@ func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
 		id: s.newID("job", 0), pipelineID: j.pipelineID, projectID: j.projectID, name: j.name, stage: j.stage,
 		status: StatusCreated, allowFailure: j.allowFailure, tags: append([]string{}, j.tags...), createdAt: at,
 		userID: j.userID, bridge: j.bridge, when: j.when, variables: append([]Variable(nil), j.variables...),
-		script: j.script, driven: true, token: "glcbt-" + randomHex(16), uploads: j.uploads,
+		script: j.script, driven: true, token: "glcbt-" + randomHex(16), uploads: j.uploads, trigger: j.trigger,
 		ciVariables: j.ciVariables, inputs: j.inputs,
 	}
 	if userID != 0 {

@@ -83,11 +83,23 @@
 //     invalid state in an array, a hash, a string; bridges in different
 //     pipelines; no pipeline is found; unauthorized user when not logged in,
 //     when guest, when user has no read_build access for project.
+//   - GET /projects/:id/pipelines/:pipeline_id/trigger_jobs (GitLab 19.2,
+//     which deprecates /bridges): the same list, entity, filters,
+//     pagination and errors as /bridges (TestSpecRoute_..._SameAsBridges),
+//     and it reads CI job tokens (read_pipelines). GitLab's pipelines.rb of
+//     19.2 is not in the public mirror (its newest stored version serves
+//     /bridges only), so the route is /bridges with the job token setting of
+//     the provider's documentation. Options.WithoutTriggerJobs is a GitLab
+//     before 19.2: the route is the catch-all's 404 {"error":"404 Not
+//     Found"}, which a client tells from a missing project or pipeline
+//     ({"message": ...}).
 //
 // From the routes and helpers (TestSpecRoute_...): which routes read CI job
 // tokens (job_token_allowed: the job token lists its project's jobs,
-// pipeline jobs and bridges and uses GET /job and /job/allowed_agents, but
-// gets 401 for a single job, its trace and the actions);
+// pipeline jobs and trigger_jobs and uses GET /job and /job/allowed_agents,
+// but gets 401 for a single job, its trace and the actions; /bridges has
+// no job_token_allowed, so the token is not read there at all: the GET is
+// anonymous and a private project is 404 Project Not Found);
 // authenticate_non_get! on the pipeline routes (an anonymous GET sees
 // public projects only: a private project is 404 Project Not Found);
 // pagination_params.rb (page and per_page are Grape Integers: "page is
@@ -96,7 +108,8 @@
 // routes do not call verify_pagination_params!, so no 400 for them);
 // offset pagination of project jobs beyond offset_pagination_limit (page *
 // per_page > 50,000) is a 405 naming keyset pagination; keyset pagination
-// in another order than id desc is a 405; scope given as a hash: its values
+// in another order than id desc is a 405 (both Grape's error! with a
+// string: {"error": ...}, not {"message": ...}); scope given as a hash: its values
 // on project jobs, a 400 on the pipeline routes (PipelinesHelpers);
 // parameters are validated after authentication and before the project;
 // play variable keys Grape accepts but Ci::HasVariable rejects (empty, not
@@ -107,6 +120,47 @@
 // Go's redirect; a body beyond 250 MiB is NGINX's 413
 // (nginx['client_max_body_size'] of the Linux package; GitLab's own JSON
 // validation middleware caps depth and element counts, not bytes).
+//
+// Authentication and the finders (conformance_auth_test.go, after
+// lib/gitlab/auth/auth_finders.rb and lib/api/helpers.rb): on
+// job_token_allowed routes only, a job token is read as "Authorization:
+// Bearer" before any access token, and from job_token=, token= or JOB-TOKEN
+// (in that order) after one (a personal token beside it wins); a glcbt-
+// value where a personal token is read is no personal token
+// (find_personal_access_token skips it); a job
+// token acts as its job's user (the job of a Guest of a private project
+// may not list its jobs: 403); on a private project other than its own (no
+// allowlist of other projects is simulated, so it is outside it) a job
+// token gets handle_job_token_failure!'s 403 "Authentication by CI/CD job
+// token not allowed from <source path> to <target path>.", on a public or
+// internal one it reads what anyone reads; GET /projects/:id/jobs/:job_id
+// and its /trace find builds only (find_build!: a bridge is 404 "404 Not
+// found"); the Sudo header or sudo= (sudo!): an administrator's personal
+// or OAuth token with the sudo scope acts as the user named by ID or
+// username (then the endpoint's own scopes are not checked), an
+// administrator's token without it is insufficient_scope naming "sudo",
+// anyone else "403 Forbidden - Must be admin to use sudo", an admin's job
+// token "Must be authenticated using an OAuth or personal access token to
+// use sudo", an unknown user "404 User with ID or username '<id>' Not
+// Found", and no credentials 401 (also on routes that serve anonymous
+// GETs). The sudo parameter is read from the query, and on the action
+// routes from the body too, before the header, as Grape's params hold it.
+//
+// Playing a manual bridge (POST .../play, Ci::PlayBridgeService): 200
+// with the bridge as Entities::Ci::Bridge, run as the player, pending;
+// job_variables_attributes are ignored, as Ci::Bridge#play ignores them.
+// The runner processes it after its pickup delay
+// (Ci::CreateDownstreamPipelineService): a bridge with a JobSpec.Trigger
+// creates its downstream pipeline — a child pipeline of its project
+// (source parent_pipeline, the parent's ref and sha) or a pipeline of
+// another project (source pipeline, the bridge's ref), run by the bridge's
+// user — and, without strategy:depend, succeeds with it as
+// downstream_pipeline; a missing downstream project fails it
+// (downstream_bridge_project_not_found), a trigger without jobs too
+// (downstream_pipeline_creation_failed); a retried bridge triggers anew. A
+// bridge without a Trigger succeeds without a downstream pipeline (the CI
+// configuration has no trigger:). strategy:depend is not simulated
+// (TestPlayBridgeTriggersItsDownstreamPipeline).
 //
 // Parameters (params.go, malformed.go) are read as Rack 2.2's
 // parse_nested_query reads them (pairs split at "&" and ";", a key without
@@ -146,7 +200,9 @@
 //     project is undergoing stats refresh (409): GitLab.com plans and
 //     project statistics are not simulated.
 //   - Job token allowlists of other projects and fine-grained job token
-//     permissions: a job token reaches its own project only.
+//     permissions: a job token reaches its own project, and public and
+//     internal projects as anyone does; any other project is outside its
+//     allowlist (403).
 //   - Gitlab::Middleware::JsonValidation's limits (depth 32, 50,000 array or hash
 //     elements, 100,000 elements in all): not simulated.
 //

@@ -206,9 +206,10 @@ func mulInt64(a, b int64) (over bool, p int64) {
 	return false, p
 }
 
-// writeOffsetLimitExceeded is the 405 of offset_paginator.
+// writeOffsetLimitExceeded is the 405 of offset_paginator, Grape's error!
+// with a string: {"error": ...}.
 func writeOffsetLimitExceeded(w http.ResponseWriter) {
-	message(w, http.StatusMethodNotAllowed, "Offset pagination has a maximum allowed offset of 50000 for requests "+
+	grapeError(w, http.StatusMethodNotAllowed, "Offset pagination has a maximum allowed offset of 50000 for requests "+
 		"that return objects of type Ci::Build. Remaining records can be retrieved using keyset pagination.")
 }
 

@@ -117,6 +117,7 @@ type job struct {
 	userID        int64
 	bridge        bool
 	downstreamID  int64
+	trigger       *TriggerSpec // a bridge's downstream pipeline to create (runner.go)
 	retried       bool
 	token         string
 	variables     []Variable

@@ -59,6 +59,11 @@ type Options struct {
 	// value is no limit. SetRateLimit changes it.
 	RateLimit RateLimit
 
+	// WithoutTriggerJobs makes the simulator a GitLab before 19.2: GET
+	// /projects/:id/pipelines/:pipeline_id/trigger_jobs is no route, and
+	// gets the catch-all 404 {"error":"404 Not Found"}.
+	WithoutTriggerJobs bool
+
 	// MaxBodyBytes is the largest request body taken; larger ones get
 	// NGINX's 413. 0 means DefaultMaxBodyBytes (250 MiB).
 	MaxBodyBytes int64

@@ -462,6 +462,9 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 	}
 	in.FailOnJobFailure = false
 	if job.Status == "canceling" {
+		if in.Force {
+			return forceCancelJob(ctx, client, poll, in, job, false)
+		}
 		// Canceled before (by an earlier apply that did not save its outcome,
 		// or outside Terraform) and still stopping: nothing to send.
 		tflog.Info(ctx, fmt.Sprintf("job %d is already canceling; waiting for it without a request", job.ID))
@@ -491,7 +494,31 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 		return jobActionOutput{Job: canceled, Diags: warn}
 	}
 	tflog.Info(ctx, fmt.Sprintf("canceled job %d: it is %s", canceled.ID, canceled.Status), map[string]any{"job_id": canceled.ID, "status": canceled.Status})
+	if in.Force && canceled.Status == gitlabclient.StatusCanceling {
+		return forceCancelJob(ctx, client, poll, in, canceled, true)
+	}
 	return finishAction(ctx, client, poll, in, "cancel", canceled)
+}
+
+// forceCancelJob ends a canceling job at once (force = true: GitLab's
+// force_cancel, for the Maintainer role) instead of waiting for its runner.
+// It is sent only to a job that is canceling, so it too happens once: a job
+// it ended is canceled, and a canceled job is left alone. justCanceled says
+// that this run's cancel put the job in canceling: a refused force-cancel
+// then says so, as that cancel was applied.
+func forceCancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in jobActionInput, job *gitlabclient.Job, justCanceled bool) jobActionOutput {
+	done, err := client.ForceCancelJob(ctx, in.Project.String(), job.ID)
+	if err != nil {
+		diags := actionError("force-cancel", in.Project, in.JobID, err)
+		if justCanceled {
+			diags.AddWarning(fmt.Sprintf("Job %d was canceled but is still canceling", job.ID),
+				fmt.Sprintf("GitLab applied the cancel of job %d (%q), which is canceling while its runner winds it down; "+
+					"only the force-cancel that would end it at once failed.", job.ID, job.Name))
+		}
+		return jobActionOutput{Diags: diags}
+	}
+	tflog.Info(ctx, fmt.Sprintf("force-canceled job %d: it is %s", done.ID, done.Status), map[string]any{"job_id": done.ID, "status": done.Status})
+	return finishAction(ctx, client, poll, in, "cancel", done)
 }
 
 // eraseJob erases a finished job's log and artifacts. An erased job is left
@@ -622,6 +649,9 @@ type jobActionInput struct {
 	VariablesChanged bool
 	// InputsChanged is the same for a play's inputs.
 	InputsChanged bool
+	// Force (cancel only) ends a canceling job at once with GitLab's
+	// force-cancel instead of waiting for its runner.
+	Force bool
 	// ExplainWaitError, when set, replaces waitError, whose advice is the
 	// resources' (timeouts.create, a tainted resource).
 	ExplainWaitError func(action string, jobID int64, err error) diag.Diagnostics

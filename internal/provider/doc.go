@@ -33,6 +33,9 @@
 //   - validators.go, int64_type.go, project_equivalence.go: attribute
 //     validators, the integer type, and respelled projects.
 //   - job_token_reads.go: the reads a CI job token cannot make.
+//   - trigger_jobs.go: what acting on a trigger job (bridge) needs: its
+//     pipeline_id, through which the client reads it (GitLab's single-job
+//     read finds builds only).
 //   - provider.go, server.go, startup_check.go: the provider, its protocol
 //     server, and the check of GitLab at configure time.
 package provider

@@ -155,7 +155,8 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 			return err
 		}
 		return eachItem(body, c.checkJob)
-	case "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/bridges":
+	case "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/bridges",
+		"GET /api/v4/projects/{id}/pipelines/{pipeline_id}/trigger_jobs": // the same entity
 		if err := wantJSON(header); err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ func main() {
 	flag.DurationVar(&opts.RunDuration, "run-duration", 0, "how long a job without a scripted duration runs (0: 3s)")
 	flag.BoolVar(&opts.RunnerDisabled, "no-runner", false, "disable the simulated runner: pending jobs stay pending")
 	flag.BoolVar(&opts.GracefulCancel, "graceful-cancel", false, "the runner cancels gracefully: canceled running jobs go through canceling")
+	flag.BoolVar(&opts.WithoutTriggerJobs, "without-trigger-jobs", false, "act as GitLab before 19.2: no GET .../pipelines/:pipeline_id/trigger_jobs route")
 	// Fault injection (internal/gitlabsim/faults.go; the -fault syntax in
 	// faultspec.go, the rate limit in ratelimit.go).
 	var faults faultFlags
