@@ -139,3 +139,12 @@ func jsonList(t *testing.T, r response) []map[string]any {
 	}
 	return out
 }
+
+func gitlabsimJob(name, environment string) gitlabsim.CIJob {
+	return gitlabsim.CIJob{Name: name, Stage: "deploy", When: "manual", Environment: &gitlabsim.CIEnvironment{Name: environment}}
+}
+
+// protectProductionFor protects production for one deployer.
+func protectProductionFor(userID int64) gitlabsim.ProtectedEnvironmentSpec {
+	return gitlabsim.ProtectedEnvironmentSpec{Name: "production", UserIDs: []int64{userID}}
+}
