@@ -148,3 +148,8 @@ func gitlabsimJob(name, environment string) gitlabsim.CIJob {
 func protectProductionFor(userID int64) gitlabsim.ProtectedEnvironmentSpec {
 	return gitlabsim.ProtectedEnvironmentSpec{Name: "production", UserIDs: []int64{userID}}
 }
+
+// readTok is a read_api token of the maintainer.
+func (g *guards) readTok() string {
+	return g.sim.CreatePersonalAccessToken(g.maintU.ID, gitlabsim.TokenSpec{Scopes: []string{"read_api"}})
+}
