@@ -182,42 +182,8 @@ func (s *Sim) accessLevelsParam(params map[string]any, action string, levels []i
 		out = append(out, refAccess{accessLevel: int(*level)})
 	}
 	key := "allowed_to_" + action
-	raw, given := params[key]
-	if given && raw != nil {
-		items, isList := raw.([]any)
-		if !isList {
-			errs.add(key, "is invalid")
-			return nil
-		}
-		for _, item := range items {
-			m, isHash := item.(map[string]any)
-			if !isHash {
-				errs.add(key, "is invalid")
-				continue
-			}
-			var a refAccess
-			if v, ok := optionalInt(m, "access_level"); !ok {
-				errs.add(key+"[access_level]", "is invalid")
-			} else if v != nil && !slices.Contains(levels, *v) {
-				errs.add(key+"[access_level]", "does not have a valid value")
-			} else if v != nil {
-				a.accessLevel = int(*v)
-			}
-			for _, f := range []struct {
-				name string
-				to   *int64
-			}{{"user_id", &a.userID}, {"group_id", &a.groupID}} {
-				if v, ok := optionalInt(m, f.name); !ok {
-					errs.add(key+"["+f.name+"]", "is invalid")
-				} else if v != nil {
-					*f.to = *v
-				}
-			}
-			if a.userID != 0 || a.groupID != 0 {
-				a.accessLevel = 0
-			}
-			out = append(out, a)
-		}
+	if raw, given := params[key]; given && raw != nil {
+		out = append(out, accessEntriesParam(raw, key, levels, errs)...)
 	}
 	if len(out) == 0 && level == nil {
 		out = []refAccess{{accessLevel: MaintainerAccess}}
@@ -232,11 +198,7 @@ func (s *Sim) accessLevelsParam(params map[string]any, action string, levels []i
 func (s *Sim) postProtectedBranch(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
-	if !ok {
-		return
-	}
-	_, proj, ok := s.adminProject(w, r)
+	params, proj, ok := s.adminWrite(w, r)
 	if !ok {
 		return
 	}
@@ -279,11 +241,7 @@ func (s *Sim) postProtectedBranch(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) postProtectedTag(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
-	if !ok {
-		return
-	}
-	_, proj, ok := s.adminProject(w, r)
+	params, proj, ok := s.adminWrite(w, r)
 	if !ok {
 		return
 	}
