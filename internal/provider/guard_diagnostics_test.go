@@ -148,19 +148,7 @@ func TestAccGuards_waitNamesTheResourceGroupHolder(t *testing.T) {
 		Jobs: []gitlabsim.CIJob{{Name: "deploy", Stage: "deploy", When: "manual", ResourceGroup: "production", RunDuration: "1h"}}}); err != nil {
 		t.Fatal(err)
 	}
-	var deploys []int64
-	for range 2 {
-		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%sprojects/%d/pipeline?ref=main", env.BaseURL, g.project.ID), nil)
-		req.Header.Set("PRIVATE-TOKEN", env.Token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil || resp.StatusCode != 201 {
-			t.Fatalf("creating a pipeline: %v %v", err, resp)
-		}
-		resp.Body.Close()
-	}
-	for _, pl := range env.Sim.CreatedPipelines(g.project.ID) {
-		deploys = append(deploys, env.Sim.PipelineJobIDs(pl)[0])
-	}
+	deploys := runDeploys(t, env, g.project, 2)
 	if err := env.Sim.PlayJob(deploys[0], nil); err != nil { // the holder
 		t.Fatal(err)
 	}
@@ -175,6 +163,59 @@ func TestAccGuards_waitNamesTheResourceGroupHolder(t *testing.T) {
 	})
 	if n := env.Sim.ActionCount(deploys[1], "play"); n != 1 {
 		t.Errorf("deploy played %d times, want 1", n)
+	}
+}
+
+// runDeploys creates n pipelines on main from the project's CI
+// configuration (POST /pipeline as the administrator) and returns the ID of
+// each one's first job.
+func runDeploys(t *testing.T, env *acctest.Env, p gitlabsim.Project, n int) []int64 {
+	t.Helper()
+	for range n {
+		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%sprojects/%d/pipeline?ref=main", env.BaseURL, p.ID), nil)
+		req.Header.Set("PRIVATE-TOKEN", env.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("creating a pipeline: %s", resp.Status)
+		}
+	}
+	var jobs []int64
+	for _, pl := range env.Sim.CreatedPipelines(p.ID) {
+		jobs = append(jobs, env.Sim.PipelineJobIDs(pl)[0])
+	}
+	return jobs
+}
+
+// TestAccGuards_playRefusedByProtectedEnvironment: a maintainer who is not
+// a deployer of production is refused the deploy once; the diagnostic
+// names the environment and its deployers.
+func TestAccGuards_playRefusedByProtectedEnvironment(t *testing.T) {
+	env := acctest.NewEnv(t)
+	g := newGuardedProject(t, env)
+	if err := env.Sim.SetCIConfig(g.project.ID, gitlabsim.CIConfig{Branches: map[string]string{"main": ""},
+		Jobs: []gitlabsim.CIJob{{Name: "deploy", Stage: "deploy", When: "manual",
+			Environment: &gitlabsim.CIEnvironment{Name: "production"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	deploy := runDeploys(t, env, g.project, 1)[0]
+	env.Sim.ProtectEnvironment(g.project.ID, gitlabsim.ProtectedEnvironmentSpec{Name: "production", UserIDs: []int64{g.devID}})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: playAs(env, g.maintTok, g.project.PathWithNamespace, deploy, ""),
+			ExpectError: phrases("Not allowed to play job", `the project protects the environments "production" (deployers: user`,
+				"only its deployers may play it", "add the token's user to the environment's deployers"),
+		}},
+	})
+	if n := env.Sim.RequestCount(playRoute); n != 1 {
+		t.Errorf("%d play requests, want 1", n)
+	}
+	if n := env.Sim.ActionCount(deploy, "play"); n != 0 {
+		t.Errorf("the refused play was applied %d times", n)
 	}
 }
 
