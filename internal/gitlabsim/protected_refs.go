@@ -430,24 +430,20 @@ func pipelineRefRefusal(ref string) string {
 
 // ProtectedRefSpec protects a branch or a tag out of band, as the
 // Protected branches and tags APIs do. Levels are roles (0 no one, 30
-// developers, 40 maintainers, 60 administrators); empty means Maintainers.
+// developers, 40 maintainers, 60 administrators); none means Maintainers.
 type ProtectedRefSpec struct {
-	Name        string  `json:"name"`
-	Tag         bool    `json:"tag"`
-	PushLevels  []int   `json:"push_access_levels"`   // a branch's
-	MergeLevels []int   `json:"merge_access_levels"`  // a branch's
-	CreateLevel []int   `json:"create_access_levels"` // a tag's
-	PushUsers   []int64 `json:"-"`                    // user IDs allowed to push (or create a tag)
+	Name        string
+	Tag         bool
+	PushLevels  []int   // a branch's
+	MergeLevels []int   // a branch's
+	CreateLevel []int   // a tag's
+	PushUsers   []int64 // users allowed to push to the branch (or create the tag)
 }
 
 // ProtectRef protects a branch or tag of a project.
 func (s *Sim) ProtectRef(projectID int64, spec ProtectedRefSpec) {
 	s.lock()
 	defer s.mu.Unlock()
-	s.protectRef(projectID, spec, nil)
-}
-
-func (s *Sim) protectRef(projectID int64, spec ProtectedRefSpec, users []int64) {
 	levels := func(ls []int, users []int64) []refAccess {
 		var out []refAccess
 		for _, l := range ls {
@@ -461,14 +457,13 @@ func (s *Sim) protectRef(projectID int64, spec ProtectedRefSpec, users []int64) 
 		}
 		return out
 	}
-	users = append(users, spec.PushUsers...)
 	list := s.protectedRefs(projectID, spec.Tag)
 	if spec.Tag {
-		pr := &protectedRef{id: s.newID("protected_tag", 0), name: spec.Name, create: levels(spec.CreateLevel, users)}
+		pr := &protectedRef{id: s.newID("protected_tag", 0), name: spec.Name, create: levels(spec.CreateLevel, spec.PushUsers)}
 		s.setProtectedRefs(projectID, true, append(list, pr))
 		return
 	}
-	pr := &protectedRef{id: s.newID("protected_branch", 0), name: spec.Name, push: levels(spec.PushLevels, users),
+	pr := &protectedRef{id: s.newID("protected_branch", 0), name: spec.Name, push: levels(spec.PushLevels, spec.PushUsers),
 		merge: levels(spec.MergeLevels, nil), unprotect: []refAccess{}}
 	s.setProtectedRefs(projectID, false, append(list, pr))
 }
