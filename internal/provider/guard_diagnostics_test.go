@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
@@ -159,6 +160,42 @@ func TestAccGuards_waitNamesTheResourceGroupHolder(t *testing.T) {
 			ExpectError: phrases(fmt.Sprintf("Timed out waiting for job %d", deploys[1]),
 				fmt.Sprintf(`still waiting_for_resource: job %d waits for the resource group "production"`, deploys[1]),
 				fmt.Sprintf("held by job %d", deploys[0])),
+		}},
+	})
+	if n := env.Sim.ActionCount(deploys[1], "play"); n != 1 {
+		t.Errorf("deploy played %d times, want 1", n)
+	}
+}
+
+// TestAccGuards_playWaitsThroughTheResourceGroup: a played deploy waits in
+// waiting_for_resource while another deploy holds the group, then runs
+// and succeeds; it is played once.
+func TestAccGuards_playWaitsThroughTheResourceGroup(t *testing.T) {
+	env := acctest.NewEnv(t)
+	g := newGuardedProject(t, env)
+	if err := env.Sim.SetCIConfig(g.project.ID, gitlabsim.CIConfig{Branches: map[string]string{"main": ""},
+		Jobs: []gitlabsim.CIJob{{Name: "deploy", Stage: "deploy", When: "manual", ResourceGroup: "production", RunDuration: "2s"}}}); err != nil {
+		t.Fatal(err)
+	}
+	deploys := runDeploys(t, env, g.project, 2)
+	if err := env.Sim.PlayJob(deploys[0], nil); err != nil { // the holder, for about 2s
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: playAs(env, env.Token, g.project.PathWithNamespace, deploys[1], ""),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("gitlabjobs_job_play.deploy", "status", "success"),
+				func(*terraform.State) error {
+					first, _ := env.Sim.Job(deploys[0])
+					second, _ := env.Sim.Job(deploys[1])
+					if first.FinishedAt == nil || second.StartedAt == nil || second.StartedAt.Before(*first.FinishedAt) {
+						return fmt.Errorf("the second deploy started (%v) before the first finished (%v)", second.StartedAt, first.FinishedAt)
+					}
+					return nil
+				},
+			),
 		}},
 	})
 	if n := env.Sim.ActionCount(deploys[1], "play"); n != 1 {
