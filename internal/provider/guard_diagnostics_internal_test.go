@@ -20,13 +20,15 @@ func TestWaitNamesWhatAJobWaitsFor(t *testing.T) {
 		asked++
 		return "job 42 waits for the resource group \"production\", held by job 7"
 	}
+	var notes []string
+	p.note = func(_ context.Context, msg string) { notes = append(notes, msg) }
 	job, err := p.wait(context.Background(), 42, waitFinished,
 		statusSequence("waiting_for_resource", "waiting_for_resource", "pending", "waiting_for_resource", "success"))
 	if err != nil || job.Status != "success" {
 		t.Fatalf("wait: %v %v", job, err)
 	}
-	if asked != 2 {
-		t.Errorf("asked %d times, want 2 (each time the job turned waiting_for_resource)", asked)
+	if asked != 2 || len(notes) != 2 {
+		t.Errorf("asked %d times, %d notes, want 2 (each time the job turned waiting_for_resource)", asked, len(notes))
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
 	defer cancel()

@@ -53,6 +53,9 @@ type poller struct {
 	// when a poll first sees the job waiting, and the answer is logged and
 	// kept for a timeout's error.
 	waiting func(ctx context.Context, job *gitlabclient.Job) string
+	// note, when set, is told what waiting found (a Terraform action shows
+	// it in the CLI as a progress message).
+	note func(ctx context.Context, msg string)
 }
 
 // Poll intervals of defaultPoller.
@@ -124,6 +127,9 @@ func (p poller) wait(ctx context.Context, jobID int64, target string, get func(c
 			(last == nil || last.Status != job.Status) {
 			if waitingFor = p.waiting(ctx, job); waitingFor != "" {
 				tflog.Info(ctx, waitingFor, map[string]any{"job_id": job.ID, "status": job.Status})
+				if p.note != nil {
+					p.note(ctx, waitingFor)
+				}
 			}
 		}
 		last = job
