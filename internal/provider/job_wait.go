@@ -123,18 +123,18 @@ func (p poller) wait(ctx context.Context, jobID int64, target string, get func(c
 			}
 			return last, err
 		}
-		if job.Status == gitlabclient.StatusWaitingForResource && p.waiting != nil &&
-			(last == nil || last.Status != job.Status) {
+		turnedWaiting := job.Status == gitlabclient.StatusWaitingForResource && (last == nil || last.Status != job.Status)
+		last = job
+		if p.progress != nil {
+			p.progress(ctx, job, p.now().Sub(start))
+		}
+		if turnedWaiting && p.waiting != nil {
 			if waitingFor = p.waiting(ctx, job); waitingFor != "" {
 				tflog.Info(ctx, waitingFor, map[string]any{"job_id": job.ID, "status": job.Status})
 				if p.note != nil {
 					p.note(ctx, waitingFor)
 				}
 			}
-		}
-		last = job
-		if p.progress != nil {
-			p.progress(ctx, job, p.now().Sub(start))
 		}
 		if jobReached(target, job.Status) {
 			tflog.Info(ctx, fmt.Sprintf("job %d is %s", job.ID, job.Status),
