@@ -53,28 +53,36 @@ func (s *Sim) projectRequest(w http.ResponseWriter, r *http.Request) (principal,
 
 // adminProject is the before filter authorize_admin_project of the
 // protected branches, tags and environments APIs: projectRequest, then
-// admin_project (maintainers; 403 Forbidden).
+// admin_project (adminOf).
 func (s *Sim) adminProject(w http.ResponseWriter, r *http.Request) (principal, *project, bool) {
 	p, proj, ok := s.projectRequest(w, r)
-	if !ok {
-		return principal{}, nil, false
-	}
-	if accessLevel(p, proj) < MaintainerAccess {
-		forbidden(w, "")
+	if !ok || !adminOf(w, p, proj) {
 		return principal{}, nil, false
 	}
 	return p, proj, true
 }
 
+// adminOf is admin_project: maintainers (403 Forbidden otherwise).
+func adminOf(w http.ResponseWriter, p principal, proj *project) bool {
+	if accessLevel(p, proj) < MaintainerAccess {
+		forbidden(w, "")
+		return false
+	}
+	return true
+}
+
 // adminWrite is a write route's start under authorize_admin_project: the
-// body's parameters (Grape's formatter runs first), then adminProject.
+// body and authentication (writeRequest), the project, admin_project.
 func (s *Sim) adminWrite(w http.ResponseWriter, r *http.Request) (map[string]any, *project, bool) {
-	params, ok := readParams(w, r)
+	p, params, ok := s.writeRequest(w, r)
 	if !ok {
 		return nil, nil, false
 	}
-	_, proj, ok := s.adminProject(w, r)
-	return params, proj, ok
+	proj, ok := s.actionProject(w, r, p)
+	if !ok || !adminOf(w, p, proj) {
+		return nil, nil, false
+	}
+	return params, proj, true
 }
 
 // accessEntriesParam reads an Array of access levels ({access_level,

@@ -147,6 +147,8 @@ func (s *Sim) routes() {
 	s.artifactRoutes()
 	// pipelines_run.go: create, read and list pipelines, trigger tokens.
 	s.pipelineRoutes()
+	// projects.go: a project and its pipeline-variables settings.
+	s.projectRoutes()
 	// guards.go: protected branches, tags and environments, environments, resource groups.
 	s.guardRoutes()
 	// Anything else is GitLab's catch-all route.
