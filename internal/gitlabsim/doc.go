@@ -387,5 +387,8 @@
 // one through), deploy keys, approval rules and deployment approvals
 // (approval_rules is answered empty), code owners, force push,
 // unprotect_access_level enforcement, deployments (last_deployment is
-// null), stopping environments, and the Environments API's writes.
+// null), stopping environments, the Environments API's writes, and
+// Ci::BridgePolicy's can_update_downstream_branch (a bridge has no
+// protected_ref rule; the rule on its downstream project's branch is not
+// simulated: bridges have no downstream project before they run).
 package gitlabsim

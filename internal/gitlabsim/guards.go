@@ -211,8 +211,11 @@ func (s *Sim) jobGuard(p principal, proj *project, j *job) *guardRefusal {
 	if s.reporterDeployer(p, proj, j) {
 		return nil
 	}
-	pl := s.pipelines[j.pipelineID]
-	if pl != nil {
+	// protected_ref is Ci::BuildPolicy's: app/policies/ci/bridge_policy.rb
+	// has none for a bridge (it lets whoever may update the downstream
+	// project's branch play it, which the simulator's bridges, without a
+	// downstream project before they run, do not model).
+	if pl := s.pipelines[j.pipelineID]; pl != nil && !j.bridge {
 		if ref := s.refGuard(p.user, proj, pl.ref, pl.tag); ref != nil {
 			return &guardRefusal{ref: ref}
 		}

@@ -237,3 +237,19 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // protectMain protects main with GitLab's defaults (Maintainers push and merge).
 func protectMain() gitlabsim.ProtectedRefSpec { return gitlabsim.ProtectedRefSpec{Name: "main"} }
+
+func TestSpecRoute_BridgePolicy_NoProtectedRefRule(t *testing.T) {
+	// Ci::BridgePolicy has no protected_ref condition: a developer may play
+	// a manual bridge of protected main.
+	g := newGuards(t)
+	cfg := guardCI()
+	cfg.Jobs = append(cfg.Jobs, gitlabsim.CIJob{Name: "trigger-downstream", Stage: "deploy", When: "manual", Bridge: true})
+	if err := g.sim.SetCIConfig(g.project.ID, cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, jobs := g.run("main")
+	g.sim.ProtectRef(g.project.ID, protectMain())
+	g.settle(5 * time.Second)
+	wantStatus(t, g.action(jobs["trigger-downstream"], "play", g.dev), 200, "")
+	wantStatus(t, g.action(jobs["deploy"], "play", g.dev), 403, `{"message":"403 Forbidden"}`)
+}
