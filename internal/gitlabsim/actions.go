@@ -192,7 +192,8 @@ func (s *Sim) postErase(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "")
 		return
 	}
-	if !canAdminBuilds(p, proj) && !(canUpdateBuilds(p, proj) && j.userID == p.user.id) { // erase_build
+	// erase_build: admin_build | (update_build & owner_of_job & unprotected_ref)
+	if !canAdminBuilds(p, proj) && !(canUpdateBuilds(p, proj) && j.userID == p.user.id && !s.onProtectedRef(j)) {
 		forbidden(w, "")
 		return
 	}

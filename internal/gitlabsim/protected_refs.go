@@ -421,6 +421,13 @@ func (s *Sim) refGuard(u *user, proj *project, ref string, tag bool) *protectedR
 	return rules[0]
 }
 
+// onProtectedRef is the negation of Ci::BuildPolicy's unprotected_ref: the
+// job's ref is a protected branch or tag, whoever asks.
+func (s *Sim) onProtectedRef(j *job) bool {
+	pl := s.pipelines[j.pipelineID]
+	return pl != nil && len(matchingRefs(s.protectedRefs(j.projectID, pl.tag), pl.ref)) > 0
+}
+
 // pipelineRefRefusal is Chain::Validate::Abilities' refusal of a pipeline
 // for an existing ref the user may not update, as ref was given.
 func pipelineRefRefusal(ref string) string {

@@ -253,3 +253,30 @@ func TestSpecRoute_BridgePolicy_NoProtectedRefRule(t *testing.T) {
 	wantStatus(t, g.action(jobs["trigger-downstream"], "play", g.dev), 200, "")
 	wantStatus(t, g.action(jobs["deploy"], "play", g.dev), 403, `{"message":"403 Forbidden"}`)
 }
+
+func TestSpecJobs_POST_erase_WhenADeveloperErasesABuildCreatedByThem_OnAProtectedBranch(t *testing.T) {
+	// erase_build's owner path needs unprotected_ref: a developer allowed to
+	// push to protected main still may not erase their own job there; a
+	// maintainer (admin_build) may.
+	g := newGuards(t)
+	cfg := guardCI()
+	cfg.Jobs[0].LogOnRun = "built\n"
+	if err := g.sim.SetCIConfig(g.project.ID, cfg); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, g.send("POST", g.url("/protected_branches"), g.maint, `{"name":"main","push_access_level":30}`), 201, "")
+	r := g.pipeline("main", g.dev)
+	wantStatus(t, r, 201, "")
+	var build int64
+	for _, id := range g.sim.PipelineJobIDs(int64(r.json(t)["id"].(float64))) {
+		if j, _ := g.sim.Job(id); j.Name == "build" {
+			build = id
+		}
+	}
+	g.settle(5 * time.Second)
+	if j, _ := g.sim.Job(build); j.Status != "success" || j.UserID != g.devU.ID {
+		t.Fatalf("build %+v", j)
+	}
+	wantStatus(t, g.action(build, "erase", g.dev), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, g.action(build, "erase", g.maint), 201, "")
+}
