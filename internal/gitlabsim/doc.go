@@ -346,7 +346,8 @@
 //     #can_create_tag?.
 //   - app/policies/ci/build_policy.rb (protected_ref) with
 //     Ci::JobAbilities: play, retry, cancel and erase of a job of a ref the
-//     user may not update answer 403 {"message":"403 Forbidden"}; and
+//     user may not update answer 403 {"message":"403 Forbidden"} (and a
+//     developer erases their own job only on an unprotected ref); and
 //     lib/gitlab/ci/pipeline/chain/validate/abilities.rb: POST /pipeline and
 //     the trigger API answer 400 {"message":{"base":["You do not have
 //     sufficient permission to run a pipeline on '<ref>'. Please select a
