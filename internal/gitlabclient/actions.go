@@ -134,7 +134,8 @@ func actionHint(action string, jobID int64) string {
 type ActionOption func(*actionOptions)
 
 type actionOptions struct {
-	seen *Job
+	seen   *Job
+	inputs map[string]any
 }
 
 // Seen gives a job action the job as the caller read it just before acting.
@@ -145,9 +146,20 @@ func Seen(job *Job) ActionOption {
 	return func(o *actionOptions) { o.seen = job }
 }
 
+// JobInputs gives a play the values of the job's inputs (its CI
+// configuration's `inputs:` keyword), sent as job_inputs: a JSON object of
+// input name to value (a string, a number, a boolean or an array, as the
+// input's type declares). GitLab checks them against the job's inputs and
+// refuses unknown ones and values of the wrong type (400). Other actions
+// ignore it.
+func JobInputs(inputs map[string]any) ActionOption {
+	return func(o *actionOptions) { o.inputs = inputs }
+}
+
 // PlayJob is POST /projects/:id/jobs/:job_id/play: it starts a manual or
 // scheduled job (or re-runs a finished manual one). vars, when not empty, are
-// sent as job_variables_attributes. GitLab answers with the job.
+// sent as job_variables_attributes, and inputs (JobInputs) as job_inputs.
+// GitLab answers with the job.
 func (c *Client) PlayJob(ctx context.Context, project string, jobID int64, vars []Variable, opts ...ActionOption) (*Job, error) {
 	var o actionOptions
 	for _, opt := range opts {
@@ -162,15 +174,21 @@ func (c *Client) PlayJob(ctx context.Context, project string, jobID int64, vars 
 		return nil, err
 	}
 	var body any // untyped nil: no body at all
-	if len(vars) > 0 {
-		for i, v := range vars {
-			if v.Key == "" {
-				return nil, fmt.Errorf("play of job %d: variable %d has an empty key", jobID, i+1)
-			}
+	for i, v := range vars {
+		if v.Key == "" {
+			return nil, fmt.Errorf("play of job %d: variable %d has an empty key", jobID, i+1)
 		}
+	}
+	for name := range o.inputs {
+		if name == "" {
+			return nil, fmt.Errorf("play of job %d: an input has an empty name", jobID)
+		}
+	}
+	if len(vars) > 0 || len(o.inputs) > 0 {
 		body = struct {
-			Vars []Variable `json:"job_variables_attributes"`
-		}{vars}
+			Vars   []Variable     `json:"job_variables_attributes,omitempty"`
+			Inputs map[string]any `json:"job_inputs,omitempty"`
+		}{vars, o.inputs}
 	}
 	a := jobAction{name: "play", project: project, jobID: jobID, path: path, body: body}
 	a.check = func(ctx context.Context) (*Job, string, error) {

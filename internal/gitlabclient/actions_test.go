@@ -321,9 +321,10 @@ func (f *fakeGitLab) apply(action string, j *fakeJob, body []byte) (int, string)
 		case j.Status == "manual" || j.Status == "scheduled":
 			if len(body) > 0 {
 				var b struct {
-					Vars []Variable `json:"job_variables_attributes"`
+					Vars   []Variable     `json:"job_variables_attributes"`
+					Inputs map[string]any `json:"job_inputs"`
 				}
-				if err := json.Unmarshal(body, &b); err != nil || len(b.Vars) == 0 {
+				if err := json.Unmarshal(body, &b); err != nil || len(b.Vars) == 0 && len(b.Inputs) == 0 {
 					return 400, `{"error":"job_variables_attributes is invalid"}`
 				}
 			}
@@ -459,6 +460,36 @@ func TestPlayJobWithoutVariablesSendsNoBody(t *testing.T) {
 	}
 	if want := `{"job_variables_attributes":[{"key":"A","value":"1"},{"key":"B","value":""}]}`; f.bodiesOf(id)[0] != want {
 		t.Errorf("body %q, want %q", f.bodiesOf(id), want)
+	}
+}
+
+// TestPlayJobInputs sends job inputs as GitLab's job_inputs object, typed
+// values as they are, beside variables or alone; an empty map sends nothing.
+func TestPlayJobInputs(t *testing.T) {
+	f := newFakeGitLab(t)
+	c := newTestClient(t, f.URL)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		vars   []Variable
+		inputs map[string]any
+		want   string
+	}{
+		{nil, map[string]any{}, ""},
+		{nil, map[string]any{"target": "production", "replicas": json.Number("3"), "dry_run": false, "regions": []any{"eu", "us"}},
+			`{"job_inputs":{"dry_run":false,"regions":["eu","us"],"replicas":3,"target":"production"}}`},
+		{[]Variable{{"A", "1"}}, map[string]any{"ratio": json.Number("0.5")},
+			`{"job_variables_attributes":[{"key":"A","value":"1"}],"job_inputs":{"ratio":0.5}}`},
+	} {
+		id := f.addJob("deploy", "deploy", "manual", 6, true)
+		if _, err := c.PlayJob(ctx, "1", id, tc.vars, JobInputs(tc.inputs)); err != nil {
+			t.Fatal(err)
+		}
+		if b := f.bodiesOf(id); len(b) != 1 || b[0] != tc.want {
+			t.Errorf("PlayJob(%v, %v) sent %q, want %q", tc.vars, tc.inputs, b, tc.want)
+		}
+	}
+	if _, err := c.PlayJob(ctx, "1", 5, nil, JobInputs(map[string]any{"": "x"})); err == nil || !strings.Contains(err.Error(), "empty name") {
+		t.Errorf("empty input name: %v", err)
 	}
 }
 

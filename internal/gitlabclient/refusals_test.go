@@ -2,10 +2,13 @@ package gitlabclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -88,5 +91,61 @@ func TestJobActionRefusals(t *testing.T) {
 	}
 	if _, nothing, err := maintainer.NothingToErase(ctx, project, build); err != nil || nothing {
 		t.Errorf("NothingToErase(job with a log) = %v, %v", nothing, err)
+	}
+}
+
+// TestPlayRefusedByThePipelineVariablesSetting: where no one may set
+// pipeline variables, a play with variables is GitLab's bare 403
+// (Ci::PlayBuildService#check_access!), sent once and not again; the same
+// play with job inputs instead is accepted. A refused input is a 400 with
+// GitLab's reason, sent once.
+func TestPlayRefusedByThePipelineVariablesSetting(t *testing.T) {
+	sim := gitlabsim.New(gitlabsim.Options{RunnerDisabled: true})
+	dev := sim.CreateUser(gitlabsim.UserSpec{Username: "developer"})
+	p := sim.CreateProject(gitlabsim.ProjectSpec{Path: "refusals/closed", Members: map[int64]int{dev.ID: gitlabsim.DeveloperAccess},
+		RestrictUserDefinedVariables: true, PipelineVariablesMinimumOverrideRole: gitlabsim.RoleNoOneAllowed})
+	if err := sim.SetCIConfig(p.ID, gitlabsim.CIConfig{Branches: map[string]string{"main": ""}, Jobs: []gitlabsim.CIJob{
+		{Name: "deploy", Stage: "deploy", When: "manual", Inputs: map[string]gitlabsim.CIInput{"environment": {Default: "staging"}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	token := sim.CreatePersonalAccessToken(dev.ID, gitlabsim.TokenSpec{})
+	c, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v4/projects/refusals%2Fclosed/pipeline", strings.NewReader(`{"ref":"main"}`))
+	req.Header.Set("PRIVATE-TOKEN", token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST pipeline: %v %v", resp, err)
+	}
+	var pl struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&pl); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	deploy := sim.PipelineJobIDs(pl.ID)[0]
+	posts := func() int { return sim.RequestCount("POST /api/v4/projects/{id}/jobs/{job_id}/play") }
+
+	_, err = c.PlayJob(ctx, p.PathWithNamespace, deploy, []gitlabclient.Variable{{Key: "ENV", Value: "x"}})
+	if !gitlabclient.Forbidden(err) || posts() != 1 {
+		t.Errorf("play with variables: %v after %d POSTs, want a bare 403 after one", err, posts())
+	}
+	_, err = c.PlayJob(ctx, p.PathWithNamespace, deploy, nil, gitlabclient.JobInputs(map[string]any{"region": "eu"}))
+	if gitlabclient.StatusCode(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "unknown input arguments: region") || posts() != 2 {
+		t.Errorf("play with an unknown input: %v after %d POSTs, want GitLab's 400 after one more", err, posts())
+	}
+	if _, err := c.PlayJob(ctx, p.PathWithNamespace, deploy, nil, gitlabclient.JobInputs(map[string]any{"environment": "production"})); err != nil || posts() != 3 {
+		t.Errorf("play with inputs: %v after %d POSTs", err, posts())
+	}
+	if n := sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
+		t.Errorf("played %d times, want 1", n)
 	}
 }

@@ -44,6 +44,13 @@ func TestAccBadInput(t *testing.T) {
 		{Name: "build", Stage: "build", Status: "success", Log: "ok\n"},
 	}}).JobIDs[0]
 
+	// A project where no one may set pipeline variables (GitLab.com's default).
+	closedProj := env.Sim.CreateProject(gitlabsim.ProjectSpec{Path: "actions/bad-input-no-variables",
+		Members: map[int64]int{env.AdminID: gitlabsim.MaintainerAccess}, RestrictUserDefinedVariables: true,
+		PipelineVariablesMinimumOverrideRole: gitlabsim.RoleNoOneAllowed})
+	closedJob := env.Sim.CreatePipeline(closedProj.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy", Stage: "deploy", Status: "manual"}}}).JobIDs[0]
+
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, "<html><body><h1>Sign in to the corporate proxy</h1></body></html>")
@@ -129,6 +136,14 @@ func TestAccBadInput(t *testing.T) {
 		{"play a job that is no manual job", withToken(res("gitlabjobs_job_play", build, "")), `Job cannot be played.*is success.*not a manual job`, false},
 		{"variable without a value", withToken(res("gitlabjobs_job_play", manual, `variables = { A = null, B = "x" }`)), `Play variable without a value.*variables A: a play variable needs a value.*"" for an empty value, or remove the key`, false},
 		{"variable value with a null byte", withToken(res("gitlabjobs_job_play", manual, `variables = { B = "x", A = "a\u0000b" }`)), `Variable value with a null byte.*variables A: the value holds a null byte.*Remove it`, false},
+		{"inputs not an object", withToken(res("gitlabjobs_job_play", manual, `inputs = "production"`)), `Inputs must be an object.*inputs is a string: give an object of input name to value`, false},
+		{"inputs a list", withToken(res("gitlabjobs_job_play", manual, `inputs = ["production"]`)), `Inputs must be an object.*inputs is a list`, false},
+		{"input without a value", withToken(res("gitlabjobs_job_play", manual, `inputs = { target = null, replicas = 2 }`)), `Input without a value.*inputs target: null is not a value GitLab takes for an input.*remove the name to keep the input's default`, false},
+		{"input of an object", withToken(res("gitlabjobs_job_play", manual, `inputs = { target = { env = "prod" } }`)), `Input value of no GitLab input type.*inputs target: the value is an object or map.*string, a number, a boolean or an array`, false},
+		{"input value with a null byte", withToken(res("gitlabjobs_job_play", manual, `inputs = { target = "a\u0000b" }`)), `Input value with a null byte.*inputs target: the value holds a null byte`, false},
+		{"input with an empty name", withToken(res("gitlabjobs_job_play", manual, `inputs = { "" = "x" }`)), `Invalid input name.*inputs has the name ""`, false},
+		{"variables where no one may set them", withToken(fmt.Sprintf("resource \"gitlabjobs_job_play\" \"x\" {\n  project = %q\n  job_id  = %d\n  variables = { ENV = \"x\" }\n}\n", closedProj.PathWithNamespace, closedJob)),
+			`The project forbids pipeline variables.*no_one_allowed.*pass the values as inputs instead.*Settings > CI/CD > Variables`, false},
 		{"play a missing job", withToken(res("gitlabjobs_job_play", 987654321, "")), `GitLab job not found`, false},
 		{"wait_for unknown", withToken(res("gitlabjobs_job_play", manual, `wait_for = "done"`)), `wait_for.*value must be one of`, false},
 		{"timeout not a duration", withToken(res("gitlabjobs_job_play", manual, `timeouts = { create = "forever" }`)), `Time Duration.*"forever" must be a string containing`, false},
@@ -253,7 +268,7 @@ func TestAccBadInput(t *testing.T) {
 		}
 	}
 	applied := 0
-	for _, id := range []int64{build, running, pending, manual, othersBuild} {
+	for _, id := range []int64{build, running, pending, manual, othersBuild, closedJob} {
 		for _, a := range []string{gitlabsim.ActionPlay, gitlabsim.ActionRetry, gitlabsim.ActionCancel, gitlabsim.ActionErase} {
 			if n := env.Sim.ActionCount(id, a); n != 0 {
 				applied += n

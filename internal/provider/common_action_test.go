@@ -44,6 +44,8 @@ type actionTestEnv struct {
 	actions tfprotov6.ActionServer
 	schemas map[string]*tfprotov6.Schema
 	project gitlabsim.Project
+	apiURL  string // the simulator's API, ending in /api/v4/
+	token   string // the provider's token (the admin's)
 }
 
 func newActionTestEnv(t *testing.T) *actionTestEnv {
@@ -59,7 +61,8 @@ func newActionTestEnv(t *testing.T) *actionTestEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &actionTestEnv{t: t, sim: sim, server: server, actions: actionServer(t, server), project: project, schemas: map[string]*tfprotov6.Schema{}}
+	e := &actionTestEnv{t: t, sim: sim, server: server, actions: actionServer(t, server), project: project, schemas: map[string]*tfprotov6.Schema{},
+		apiURL: srv.URL + "/api/v4/", token: token}
 	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +282,7 @@ func TestJobActions_schemas(t *testing.T) {
 		attrs []string
 		link  string
 	}{
-		"gitlabjobs_job_play":   {[]string{"fail_on_job_failure", "job_id", "project", "timeouts", "variables", "wait_for"}, "[Run a job](https://docs.gitlab.com/api/jobs/#run-a-job)."},
+		"gitlabjobs_job_play":   {[]string{"fail_on_job_failure", "inputs", "job_id", "project", "timeouts", "variables", "wait_for"}, "[Run a job](https://docs.gitlab.com/api/jobs/#run-a-job)."},
 		"gitlabjobs_job_retry":  {[]string{"fail_on_job_failure", "job_id", "project", "timeouts", "wait_for"}, "[Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job)."},
 		"gitlabjobs_job_cancel": {[]string{"job_id", "project", "timeouts", "wait_for_canceled"}, "[Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job)."},
 		"gitlabjobs_job_erase":  {[]string{"job_id", "project"}, "[Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job)."},

@@ -280,8 +280,8 @@ func adoptedPlay(in jobActionInput, job, run *gitlabclient.Job, atPlan bool) dia
 		"asks; a failed job or a wait that times out still fails the apply. To play the job again, change "+
 		"triggers; to play another job, point job_id at it.",
 		job.ID, job.Name, job.Status, verb, which)
-	if len(in.Variables) > 0 {
-		detail += " The variables given here were not sent: that run has the variables it was played with."
+	if len(in.Variables) > 0 || len(in.Inputs) > 0 {
+		detail += " The variables given here were not sent (nor the inputs): that run has those it was played with."
 	}
 	diags.AddAttributeWarning(path.Root("job_id"), fmt.Sprintf("Job %d was already played: not playing it again", job.ID), detail)
 	return diags
@@ -336,7 +336,10 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 		return jobActionOutput{Diags: diags}
 	}
 	if in.VariablesChanged && !waitingToPlay(first) {
-		return jobActionOutput{Diags: variablesChangeError(first)}
+		return jobActionOutput{Diags: variablesChangeError(first, "variables")}
+	}
+	if in.InputsChanged && !waitingToPlay(first) {
+		return jobActionOutput{Diags: variablesChangeError(first, "inputs")}
 	}
 	d, job, diags := resolvePlay(ctx, client, in, first)
 	switch {
@@ -352,7 +355,7 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 		return out
 	}
 	rerun := !waitingToPlay(job)
-	played, err := client.PlayJob(ctx, in.Project.String(), job.ID, in.Variables, gitlabclient.Seen(job))
+	played, err := client.PlayJob(ctx, in.Project.String(), job.ID, in.Variables, gitlabclient.Seen(job), gitlabclient.JobInputs(in.Inputs))
 	var unknown *gitlabclient.UnknownOutcomeError
 	if errors.As(err, &unknown) {
 		// The play may have happened: keep the job (as read before), so that
@@ -360,7 +363,9 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 		return jobActionOutput{Job: job, Diags: actionError("play", in.Project, job.ID, err)}
 	}
 	if err != nil {
-		return jobActionOutput{Diags: guardedActionError(ctx, client, "play", in.Project, job, err)}
+		// Refused (GitLab's 4xx, never sent again) or never sent: nothing was
+		// played, and nothing is recorded.
+		return jobActionOutput{Diags: playRefusal(ctx, client, in, job, err)}
 	}
 	if rerun && played.ID == job.ID {
 		// GitLab ran the finished job again as a new job: find it.
@@ -378,7 +383,7 @@ func playJob(ctx context.Context, client *gitlabclient.Client, poll poller, in j
 		played = newer
 	}
 	tflog.Info(ctx, fmt.Sprintf("played job %d: job %d is %s", job.ID, played.ID, played.Status),
-		map[string]any{"job_id": job.ID, "played_job_id": played.ID, "status": played.Status, "variables": len(in.Variables)})
+		map[string]any{"job_id": job.ID, "played_job_id": played.ID, "status": played.Status, "variables": len(in.Variables), "inputs": len(in.Inputs)})
 	out := finishAction(ctx, client, poll, in, "play", played)
 	if rerun && len(in.Variables) > 0 {
 		// Ci::PlayBuildService retries a finished job without the new variables.
@@ -601,6 +606,7 @@ type jobActionInput struct {
 	Project          gitlabclient.Project
 	JobID            int64
 	Variables        []gitlabclient.Variable // play only
+	Inputs           map[string]any          // play only: job_inputs (common_inputs.go)
 	WaitFor          string                  // none, started or finished
 	FailOnJobFailure bool
 	// LookFirst is set by a resource whose plan did not carry the actAgain
@@ -615,6 +621,8 @@ type jobActionInput struct {
 	// job no longer waiting to be played is refused (GitLab would run it
 	// again with its old variables).
 	VariablesChanged bool
+	// InputsChanged is the same for a play's inputs.
+	InputsChanged bool
 	// ExplainWaitError, when set, replaces waitError, whose advice is the
 	// resources' (timeouts.create, a tainted resource).
 	ExplainWaitError func(action string, jobID int64, err error) diag.Diagnostics

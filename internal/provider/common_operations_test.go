@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -297,6 +298,17 @@ func TestPlayJob_variablesChanged(t *testing.T) {
 	out := playJob(ctxTimeout(t), e.client, e.poll, in)
 	if !out.Diags.HasError() || !strings.Contains(out.Diags[0].Summary(), "New variables cannot be applied") {
 		t.Fatalf("diags %v, want the variables refusal", out.Diags)
+	}
+	if n := e.posts("play"); n != 0 {
+		t.Errorf("%d POST .../play, want 0", n)
+	}
+	// So are new inputs, naming inputs.
+	in = e.input(t, ids[0])
+	in.InputsChanged, in.Inputs = true, map[string]any{"target": "production"}
+	out = playJob(ctxTimeout(t), e.client, e.poll, in)
+	if !out.Diags.HasError() || !strings.Contains(out.Diags[0].Summary(), "New inputs cannot be applied") ||
+		!out.Diags[0].(interface{ Path() path.Path }).Path().Equal(path.Root("inputs")) {
+		t.Fatalf("diags %v, want the inputs refusal", out.Diags)
 	}
 	if n := e.posts("play"); n != 0 {
 		t.Errorf("%d POST .../play, want 0", n)

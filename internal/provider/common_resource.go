@@ -243,13 +243,13 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 
 // markActAgain puts the actAgain marker in the planned private state when
 // the user changed an attribute that asks to act again (triggers, a play's
-// variables): Terraform hands the first plan call's private state to the
+// variables or inputs): Terraform hands the first plan call's private state to the
 // create half of the replacement, and the apply to Create (server.go). A
 // changed project or job_id alone names another job: its create looks first.
 func markActAgain(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string) {
 	var changed []string
-	for _, name := range []string{"triggers", "variables"} {
-		var planned, prior types.Map
+	for _, name := range []string{"triggers", "variables", "inputs"} {
+		var planned, prior attr.Value
 		if diags := req.Plan.GetAttribute(ctx, path.Root(name), &planned); diags.HasError() {
 			continue // the resource has no such attribute
 		}

@@ -24,6 +24,11 @@
 //     guard_diagnostics.go: production GitLab's guards (protected branches,
 //     tags and environments named in a refusal's diagnostic, the resource
 //     group a waiting job waits for).
+//   - common_inputs.go: typed CI/CD inputs as HCL values (a play's job
+//     inputs): the attribute's checks and its JSON for GitLab.
+//   - variables_guard.go: GitLab's refusals of what a play sends besides
+//     the job (variables where the project forbids pipeline variables,
+//     inputs the job does not take), with the guard and the fix.
 //   - job_model.go: the job's model and attributes; job_wait.go: the poller.
 //   - plan_checks.go, import_checks.go, import_mark.go: plan-time checks
 //     that need the provider's configuration, import ID checks, and the

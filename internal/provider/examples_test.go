@@ -137,7 +137,7 @@ func testConvergence(t *testing.T, name, body string, imports []importCommand, i
 			ImportStateId:     imp.id,
 			ImportStateVerify: true,
 			// What GitLab does not remember: the request's settings.
-			ImportStateVerifyIgnore: []string{"variables", "triggers", "timeouts"},
+			ImportStateVerifyIgnore: []string{"variables", "inputs", "triggers", "timeouts"},
 		})
 	}
 	// The import block of the docs (import-by-string-id.tf, Terraform and

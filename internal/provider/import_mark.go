@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/dynamicplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 )
@@ -40,18 +41,36 @@ func requiresReplaceUnlessImported() planmodifier.Map {
 	return mapplanmodifier.RequiresReplaceIf(
 		func(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
 			resp.RequiresReplace = true
-			if !req.StateValue.IsNull() || req.Private == nil {
-				return
-			}
-			mark, diags := req.Private.GetKey(ctx, importedKey)
-			resp.Diagnostics.Append(diags...)
-			if string(mark) == "true" {
-				resp.RequiresReplace = false
+			if req.StateValue.IsNull() && req.Private != nil {
+				resp.RequiresReplace, resp.Diagnostics = replaceUnlessImported(ctx, req.Private)
 			}
 		},
-		"Changing this value replaces the resource (acts on the job again), except right after an import, "+
-			"when the value is stored as it is.",
-		"Changing this value replaces the resource (acts on the job again), except right after an import, "+
-			"when the value is stored as it is.",
+		replaceUnlessImportedDescription, replaceUnlessImportedDescription,
 	)
+}
+
+// requiresReplaceUnlessImportedDynamic is the same for a dynamic attribute
+// (a play's inputs).
+func requiresReplaceUnlessImportedDynamic() planmodifier.Dynamic {
+	return dynamicplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.DynamicRequest, resp *dynamicplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = true
+			if req.StateValue.IsNull() && req.Private != nil {
+				resp.RequiresReplace, resp.Diagnostics = replaceUnlessImported(ctx, req.Private)
+			}
+		},
+		replaceUnlessImportedDescription, replaceUnlessImportedDescription,
+	)
+}
+
+const replaceUnlessImportedDescription = "Changing this value replaces the resource (acts on the job again), except " +
+	"right after an import, when the value is stored as it is."
+
+// replaceUnlessImported is whether a changed value, null in the state,
+// replaces the resource: yes, unless the resource was imported.
+func replaceUnlessImported(ctx context.Context, private interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}) (bool, diag.Diagnostics) {
+	mark, diags := private.GetKey(ctx, importedKey)
+	return string(mark) != "true", diags
 }

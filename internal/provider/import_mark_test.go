@@ -104,3 +104,48 @@ import {
 		},
 	})
 }
+
+// TestAccJobPlayResource_importKeepsTheRunInputs: the same for inputs,
+// which GitLab's job API does not show either: imported into a
+// configuration with inputs, the resource stores them in place and plays
+// nothing.
+func TestAccJobPlayResource_importKeepsTheRunInputs(t *testing.T) {
+	env := acctest.NewEnv(t)
+	project, jobID := inputsJob(t, env, "actions/import-play-inputs", true, gitlabsim.RoleNoOneAllowed)
+	if err := env.Sim.PlayJob(jobID, nil); err != nil {
+		t.Fatal(err)
+	}
+	config := env.Config(fmt.Sprintf(`
+resource "gitlabjobs_job_play" "deploy" {
+  project  = %q
+  job_id   = %d
+  inputs   = { environment = "production", replicas = 2 }
+  wait_for = "none"
+}
+`, project.PathWithNamespace, jobID))
+	importBlock := fmt.Sprintf("\nimport {\n  to = gitlabjobs_job_play.deploy\n  id = \"%s:%d\"\n}\n", project.PathWithNamespace, jobID)
+	const address = "gitlabjobs_job_play.deploy"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config + importBlock,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(address, attr("inputs", "environment"), knownvalue.StringExact("production")),
+				},
+				Check: expectPosts(env, "play", 0),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectPosts(env, "play", 0),
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(jobID, gitlabsim.ActionPlay); n != 1 {
+		t.Errorf("the job was played %d times, want once (out of band)", n)
+	}
+}

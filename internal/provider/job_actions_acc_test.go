@@ -101,6 +101,60 @@ action "gitlabjobs_job_play" "running" {
 	}
 }
 
+// TestAccJobPlayAction_invokeInputs plays a manual job with typed job
+// inputs through `terraform apply -invoke` on a project where no one may set
+// pipeline variables; invoking it with variables fails the plan naming the
+// setting, and sends nothing.
+func TestAccJobPlayAction_invokeInputs(t *testing.T) {
+	acctest.PreCheck(t)
+	tf := terraformWithActions(t)
+	env := acctest.NewEnv(t)
+	p, deploy := inputsJob(t, env, "actions/invoke-play-inputs", true, gitlabsim.RoleNoOneAllowed)
+	dir := tfWorkDir(t, env.ProviderConfig("")+fmt.Sprintf(`
+action "gitlabjobs_job_play" "deploy" {
+  config {
+    project = %[1]q
+    job_id  = %[2]d
+    inputs = {
+      environment = "production"
+      replicas    = 3
+      regions     = ["eu", "us"]
+    }
+  }
+}
+
+action "gitlabjobs_job_play" "with_variables" {
+  config {
+    project   = %[1]q
+    job_id    = %[2]d
+    variables = { DEPLOY_ENV = "production" }
+  }
+}
+`, p.PathWithNamespace, deploy))
+	cli := newTerraformCLI(t, tf, dir)
+	cli.run(t, "init", "-input=false", "-no-color")
+
+	out := cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_job_play.deploy")
+	if !strings.Contains(out, fmt.Sprintf("job %d: success", deploy)) {
+		t.Errorf("the output shows no progress of job %d:\n%s", deploy, out)
+	}
+	if n := env.Sim.ActionCount(deploy, gitlabsim.ActionPlay); n != 1 {
+		t.Errorf("played %d times, want 1", n)
+	}
+	j := simJob(t, env, deploy)
+	if want := fmt.Sprint(map[string]any{"environment": "production", "replicas": 3.0, "regions": []any{"eu", "us"}, "dry_run": false, "release_tag": "v1.0.0"}); fmt.Sprint(j.Inputs) != want {
+		t.Errorf("job inputs %v, want %v", j.Inputs, want)
+	}
+
+	out, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_job_play.with_variables")
+	if err == nil || !errRe(`The project forbids pipeline variables.*no_one_allowed.*Minimum role to use pipeline variables`).MatchString(out) {
+		t.Errorf("invoking a play with variables where no one may set them: err = %v, output:\n%s", err, out)
+	}
+	if n := posts(env, "play"); n != 1 {
+		t.Errorf("%d POST .../play, want 1", n)
+	}
+}
+
 // TestAccJobActions_examples applies every job action example
 // (examples/actions/gitlabjobs_job_*/action.tf) against the seeded
 // simulator: the apply creates the example's terraform_data, whose

@@ -26,7 +26,8 @@ type jobPlayAction struct{ jobAction }
 
 type jobPlayActionModel struct {
 	jobActionTarget
-	Variables types.Map `tfsdk:"variables"`
+	Variables types.Map     `tfsdk:"variables"`
+	Inputs    types.Dynamic `tfsdk:"inputs"`
 	jobActionWait
 }
 
@@ -48,8 +49,13 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 			"them as sensitive. An action keeps nothing in the state.",
 		Validators: []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 	}
+	attrs["inputs"] = schema.DynamicAttribute{
+		Optional:            true,
+		MarkdownDescription: inputsDescription,
+		Validators:          []validator.Dynamic{jobInputsValidator{}},
+	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables, and waits for it, every " +
+		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it, every " +
 			"time the action is invoked (`terraform apply -invoke=action.gitlabjobs_job_play.<name>`, or from a " +
 			"resource's `lifecycle { action_trigger { ... } }`). While waiting it reports the job's status as " +
 			"progress (`job 123: running, 40s`). With `fail_on_job_failure` (the default) a failed job fails the " +
@@ -64,6 +70,15 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 
 func (a *jobPlayAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	a.checkAtPlan(ctx, req, resp, checkPlayable)
+	var cfg jobPlayActionModel
+	if resp.Diagnostics.HasError() || req.Config.Get(ctx, &cfg).HasError() || cfg.Variables.IsUnknown() ||
+		len(cfg.Variables.Elements()) == 0 || cfg.Project.IsUnknown() || cfg.Project.IsNull() ||
+		a.data == nil || a.data.client == nil || len(a.data.unknownConfig) > 0 {
+		return
+	}
+	if p, err := gitlabclient.ParseProject(cfg.Project.ValueString()); err == nil {
+		resp.Diagnostics.Append(variablesGuardAtPlan(ctx, a.data.client, p)...)
+	}
 }
 
 func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -77,6 +92,8 @@ func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	timeout, diags := cfg.apply(ctx, &in)
 	resp.Diagnostics.Append(diags...)
 	in.Variables, diags = playVariables(ctx, cfg.Variables)
+	resp.Diagnostics.Append(diags...)
+	in.Inputs, diags = jobInputs(cfg.Inputs)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -38,6 +39,7 @@ type jobPlayModel struct {
 	Project          types.String   `tfsdk:"project"`
 	JobID            types.Int64    `tfsdk:"job_id"`
 	Variables        types.Map      `tfsdk:"variables"`
+	Inputs           types.Dynamic  `tfsdk:"inputs"`
 	WaitFor          types.String   `tfsdk:"wait_for"`
 	FailOnJobFailure types.Bool     `tfsdk:"fail_on_job_failure"`
 	Triggers         types.Map      `tfsdk:"triggers"`
@@ -68,6 +70,14 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Validators:    []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
+	attrs["inputs"] = schema.DynamicAttribute{
+		Optional: true,
+		MarkdownDescription: inputsDescription + " Like `variables`, they are part of what this resource does: " +
+			"changing them while `job_id` waits to be played plays it with the new values; once it was played, a " +
+			"change is refused at plan time (point `job_id` at the manual job of a new pipeline instead).",
+		Validators:    []validator.Dynamic{jobInputsValidator{}},
+		PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()}, // import_mark.go
+	}
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("play the job")
@@ -79,7 +89,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables, and waits for it: the step " +
+		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it: the step " +
 			"of release automation that starts a deploy job once its pipeline is ready. The job is played once, when " +
 			"the resource is created; applying again does nothing unless `triggers` change (or `job_id`, `project`: " +
 			"another job). With `fail_on_job_failure` (the default) a failed job fails the apply with its failure " +
@@ -104,8 +114,13 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"records the run again. Do not set `create_before_destroy` on this "+
 					"resource: the new resource is then created before the old one is gone, cannot tell a changed trigger "+
 					"from a lost state, and refuses to play again.\n\n"+
-					"- **Changed `variables`** of a job that was played are refused at plan time: GitLab would run it again "+
-					"with its first variables. Point `job_id` at the manual job of a new pipeline, or revert `variables`.\n\n"+
+					"- **Changed `variables` or `inputs`** of a job that was played are refused at plan time: GitLab would "+
+					"run it again as a retry of its first run, with that run's variables (and GitLab's job API does not "+
+					"show which inputs a run used). Point `job_id` at the manual job of a new pipeline, or revert them.\n\n"+
+					"- **Refused by GitLab** (inputs the job does not declare or of the wrong type, variables on a project "+
+					"that forbids pipeline variables for the user's role, a missing right): nothing was played and "+
+					"nothing is saved; the diagnostic names the attribute and the fix. The next apply sends the play once "+
+					"more, which GitLab refuses again until the configuration or the project's setting changes.\n\n"+
 					"- **A new `job_id` or `project`** is a new job: played if it waits to be played, refused otherwise.") + "\n\n" +
 			"Upstream API: [Run a job](https://docs.gitlab.com/api/jobs/#run-a-job).",
 		Attributes: attrs,
@@ -124,53 +139,84 @@ func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			return
 		}
 	}
-	checkJobAtPlan(ctx, r.data, req, resp, r.what, planPlay)
+	checkJobAtPlan(ctx, r.data, req, resp, r.what, r.planCheck(ctx, req))
 }
 
-// checkVariablesChange refuses, at plan time, new variables for a job that
-// is no longer waiting to be played: the replacement would play it again,
-// and GitLab runs a played job again with the variables of its first run
-// (Ci::PlayBuildService retries it), so the new values would not be used
+// planCheck is planPlay, and, when the create would play the job with
+// variables, the check of the project's pipeline variables setting.
+func (r *jobPlayResource) planCheck(ctx context.Context, req resource.ModifyPlanRequest) planCheck {
+	var vars types.Map
+	if req.Plan.Raw.IsNull() || req.Plan.GetAttribute(ctx, path.Root("variables"), &vars).HasError() ||
+		vars.IsUnknown() || len(vars.Elements()) == 0 {
+		return planPlay
+	}
+	return func(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+		if diags := planPlay(ctx, client, in, job); len(diags) > 0 {
+			return diags // refused, or adopted: nothing is sent
+		}
+		return variablesGuardAtPlan(ctx, client, in.Project)
+	}
+}
+
+// checkVariablesChange refuses, at plan time, new variables or inputs for a
+// job that is no longer waiting to be played: the replacement would play it
+// again, and GitLab runs a played job again with the variables of its first
+// run (Ci::PlayBuildService retries it), so the new values would not be used
 // while the state claimed them.
 func (r *jobPlayResource) checkVariablesChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var planned, prior types.Map
 	var project types.String
 	var jobID types.Int64
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("variables"), &planned)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("variables"), &prior)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
-	if resp.Diagnostics.HasError() || planned.Equal(prior) {
-		return
-	}
-	if prior.IsNull() && req.Private != nil {
-		// Right after an import GitLab could not say which variables the job
-		// ran with: the configuration's are stored in place (job_import.go).
-		if mark, _ := req.Private.GetKey(ctx, importedKey); string(mark) == "true" {
-			return
+	var changed []string
+	for _, name := range []string{"variables", "inputs"} {
+		var planned, prior attr.Value
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(name), &planned)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &prior)...)
+		if resp.Diagnostics.HasError() || planned.Equal(prior) {
+			continue
 		}
+		if prior.IsNull() && req.Private != nil {
+			// Right after an import GitLab could not say which variables or
+			// inputs the job ran with: the configuration's are stored in place
+			// (import_mark.go).
+			if mark, _ := req.Private.GetKey(ctx, importedKey); string(mark) == "true" {
+				continue
+			}
+		}
+		changed = append(changed, name)
+	}
+	if resp.Diagnostics.HasError() || len(changed) == 0 {
+		return
 	}
 	_, _, job, diags := jobAtPlan(ctx, r.data, project, jobID, r.what)
 	if diags.HasError() || job == nil {
 		return // the create's check reports a missing job; an unreadable one is checked at apply
 	}
-	resp.Diagnostics.Append(variablesChangeError(job)...)
+	for _, name := range changed {
+		resp.Diagnostics.Append(variablesChangeError(job, name)...)
+	}
 }
 
-// variablesChangeError refuses new variables for job unless it waits to be
-// played, saying why and what to do instead.
-func variablesChangeError(job *gitlabclient.Job) diag.Diagnostics {
+// variablesChangeError refuses new variables or inputs (attr) for job unless
+// it waits to be played, saying why and what to do instead.
+func variablesChangeError(job *gitlabclient.Job, attr string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if waitingToPlay(job) {
 		return diags
 	}
-	diags.AddAttributeError(path.Root("variables"), "New variables cannot be applied to a job that was played",
-		fmt.Sprintf("Job %d (%q) was played already (it is %s). Changing variables replaces this resource, which would "+
-			"play the job again, but GitLab runs a played job again with the variables of its first run "+
-			"(Ci::PlayBuildService retries it): the new values would not be used, and the state would claim they were. "+
-			"To run the job with new variables, play the manual job of a new pipeline: point job_id at it. Otherwise "+
-			"revert variables to the values of the earlier run (to run it again with those, change triggers).",
-			job.ID, job.Name, job.Status))
+	why := "GitLab runs a played job again with the variables of its first run (Ci::PlayBuildService retries it): " +
+		"the new values would not be used, and the state would claim they were."
+	if attr == "inputs" {
+		why = "GitLab runs a played job again as a retry of its earlier run (Ci::PlayBuildService), and its job API " +
+			"does not show a job's inputs, so the provider could not tell which values that run used, while the state " +
+			"would claim the new ones."
+	}
+	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("New %s cannot be applied to a job that was played", attr),
+		fmt.Sprintf("Job %d (%q) was played already (it is %s). Changing %s replaces this resource, which would "+
+			"play the job again, but %s To run the job with new %s, play the manual job of a new pipeline: point "+
+			"job_id at it. Otherwise revert %s to the values of the earlier run (to run it again with those, change "+
+			"triggers).", job.ID, job.Name, job.Status, attr, why, attr, attr))
 	return diags
 }
 
@@ -184,6 +230,8 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(diags...)
 	vars, diags := playVariables(ctx, plan.Variables)
 	resp.Diagnostics.Append(diags...)
+	inputs, diags := jobInputs(plan.Inputs)
+	resp.Diagnostics.Append(diags...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -193,9 +241,9 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	defer cancel()
 
 	again := actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID))
-	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), Variables: vars,
+	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), Variables: vars, Inputs: inputs,
 		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
-		LookFirst: again == nil, VariablesChanged: again.asked("variables"),
+		LookFirst: again == nil, VariablesChanged: again.asked("variables"), InputsChanged: again.asked("inputs"),
 		Recorded: hasRecorded(r.data, intentKey(r.what, plan.Project, plan.JobID))}
 	tflog.Debug(ctx, "play: create", map[string]any{"look_first": in.LookFirst})
 	out := playJob(ctx, client, r.poll, in)
