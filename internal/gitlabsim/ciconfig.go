@@ -72,6 +72,11 @@ type CIJob struct {
 	// (job_inputs) and used as ${{ job.inputs.NAME }} in its variables
 	// and log_on_run.
 	Inputs map[string]CIInput `json:"inputs"`
+
+	// The guards (guards.go): environment: (environments.go) and
+	// resource_group: (resource_groups.go).
+	Environment   *CIEnvironment `json:"environment"`
+	ResourceGroup string         `json:"resource_group"`
 }
 
 // ciConfig is a validated configuration.
@@ -162,6 +167,9 @@ func compileCIConfig(c CIConfig) (*ciConfig, error) {
 		}
 		if err := validateJobInputSpecs(j.Inputs); err != nil {
 			return nil, fmt.Errorf("%s: inputs: %w", at, err)
+		}
+		if err := validateGuardKeywords(j); err != nil { // guards.go
+			return nil, fmt.Errorf("%s: %w", at, err)
 		}
 		for _, pat := range append(slices.Clone(j.Only), j.Except...) {
 			if _, err := refPattern(pat); err != nil {

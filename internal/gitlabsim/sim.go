@@ -88,6 +88,7 @@ type Sim struct {
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
 	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipelines_run.go)
+	guards    guardState               // protected refs and environments, resource groups (guards.go)
 
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
@@ -153,6 +154,8 @@ func (s *Sim) routes() {
 	s.pipelineRoutes()
 	// projects.go: a project and its pipeline-variables settings.
 	s.projectRoutes()
+	// guards.go: protected branches, tags and environments, environments, resource groups.
+	s.guardRoutes()
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})

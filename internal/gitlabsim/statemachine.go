@@ -23,10 +23,11 @@ import (
 //     COMPLETED_STATUSES, CANCELABLE_STATUSES.
 //   - force_cancel (canceling → canceled) as GitLab-derived code defines it.
 //
-// The simulator has no resource groups, prerequisites or callbacks, so the
-// transitions guarded by with_resource_group?/any_unmet_prerequisites? (to
-// waiting_for_resource or preparing) never apply, and waiting_for_callback
-// is not a status here.
+// Resource groups (resource_groups.go) guard enqueue's transition to
+// waiting_for_resource (Ci::Processable, with_resource_group?). The
+// simulator has no prerequisites or callbacks, so the transitions guarded
+// by any_unmet_prerequisites? (to preparing) never apply, and
+// waiting_for_callback is not a status here.
 
 // event is a state machine event of CommitStatus and its subclasses.
 type event string
@@ -67,12 +68,16 @@ var cancelableStatuses = []string{
 
 // transitions is the transition table.
 var transitions = map[event][]transition{
-	// enqueue goes to preparing with unmet prerequisites and to
-	// waiting_for_resource with a resource group: never, here.
+	// enqueue goes to waiting_for_resource with a resource group
+	// (Ci::Processable's transition, defined first), to preparing with unmet
+	// prerequisites (never, here), else to pending.
 	evEnqueue: {
+		{from: []string{StatusCreated, StatusSkipped, StatusManual, StatusScheduled}, to: StatusWaitingForResource,
+			guard: (*Sim).withResourceGroup},
 		{from: []string{StatusCreated, StatusSkipped, StatusManual, StatusScheduled}, to: StatusPending},
 	},
 	evEnqueueScheduled: {
+		{from: []string{StatusScheduled}, to: StatusWaitingForResource, guard: (*Sim).withResourceGroup},
 		{from: []string{StatusScheduled}, to: StatusPending, buildsOnly: true},
 	},
 	evEnqueuePreparing: {
@@ -177,7 +182,8 @@ func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipelineAt(j.pipelineID, at)
 	s.wakeRunner(j)
-	s.processAfter(j, at) // pipeline_processing.go
+	s.resourceGroupAfter(j, at) // resource_groups.go: release and assign the resource
+	s.processAfter(j, at)       // pipeline_processing.go
 	return true
 }
 
@@ -204,7 +210,8 @@ func (s *Sim) forceStatus(j *job, status string) {
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipeline(j.pipelineID)
 	s.wakeRunner(j)
-	s.processAfter(j, s.opts.Now()) // pipeline_processing.go
+	s.resourceGroupAfter(j, s.opts.Now()) // resource_groups.go
+	s.processAfter(j, s.opts.Now())       // pipeline_processing.go
 }
 
 // The predicates of the action endpoints.
