@@ -3,6 +3,7 @@ package gitlabsim
 import (
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -39,12 +40,8 @@ const (
 // actionRequest reads the body (Grape's formatter runs first), authenticates
 // and reads job_id. It answers errors itself.
 func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, int64, bool) {
-	params, ok := readParams(w, r)
+	p, params, ok := s.writeRequest(w, r)
 	if !ok {
-		return principal{}, nil, 0, false
-	}
-	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
-	if outcome != authOK {
 		return principal{}, nil, 0, false
 	}
 	id, ok := jobID(w, r)
@@ -52,6 +49,21 @@ func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, 
 		return principal{}, nil, 0, false
 	}
 	return p, params, id, true
+}
+
+// writeRequest is the start of a route that changes something: the body
+// read (Grape's formatter runs first), then authentication with the api
+// scope. It answers errors itself.
+func (s *Sim) writeRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, bool) {
+	params, ok := readParams(w, r)
+	if !ok {
+		return principal{}, nil, false
+	}
+	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
+	if outcome != authOK {
+		return principal{}, nil, false
+	}
+	return p, params, true
 }
 
 // actionProject is user_project: the project, or 404 when it cannot be seen.
@@ -211,6 +223,11 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		badParam(w, invalid)
 		return
 	}
+	givenInputs, inputOrder, ok := givenInputs(params, "job_inputs")
+	if !ok {
+		badParam(w, "job_inputs is invalid")
+		return
+	}
 	proj, ok := s.actionProject(w, r, p)
 	if !ok {
 		return
@@ -232,6 +249,28 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "Unplayable Job")
 		return
 	}
+	// Ci::PlayBuildService#check_access!: variables need
+	// set_pipeline_variables (projects.go), else AccessDeniedError, a 403.
+	// Ci::PlayBridgeService takes no variables.
+	if !j.bridge && len(vars) > 0 && !maySetPipelineVariables(proj, p.user) {
+		forbidden(w, "")
+		return
+	}
+	// Job inputs (ciinputs.go): the job's inputs: keyword decides which
+	// names and types it takes; the variables guard does not apply.
+	var inputs *jobInputs
+	if len(givenInputs) > 0 {
+		current := j.inputs
+		if current == nil {
+			current = &jobInputs{}
+		}
+		next, errs := current.withValues(givenInputs, inputOrder)
+		if len(errs) > 0 {
+			badRequest(w, strings.Join(errs[:min(3, len(errs))], ", "))
+			return
+		}
+		inputs = next
+	}
 	if _, enqueue := s.target(j, evEnqueue); enqueue && !j.bridge && len(vars) > 0 {
 		// Grape lets any string through as a key; the model does not.
 		// EnqueueJobService sets job_variables_attributes and fires
@@ -252,7 +291,7 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.playJob(j, p.user.id, vars, s.opts.Now())
+	s.playJob(j, p.user.id, vars, inputs, s.opts.Now())
 	s.writeJobs(w, r, http.StatusOK, nil, j, false)
 }
 
@@ -271,11 +310,22 @@ func (s *Sim) countAction(j *job, action string) {
 // enqueued with the variables; a build enqueue does not apply to (a
 // finished action) is retried instead, without the new variables. It
 // returns the job that will run.
-func (s *Sim) playJob(j *job, userID int64, vars []Variable, at time.Time) *job {
+func (s *Sim) playJob(j *job, userID int64, vars []Variable, inputs *jobInputs, at time.Time) *job {
 	s.countAction(j, ActionPlay)
-	if _, ok := s.target(j, evEnqueue); !ok && !j.bridge {
-		return s.retryJob(j, userID, at)
+	// Job inputs apply to the job that runs: this one, or the retry of a
+	// finished one (enqueued, not yet picked up: the runner moves jobs only
+	// when the lock is next taken).
+	withInputs := func(target *job) *job {
+		if inputs != nil {
+			target.inputs = inputs
+			target.script.logOnRun, target.ciVariables = inputs.render()
+		}
+		return target
 	}
+	if _, ok := s.target(j, evEnqueue); !ok && !j.bridge {
+		return withInputs(s.retryJob(j, userID, at))
+	}
+	withInputs(j)
 	if userID != 0 {
 		j.userID = userID
 	}
@@ -300,6 +350,7 @@ func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
 		status: StatusCreated, allowFailure: j.allowFailure, tags: append([]string{}, j.tags...), createdAt: at,
 		userID: j.userID, bridge: j.bridge, when: j.when, variables: append([]Variable(nil), j.variables...),
 		script: j.script, driven: true, token: "glcbt-" + randomHex(16), uploads: j.uploads,
+		ciVariables: j.ciVariables, inputs: j.inputs,
 	}
 	if userID != 0 {
 		nj.userID = userID

@@ -22,7 +22,10 @@ import (
 // branches and tags, a ref name, or a /regexp/). The script is the
 // simulated runner's: run_duration, outcome, log_on_run, and the artifacts
 // it uploads when the job succeeds (artifacts, artifact_files, expire_in:
-// artifacts:paths and artifacts:expire_in). The repository is
+// artifacts:paths and artifacts:expire_in). Also modelled: the header's
+// spec:inputs (Spec), workflow:name (WorkflowName), a job's variables and
+// its inputs: keyword (job inputs), with $[[ inputs.NAME ]] and
+// ${{ job.inputs.NAME }} interpolated (ciinputs.go). The repository is
 // just its refs: branches and tags, each with a fixed commit SHA.
 
 // CIConfig is a project's CI configuration and the refs of its repository.
@@ -34,6 +37,10 @@ type CIConfig struct {
 	Branches map[string]string `json:"branches"`
 	Tags     map[string]string `json:"tags"`
 	Jobs     []CIJob           `json:"jobs"`
+	// Spec is the configuration's header, spec:inputs (ciinputs.go).
+	Spec *CISpec `json:"spec"`
+	// WorkflowName is workflow:name, the pipeline's name.
+	WorkflowName string `json:"workflow_name"`
 }
 
 // CIJob is one job of a CI configuration.
@@ -63,13 +70,22 @@ type CIJob struct {
 	// resource_group: (resource_groups.go).
 	Environment   *CIEnvironment `json:"environment"`
 	ResourceGroup string         `json:"resource_group"`
+	// Variables are the job's variables: keyword.
+	Variables map[string]string `json:"variables"`
+	// Inputs are the job's inputs: keyword (job inputs, ciinputs.go):
+	// typed parameters with a default each, set when the job is played
+	// (job_inputs) and used as ${{ job.inputs.NAME }} in its variables
+	// and log_on_run.
+	Inputs map[string]CIInput `json:"inputs"`
 }
 
 // ciConfig is a validated configuration.
 type ciConfig struct {
-	stages []string // with .pre first and .post last
-	refs   map[string]ciRef
-	jobs   []ciJob
+	stages       []string // with .pre first and .post last
+	refs         map[string]ciRef
+	jobs         []ciJob
+	spec         *CISpec
+	workflowName string
 }
 
 type ciRef struct {
@@ -96,7 +112,8 @@ func compileCIConfig(c CIConfig) (*ciConfig, error) {
 	if len(stages) == 0 {
 		stages = defaultStages
 	}
-	out := &ciConfig{stages: append(append([]string{".pre"}, stages...), ".post"), refs: map[string]ciRef{}}
+	out := &ciConfig{stages: append(append([]string{".pre"}, stages...), ".post"), refs: map[string]ciRef{},
+		spec: c.Spec, workflowName: c.WorkflowName}
 	for name, sha := range c.Branches {
 		out.refs[name] = ciRef{sha: firstNonEmpty(sha, randomHex(20))}
 	}
@@ -150,6 +167,9 @@ func compileCIConfig(c CIConfig) (*ciConfig, error) {
 		}
 		if err := validateGuardKeywords(j); err != nil { // guards.go
 			return nil, fmt.Errorf("%s: %w", at, err)
+		}
+		if err := validateJobInputSpecs(j.Inputs); err != nil {
+			return nil, fmt.Errorf("%s: inputs: %w", at, err)
 		}
 		for _, pat := range append(slices.Clone(j.Only), j.Except...) {
 			if _, err := refPattern(pat); err != nil {

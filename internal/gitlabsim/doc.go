@@ -150,6 +150,130 @@
 //   - Gitlab::Middleware::JsonValidation's limits (depth 32, 50,000 array or hash
 //     elements, 100,000 elements in all): not simulated.
 //
+// # The pipeline-variables restriction (projects.go)
+//
+// ProjectCiCdSetting's restrict_user_defined_variables and
+// pipeline_variables_minimum_override_role guard pipeline variables as
+// set_pipeline_variables does (app/models/project_ci_cd_setting.rb
+// override_pipeline_variables_allowed?, app/policies/project_policy.rb):
+// allowed when restrict_user_defined_variables is false; else never for
+// no_one_allowed, and for developer/maintainer/owner when the user's
+// membership role is at least that (an administrator who is not a member
+// has none). Preset per project with ProjectSpec or the seed's
+// "restrict_user_defined_variables" and
+// "ci_pipeline_variables_minimum_override_role" (default false and
+// "developer"; GitLab.com's default for new projects is true and
+// "no_one_allowed"), or SetPipelineVariablesSettings. The HTTP contract:
+//
+//   - PUT /projects/:id (lib/api/projects.rb, projects_helpers.rb,
+//     Projects::UpdateService), api scope, JSON or form:
+//     restrict_user_defined_variables (Boolean) and
+//     ci_pipeline_variables_minimum_override_role (no_one_allowed,
+//     developer, maintainer, owner); the route's other parameters are
+//     accepted and ignored. 400 {"error":"<param> is invalid"} or
+//     {"error":"ci_pipeline_variables_minimum_override_role does not have a
+//     valid value"}; no parameter of the route: 400 {"error":"allow_merge_on_skipped_pipeline,
+//     ... are missing, at least one parameter must be provided"}; project not
+//     visible: 404 {"message":"404 Project Not Found"}; below Maintainer: 403
+//     {"message":"403 Forbidden"}; setting owner without the Owner role: 400
+//     {"message":"Changing the ci_pipeline_variables_minimum_override_role to
+//     the owner role is not allowed"}; changing either setting while the role
+//     is owner or no_one_allowed without the Owner role: 400
+//     {"message":"Changing the restrict_user_defined_variables or
+//     ci_pipeline_variables_minimum_override_role is not allowed"} (sending
+//     the current values is no change). 200 with the project.
+//   - GET /projects/:id: 200 with the part of Entities::Project the
+//     simulator knows (id, name, path, path_with_namespace, namespace,
+//     visibility, archived, web_url, default_branch, ...); the CI/CD settings
+//     (restrict_user_defined_variables,
+//     ci_pipeline_variables_minimum_override_role,
+//     ci_job_token_scope_enabled, ...) only for Maintainers, Owners and
+//     admins (the entity's admin_project condition). Anonymous: public
+//     projects; else 404 {"message":"404 Project Not Found"}.
+//   - POST /projects/:id/pipeline with variables, without
+//     set_pipeline_variables: 400 {"message":{"base":["Insufficient
+//     permissions to set pipeline variables"]}}, nothing created
+//     (Gitlab::Ci::Pipeline::Chain::Build::Associations, after
+//     Validate::Repository's "Reference not found", before
+//     Config::Content's "Missing CI config file"); an empty list is no
+//     variables. A key given twice: 400 {"message":{"base":["Duplicate
+//     variable name: A"]}} ("names: A, B" for several).
+//   - POST /projects/:id/trigger/pipeline: the same 400 when variables are
+//     given and the trigger's owner (trigger token) or the job's user (CI
+//     job token) may not set them; the TRIGGER_PAYLOAD variable the API adds
+//     does not count (gitlab-org/gitlab#557381), so a trigger without
+//     variables runs under any setting.
+//   - POST /projects/:id/jobs/:job_id/play with job_variables_attributes
+//     (a build), without set_pipeline_variables: 403 {"message":"403
+//     Forbidden"}, after "400 Bad request - Unplayable Job"
+//     (Ci::PlayBuildService#check_access!, AccessDeniedError). The job is
+//     not played.
+//
+// Inputs are not variables: the restriction applies neither to pipeline
+// inputs nor to job inputs (apply_permissions and check_access! look at
+// variables only).
+//
+// Tests: conformance_variables_test.go (TestSpecProjects_...,
+// TestSpecPipelines_POST_pipeline_When..., TestSpecTriggers_...,
+// TestSpecJobs_POST_play_When...).
+//
+// # Typed inputs (ciinputs.go)
+//
+// A CI configuration's "spec": {"inputs": {NAME: {"type", "default",
+// "options", "regex", "description"}}} is its spec:inputs header; a job's
+// "inputs" is its inputs: keyword (job inputs, each with a default);
+// "variables" a job's variables and "workflow_name" workflow:name.
+//
+//   - POST /projects/:id/pipeline and POST /projects/:id/trigger/pipeline
+//     take "inputs": a hash (JSON {"inputs":{"tag":"v1","n":3}} or form
+//     inputs[tag]=v1; not a hash: 400 {"error":"inputs is invalid"}). JSON
+//     values keep their types; a string given for a number, boolean or array
+//     input is read as JSON ("3", "true", "[\"a\"]"). Validation errors are
+//     the pipeline error, 400 {"message":{"base":["<first three errors
+//     joined by \", \">"]}}, nothing created. The errors, from
+//     lib/gitlab/ci/config/interpolation/inputs*.rb: "unknown input
+//     arguments: a, b"; "`NAME` input: required value has not been
+//     provided"; "`NAME` input: provided value is not a string" (a number,
+//     a boolean, an array); "`NAME` input: `VALUE` cannot be used because it
+//     is not in the list of allowed options" (numbers: "the list of the
+//     allowed options"); "`NAME` input: provided value does not match
+//     required RegEx pattern"; for bad specifications "default value is not
+//     a ...", "Options can only be used with string and number inputs",
+//     "RegEx validation can only be used with string inputs", "unknown
+//     input specification for `NAME` (valid types: array, boolean, number,
+//     string)"; inputs given to a configuration without spec:inputs: "Given
+//     inputs not defined in the `spec` section of the included configuration
+//     file"; "$[[ inputs.X ]]" with no input X: "unknown interpolation key:
+//     `X`". These come after "Reference not found", the variables guard and
+//     "Missing CI config file".
+//   - $[[ inputs.NAME ]] is interpolated into job names, needs, variables,
+//     log_on_run (the job's log when it runs), job input defaults (a whole
+//     block keeps its type) and workflow:name, which becomes the pipeline's
+//     "name" (GET /pipelines/:id, the create answer).
+//   - No REST endpoint of GitLab returns a pipeline's inputs, and neither
+//     does the simulator (TRIGGER_PAYLOAD, a file variable of trigger
+//     pipelines, holds the request's parameters but the token, inputs
+//     included, as GitLab's does).
+//   - POST /projects/:id/jobs/:job_id/play takes "job_inputs", a hash (not
+//     a hash: 400 {"error":"job_inputs is invalid"}), validated against the
+//     job's inputs: keyword with the messages above, names not declared
+//     (every name, for a job without inputs) "unknown input arguments:
+//     NAME": 400 {"message":"400 Bad request - <errors>"}, after the
+//     variables guard; the job is not played. Values not given keep the
+//     job's current ones (defaults, or an earlier play's); they are
+//     interpolated as ${{ job.inputs.NAME }} into the job's variables and
+//     log, and a retry keeps them. Playing a finished job retries it with
+//     the new values. GitLab's job inputs code (issue gitlab-org/gitlab#582076,
+//     docs ci/jobs/job_inputs) is not in the public mirrors the simulator
+//     follows: this status and the reuse of the pipeline inputs' messages
+//     are the simulator's reading of it, not checked against the source.
+//   - Job snapshots (Sim.Job) show CIVariables and Inputs; GitLab's job
+//     entity shows neither, and neither does the simulator's.
+//
+// Tests: conformance_inputs_test.go (TestSpecPipelines_POST_pipeline_WithInputs...,
+// TestSpecTriggers_POST_trigger_pipeline_WithInputs,
+// TestSpecJobs_POST_play_WithJobInputs..., TestSpecSeed_DemoInputs).
+//
 // # Pipelines created through the API (pipelines_run.go, pipeline_processing.go)
 //
 // A project may carry a CI configuration (CIConfig: the seed's "ci", or
@@ -186,7 +310,7 @@
 // Pipeline rules not modelled:
 //
 //   - rules: (if/changes/exists/variables), workflow:rules, include:,
-//     extends, inputs (accepted and ignored), trigger: child pipelines,
+//     extends, include:inputs and interpolation functions, trigger: child pipelines,
 //     parallel/matrix, resource_group, environments and deployments
 //     (outdated deployment jobs), interruptible and auto-cancel of
 //     redundant pipelines, needs:optional and needs across pipelines.
@@ -197,10 +321,8 @@
 //     it, as Ci::ResetSkippedJobsService does).
 //   - The seed's pipelines (those not created through the API) keep the
 //     simplified status of index.go; only created pipelines are processed.
-//   - Pipeline variable restrictions (restrict_user_defined_variables,
-//     ci_pipeline_variables_minimum_override_role), protected refs, the
-//     pipeline creation rate limit, skip_ci, and the job token allowlist of
-//     the target project of a multi-project trigger.
+//   - Protected refs, the pipeline creation rate limit, skip_ci, and the
+//     job token allowlist of the target project of a multi-project trigger.
 //   - Validation messages for bad pipeline variables are approximate
 //     ({"message":{"variables":["is invalid"]}}).
 package gitlabsim

@@ -41,14 +41,18 @@ type fixture struct {
 		} `json:"tokens"`
 	} `json:"users"`
 	Projects []struct {
-		Path                   string         `json:"path"`
-		Name                   string         `json:"name"`
-		Visibility             string         `json:"visibility"`
-		Archived               bool           `json:"archived"`
-		CIJobTokenScopeEnabled bool           `json:"ci_job_token_scope_enabled"`
-		Members                map[string]int `json:"members"`
-		CI                     *CIConfig      `json:"ci"` // its CI configuration and refs (ciconfig.go)
-		Pipelines              []struct {
+		Path                   string `json:"path"`
+		Name                   string `json:"name"`
+		Visibility             string `json:"visibility"`
+		Archived               bool   `json:"archived"`
+		CIJobTokenScopeEnabled bool   `json:"ci_job_token_scope_enabled"`
+		// The pipeline-variables settings (projects.go); GitLab.com's default
+		// for new projects is true with "no_one_allowed".
+		RestrictUserDefinedVariables bool           `json:"restrict_user_defined_variables"`
+		PipelineVariablesRole        string         `json:"ci_pipeline_variables_minimum_override_role"`
+		Members                      map[string]int `json:"members"`
+		CI                           *CIConfig      `json:"ci"` // its CI configuration and refs (ciconfig.go)
+		Pipelines                    []struct {
 			ID        int64        `json:"id"`
 			Ref       string       `json:"ref"`
 			SHA       string       `json:"sha"`
@@ -133,7 +137,8 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			members[id] = level
 		}
 		proj, err := s.createProject(ProjectSpec{Path: p.Path, Name: p.Name, Visibility: p.Visibility, Members: members,
-			Archived: p.Archived, CIJobTokenScopeEnabled: p.CIJobTokenScopeEnabled})
+			Archived: p.Archived, CIJobTokenScopeEnabled: p.CIJobTokenScopeEnabled,
+			RestrictUserDefinedVariables: p.RestrictUserDefinedVariables, PipelineVariablesMinimumOverrideRole: p.PipelineVariablesRole})
 		if err != nil {
 			return fmt.Errorf("seed: projects[%d].path: %w", i, err)
 		}

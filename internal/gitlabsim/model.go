@@ -51,7 +51,12 @@ type project struct {
 	members                map[int64]int
 	archived               bool
 	ciJobTokenScopeEnabled bool
-	builds                 []*job // its jobs but bridges, in ID order (index.go)
+	createdAt              time.Time
+	// The pipeline-variables settings (projects.go): ProjectCiCdSetting's
+	// restrict_user_defined_variables and pipeline_variables_minimum_override_role.
+	restrictUserDefinedVariables bool
+	pipelineVariablesRole        string
+	builds                       []*job // its jobs but bridges, in ID order (index.go)
 }
 
 type pipeline struct {
@@ -117,10 +122,12 @@ type job struct {
 	variables     []Variable
 	when          string // on_success, manual or delayed (Ci::Processable#when)
 	erasedBy      int64
-	cancelingAt   *time.Time  // when a graceful cancel began
-	script        script      // what the simulated runner does with the job
-	driven        bool        // the simulated runner drives it (runner.go)
-	uploads       *jobUploads // a fixture job's artifacts, uploaded again when a retry of it succeeds
+	cancelingAt   *time.Time        // when a graceful cancel began
+	script        script            // what the simulated runner does with the job
+	driven        bool              // the simulated runner drives it (runner.go)
+	uploads       *jobUploads       // a fixture job's artifacts, uploaded again when a retry of it succeeds
+	ciVariables   map[string]string // its variables: keyword, interpolated
+	inputs        *jobInputs        // its inputs: keyword (job inputs), nil without
 }
 
 // jobUploads is what the runner uploads when a job succeeds: its

@@ -42,7 +42,7 @@ func (s *Sim) PlayJob(jobID int64, vars []Variable) error {
 	if !s.playable(j) {
 		return fmt.Errorf("job %d (%s): %w", jobID, j.status, ErrNotPlayable)
 	}
-	s.playJob(j, 0, vars, s.opts.Now())
+	s.playJob(j, 0, vars, nil, s.opts.Now())
 	return nil
 }
 

@@ -35,6 +35,7 @@ type ciState struct {
 // pipelineRun is what a pipeline created from a CI configuration has
 // beyond the seed's pipelines.
 type pipelineRun struct {
+	name       string // workflow:name, interpolated
 	byName     map[string]ciJob
 	stopped    map[string]bool // jobs (by name) stopped at the last processing
 	variables  []pipelineVariable
@@ -144,6 +145,26 @@ func (s *Sim) CreatedPipelines(projectID int64) []int64 {
 	return ids
 }
 
+// duplicatePipelineVariableKeys are the keys given more than once, in the
+// order of their first use (Chain::Build::Associations#validate_uniqueness).
+func duplicatePipelineVariableKeys(vars []pipelineVariable) []string {
+	count := map[string]int{}
+	var order []string
+	for _, v := range vars {
+		if count[v.key] == 0 {
+			order = append(order, v.key)
+		}
+		count[v.key]++
+	}
+	var dups []string
+	for _, k := range order {
+		if count[k] > 1 {
+			dups = append(dups, k)
+		}
+	}
+	return dups
+}
+
 // validationError is render_validation_error!: 400 {"message": {"base": [msg]}}.
 func validationError(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusBadRequest, obj{"message": obj{"base": []string{msg}}})
@@ -201,12 +222,8 @@ func pipelineVariablesParam(params map[string]any) ([]pipelineVariable, string) 
 func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
+	p, params, ok := s.writeRequest(w, r)
 	if !ok {
-		return
-	}
-	p, outcome := s.authenticateScopes(w, r, false, writeScopes, readScopes)
-	if outcome != authOK {
 		return
 	}
 	var errs grapeErrors
@@ -220,11 +237,10 @@ func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 		badParam(w, invalid)
 		return
 	}
-	if in, has := params["inputs"]; has && in != nil {
-		if _, isHash := in.(map[string]any); !isHash {
-			badParam(w, "inputs is invalid")
-			return
-		}
+	inputs, inputOrder, ok := givenInputs(params, "inputs")
+	if !ok {
+		badParam(w, "inputs is invalid")
+		return
 	}
 	proj, ok := s.actionProject(w, r, p)
 	if !ok {
@@ -234,15 +250,30 @@ func (s *Sim) postPipeline(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	s.createPipelineFromConfig(w, r, proj, p.user.id, ref, vars, "api")
+	s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: p.user.id, ref: ref, vars: vars, source: "api",
+		inputs: inputs, inputOrder: inputOrder})
+}
+
+// pipelineRequest is what Ci::CreatePipelineService is given: the user the
+// pipeline runs as, the ref, the variables (variables_attributes), the
+// trigger API's TRIGGER_PAYLOAD and the source.
+type pipelineRequest struct {
+	userID  int64
+	ref     string
+	vars    []pipelineVariable
+	payload *pipelineVariable // the trigger API's TRIGGER_PAYLOAD, not a user's variable
+	source  string
+	// inputs are the pipeline inputs given (ciinputs.go), names sorted.
+	inputs     map[string]any
+	inputOrder []string
 }
 
 // createPipelineFromConfig is Ci::CreatePipelineService#execute: the ref
 // must exist, the project needs a CI configuration, the variables valid
 // keys, and at least one job must run for the ref. It answers 201 with the
 // pipeline, or 400 with the validation error.
-func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, proj *project, userID int64, ref string,
-	vars []pipelineVariable, source string) {
+func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, proj *project, req pipelineRequest) {
+	userID, ref, source := req.userID, req.ref, req.source
 	cfg := s.ci.configs[proj.id]
 	refName := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
 	var rf ciRef
@@ -258,8 +289,34 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 		validationError(w, "Reference not found")
 		return
 	}
+	// Chain::Build::Associations: the guard (projects.go), then unique keys.
+	if len(req.vars) > 0 && !maySetPipelineVariables(proj, s.users[userID]) {
+		validationError(w, insufficientVariablesPermission)
+		return
+	}
+	vars := slices.Clone(req.vars)
+	if req.payload != nil {
+		vars = append(vars, *req.payload)
+	}
+	if dups := duplicatePipelineVariableKeys(vars); len(dups) > 0 {
+		name := "name"
+		if len(dups) > 1 {
+			name = "names"
+		}
+		validationError(w, "Duplicate variable "+name+": "+strings.Join(dups, ", "))
+		return
+	}
 	if cfg == nil || len(cfg.jobs) == 0 { // Chain::Config::Content
 		validationError(w, "Missing CI config file")
+		return
+	}
+	// Chain::Config::Process: spec:inputs and their interpolation.
+	cfgJobs, pipelineName, msg := interpolateConfig(cfg, req.inputs, req.inputOrder)
+	if msg == "" {
+		msg = jobInputErrors(cfgJobs)
+	}
+	if msg != "" {
+		validationError(w, msg)
 		return
 	}
 	for _, v := range vars {
@@ -270,7 +327,7 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 		}
 	}
 	var jobs []ciJob
-	for _, cj := range cfg.jobs {
+	for _, cj := range cfgJobs {
 		if cj.runsFor(refName, rf.tag) {
 			jobs = append(jobs, cj)
 		}
@@ -310,7 +367,7 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 	}
 	pl := s.pipelines[created.ID]
 	pl.commit.title = "Release " + refName
-	run := &pipelineRun{byName: map[string]ciJob{}, variables: vars, status: StatusCreated}
+	run := &pipelineRun{byName: map[string]ciJob{}, variables: vars, status: StatusCreated, name: pipelineName}
 	for _, cj := range jobs {
 		run.byName[cj.Name] = cj
 	}
@@ -318,7 +375,14 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 		j := s.jobs[id]
 		// Jobs wait for processing; the runner takes them once enqueued.
 		j.driven = false
-		j.when = run.byName[j.name].when
+		cj := run.byName[j.name]
+		j.when = cj.when
+		j.ciVariables = cj.Variables
+		if len(cj.Inputs) > 0 { // job inputs: their defaults until played
+			values, _ := validateInputs(cj.Inputs, nil, nil)
+			j.inputs = &jobInputs{specs: cj.Inputs, values: values, logTemplate: cj.LogOnRun, varTemplate: cj.Variables}
+			j.script.logOnRun, j.ciVariables = j.inputs.render()
+		}
 	}
 	if s.ci.runs == nil {
 		s.ci.runs = map[int64]*pipelineRun{}
@@ -535,6 +599,10 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	if hasVars && rawVars != nil && rawVars != "" && !isHash {
 		errs.add("variables", "is invalid")
 	}
+	inputs, inputOrder, inputsOK := givenInputs(params, "inputs")
+	if !inputsOK {
+		errs.add("inputs", "is invalid")
+	}
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
@@ -563,8 +631,11 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	if isHash {
 		payload["variables"] = varsHash
 	}
+	if inputs != nil {
+		payload["inputs"] = inputs
+	}
 	b, _ := json.Marshal(payload)
-	vars = append(vars, pipelineVariable{key: "TRIGGER_PAYLOAD", value: string(b), variableType: "file"})
+	payloadVar := pipelineVariable{key: "TRIGGER_PAYLOAD", value: string(b), variableType: "file"}
 	// Chain::Validate::Abilities: the user the pipeline runs as must be
 	// allowed to create pipelines, else a validation error.
 	mayCreate := func(u *user) bool {
@@ -580,7 +651,8 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
-		s.createPipelineFromConfig(w, r, proj, owner.id, ref, vars, "trigger")
+		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: owner.id, ref: ref, vars: vars, payload: &payloadVar, source: "trigger",
+			inputs: inputs, inputOrder: inputOrder})
 		return
 	}
 	if jid, ok := s.jobTokens[tok]; ok {
@@ -598,7 +670,8 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 			validationError(w, "Insufficient permissions to create a new pipeline")
 			return
 		}
-		s.createPipelineFromConfig(w, r, proj, u.id, ref, vars, "pipeline")
+		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: u.id, ref: ref, vars: vars, payload: &payloadVar, source: "pipeline",
+			inputs: inputs, inputOrder: inputOrder})
 		return
 	}
 	message(w, http.StatusNotFound, "404 Not Found") // no trigger or job has this token
@@ -651,6 +724,9 @@ func (s *Sim) pipelineEntity(r *http.Request, pl *pipeline, detail bool) obj {
 		"id": pl.id, "iid": pl.iid, "project_id": pl.projectID, "sha": pl.sha, "ref": pl.ref, "status": st,
 		"source": pl.source, "created_at": apiTime(pl.createdAt), "updated_at": apiTime(pl.updatedAt),
 		"web_url": base + path, "name": nil,
+	}
+	if run := s.ci.runs[pl.id]; run != nil && run.name != "" {
+		o["name"] = run.name
 	}
 	if !detail {
 		return o

@@ -149,6 +149,8 @@ func (s *Sim) routes() {
 	s.pipelineRoutes()
 	// guards.go: protected branches, tags and environments, environments, resource groups.
 	s.guardRoutes()
+	// projects.go: a project and its pipeline-variables settings.
+	s.projectRoutes()
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})

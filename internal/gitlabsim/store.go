@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -53,6 +54,12 @@ type ProjectSpec struct {
 	Members                map[int64]int
 	CIJobTokenScopeEnabled bool
 	Archived               bool
+	// The pipeline-variables settings (projects.go). The zero value is a
+	// project from before GitLab 17.1's restriction: no restriction, and
+	// the minimum role "developer". GitLab.com's default for new projects
+	// is RestrictUserDefinedVariables with "no_one_allowed".
+	RestrictUserDefinedVariables         bool
+	PipelineVariablesMinimumOverrideRole string // no_one_allowed, developer (default), maintainer, owner
 }
 
 // ArtifactSpec describes one artifact file of a job.
@@ -143,6 +150,10 @@ type Job struct {
 	QueuedAt                  *time.Time
 	RunnerID                  int64
 	Token                     string // its CI job token, valid while it runs
+	// CIVariables are the job's variables: keyword, with its inputs
+	// interpolated; Inputs the values of its job inputs (nil without).
+	CIVariables map[string]string
+	Inputs      map[string]any
 }
 
 func (s *Sim) newID(kind string, fixed int64) int64 {
@@ -246,9 +257,16 @@ func (s *Sim) createProject(spec ProjectSpec) (Project, error) {
 	default:
 		return Project{}, fmt.Errorf("project %q: visibility %q is not private, internal or public", spec.Path, vis)
 	}
+	role := firstNonEmpty(spec.PipelineVariablesMinimumOverrideRole, RoleDeveloper)
+	if !slices.Contains(overrideRoles, role) {
+		return Project{}, fmt.Errorf("project %q: ci_pipeline_variables_minimum_override_role %q is not one of %s",
+			spec.Path, role, strings.Join(overrideRoles, ", "))
+	}
 	p := &project{
 		id: s.newID("project", 0), path: spec.Path, name: spec.Name, visibility: vis,
 		members: map[int64]int{}, archived: spec.Archived, ciJobTokenScopeEnabled: spec.CIJobTokenScopeEnabled,
+		createdAt: s.opts.Now().UTC(), restrictUserDefinedVariables: spec.RestrictUserDefinedVariables,
+		pipelineVariablesRole: role,
 	}
 	if p.name == "" {
 		p.name = parts[len(parts)-1]
@@ -560,13 +578,18 @@ func (s *Sim) Job(jobID int64) (Job, bool) {
 }
 
 func snapshot(j *job) Job {
-	return Job{
+	out := Job{
 		ID: j.id, PipelineID: j.pipelineID, ProjectID: j.projectID, Name: j.name, Stage: j.stage, Status: j.status,
 		FailureReason: j.failureReason, Log: j.log, Artifacts: len(j.artifacts), StartedAt: copyTime(j.startedAt),
 		FinishedAt: copyTime(j.finishedAt), ErasedAt: copyTime(j.erasedAt), Retried: j.retried,
 		Variables: append([]Variable(nil), j.variables...), UserID: j.userID, ErasedByID: j.erasedBy,
 		QueuedAt: copyTime(j.queuedAt), RunnerID: j.runnerID, Token: j.token,
+		CIVariables: maps.Clone(j.ciVariables),
 	}
+	if j.inputs != nil {
+		out.Inputs = maps.Clone(j.inputs.values)
+	}
+	return out
 }
 
 func copyTime(t *time.Time) *time.Time {

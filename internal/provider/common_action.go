@@ -42,8 +42,10 @@ func newJobAction(typeName string) jobAction {
 	return jobAction{what: "action " + typeName}
 }
 
-func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, _ *action.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
+func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	data, diags := configuredData(req.ProviderData, a.what)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
 		a.data = data
 	}
 }

@@ -48,6 +48,7 @@ func Default() (*Checker, error) {
 type Checker struct {
 	job, bridge, currentUser, allowedAgents, errorBody *jsonschema.Schema
 	pipeline, pipelines, pipelineVariables             *jsonschema.Schema // pipelines.go
+	project                                            *jsonschema.Schema // extra/project.json
 }
 
 // Load compiles GitLab's schemas from the folder dir and the package's own.
@@ -68,7 +69,7 @@ func LoadFS(fsys fs.FS, where string) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading GitLab's schemas from %s: %w", where, err)
 	}
-	for _, name := range []string{"error.json", "current_user.json", "bridge.json", "allowed_agents.json"} {
+	for _, name := range []string{"error.json", "current_user.json", "bridge.json", "allowed_agents.json", "project.json"} {
 		if err := addResource(c, "extra:///"+name, "extra/"+name, extra.ReadFile); err != nil {
 			return nil, err
 		}
@@ -81,7 +82,7 @@ func LoadFS(fsys fs.FS, where string) (*Checker, error) {
 		"gitlab:///job.json": &ch.job, "extra:///current_user.json": &ch.currentUser, "extra:///error.json": &ch.errorBody,
 		"extra:///bridge.json": &ch.bridge, "extra:///allowed_agents.json": &ch.allowedAgents,
 		"gitlab:///pipeline/detail.json": &ch.pipeline, "gitlab:///pipelines.json": &ch.pipelines,
-		"extra:///pipeline_variables.json": &ch.pipelineVariables,
+		"extra:///pipeline_variables.json": &ch.pipelineVariables, "extra:///project.json": &ch.project,
 	} {
 		if *dst, err = c.Compile(url); err != nil {
 			return nil, fmt.Errorf("compiling %s: %w", url, err)
@@ -167,6 +168,11 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 			return err
 		}
 		return validate(c.allowedAgents, body)
+	case "GET /api/v4/projects/{id}", "PUT /api/v4/projects/{id}":
+		if err := wantJSON(header); err != nil {
+			return err
+		}
+		return validate(c.project, body)
 	case "GET /api/v4/user":
 		if err := wantJSON(header); err != nil {
 			return err
