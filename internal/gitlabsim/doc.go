@@ -134,7 +134,9 @@
 //   - GET /job/allowed_agents when user is anonymous (a job without a
 //     user), when deployment and when non-deployment environment action
 //     (environment tier and slug, environment-scoped agent authorizations):
-//     simulated jobs always have a user and never an environment.
+//     simulated jobs always have a user, and allowed_agents does not
+//     present a job's environment (guards.go models environments for the
+//     guards only).
 //   - Trace: log in object storage, log as artifact, incremental logging,
 //     trace artifact record without a stored file, and the additional access
 //     criteria of debug traces (CI_DEBUG_TRACE, CI_DEBUG_SERVICES,
@@ -311,9 +313,10 @@
 //
 //   - rules: (if/changes/exists/variables), workflow:rules, include:,
 //     extends, include:inputs and interpolation functions, trigger: child pipelines,
-//     parallel/matrix, resource_group, environments and deployments
-//     (outdated deployment jobs), interruptible and auto-cancel of
-//     redundant pipelines, needs:optional and needs across pipelines.
+//     parallel/matrix, outdated deployment jobs, interruptible and
+//     auto-cancel of redundant pipelines, needs:optional and needs across
+//     pipelines. (environment:, resource_group: and deployments are
+//     modelled: see "Production GitLab's guards" and "Deployments" below.)
 //   - when: delayed jobs are scheduled but never started (start_in is
 //     not simulated).
 //   - POST /pipelines/:id/retry, /cancel, DELETE and GET /pipelines/latest
@@ -321,8 +324,68 @@
 //     it, as Ci::ResetSkippedJobsService does).
 //   - The seed's pipelines (those not created through the API) keep the
 //     simplified status of index.go; only created pipelines are processed.
-//   - Protected refs, the pipeline creation rate limit, skip_ci, and the
-//     job token allowlist of the target project of a multi-project trigger.
+//   - The pipeline creation rate limit, skip_ci, and the job token
+//     allowlist of the target project of a multi-project trigger.
 //   - Validation messages for bad pipeline variables are approximate
 //     ({"message":{"variables":["is invalid"]}}).
+//
+// # Production GitLab's guards (guards.go, protected_refs.go, environments.go, resource_groups.go)
+//
+// Protected branches and tags, protected environments and resource
+// groups, set up through GitLab's own APIs (or the seed's
+// protected_branches, protected_tags, protected_environments and
+// resource_groups, fixture_guards.go) and enforced as GitLab does. Sources
+// (gitlabhq/gitlabhq; EE: diffblue/gitlab):
+//
+//   - lib/api/protected_branches.rb, lib/api/protected_tags.rb,
+//     ProtectedRefs::AccessLevelParams, lib/api/entities/protected_branch.rb,
+//     protected_tag.rb, protected_ref_access.rb; RefMatcher's wildcards;
+//     ProtectedRefAccess#check_access (membership with push_code and the
+//     role, "No one", administrators at 60, users);
+//     Gitlab::UserAccess#can_update_branch? (push or merge) and
+//     #can_create_tag?.
+//   - app/policies/ci/build_policy.rb (protected_ref) with
+//     Ci::JobAbilities: play, retry, cancel and erase of a job of a ref the
+//     user may not update answer 403 {"message":"403 Forbidden"}; and
+//     lib/gitlab/ci/pipeline/chain/validate/abilities.rb: POST /pipeline and
+//     the trigger API answer 400 {"message":{"base":["You do not have
+//     sufficient permission to run a pipeline on '<ref>'. Please select a
+//     different branch or contact your administrator for assistance."]}}
+//     for an existing protected ref (before "Reference not found").
+//   - environment: (lib/gitlab/ci/config/entry/environment.rb;
+//     Chain::EnsureEnvironments, Environment#guess_tier,
+//     Gitlab::Slug::Environment), lib/api/environments.rb (the reads: list
+//     with name, search, states; one environment), and
+//     ee/lib/api/protected_environments.rb with
+//     ProtectedEnvironments::Authorizable#check_access,
+//     EE::Environment#protected_from?/#protected_by? and
+//     ee/app/policies/ee/ci/deployable_policy.rb (a non-deployer's actions
+//     on the job are 403; a Reporter who may deploy passes, the jailbreak).
+//   - resource_group: with app/models/ci/processable.rb's transitions
+//     (enqueue to waiting_for_resource, enqueue_waiting_for_resource,
+//     release on completion; statemachine.go's table),
+//     Ci::ResourceGroups::AssignResourceFromResourceGroupService,
+//     app/models/ci/resource_group.rb (process modes unordered,
+//     oldest_first, newest_first, newest_ready_first) and
+//     lib/api/ci/resource_groups.rb (list, get, PUT process_mode,
+//     current_job, upcoming_jobs).
+//
+// Tests after the request specs (protected_refs_test.go,
+// environments_test.go, resource_groups_test.go, fixture_guards_test.go):
+// protected_branches_spec.rb (GET list and one, wildcard names, POST with
+// access levels and allowed_to_push, conflict, DELETE, a developer's 403),
+// protected_tags_spec.rb (POST, the 422 of a name taken, GET, DELETE),
+// ee/spec/requests/api/protected_environments_spec.rb (POST with roles and
+// users, conflict, missing and invalid deploy_access_levels, GET sorted by
+// name, DELETE), environments_spec.rb (list, filters, the search length,
+// one environment, a guest's 403), spec/requests/api/ci/resource_groups_spec.rb
+// (list, get, PUT, a reporter's 403, unknown keys), and the actions of
+// jobs_spec.rb on jobs of protected refs and environments.
+//
+// Not modelled: group-level protected branches and environments (by tier),
+// group rules (groups' memberships are not simulated: a group rule lets no
+// one through), deploy keys, approval rules and deployment approvals
+// (approval_rules is answered empty), code owners, force push,
+// unprotect_access_level enforcement, deployments (last_deployment is
+// null), stopping environments, and the Environments API's writes.
 package gitlabsim

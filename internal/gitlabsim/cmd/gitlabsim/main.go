@@ -94,6 +94,11 @@ func run(opts gitlabsim.Options, addr, seed, envFile string, faults ...gitlabsim
 	for _, jt := range sim.RunningJobTokens() {
 		fmt.Printf("CI job token of running job %d (%s in %s): %s\n", jt.JobID, jt.Name, jt.Project, jt.Token)
 	}
+	// Each seeded user's personal access token with its role, so that a
+	// tester can act as each role (the guards: protected refs and environments).
+	for _, ut := range sim.UserTokens() {
+		fmt.Printf("user %s role %s token %s\n", ut.Username, ut.Role, ut.Token)
+	}
 	for _, tt := range sim.TriggerTokens() { // POST /projects/:id/trigger/pipeline
 		fmt.Printf("Pipeline trigger token of %s (owner %s): %s\n", tt.Project, tt.Owner, tt.Token)
 	}

@@ -76,7 +76,10 @@ func TestStandalone(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "GITLAB_TOKEN=glpat-demo") || !strings.Contains(string(out), "stopping") ||
 		!strings.Contains(string(out), "CI job token of running job 1004 (integration-test in demo-group/platform/deploy-service): glcbt-demo-1004-0000000000000000") ||
-		!strings.Contains(string(out), "Pipeline trigger token of demo-group/platform/deploy-service (owner root): glptt-demo-0000000000000000") {
+		!strings.Contains(string(out), "Pipeline trigger token of demo-group/platform/deploy-service (owner root): glptt-demo-0000000000000000") ||
+		!strings.Contains(string(out), "user root role admin token glpat-demo-0000000000000000\n") ||
+		!strings.Contains(string(out), "user release-bot role maintainer token glpat-release-bot-00000000000\n") ||
+		!strings.Contains(string(out), "user release-manager role maintainer token glpat-release-manager-000000\n") {
 		t.Errorf("stdout: %s", out)
 	}
 }
