@@ -113,6 +113,7 @@ type protectedEnvironment struct {
 	name                  string
 	deploy                []refAccess
 	requiredApprovalCount int64
+	approvalRules         []*approvalRule // deployment_approvals.go
 }
 
 // Route patterns of the environments and protected environments APIs.

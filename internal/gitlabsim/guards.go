@@ -23,12 +23,14 @@ type guardState struct {
 	environments   map[int64][]*environment
 	protectedEnvs  map[int64][]*protectedEnvironment
 	resourceGroups map[int64][]*resourceGroup
+	deploys        deploymentState // deployments and their approvals (deployments.go)
 }
 
 func (s *Sim) guardRoutes() {
 	s.protectedRefRoutes()  // protected_refs.go
 	s.environmentRoutes()   // environments.go
 	s.resourceGroupRoutes() // resource_groups.go
+	s.deploymentRoutes()    // deployments_api.go
 }
 
 // adminProject is the before filter authorize_admin_project of the
