@@ -484,3 +484,23 @@ func (s *Sim) SetAllowPipelineTriggerApproveDeployment(projectID int64, allow bo
 		proj.allowPipelineTriggerApproveDeployment = allow
 	}
 }
+
+// eeUpdateParams are the parameters EE's ProjectsHelpers adds to
+// update_params_at_least_one_of that the simulator models (the 400's
+// message keeps listing CE's).
+var eeUpdateParams = []string{"allow_pipeline_trigger_approve_deployment"}
+
+// allowTriggerApproveParam reads PUT /projects/:id's
+// allow_pipeline_trigger_approve_deployment (Boolean), nil when absent.
+func allowTriggerApproveParam(params map[string]any, errs *grapeErrors) *bool {
+	const name = "allow_pipeline_trigger_approve_deployment"
+	if v, given := params[name]; !given || v == nil {
+		return nil
+	}
+	allow, ok := boolValue(params, name)
+	if !ok {
+		errs.add(name, "is invalid")
+		return nil
+	}
+	return &allow
+}

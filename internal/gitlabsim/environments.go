@@ -43,9 +43,9 @@ import (
 //     canceled or erased (403 Forbidden); a Reporter who may deploy to it
 //     can (the jailbreak), on a protected ref too (guards.go: canWriteJob).
 //
-// Group-level protected environments (by tier), approval rules and
-// deployments are not simulated: approval_rules is accepted and answered
-// empty, required_approval_count kept.
+// Group-level protected environments (by tier) are not simulated.
+// Deployments, required_approval_count and approval_rules are
+// (deployments.go, deployment_approvals.go, protected_environment_update.go).
 
 // CIEnvironment is a job's environment: keyword; in the seed's JSON either
 // a name ("production") or an object.
@@ -381,7 +381,7 @@ func (s *Sim) protectedEnvironmentEntity(pe *protectedEnvironment) obj {
 		l["group_inheritance_type"] = 0
 	}
 	return obj{"name": pe.name, "deploy_access_levels": levels, "required_approval_count": pe.requiredApprovalCount,
-		"approval_rules": []obj{}}
+		"approval_rules": s.approvalRuleEntities(pe)}
 }
 
 func (s *Sim) findProtectedEnvironment(projectID int64, name string) *protectedEnvironment {
@@ -500,6 +500,7 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 		}
 		deploy = append(deploy, a)
 	}
+	rules := s.postApprovalRules(params, &errs) // protected_environment_update.go
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
@@ -522,6 +523,7 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	if len(deploy) == 0 {
 		invalid = append(invalid, "Must have at least one deployer.")
 	}
+	invalid = append(invalid, approvalRulesInvalid(rules)...)
 	if len(invalid) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, obj{"message": invalid})
 		return
@@ -533,6 +535,7 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	if approvals != nil {
 		pe.requiredApprovalCount = *approvals
 	}
+	s.saveApprovalRules(pe, rules)
 	s.addProtectedEnvironment(proj.id, pe)
 	writeJSON(w, http.StatusCreated, s.protectedEnvironmentEntity(pe))
 }
