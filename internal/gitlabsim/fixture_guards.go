@@ -30,11 +30,15 @@ type fixtureGuards struct {
 			AccessLevel int    `json:"access_level"`
 			User        string `json:"user"` // a username
 		} `json:"deploy_access_levels"`
+		fixtureApprovals // required_approval_count, approval_rules (fixture_approvals.go)
 	} `json:"protected_environments"`
 	ResourceGroups []struct {
 		Key         string `json:"key"`
 		ProcessMode string `json:"process_mode"` // default unordered
 	} `json:"resource_groups"`
+
+	// AllowPipelineTriggerApproveDeployment is the project setting (deployment_approvals.go).
+	AllowPipelineTriggerApproveDeployment bool `json:"allow_pipeline_trigger_approve_deployment"`
 }
 
 // loadGuards adds a seeded project's guards; at names the project for errors.
@@ -112,8 +116,12 @@ func (s *Sim) loadGuards(projectID int64, g fixtureGuards, users map[string]int6
 			}
 			pe.deploy = append(pe.deploy, a)
 		}
+		if err := s.loadApprovals(pe, e.fixtureApprovals, users, what); err != nil { // fixture_approvals.go
+			return err
+		}
 		s.addProtectedEnvironment(projectID, pe)
 	}
+	s.projects[projectID].allowPipelineTriggerApproveDeployment = g.AllowPipelineTriggerApproveDeployment
 	for i, rg := range g.ResourceGroups {
 		what := fmt.Sprintf("%s.resource_groups[%d]", at, i)
 		mode := cmp.Or(rg.ProcessMode, "unordered")
