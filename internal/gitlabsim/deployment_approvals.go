@@ -124,6 +124,15 @@ func (s *Sim) needsApproval(j *job) bool {
 	return e != nil && requiredApprovalCount(s.protectionsNamed(j.projectID, e.Name)) > 0
 }
 
+// processBuildNeedingApproval is EE Ci::ProcessBuildService#process for a
+// job whose environment needs approval, before CE's enqueue_immediately
+// (a retried job) and scheduling: when: manual, actionize; the deployment
+// is then blocked (deployments.go: sync_status_with).
+func (s *Sim) processBuildNeedingApproval(j *job, at time.Time) {
+	j.when = "manual"
+	s.fire(j, evActionize, at, transitionArgs{})
+}
+
 func (s *Sim) deploymentProtections(d *deployment) []*protectedEnvironment {
 	env := s.environmentByID(d.projectID, d.environmentID)
 	if env == nil {

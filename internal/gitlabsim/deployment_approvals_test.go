@@ -309,3 +309,25 @@ func TestSpecApprovalService_ApproveDeploymentOutOfBand(t *testing.T) {
 	}
 	wantStatus(t, a.action(a.jobs["deploy"], "play", a.maint), 200, "")
 }
+
+func TestSpecApprovalService_ARetriedDeploymentWaitsAgain(t *testing.T) {
+	// A retry is processed by Ci::ProcessBuildService, whose EE process
+	// makes it a manual action again; its new deployment needs its own approvals.
+	a := newApprovals(t, 0, `{"access_level":30,"required_approvals":1}`)
+	wantStatus(t, a.approve(a.dev, `{"status":"approved"}`), 201, "")
+	wantStatus(t, a.action(a.jobs["deploy"], "play", a.maint), 200, "")
+	a.settle(5 * time.Second)
+	if st := a.status(a.jobs["deploy"]); st != "success" {
+		t.Fatalf("deploy %s", st)
+	}
+	r := a.action(a.jobs["deploy"], "retry", a.maint)
+	wantStatus(t, r, 201, "")
+	retry := int64(r.json(t)["id"].(float64))
+	if st := a.status(retry); st != "manual" {
+		t.Errorf("retried deploy %s, want manual", st)
+	}
+	if d := a.guards.deployment(retry); d.Status != "blocked" || d.PendingApprovalCount != 1 || d.ID == a.deployment.ID {
+		t.Errorf("the retry's deployment %+v", d)
+	}
+	wantStatus(t, a.action(retry, "play", a.maint), 400, `{"message":"400 Bad request - Unplayable Job"}`)
+}

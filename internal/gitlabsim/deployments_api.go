@@ -283,3 +283,20 @@ func (s *Sim) deploymentEntity(r *http.Request, d *deployment, base string, exte
 	}
 	return e
 }
+
+// lastDeploymentEntity is Entities::Environment's last_deployment
+// (Environment#last_deployment: the last successful deployment,
+// Deployment.ordered by finished_at) as Entities::Deployment, or nil.
+func (s *Sim) lastDeploymentEntity(r *http.Request, env *environment) any {
+	var last *deployment
+	for _, d := range s.guards.deploys.byProject[env.projectID] {
+		if d.environmentID == env.id && d.status == DeploymentSuccess && d.finishedAt != nil &&
+			(last == nil || !d.finishedAt.Before(*last.finishedAt)) {
+			last = d
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	return s.deploymentEntity(r, last, s.externalURL(r), false)
+}

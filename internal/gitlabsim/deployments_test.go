@@ -178,3 +178,20 @@ func TestSpecDeployments_GET_deployment(t *testing.T) {
 	wantStatus(t, g.send("GET", g.url("/deployments/x"), g.rep, ""), 400, `{"error":"deployment_id is invalid"}`)
 	wantStatus(t, g.send("GET", g.url("/deployments/%d", d.ID), g.guestTok, ""), 403, `{"message":"403 Forbidden"}`)
 }
+
+func TestSpecEnvironments_GET_environment_LastDeployment(t *testing.T) {
+	g := newGuards(t)
+	_, jobs := g.run("main")
+	g.settle(5 * time.Second)
+	list := jsonList(t, g.send("GET", g.url("/environments"), g.rep, ""))
+	path := g.url("/environments/%v", list[0]["id"])
+	if m := g.send("GET", path, g.rep, "").json(t); m["last_deployment"] != nil {
+		t.Errorf("a blocked deployment is not the last deployment: %v", m["last_deployment"])
+	}
+	wantStatus(t, g.action(jobs["deploy"], "play", g.maint), 200, "")
+	g.settle(5 * time.Second)
+	last, _ := g.send("GET", path, g.rep, "").json(t)["last_deployment"].(map[string]any)
+	if last["id"] != float64(g.deployment(jobs["deploy"]).ID) || last["status"] != "success" {
+		t.Errorf("last_deployment %v", last)
+	}
+}

@@ -281,7 +281,7 @@ func (s *Sim) environmentEntity(r *http.Request, env *environment, withProject b
 			"web_url": s.externalURL(r) + "/" + proj.path,
 		}
 	} else {
-		e["last_deployment"] = nil
+		e["last_deployment"] = s.lastDeploymentEntity(r, env) // deployments_api.go
 	}
 	return e
 }

@@ -261,8 +261,7 @@ func (s *Sim) processBuild(j *job, cj ciJob, previous string, dag bool, at time.
 		return
 	}
 	if s.needsApproval(j) { // EE Ci::ProcessBuildService#process (deployment_approvals.go)
-		j.when = "manual"
-		s.fire(j, evActionize, at, transitionArgs{})
+		s.processBuildNeedingApproval(j, at)
 		return
 	}
 	switch {
