@@ -180,7 +180,10 @@ func (s *Sim) putProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 		case a.destroy && i >= 0:
 			newDeploy = slices.Delete(newDeploy, i, i+1)
 		case i >= 0:
-			newDeploy[i] = a.refAccess
+			if item := rawItem(params["deploy_access_levels"], a.id); item["access_level"] != nil ||
+				item["user_id"] != nil || item["group_id"] != nil {
+				newDeploy[i] = a.refAccess
+			}
 		case !a.destroy:
 			a.id = s.newID("deploy_access_level", 0)
 			newDeploy = append(newDeploy, a.refAccess)
