@@ -28,23 +28,33 @@ func (s *Sim) loadApprovals(pe *protectedEnvironment, f fixtureApprovals, users 
 	}
 	pe.requiredApprovalCount = f.RequiredApprovalCount
 	for k, r := range f.ApprovalRules {
-		rule := &approvalRule{refAccess: refAccess{id: s.newID("approval_rule", 0)}, requiredApprovals: max(r.RequiredApprovals, 1)}
-		switch {
-		case r.User != "":
-			id, ok := users[r.User]
-			if !ok {
-				return fmt.Errorf("%s.approval_rules[%d]: unknown user %q", what, k, r.User)
-			}
-			rule.userID = id
-		case slices.Contains(deployLevels, int64(r.AccessLevel)):
-			rule.accessLevel = r.AccessLevel
-		default:
-			return fmt.Errorf("%s.approval_rules[%d]: a user or an access level of %v is required", what, k, deployLevels)
+		a, err := fixtureAccess(r.User, r.AccessLevel, users, fmt.Sprintf("%s.approval_rules[%d]", what, k))
+		if err != nil {
+			return err
 		}
+		a.id = s.newID("approval_rule", 0)
+		rule := &approvalRule{refAccess: a, requiredApprovals: max(r.RequiredApprovals, 1)}
 		if msgs := approvalRulesInvalid([]*approvalRule{rule}); len(msgs) > 0 {
 			return fmt.Errorf("%s.approval_rules[%d]: %s", what, k, msgs[0])
 		}
 		pe.approvalRules = append(pe.approvalRules, rule)
 	}
 	return nil
+}
+
+// fixtureAccess is a seeded deploy access level or approval rule: a user
+// by username, or a role of ProtectedEnvironments::Authorizable's levels;
+// what names it for errors.
+func fixtureAccess(username string, level int, users map[string]int64, what string) (refAccess, error) {
+	switch {
+	case username != "":
+		id, ok := users[username]
+		if !ok {
+			return refAccess{}, fmt.Errorf("%s: unknown user %q", what, username)
+		}
+		return refAccess{userID: id}, nil
+	case slices.Contains(deployLevels, int64(level)):
+		return refAccess{accessLevel: level}, nil
+	}
+	return refAccess{}, fmt.Errorf("%s: a user or an access level of %v is required", what, deployLevels)
 }

@@ -101,19 +101,11 @@ func (s *Sim) loadGuards(projectID int64, g fixtureGuards, users map[string]int6
 		}
 		pe := &protectedEnvironment{name: e.Name}
 		for k, d := range e.DeployAccessLevels {
-			a := refAccess{id: s.newID("deploy_access_level", 0)}
-			switch {
-			case d.User != "":
-				id, ok := users[d.User]
-				if !ok {
-					return fmt.Errorf("%s.deploy_access_levels[%d]: unknown user %q", what, k, d.User)
-				}
-				a.userID = id
-			case slices.Contains(deployLevels, int64(d.AccessLevel)):
-				a.accessLevel = d.AccessLevel
-			default:
-				return fmt.Errorf("%s.deploy_access_levels[%d]: a user or an access level of %v is required", what, k, deployLevels)
+			a, err := fixtureAccess(d.User, d.AccessLevel, users, fmt.Sprintf("%s.deploy_access_levels[%d]", what, k))
+			if err != nil {
+				return err
 			}
+			a.id = s.newID("deploy_access_level", 0)
 			pe.deploy = append(pe.deploy, a)
 		}
 		if err := s.loadApprovals(pe, e.fixtureApprovals, users, what); err != nil { // fixture_approvals.go
