@@ -448,11 +448,7 @@ func (s *Sim) deleteProtectedEnvironment(w http.ResponseWriter, r *http.Request)
 func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
-	if !ok {
-		return
-	}
-	_, proj, ok := s.adminProject(w, r)
+	params, proj, ok := s.adminWrite(w, r)
 	if !ok {
 		return
 	}
@@ -463,42 +459,10 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 		errs.add("required_approval_count", "is invalid")
 	}
 	var deploy []refAccess
-	raw, given := params["deploy_access_levels"]
-	items, isList := raw.([]any)
-	switch {
-	case !given:
+	if raw, given := params["deploy_access_levels"]; given {
+		deploy = accessEntriesParam(raw, "deploy_access_levels", deployLevels, &errs)
+	} else {
 		errs.add("deploy_access_levels", "is missing")
-	case !isList:
-		errs.add("deploy_access_levels", "is invalid")
-	}
-	for _, item := range items {
-		m, isHash := item.(map[string]any)
-		if !isHash {
-			errs.add("deploy_access_levels", "is invalid")
-			continue
-		}
-		var a refAccess
-		if v, ok := optionalInt(m, "access_level"); !ok {
-			errs.add("deploy_access_levels[access_level]", "is invalid")
-		} else if v != nil && !slices.Contains(deployLevels, *v) {
-			errs.add("deploy_access_levels[access_level]", "does not have a valid value")
-		} else if v != nil {
-			a.accessLevel = int(*v)
-		}
-		for _, f := range []struct {
-			name string
-			to   *int64
-		}{{"user_id", &a.userID}, {"group_id", &a.groupID}} {
-			if v, ok := optionalInt(m, f.name); !ok {
-				errs.add("deploy_access_levels["+f.name+"]", "is invalid")
-			} else if v != nil {
-				*f.to = *v
-			}
-		}
-		if a.userID != 0 || a.groupID != 0 {
-			a.accessLevel = 0
-		}
-		deploy = append(deploy, a)
 	}
 	rules := s.postApprovalRules(params, &errs) // protected_environment_update.go
 	if len(errs.order) > 0 {

@@ -25,7 +25,7 @@ func TestSpecEnvironments_GET_environments_AsMember(t *testing.T) {
 	g.run("main") // once
 	r := g.send("GET", g.url("/environments"), g.rep, "")
 	wantStatus(t, r, 200, "")
-	list := jsonList(t, r)
+	list := listJobs(t, r)
 	if len(list) != 1 {
 		t.Fatalf("environments: %s", r.body)
 	}
@@ -36,7 +36,7 @@ func TestSpecEnvironments_GET_environments_AsMember(t *testing.T) {
 	}
 	// name and search filters
 	wantStatus(t, g.send("GET", g.url("/environments?name=staging"), g.maint, ""), 200, "[]")
-	if n := len(jsonList(t, g.send("GET", g.url("/environments?search=prod"), g.maint, ""))); n != 1 {
+	if n := len(listJobs(t, g.send("GET", g.url("/environments?search=prod"), g.maint, ""))); n != 1 {
 		t.Errorf("search prod: %d", n)
 	}
 	wantStatus(t, g.send("GET", g.url("/environments?search=pr"), g.maint, ""), 400,
@@ -70,7 +70,7 @@ func TestSpecRoute_Environments_TierGuessedAndSlug(t *testing.T) {
 	}
 	g.run("main")
 	byName := map[string]map[string]any{}
-	for _, e := range jsonList(t, g.send("GET", g.url("/environments"), g.maint, "")) {
+	for _, e := range listJobs(t, g.send("GET", g.url("/environments"), g.maint, "")) {
 		byName[e["name"].(string)] = e
 	}
 	if byName["review/Feature_1"]["tier"] != "development" || byName["qa"]["tier"] != "testing" {
@@ -120,7 +120,7 @@ func TestSpecProtectedEnvironments_GET_and_DELETE(t *testing.T) {
 	}
 	r := g.send("GET", g.url("/protected_environments"), g.maint, "")
 	wantStatus(t, r, 200, "")
-	if l := jsonList(t, r); len(l) != 2 || l[0]["name"] != "production" { // sorted_by_name
+	if l := listJobs(t, r); len(l) != 2 || l[0]["name"] != "production" { // sorted_by_name
 		t.Errorf("list %s", r.body)
 	}
 	wantStatus(t, g.send("GET", g.url("/protected_environments"), g.dev, ""), 403, `{"message":"403 Forbidden"}`)

@@ -40,13 +40,13 @@ func TestSpecSeed_DemoGuards(t *testing.T) {
 		}
 	}
 	get := func(path, tok string) response { return e.get(demoProject+path, "PRIVATE-TOKEN", tok) }
-	if l := jsonList(t, get("/protected_branches", managerToken)); len(l) != 1 || l[0]["name"] != "main" {
+	if l := listJobs(t, get("/protected_branches", managerToken)); len(l) != 1 || l[0]["name"] != "main" {
 		t.Errorf("protected branches %v", l)
 	}
-	if l := jsonList(t, get("/protected_tags", managerToken)); len(l) != 1 || l[0]["name"] != "v*" {
+	if l := listJobs(t, get("/protected_tags", managerToken)); len(l) != 1 || l[0]["name"] != "v*" {
 		t.Errorf("protected tags %v", l)
 	}
-	pe := jsonList(t, get("/protected_environments", managerToken))
+	pe := listJobs(t, get("/protected_environments", managerToken))
 	if len(pe) != 1 || len(pe[0]["deploy_access_levels"].([]any)) != 2 {
 		t.Errorf("protected environments %v", pe)
 	}
@@ -75,7 +75,7 @@ func TestSpecSeed_DemoGuards(t *testing.T) {
 	if cur := get("/resource_groups/production/current_job", botToken).json(t); int64(cur["id"].(float64)) != deploy {
 		t.Errorf("current job %v, want the deploy %d", cur, deploy)
 	}
-	if l := jsonList(t, get("/environments", botToken)); len(l) != 1 || l[0]["name"] != "production" {
+	if l := listJobs(t, get("/environments", botToken)); len(l) != 1 || l[0]["name"] != "production" {
 		t.Errorf("environments %v", l)
 	}
 }

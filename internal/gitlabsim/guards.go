@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -33,11 +34,10 @@ func (s *Sim) guardRoutes() {
 	s.deploymentRoutes()    // deployments_api.go
 }
 
-// adminProject is the before filter authorize_admin_project of the
-// protected branches, tags and environments APIs: authentication (no job
-// tokens), the project (404 Project Not Found), then admin_project
-// (maintainers; 403 Forbidden). GET routes take read_api tokens too.
-func (s *Sim) adminProject(w http.ResponseWriter, r *http.Request) (principal, *project, bool) {
+// projectRequest authenticates a request of the guards' routes (no job
+// tokens; GET takes read_api tokens too) and finds its project (404
+// Project Not Found).
+func (s *Sim) projectRequest(w http.ResponseWriter, r *http.Request) (principal, *project, bool) {
 	allowed := writeScopes
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		allowed = readScopes
@@ -50,11 +50,76 @@ func (s *Sim) adminProject(w http.ResponseWriter, r *http.Request) (principal, *
 	if !ok {
 		return principal{}, nil, false
 	}
+	return p, proj, true
+}
+
+// adminProject is the before filter authorize_admin_project of the
+// protected branches, tags and environments APIs: projectRequest, then
+// admin_project (maintainers; 403 Forbidden).
+func (s *Sim) adminProject(w http.ResponseWriter, r *http.Request) (principal, *project, bool) {
+	p, proj, ok := s.projectRequest(w, r)
+	if !ok {
+		return principal{}, nil, false
+	}
 	if accessLevel(p, proj) < MaintainerAccess {
 		forbidden(w, "")
 		return principal{}, nil, false
 	}
 	return p, proj, true
+}
+
+// adminWrite is a write route's start under authorize_admin_project: the
+// body's parameters (Grape's formatter runs first), then adminProject.
+func (s *Sim) adminWrite(w http.ResponseWriter, r *http.Request) (map[string]any, *project, bool) {
+	params, ok := readParams(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	_, proj, ok := s.adminProject(w, r)
+	return params, proj, ok
+}
+
+// accessEntriesParam reads an Array of access levels ({access_level,
+// user_id, group_id}, each optional; a user or group makes the entry
+// theirs): allowed_to_<action> of protected refs, deploy_access_levels of
+// protected environments. levels are the access levels the route takes.
+func accessEntriesParam(raw any, key string, levels []int64, errs *grapeErrors) []refAccess {
+	items, isList := raw.([]any)
+	if !isList {
+		errs.add(key, "is invalid")
+		return nil
+	}
+	var out []refAccess
+	for _, item := range items {
+		m, isHash := item.(map[string]any)
+		if !isHash {
+			errs.add(key, "is invalid")
+			continue
+		}
+		var a refAccess
+		if v, ok := optionalInt(m, "access_level"); !ok {
+			errs.add(key+"[access_level]", "is invalid")
+		} else if v != nil && !slices.Contains(levels, *v) {
+			errs.add(key+"[access_level]", "does not have a valid value")
+		} else if v != nil {
+			a.accessLevel = int(*v)
+		}
+		for _, f := range []struct {
+			name string
+			to   *int64
+		}{{"user_id", &a.userID}, {"group_id", &a.groupID}} {
+			if v, ok := optionalInt(m, f.name); !ok {
+				errs.add(key+"["+f.name+"]", "is invalid")
+			} else if v != nil {
+				*f.to = *v
+			}
+		}
+		if a.userID != 0 || a.groupID != 0 {
+			a.accessLevel = 0
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // readPageParams reads `use :pagination` (page, per_page) of a list route
@@ -64,19 +129,7 @@ func readPageParams(w http.ResponseWriter, r *http.Request) (listParams, bool) {
 	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
 	var errs grapeErrors
 	lp := listParams{page: 1, perPage: defaultPerPage}
-	if v, ok := integerParam(params, "page"); !ok {
-		errs.add("page", "is invalid")
-	} else if v != nil {
-		lp.page = *v
-	}
-	if v, ok := integerParam(params, "per_page"); !ok {
-		errs.add("per_page", "is invalid")
-	} else if v != nil {
-		if *v == 0 {
-			errs.add("per_page", "has a value not allowed")
-		}
-		lp.perPage = *v
-	}
+	readPagination(params, &lp, &errs)
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return listParams{}, false

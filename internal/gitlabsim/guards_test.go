@@ -1,7 +1,6 @@
 package gitlabsim_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -129,15 +128,6 @@ func (g *guards) settle(d time.Duration) {
 func (g *guards) action(jobID int64, action, token string) response {
 	g.t.Helper()
 	return g.send("POST", g.url("/jobs/%d/%s", jobID, action), token, "")
-}
-
-func jsonList(t *testing.T, r response) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	if err := json.Unmarshal(r.body, &out); err != nil {
-		t.Fatalf("not a JSON array: %s", r.body)
-	}
-	return out
 }
 
 func gitlabsimJob(name, environment string) gitlabsim.CIJob {

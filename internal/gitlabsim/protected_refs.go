@@ -182,42 +182,8 @@ func (s *Sim) accessLevelsParam(params map[string]any, action string, levels []i
 		out = append(out, refAccess{accessLevel: int(*level)})
 	}
 	key := "allowed_to_" + action
-	raw, given := params[key]
-	if given && raw != nil {
-		items, isList := raw.([]any)
-		if !isList {
-			errs.add(key, "is invalid")
-			return nil
-		}
-		for _, item := range items {
-			m, isHash := item.(map[string]any)
-			if !isHash {
-				errs.add(key, "is invalid")
-				continue
-			}
-			var a refAccess
-			if v, ok := optionalInt(m, "access_level"); !ok {
-				errs.add(key+"[access_level]", "is invalid")
-			} else if v != nil && !slices.Contains(levels, *v) {
-				errs.add(key+"[access_level]", "does not have a valid value")
-			} else if v != nil {
-				a.accessLevel = int(*v)
-			}
-			for _, f := range []struct {
-				name string
-				to   *int64
-			}{{"user_id", &a.userID}, {"group_id", &a.groupID}} {
-				if v, ok := optionalInt(m, f.name); !ok {
-					errs.add(key+"["+f.name+"]", "is invalid")
-				} else if v != nil {
-					*f.to = *v
-				}
-			}
-			if a.userID != 0 || a.groupID != 0 {
-				a.accessLevel = 0
-			}
-			out = append(out, a)
-		}
+	if raw, given := params[key]; given && raw != nil {
+		out = append(out, accessEntriesParam(raw, key, levels, errs)...)
 	}
 	if len(out) == 0 && level == nil {
 		out = []refAccess{{accessLevel: MaintainerAccess}}
@@ -232,11 +198,7 @@ func (s *Sim) accessLevelsParam(params map[string]any, action string, levels []i
 func (s *Sim) postProtectedBranch(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
-	if !ok {
-		return
-	}
-	_, proj, ok := s.adminProject(w, r)
+	params, proj, ok := s.adminWrite(w, r)
 	if !ok {
 		return
 	}
@@ -279,11 +241,7 @@ func (s *Sim) postProtectedBranch(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) postProtectedTag(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	params, ok := readParams(w, r)
-	if !ok {
-		return
-	}
-	_, proj, ok := s.adminProject(w, r)
+	params, proj, ok := s.adminWrite(w, r)
 	if !ok {
 		return
 	}
@@ -472,24 +430,20 @@ func pipelineRefRefusal(ref string) string {
 
 // ProtectedRefSpec protects a branch or a tag out of band, as the
 // Protected branches and tags APIs do. Levels are roles (0 no one, 30
-// developers, 40 maintainers, 60 administrators); empty means Maintainers.
+// developers, 40 maintainers, 60 administrators); none means Maintainers.
 type ProtectedRefSpec struct {
-	Name        string  `json:"name"`
-	Tag         bool    `json:"tag"`
-	PushLevels  []int   `json:"push_access_levels"`   // a branch's
-	MergeLevels []int   `json:"merge_access_levels"`  // a branch's
-	CreateLevel []int   `json:"create_access_levels"` // a tag's
-	PushUsers   []int64 `json:"-"`                    // user IDs allowed to push (or create a tag)
+	Name        string
+	Tag         bool
+	PushLevels  []int   // a branch's
+	MergeLevels []int   // a branch's
+	CreateLevel []int   // a tag's
+	PushUsers   []int64 // users allowed to push to the branch (or create the tag)
 }
 
 // ProtectRef protects a branch or tag of a project.
 func (s *Sim) ProtectRef(projectID int64, spec ProtectedRefSpec) {
 	s.lock()
 	defer s.mu.Unlock()
-	s.protectRef(projectID, spec, nil)
-}
-
-func (s *Sim) protectRef(projectID int64, spec ProtectedRefSpec, users []int64) {
 	levels := func(ls []int, users []int64) []refAccess {
 		var out []refAccess
 		for _, l := range ls {
@@ -503,14 +457,13 @@ func (s *Sim) protectRef(projectID int64, spec ProtectedRefSpec, users []int64) 
 		}
 		return out
 	}
-	users = append(users, spec.PushUsers...)
 	list := s.protectedRefs(projectID, spec.Tag)
 	if spec.Tag {
-		pr := &protectedRef{id: s.newID("protected_tag", 0), name: spec.Name, create: levels(spec.CreateLevel, users)}
+		pr := &protectedRef{id: s.newID("protected_tag", 0), name: spec.Name, create: levels(spec.CreateLevel, spec.PushUsers)}
 		s.setProtectedRefs(projectID, true, append(list, pr))
 		return
 	}
-	pr := &protectedRef{id: s.newID("protected_branch", 0), name: spec.Name, push: levels(spec.PushLevels, users),
+	pr := &protectedRef{id: s.newID("protected_branch", 0), name: spec.Name, push: levels(spec.PushLevels, spec.PushUsers),
 		merge: levels(spec.MergeLevels, nil), unprotect: []refAccess{}}
 	s.setProtectedRefs(projectID, false, append(list, pr))
 }

@@ -25,7 +25,7 @@ func TestSpecProtectedBranches_GET_protected_branches_WhenAuthenticatedAsAMainta
 	wantStatus(t, g.send("POST", g.url("/protected_branches"), g.maint, `{"name":"release/*","push_access_level":30}`), 201, "")
 	r := g.send("GET", g.url("/protected_branches"), g.maint, "")
 	wantStatus(t, r, 200, "")
-	list := jsonList(t, r)
+	list := listJobs(t, r)
 	if len(list) != 2 || list[0]["name"] != "main" || list[1]["name"] != "release/*" {
 		t.Fatalf("list %s", r.body)
 	}
@@ -122,7 +122,7 @@ func TestSpecProtectedTags_POST_protected_tags(t *testing.T) {
 		`{"error":"create_access_level does not have a valid value"}`)
 	r = g.send("GET", g.url("/protected_tags"), g.maint, "")
 	wantStatus(t, r, 200, "")
-	if n := len(jsonList(t, r)); n != 1 {
+	if n := len(listJobs(t, r)); n != 1 {
 		t.Errorf("%d protected tags", n)
 	}
 	wantStatus(t, g.send("GET", g.url("/protected_tags/v*"), g.maint, ""), 200, "")

@@ -220,25 +220,7 @@ func resourceGroupEntity(rg *resourceGroup) obj {
 		"created_at": apiTime(rg.createdAt), "updated_at": apiTime(rg.updatedAt)}
 }
 
-// resourceGroupRequest is the routes' start: authenticate! (no job
-// tokens), the project, then authorize! on the group (Developers).
-func (s *Sim) resourceGroupRequest(w http.ResponseWriter, r *http.Request, write bool) (principal, *project, bool) {
-	allowed := readScopes
-	if write {
-		allowed = writeScopes
-	}
-	p, outcome := s.authenticateScopes(w, r, false, allowed, readScopes)
-	if outcome != authOK {
-		return principal{}, nil, false
-	}
-	proj, ok := s.actionProject(w, r, p)
-	if !ok {
-		return principal{}, nil, false
-	}
-	return p, proj, true
-}
-
-// resourceGroupOf finds {key} (find_by_key!: 404 Not found) and authorizes
+// resourceGroupOf finds {key}, after projectRequest (authenticate!, no job tokens), (find_by_key!: 404 Not found) and authorizes
 // read_resource_group or update_resource_group (Developers, 403).
 func (s *Sim) resourceGroupOf(w http.ResponseWriter, r *http.Request, p principal, proj *project) (*resourceGroup, bool) {
 	rg := s.findResourceGroup(proj.id, r.PathValue("key"))
@@ -253,11 +235,22 @@ func (s *Sim) resourceGroupOf(w http.ResponseWriter, r *http.Request, p principa
 	return rg, true
 }
 
+// resourceGroupJobsOf is resourceGroupOf with authorize! :read_build, the
+// start of the routes that present the group's jobs.
+func (s *Sim) resourceGroupJobsOf(w http.ResponseWriter, r *http.Request, p principal, proj *project) (*resourceGroup, bool) {
+	rg, ok := s.resourceGroupOf(w, r, p, proj)
+	if ok && !s.canReadJobs(p, proj) {
+		forbidden(w, "")
+		return nil, false
+	}
+	return rg, ok
+}
+
 // GET /projects/:id/resource_groups.
 func (s *Sim) listResourceGroups(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, proj, ok := s.resourceGroupRequest(w, r, false)
+	p, proj, ok := s.projectRequest(w, r)
 	if !ok {
 		return
 	}
@@ -276,7 +269,7 @@ func (s *Sim) listResourceGroups(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) getResourceGroup(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, proj, ok := s.resourceGroupRequest(w, r, false)
+	p, proj, ok := s.projectRequest(w, r)
 	if !ok {
 		return
 	}
@@ -295,7 +288,7 @@ func (s *Sim) putResourceGroup(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, proj, ok := s.resourceGroupRequest(w, r, true)
+	p, proj, ok := s.projectRequest(w, r)
 	if !ok {
 		return
 	}
@@ -322,16 +315,12 @@ func (s *Sim) putResourceGroup(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) getResourceGroupCurrentJob(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, proj, ok := s.resourceGroupRequest(w, r, false)
+	p, proj, ok := s.projectRequest(w, r)
 	if !ok {
 		return
 	}
-	rg, ok := s.resourceGroupOf(w, r, p, proj)
+	rg, ok := s.resourceGroupJobsOf(w, r, p, proj)
 	if !ok {
-		return
-	}
-	if !s.canReadJobs(p, proj) { // authorize! :read_build
-		forbidden(w, "")
 		return
 	}
 	h := s.jobs[rg.holder]
@@ -346,7 +335,7 @@ func (s *Sim) getResourceGroupCurrentJob(w http.ResponseWriter, r *http.Request)
 func (s *Sim) getResourceGroupUpcomingJobs(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, proj, ok := s.resourceGroupRequest(w, r, false)
+	p, proj, ok := s.projectRequest(w, r)
 	if !ok {
 		return
 	}
@@ -354,12 +343,8 @@ func (s *Sim) getResourceGroupUpcomingJobs(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
-	rg, ok := s.resourceGroupOf(w, r, p, proj)
+	rg, ok := s.resourceGroupJobsOf(w, r, p, proj)
 	if !ok {
-		return
-	}
-	if !s.canReadJobs(p, proj) { // authorize! :read_build
-		forbidden(w, "")
 		return
 	}
 	jobs := s.upcomingJobs(rg)

@@ -85,7 +85,7 @@ func TestSpecResourceGroups_ProcessModes(t *testing.T) {
 			wantStatus(t, g.send("PUT", g.url("/resource_groups/production"), g.maint, `{"process_mode":"`+tc.mode+`"}`), 200, "")
 			r := g.send("GET", g.url("/resource_groups/production/upcoming_jobs"), g.dev, "")
 			wantStatus(t, r, 200, "")
-			up := jsonList(t, r)
+			up := listJobs(t, r)
 			if len(up) != 2 || int64(up[0]["id"].(float64)) != jobs[tc.next] {
 				t.Fatalf("upcoming %s", r.body)
 			}
@@ -121,7 +121,7 @@ func TestSpecResourceGroups_OldestFirstKeepsTheTurnOfAnUpcomingJob(t *testing.T)
 	}
 	wantStatus(t, g.send("PUT", g.url("/resource_groups/production"), g.maint, `{"process_mode":"oldest_first"}`), 200, "")
 	r := g.send("GET", g.url("/resource_groups/production/upcoming_jobs"), g.dev, "")
-	up := jsonList(t, r)
+	up := listJobs(t, r)
 	if len(up) != 4 || int64(up[0]["id"].(float64)) != a["deploy"] {
 		t.Fatalf("upcoming (a's created deploy first): %s", r.body)
 	}
@@ -143,7 +143,7 @@ func TestSpecResourceGroups_GET_resource_groups(t *testing.T) {
 	_, a := g.run("main")
 	r := g.send("GET", g.url("/resource_groups"), g.dev, "")
 	wantStatus(t, r, 200, "")
-	list := jsonList(t, r)
+	list := listJobs(t, r)
 	if len(list) != 1 {
 		t.Fatalf("%s", r.body)
 	}

@@ -20,7 +20,10 @@
 //   - common_schema.go: attributes shared by data sources, resources and
 //     actions (project, pipeline ID, scope, jobs, variable keys).
 //   - common_list.go: the values and state of the job list data sources.
-//   - common_diagnostics.go: diagnostics shared by several types.
+//   - common_diagnostics.go: diagnostics shared by several types;
+//     guard_diagnostics.go: production GitLab's guards (protected branches,
+//     tags and environments named in a refusal's diagnostic, the resource
+//     group a waiting job waits for).
 //   - job_model.go: the job's model and attributes; job_wait.go: the poller.
 //   - plan_checks.go, import_checks.go, import_mark.go: plan-time checks
 //     that need the provider's configuration, import ID checks, and the

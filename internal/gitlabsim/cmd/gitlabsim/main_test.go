@@ -202,3 +202,32 @@ func TestStandaloneFaults(t *testing.T) {
 		t.Error("-rate-limit 4: no 429 in 13 requests")
 	}
 }
+
+// TestStandaloneAs: -as names the seeded user whose token GITLAB_TOKEN is
+// (make demo acts as release-bot); an unknown user is an error.
+func TestStandaloneAs(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gitlabsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "-addr", "127.0.0.1:0", "-as", "nobody").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "-as nobody: the seed gives no such user a token") {
+		t.Errorf("-as nobody: %v %s", err, out)
+	}
+	envFile := filepath.Join(dir, "sim.env")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-env-file", envFile, "-as", "release-bot")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(envFile); err == nil {
+			if !strings.Contains(string(b), "GITLAB_TOKEN=glpat-release-bot-00000000000\n") {
+				t.Errorf("env file: %s", b)
+			}
+			return
+		}
+	}
+	t.Fatal("no env file")
+}
