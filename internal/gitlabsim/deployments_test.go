@@ -98,7 +98,7 @@ func TestSpecDeployments_GET_deployments(t *testing.T) {
 
 	r := g.send("GET", g.url("/deployments"), g.rep, "")
 	wantStatus(t, r, 200, "")
-	list := jsonList(t, r)
+	list := listJobs(t, r)
 	if len(list) != 2 || list[0]["iid"] != float64(1) || list[0]["status"] != "success" || list[1]["status"] != "blocked" {
 		t.Fatalf("deployments: %s", r.body)
 	}
@@ -120,7 +120,7 @@ func TestSpecDeployments_GET_deployments(t *testing.T) {
 		r := g.send("GET", g.url("/deployments%s", query), g.rep, "")
 		wantStatus(t, r, 200, "")
 		out := ""
-		for _, d := range jsonList(t, r) {
+		for _, d := range listJobs(t, r) {
 			out += fmt.Sprint(d["iid"])
 		}
 		return out
@@ -183,7 +183,7 @@ func TestSpecEnvironments_GET_environment_LastDeployment(t *testing.T) {
 	g := newGuards(t)
 	_, jobs := g.run("main")
 	g.settle(5 * time.Second)
-	list := jsonList(t, g.send("GET", g.url("/environments"), g.rep, ""))
+	list := listJobs(t, g.send("GET", g.url("/environments"), g.rep, ""))
 	path := g.url("/environments/%v", list[0]["id"])
 	if m := g.send("GET", path, g.rep, "").json(t); m["last_deployment"] != nil {
 		t.Errorf("a blocked deployment is not the last deployment: %v", m["last_deployment"])

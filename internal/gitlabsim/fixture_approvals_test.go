@@ -31,7 +31,7 @@ func TestSpecSeed_DemoApprovalSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	get := func(path, tok string) response { return e.get(demoProject+path, "PRIVATE-TOKEN", tok) }
-	pe := jsonList(t, get("/protected_environments", managerToken))
+	pe := listJobs(t, get("/protected_environments", managerToken))
 	if rules := pe[0]["approval_rules"].([]any); len(rules) != 1 ||
 		rules[0].(map[string]any)["access_level_description"] != "Release Manager" {
 		t.Fatalf("approval rules %v", pe[0]["approval_rules"])

@@ -129,7 +129,7 @@ func TestSpecJobs_POST_play_WhenTheDeploymentWaitsForApproval(t *testing.T) {
 	wantFields(t, "blocked deployment", r.json(t), map[string]any{"status": "blocked", "pending_approval_count": float64(1)})
 	// the pipeline waits on the manual job
 	r = g.send("GET", g.url("/deployments?status=blocked"), g.dev, "")
-	if n := len(jsonList(t, r)); n != 1 {
+	if n := len(listJobs(t, r)); n != 1 {
 		t.Errorf("status=blocked: %d", n)
 	}
 }
