@@ -331,3 +331,60 @@ func TestSpecApprovalService_ARetriedDeploymentWaitsAgain(t *testing.T) {
 	}
 	wantStatus(t, a.action(retry, "play", a.maint), 400, `{"message":"400 Bad request - Unplayable Job"}`)
 }
+
+// The contexts of ee/spec/services/deployments/approval_service_spec.rb
+// not covered above.
+func TestSpecApprovalService_Execute(t *testing.T) {
+	t.Run("processing the build with unified access level when additional approvals are required", func(t *testing.T) {
+		a := newApprovals(t, 2, "")
+		wantStatus(t, a.approve(a.maint, `{"status":"approved"}`), 201, "")
+		if st := a.status(a.jobs["deploy"]); st != "manual" {
+			t.Errorf("job %s, want it unchanged", st)
+		}
+		if d := a.guards.deployment(a.jobs["deploy"]); d.PendingApprovalCount != 1 || d.Status != "blocked" {
+			t.Errorf("deployment %+v", d)
+		}
+		wantStatus(t, a.action(a.jobs["deploy"], "play", a.maint), 400, `{"message":"400 Bad request - Unplayable Job"}`)
+		// the administrator triggered the pipeline: it may approve once the
+		// project allows it
+		if _, err := a.sim.ApproveDeployment(a.project.ID, a.deployment.ID, a.admin.ID, "approved", "", ""); err == nil {
+			t.Fatal("the triggerer approved")
+		}
+		a.sim.SetAllowPipelineTriggerApproveDeployment(a.project.ID, true)
+		if _, err := a.sim.ApproveDeployment(a.project.ID, a.deployment.ID, a.admin.ID, "approved", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if st := a.status(a.jobs["deploy"]); st != "pending" {
+			t.Errorf("job %s after the second approval, want pending", st)
+		}
+	})
+	t.Run("processing the build with multi access levels when additional approvals are required", func(t *testing.T) {
+		a := newApprovals(t, 0, `{"access_level":40,"required_approvals":2}`)
+		wantStatus(t, a.approve(a.maint, `{"status":"approved"}`), 201, "")
+		if st := a.status(a.jobs["deploy"]); st != "manual" {
+			t.Errorf("job %s", st)
+		}
+		wantStatus(t, a.action(a.jobs["deploy"], "play", a.maint), 400, `{"message":"400 Bad request - Unplayable Job"}`)
+	})
+	t.Run("with approval rule when the user does not have permission to read deployment", func(t *testing.T) {
+		a := newApprovals(t, 0, `{"access_level":40}`)
+		if _, err := a.sim.ApproveDeployment(a.project.ID, a.deployment.ID, a.guest.ID, "approved", "", ""); err == nil ||
+			!strings.HasPrefix(err.Error(), "You don't have permission") {
+			t.Errorf("guest: %v", err)
+		}
+	})
+	t.Run("with approval rule when there are no rules for the user", func(t *testing.T) {
+		a := newApprovals(t, 0, `{"access_level":40}`)
+		wantStatus(t, a.approve(a.dev, `{"status":"approved"}`), 400,
+			`{"message":"You don't have permission to approve this deployment. Contact the project or group owner for help."}`)
+	})
+	t.Run("when the creator of the deployment is rejecting", func(t *testing.T) {
+		a := newApprovals(t, 0, `{"access_level":40}`)
+		if _, err := a.sim.ApproveDeployment(a.project.ID, a.deployment.ID, a.admin.ID, "rejected", "no", ""); err != nil {
+			t.Fatal(err)
+		}
+		if j, _ := a.sim.Job(a.jobs["deploy"]); j.FailureReason != "deployment_rejected" {
+			t.Errorf("job %+v", j)
+		}
+	})
+}

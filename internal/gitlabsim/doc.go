@@ -432,7 +432,11 @@
 // the job is enqueued at once (pending, run as the pipeline's user). A
 // rejection fails the job (failure_reason "deployment_rejected", not
 // retryable: retry 403 "403 Forbidden - Job is not retryable", play 400
-// Unplayable Job) and its deployment.
+// Unplayable Job) and its deployment. (Older GitLab, whose
+// approval_service_spec.rb says "unblocks the deployment", moved the
+// deployment from blocked to created on the last approval; current
+// GitLab computes waiting_for_approval? from the pending count and runs a
+// blocked deployment directly.)
 //
 // The HTTP contract (authentication: personal/OAuth tokens; no CI job
 // tokens on these routes; read_api passes for the GETs only):
