@@ -365,7 +365,12 @@ func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
 	pl.jobIDs = append(pl.jobIDs, nj.id)
 	s.pipelineChanged(pl.id)
 	// StartPipelineService processes the pipeline; the retried job is
-	// enqueued at once, an action too (enqueue_immediately).
+	// enqueued at once, an action too (enqueue_immediately), unless its
+	// environment needs approval (deployment_approvals.go).
+	if s.needsApproval(nj) {
+		s.processBuildNeedingApproval(nj, at)
+		return nj
+	}
 	s.fire(nj, evEnqueue, at, transitionArgs{})
 	return nj
 }

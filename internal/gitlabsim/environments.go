@@ -43,9 +43,9 @@ import (
 //     canceled or erased (403 Forbidden); a Reporter who may deploy to it
 //     can (the jailbreak), on a protected ref too (guards.go: canWriteJob).
 //
-// Group-level protected environments (by tier), approval rules and
-// deployments are not simulated: approval_rules is accepted and answered
-// empty, required_approval_count kept.
+// Group-level protected environments (by tier) are not simulated.
+// Deployments, required_approval_count and approval_rules are
+// (deployments.go, deployment_approvals.go, protected_environment_update.go).
 
 // CIEnvironment is a job's environment: keyword; in the seed's JSON either
 // a name ("production") or an object.
@@ -113,6 +113,7 @@ type protectedEnvironment struct {
 	name                  string
 	deploy                []refAccess
 	requiredApprovalCount int64
+	approvalRules         []*approvalRule // deployment_approvals.go
 }
 
 // Route patterns of the environments and protected environments APIs.
@@ -280,7 +281,7 @@ func (s *Sim) environmentEntity(r *http.Request, env *environment, withProject b
 			"web_url": s.externalURL(r) + "/" + proj.path,
 		}
 	} else {
-		e["last_deployment"] = nil
+		e["last_deployment"] = s.lastDeploymentEntity(r, env) // deployments_api.go
 	}
 	return e
 }
@@ -380,7 +381,7 @@ func (s *Sim) protectedEnvironmentEntity(pe *protectedEnvironment) obj {
 		l["group_inheritance_type"] = 0
 	}
 	return obj{"name": pe.name, "deploy_access_levels": levels, "required_approval_count": pe.requiredApprovalCount,
-		"approval_rules": []obj{}}
+		"approval_rules": s.approvalRuleEntities(pe)}
 }
 
 func (s *Sim) findProtectedEnvironment(projectID int64, name string) *protectedEnvironment {
@@ -463,6 +464,7 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	} else {
 		errs.add("deploy_access_levels", "is missing")
 	}
+	rules := s.postApprovalRules(params, &errs) // protected_environment_update.go
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
@@ -485,6 +487,7 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	if len(deploy) == 0 {
 		invalid = append(invalid, "Must have at least one deployer.")
 	}
+	invalid = append(invalid, approvalRulesInvalid(rules)...)
 	if len(invalid) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, obj{"message": invalid})
 		return
@@ -496,6 +499,7 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	if approvals != nil {
 		pe.requiredApprovalCount = *approvals
 	}
+	s.saveApprovalRules(pe, rules)
 	s.addProtectedEnvironment(proj.id, pe)
 	writeJSON(w, http.StatusCreated, s.protectedEnvironmentEntity(pe))
 }

@@ -30,11 +30,15 @@ type fixtureGuards struct {
 			AccessLevel int    `json:"access_level"`
 			User        string `json:"user"` // a username
 		} `json:"deploy_access_levels"`
+		fixtureApprovals // required_approval_count, approval_rules (fixture_approvals.go)
 	} `json:"protected_environments"`
 	ResourceGroups []struct {
 		Key         string `json:"key"`
 		ProcessMode string `json:"process_mode"` // default unordered
 	} `json:"resource_groups"`
+
+	// AllowPipelineTriggerApproveDeployment is the project setting (deployment_approvals.go).
+	AllowPipelineTriggerApproveDeployment bool `json:"allow_pipeline_trigger_approve_deployment"`
 }
 
 // loadGuards adds a seeded project's guards; at names the project for errors.
@@ -97,23 +101,19 @@ func (s *Sim) loadGuards(projectID int64, g fixtureGuards, users map[string]int6
 		}
 		pe := &protectedEnvironment{name: e.Name}
 		for k, d := range e.DeployAccessLevels {
-			a := refAccess{id: s.newID("deploy_access_level", 0)}
-			switch {
-			case d.User != "":
-				id, ok := users[d.User]
-				if !ok {
-					return fmt.Errorf("%s.deploy_access_levels[%d]: unknown user %q", what, k, d.User)
-				}
-				a.userID = id
-			case slices.Contains(deployLevels, int64(d.AccessLevel)):
-				a.accessLevel = d.AccessLevel
-			default:
-				return fmt.Errorf("%s.deploy_access_levels[%d]: a user or an access level of %v is required", what, k, deployLevels)
+			a, err := fixtureAccess(d.User, d.AccessLevel, users, fmt.Sprintf("%s.deploy_access_levels[%d]", what, k))
+			if err != nil {
+				return err
 			}
+			a.id = s.newID("deploy_access_level", 0)
 			pe.deploy = append(pe.deploy, a)
+		}
+		if err := s.loadApprovals(pe, e.fixtureApprovals, users, what); err != nil { // fixture_approvals.go
+			return err
 		}
 		s.addProtectedEnvironment(projectID, pe)
 	}
+	s.projects[projectID].allowPipelineTriggerApproveDeployment = g.AllowPipelineTriggerApproveDeployment
 	for i, rg := range g.ResourceGroups {
 		what := fmt.Sprintf("%s.resource_groups[%d]", at, i)
 		mode := cmp.Or(rg.ProcessMode, "unordered")

@@ -24,12 +24,14 @@ type guardState struct {
 	environments   map[int64][]*environment
 	protectedEnvs  map[int64][]*protectedEnvironment
 	resourceGroups map[int64][]*resourceGroup
+	deploys        deploymentState // deployments and their approvals (deployments.go)
 }
 
 func (s *Sim) guardRoutes() {
 	s.protectedRefRoutes()  // protected_refs.go
 	s.environmentRoutes()   // environments.go
 	s.resourceGroupRoutes() // resource_groups.go
+	s.deploymentRoutes()    // deployments_api.go
 }
 
 // projectRequest authenticates a request of the guards' routes (no job

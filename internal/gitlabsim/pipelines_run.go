@@ -389,6 +389,7 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 	}
 	s.ci.runs[pl.id] = run
 	s.ensureGuardRecords(proj.id, jobs, now) // guards.go: environments, resource groups
+	s.createDeployments(pl, now)             // deployments.go
 	s.processPipeline(pl, run, now)
 	writeJSON(w, http.StatusCreated, s.pipelineEntity(r, pl, true))
 }

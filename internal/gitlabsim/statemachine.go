@@ -154,7 +154,7 @@ type transitionArgs struct {
 // CommitStatus; it reports whether a transition happened.
 func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 	to, ok := s.target(j, ev)
-	if !ok {
+	if !ok || ev == evEnqueue && s.waitingForDeploymentApproval(j) { // EE Ci::Deployable's before_transition on enqueue
 		return false
 	}
 	from := j.status
@@ -179,6 +179,7 @@ func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 		j.failureReason = firstNonEmpty(args.failureReason, "unknown_failure")
 	}
 	j.status = to
+	s.deploymentAfter(j, at) // deployments.go
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipelineAt(j.pipelineID, at)
 	s.wakeRunner(j)
@@ -195,6 +196,7 @@ func timePtr(t time.Time) *time.Time { return &t }
 func (s *Sim) forceStatus(j *job, status string) {
 	j.driven = false
 	j.status = status
+	s.deploymentAfter(j, s.opts.Now()) // deployments.go
 	if !started(status) && !completed(status) {
 		j.startedAt, j.finishedAt = nil, nil
 	}
@@ -225,7 +227,7 @@ func (j *job) action() bool {
 }
 
 // playable is Ci::Build#playable?: action? && !archived? && (manual? ||
-// scheduled? || retryable?); for a bridge action? && !archived? && manual?.
+// scheduled? || retryable?) && !waiting_for_deployment_approval?; for a bridge action? && !archived? && manual?.
 // Builds are never archived here (archive_builds_older_than is not simulated).
 func (s *Sim) playable(j *job) bool {
 	if !j.action() {
@@ -234,13 +236,13 @@ func (s *Sim) playable(j *job) bool {
 	if j.bridge {
 		return j.status == StatusManual
 	}
-	return j.status == StatusManual || j.status == StatusScheduled || s.retryable(j)
+	return (j.status == StatusManual || j.status == StatusScheduled || s.retryable(j)) && !s.waitingForDeploymentApproval(j)
 }
 
 // retryable is Ci::Processable#retryable?: not retried (nor archived, nor a
 // rejected deployment) and success, failed, canceled or canceling.
 func (s *Sim) retryable(j *job) bool {
-	if j.retried {
+	if j.retried || j.failureReason == "deployment_rejected" { // Ci::Processable#retryable?: deployment_rejected?
 		return false
 	}
 	switch j.status {

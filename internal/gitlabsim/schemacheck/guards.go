@@ -62,6 +62,7 @@ var guardRoutes = map[string]struct {
 	"GET /api/v4/projects/{id}/protected_environments":              {"protected_environment.json", true},
 	"POST /api/v4/projects/{id}/protected_environments":             {"protected_environment.json", false},
 	"GET /api/v4/projects/{id}/protected_environments/{name}":       {"protected_environment.json", false},
+	"PUT /api/v4/projects/{id}/protected_environments/{name}":       {"protected_environment.json", false},
 	"GET /api/v4/projects/{id}/environments":                        {"environment.json", true},
 	"GET /api/v4/projects/{id}/environments/{environment_id}":       {"environment.json", false},
 	"GET /api/v4/projects/{id}/resource_groups":                     {"resource_group.json", true},
@@ -98,6 +99,11 @@ func (c *Checker) checkGuardRoute(route string, status int, header http.Header, 
 		return true, guardErr
 	}
 	check := func(item []byte) error {
+		if r.schema == "protected_environment.json" {
+			if err := checkApprovalRules(item); err != nil { // deployments.go
+				return err
+			}
+		}
 		if r.schema != "" {
 			return validate(guardSchemas[r.schema], item)
 		}
