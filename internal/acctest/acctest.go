@@ -82,6 +82,13 @@ func IsReal() bool {
 // named by GITLAB_BASE_URL and GITLAB_TOKEN.
 func NewEnv(t *testing.T) *Env {
 	t.Helper()
+	return NewEnvWith(t, nil)
+}
+
+// NewEnvWith is NewEnv with the simulator's options adjusted by mod (e.g. an
+// older GitLab's routes); against a real GitLab mod is not used.
+func NewEnvWith(t *testing.T, mod func(*gitlabsim.Options)) *Env {
+	t.Helper()
 	PreCheck(t)
 	if IsReal() {
 		token := os.Getenv(provider.EnvToken)
@@ -91,7 +98,7 @@ func NewEnv(t *testing.T) *Env {
 		return &Env{BaseURL: os.Getenv(provider.EnvBaseURL), Token: token}
 	}
 
-	sim, srv := newCheckedSim(t)
+	sim, srv := newCheckedSim(t, mod)
 	admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Name: "Administrator", Admin: true})
 	token := sim.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{Name: "acctest", Scopes: []string{"api"}})
 	return &Env{BaseURL: srv.URL + "/api/v4/", Token: token, Sim: sim, AdminID: admin.ID, server: srv}
@@ -101,12 +108,12 @@ func NewEnv(t *testing.T) *Env {
 // which is validated against GitLab's JSON schemas (a violation fails the
 // test). Its runner is quick: played and retried jobs start within a poll
 // and finish a second later, so waits end on real transitions.
-func newCheckedSim(t *testing.T) (*gitlabsim.Sim, *httptest.Server) {
+func newCheckedSim(t *testing.T, mod func(*gitlabsim.Options)) (*gitlabsim.Sim, *httptest.Server) {
 	t.Helper()
 	checker := loadChecker(t)
 	var mu sync.Mutex
 	done := false
-	sim := gitlabsim.New(gitlabsim.Options{
+	opts := gitlabsim.Options{
 		RunnerPickupDelay: 300 * time.Millisecond,
 		RunDuration:       time.Second,
 		OnResponse: func(route string, status int, header http.Header, body []byte) {
@@ -118,7 +125,11 @@ func newCheckedSim(t *testing.T) (*gitlabsim.Sim, *httptest.Server) {
 				}
 			}
 		},
-	})
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	sim := gitlabsim.New(opts)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() {
 		srv.Close()
@@ -279,7 +290,7 @@ func NewSeededEnv(t *testing.T) *Env {
 	if IsReal() {
 		t.Skip("needs the simulator seeded with the demo data (internal/gitlabsim/seed/demo.json); skipped against a real GitLab")
 	}
-	sim, srv := newCheckedSim(t)
+	sim, srv := newCheckedSim(t, nil)
 	if err := sim.LoadFixture(bytes.NewReader(gitlabsim.DemoFixture())); err != nil {
 		t.Fatalf("loading the demo seed: %v", err)
 	}

@@ -122,7 +122,7 @@ func actionHint(action string, jobID int64) string {
 		return fmt.Sprintf("check job %d in GitLab before playing it again", jobID)
 	case "retry":
 		return fmt.Sprintf("check the job's pipeline in GitLab for a new attempt of job %d before retrying it again", jobID)
-	case "cancel":
+	case "cancel", "force-cancel":
 		return fmt.Sprintf("check the status of job %d in GitLab", jobID)
 	case "erase":
 		return fmt.Sprintf("check in GitLab whether job %d was erased", jobID)
@@ -211,6 +211,11 @@ func (c *Client) RetryJob(ctx context.Context, project string, jobID int64) (*Jo
 	a := jobAction{name: "retry", project: project, jobID: jobID, path: path}
 	a.check = func(ctx context.Context) (*Job, string, error) {
 		job, err := c.GetJob(ctx, project, jobID)
+		if last := c.lastSeenBridge(jobID); err != nil && last != nil && IsNotFound(err) {
+			// A tracked bridge that left its pipeline's list was retried
+			// (or deleted): look for its new attempt as it was last seen.
+			job, err = last, nil
+		}
 		if err != nil {
 			return nil, "", readFailed(err)
 		}
@@ -248,6 +253,36 @@ func (c *Client) CancelJob(ctx context.Context, project string, jobID int64) (*J
 		}
 		// It finished otherwise: GitLab would answer a cancel with the job unchanged.
 		return job, fmt.Sprintf("job is now %s, so the cancel was not applied, and a cancel leaves it as it is", job.Status), nil
+	}
+	return c.act(ctx, a)
+}
+
+// ForceCancelJob is POST /projects/:id/jobs/:job_id/cancel with force=true
+// (lib/api/ci/jobs.rb; GitLab's force_cancel event): it ends a job that is
+// canceling at once, without waiting for its runner, and needs the
+// Maintainer role. GitLab answers with the job as it is now: a job that is
+// not canceling is returned unchanged (callers check the returned status).
+func (c *Client) ForceCancelJob(ctx context.Context, project string, jobID int64) (*Job, error) {
+	path, err := jobPath(project, jobID, "/cancel")
+	if err != nil {
+		return nil, err
+	}
+	body := struct {
+		Force bool `json:"force"`
+	}{true}
+	a := jobAction{name: "force-cancel", project: project, jobID: jobID, path: path, body: body}
+	a.check = func(ctx context.Context) (*Job, string, error) {
+		job, err := c.GetJob(ctx, project, jobID)
+		if err != nil {
+			return nil, "", readFailed(err)
+		}
+		switch {
+		case job.Status == StatusCanceling:
+			return nil, "job is still canceling, so the force-cancel was not applied", nil
+		case job.Status == StatusCanceled:
+			return job, "job is now canceled, so the force-cancel was applied (or its runner finished canceling it)", nil
+		}
+		return job, fmt.Sprintf("job is now %s, which a force-cancel leaves as it is", job.Status), nil
 	}
 	return c.act(ctx, a)
 }

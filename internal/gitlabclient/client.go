@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -55,6 +57,14 @@ type Client struct {
 	waitMin  time.Duration // the shortest wait before a retry (Config.RetryWaitMin)
 	waitMax  time.Duration // the longest (Config.RetryWaitMax)
 	sleep    func(ctx context.Context, d time.Duration) error
+	// noTriggerJobs remembers that GitLab answered that it has no
+	// trigger_jobs route (before 19.2): ListPipelineBridges then reads
+	// /bridges at once.
+	noTriggerJobs atomic.Bool
+	// bridges holds the trigger jobs GetJob reads through their pipeline
+	// (TrackBridge), by job ID.
+	bridgesMu sync.Mutex
+	bridges   map[int64]*trackedBridge
 }
 
 const (
@@ -457,9 +467,84 @@ func (c *Client) GetJob(ctx context.Context, project string, jobID int64) (*Job,
 	}
 	var j Job
 	if _, err := c.do(ctx, http.MethodGet, path, nil, &j); err != nil {
+		if pipelineID, ok := c.trackedBridge(jobID); ok && IsNotFound(err) && !RouteNotFound(err) {
+			return c.getBridge(ctx, project, pipelineID, jobID, err)
+		}
 		return nil, err
 	}
 	return &j, nil
+}
+
+// TrackBridge tells the client that jobID is (or may be) a trigger job
+// (bridge) of pipeline pipelineID. GitLab's GET /projects/:id/jobs/:job_id
+// finds builds only (find_build!) and answers 404 for a bridge; GetJob then
+// reads a tracked job from its pipeline's trigger job list instead, so the
+// actions that read a job before and after acting (play) work on bridges.
+// Job IDs are unique across GitLab, so tracking one cannot mislead a read
+// of another job.
+func (c *Client) TrackBridge(jobID, pipelineID int64) {
+	if jobID <= 0 || pipelineID <= 0 {
+		return
+	}
+	c.bridgesMu.Lock()
+	defer c.bridgesMu.Unlock()
+	if c.bridges == nil {
+		c.bridges = map[int64]*trackedBridge{}
+	}
+	if b := c.bridges[jobID]; b == nil || b.pipelineID != pipelineID {
+		c.bridges[jobID] = &trackedBridge{pipelineID: pipelineID}
+	}
+}
+
+// trackedBridge is a trigger job's pipeline and the job as last read.
+type trackedBridge struct {
+	pipelineID int64
+	last       *Job
+}
+
+func (c *Client) trackedBridge(jobID int64) (int64, bool) {
+	c.bridgesMu.Lock()
+	defer c.bridgesMu.Unlock()
+	b, ok := c.bridges[jobID]
+	if !ok {
+		return 0, false
+	}
+	return b.pipelineID, true
+}
+
+// lastSeenBridge is a tracked trigger job as GetJob last read it, or nil. A
+// retried bridge leaves its pipeline's list (which holds the latest
+// attempts only), so after a retry only this copy tells its name and stage,
+// to look for its new attempt.
+func (c *Client) lastSeenBridge(jobID int64) *Job {
+	c.bridgesMu.Lock()
+	defer c.bridgesMu.Unlock()
+	if b := c.bridges[jobID]; b != nil && b.last != nil {
+		j := *b.last
+		return &j
+	}
+	return nil
+}
+
+// getBridge finds trigger job jobID in its pipeline's list; notFound (the
+// single-job read's 404) is returned when the list does not hold it.
+func (c *Client) getBridge(ctx context.Context, project string, pipelineID, jobID int64, notFound error) (*Job, error) {
+	bridges, err := c.ListPipelineBridges(ctx, project, pipelineID, nil)
+	if err != nil {
+		return nil, fmt.Errorf("job %d is no build (%w), and reading it as a trigger job of pipeline %d failed: %w", jobID, notFound, pipelineID, err)
+	}
+	for _, b := range bridges {
+		if b.ID == jobID {
+			j, seen := b.Job, b.Job
+			c.bridgesMu.Lock()
+			if t := c.bridges[jobID]; t != nil {
+				t.last = &seen
+			}
+			c.bridgesMu.Unlock()
+			return &j, nil
+		}
+	}
+	return nil, notFound
 }
 
 // GetJobTrace is GET /projects/:id/jobs/:job_id/trace: the job's log as

@@ -32,6 +32,30 @@ type APIError struct {
 	Path       string
 	StatusCode int
 	Message    string
+	// noRoute is GitLab's catch-all route's answer (lib/api/api.rb:
+	// error!('404 Not Found', 404), {"error":"404 Not Found"}): the GitLab
+	// has no such route, unlike a 404 of a missing project, pipeline or
+	// job ({"message": "404 ... Not Found"}).
+	noRoute bool
+}
+
+// RouteNotFound reports whether err is GitLab's answer to a route it does
+// not have (an older GitLab), not to a missing project, pipeline or job.
+func RouteNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.noRoute
+}
+
+// isNoRoute tells the catch-all route's body: exactly {"error":"404 Not Found"}.
+func isNoRoute(status int, body []byte) bool {
+	if status != http.StatusNotFound {
+		return false
+	}
+	var v map[string]any
+	if json.Unmarshal(bytes.TrimSpace(body), &v) != nil || len(v) != 1 {
+		return false
+	}
+	return v["error"] == "404 Not Found"
 }
 
 // Error is like "GET /projects/1/jobs/2: 403 Forbidden - Job is not retryable".
@@ -136,6 +160,7 @@ func (c *Client) wrapError(method, path string, resp *gitlab.Response, err error
 		Path:       cleanPath(path),
 		StatusCode: status,
 		Message:    c.redact(messageOf(status, resp.Header.Get("Content-Type"), body)),
+		noRoute:    isNoRoute(status, body),
 	}
 }
 

@@ -244,3 +244,27 @@ func TestTransportFaults(t *testing.T) {
 		}
 	}
 }
+
+// RouteNotFound is GitLab's catch-all answer only: {"error":"404 Not
+// Found"}, not a 404 of a missing resource nor a proxy's page.
+func TestRouteNotFound(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"error":"404 Not Found"}`:           true,
+		`{"error":"404 Not Found"}` + "\n":    true,
+		`{"message":"404 Not Found"}`:         false,
+		`{"message":"404 Not found"}`:         false,
+		`{"message":"404 Project Not Found"}`: false,
+		`<html>404 Not Found</html>`:          false,
+		`{"error":"404 Not Found","x":1}`:     false,
+	} {
+		s := newServer(t, answer{status: 404, body: body})
+		_, err := newTestClient(t, s.URL).GetJob(context.Background(), "1", 2)
+		if got := RouteNotFound(err); got != want || !IsNotFound(err) {
+			t.Errorf("%s: RouteNotFound %v (IsNotFound %v), want %v", body, got, IsNotFound(err), want)
+		}
+	}
+	s := newServer(t, answer{status: 403, body: `{"error":"404 Not Found"}`})
+	if _, err := newTestClient(t, s.URL).GetJob(context.Background(), "1", 2); RouteNotFound(err) {
+		t.Error("a 403 is no missing route")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 )
 
@@ -75,14 +76,36 @@ func (c *Client) ListPipelineJobs(ctx context.Context, project string, pipelineI
 	return listAll[*Job](ctx, c, path, opts)
 }
 
-// ListPipelineBridges is GET /projects/:id/pipelines/:pipeline_id/bridges,
-// all pages: the pipeline's trigger jobs in the given statuses.
+// WithoutTriggerJobs reports whether GitLab answered that it has no
+// trigger_jobs route (before 19.2), so that trigger jobs are listed
+// through /bridges, whose route does not read CI job tokens.
+func (c *Client) WithoutTriggerJobs() bool { return c.noTriggerJobs.Load() }
+
+// ListPipelineBridges is GET /projects/:id/pipelines/:pipeline_id/trigger_jobs
+// (GitLab 19.2, which deprecates /bridges), all pages: the pipeline's
+// trigger jobs in the given statuses. A GitLab that answers that it has no
+// such route (RouteNotFound: before 19.2) is asked GET .../bridges instead,
+// the same list, and then for the client's lifetime; any other 404 (the
+// project or the pipeline) is returned as it is.
 func (c *Client) ListPipelineBridges(ctx context.Context, project string, pipelineID int64, scope []string) ([]*Bridge, error) {
+	opts := &listOptions{Scope: scope, PerPage: perPage}
+	if !c.noTriggerJobs.Load() {
+		path, err := pipelinePath(project, pipelineID, "/trigger_jobs")
+		if err != nil {
+			return nil, err
+		}
+		bridges, err := listAll[*Bridge](ctx, c, path, opts)
+		if !RouteNotFound(err) {
+			return bridges, err
+		}
+		c.noTriggerJobs.Store(true)
+		tflog.Info(ctx, "GitLab has no trigger_jobs route (it is older than 19.2): listing the pipeline's bridges instead")
+	}
 	path, err := pipelinePath(project, pipelineID, "/bridges")
 	if err != nil {
 		return nil, err
 	}
-	return listAll[*Bridge](ctx, c, path, &listOptions{Scope: scope, PerPage: perPage})
+	return listAll[*Bridge](ctx, c, path, opts)
 }
 
 // listConcurrency bounds how many pages listAll fetches at once.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -155,5 +156,102 @@ func TestJobTokenAllowedAgents(t *testing.T) {
 	if u := a.User; u == nil || u.ID != e.admin || u.Username == "" ||
 		!slices.Equal(u.RolesInProject, []string{"guest", "planner", "reporter", "developer", "maintainer"}) {
 		t.Errorf("user: %+v", a.User)
+	}
+}
+
+// ListPipelineBridges reads trigger_jobs (GitLab 19.2); a GitLab without
+// that route (the catch-all's {"error":"404 Not Found"}) is asked /bridges,
+// and from then on only /bridges. A 404 of a missing pipeline or project
+// ({"message": ...}) is GitLab's answer, not a missing route: no fallback.
+func TestListPipelineBridgesTriggerJobsAndFallback(t *testing.T) {
+	const (
+		triggerJobs = gitlabsim.RouteTriggerJobs
+		bridges     = "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/bridges"
+	)
+	for _, old := range []bool{false, true} {
+		sim := gitlabsim.New(gitlabsim.Options{WithoutTriggerJobs: old})
+		srv := httptest.NewServer(sim)
+		t.Cleanup(srv.Close)
+		admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Admin: true})
+		c, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL,
+			Token: sim.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{Scopes: []string{"api"}})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := sim.CreateProject(gitlabsim.ProjectSpec{Path: "g/app", Members: map[int64]int{admin.ID: 40}})
+		pl := sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{
+			{Name: "build", Status: "success"}, {Name: "deploy", Status: "manual", Bridge: true}}})
+		ctx := context.Background()
+
+		// A missing pipeline or project: GitLab's 404, no other request.
+		if !old {
+			for _, tt := range []struct {
+				project  string
+				pipeline int64
+				want     string
+			}{{"g/app", 999999, "404 Not found"}, {"g/none", pl.ID, "404 Project Not Found"}} {
+				_, err := c.ListPipelineBridges(ctx, tt.project, tt.pipeline, nil)
+				if !gitlabclient.IsNotFound(err) || gitlabclient.RouteNotFound(err) || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("%s pipeline %d: %v, want %q", tt.project, tt.pipeline, err, tt.want)
+				}
+			}
+			if sim.RequestCount(triggerJobs) != 2 || sim.RequestCount(bridges) != 0 {
+				t.Errorf("missing pipeline and project: %d trigger_jobs and %d bridges requests, want 2 and 0",
+					sim.RequestCount(triggerJobs), sim.RequestCount(bridges))
+			}
+		}
+		tjRoute := triggerJobs
+		if old {
+			tjRoute = "/" // no such route: GitLab's catch-all answers
+		}
+		before := sim.RequestCount(tjRoute)
+		for range 2 {
+			got, err := c.ListPipelineBridges(ctx, "g/app", pl.ID, nil)
+			if err != nil || len(got) != 1 || got[0].ID != pl.JobIDs[1] {
+				t.Fatalf("old GitLab %v: %+v, %v", old, got, err)
+			}
+		}
+		tj, br := sim.RequestCount(tjRoute)-before, sim.RequestCount(bridges)
+		if old && (tj != 1 || br != 2) {
+			t.Errorf("old GitLab: %d trigger_jobs and %d bridges requests, want 1 and 2", tj, br)
+		}
+		if !old && (tj != 2 || br != 0) {
+			t.Errorf("GitLab 19.2: %d trigger_jobs and %d bridges requests, want 2 and 0", tj, br)
+		}
+		if old {
+			// After the fallback, a missing pipeline is /bridges' 404.
+			if _, err := c.ListPipelineBridges(ctx, "g/app", 999999, nil); !gitlabclient.IsNotFound(err) || !strings.Contains(err.Error(), "/bridges: 404 Not found") {
+				t.Errorf("old GitLab, missing pipeline: %v", err)
+			}
+		}
+	}
+}
+
+// GetJob reads a tracked trigger job (TrackBridge) from its pipeline's list,
+// as GitLab's single-job read finds builds only; an untracked bridge, or one
+// tracked with the wrong pipeline, is GitLab's 404.
+func TestGetJobOfATrackedBridge(t *testing.T) {
+	e := newSimEnv(t)
+	p := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "g/bridges", Members: map[int64]int{e.admin: 40}})
+	pl := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{
+		{Name: "build", Status: "success"}, {Name: "trigger", Stage: "deploy", Status: "manual", Bridge: true}}})
+	other := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{{Name: "x", Status: "success"}}})
+	bridge := pl.JobIDs[1]
+	ctx := context.Background()
+	if _, err := e.client.GetJob(ctx, "g/bridges", bridge); !gitlabclient.IsNotFound(err) {
+		t.Fatalf("untracked bridge: %v, want GitLab's 404", err)
+	}
+	e.client.TrackBridge(bridge, other.ID)
+	if _, err := e.client.GetJob(ctx, "g/bridges", bridge); !gitlabclient.IsNotFound(err) {
+		t.Fatalf("bridge tracked in the wrong pipeline: %v, want GitLab's 404", err)
+	}
+	e.client.TrackBridge(bridge, pl.ID)
+	j, err := e.client.GetJob(ctx, "g/bridges", bridge)
+	if err != nil || j.ID != bridge || j.Name != "trigger" || j.Status != "manual" || j.Pipeline == nil || j.Pipeline.ID != pl.ID {
+		t.Fatalf("tracked bridge: %+v, %v", j, err)
+	}
+	// A build is still read directly.
+	if j, err := e.client.GetJob(ctx, "g/bridges", pl.JobIDs[0]); err != nil || j.ID != pl.JobIDs[0] {
+		t.Errorf("build: %+v, %v", j, err)
 	}
 }

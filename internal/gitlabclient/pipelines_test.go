@@ -180,6 +180,14 @@ func TestFindRun_developerSeesOwnRunsOnly(t *testing.T) {
 // (case 2); without the token's user nothing is adopted (case 6).
 func TestFindRun_oneMatcher(t *testing.T) {
 	w := pipelineWorld(t)
+	if err := w.sim.SetCIConfig(w.projID, gitlabsim.CIConfig{
+		Branches: map[string]string{"main": ""},
+		Spec: &gitlabsim.CISpec{Inputs: map[string]gitlabsim.CIInput{
+			"version": {Default: ""}, "dry": {Type: "boolean", Default: false}}},
+		Jobs: []gitlabsim.CIJob{{Name: "build", Stage: "build"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	env := func(v string) []gitlabclient.Variable { return []gitlabclient.Variable{{Key: "ENV", Value: v}} }
 	staging, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging")}, "maintainer")

@@ -127,6 +127,11 @@ func runReconcileRow(t *testing.T, action string, s reconcileSubject, f gitlabsi
 		{Name: "build", Stage: "build", Status: "success"}, spec, {Name: "later", Stage: "deploy", Status: "created"},
 	}})
 	r := &reconcileRow{w: w, job: pl.JobIDs[1], pipeline: pl.ID}
+	if s.bridge {
+		// GitLab's single-job read finds builds only: a bridge is read from
+		// its pipeline's trigger jobs, as the provider has the client do.
+		w.client.TrackBridge(r.job, pl.ID)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var opts []gitlabclient.ActionOption

@@ -149,3 +149,44 @@ func TestPlayRefusedByThePipelineVariablesSetting(t *testing.T) {
 		t.Errorf("played %d times, want 1", n)
 	}
 }
+
+// ForceCancelJob sends force=true: a Maintainer ends a canceling job at once,
+// a Developer is refused (403), and a job that is not canceling comes back
+// as it is.
+func TestForceCancelJob(t *testing.T) {
+	sim := gitlabsim.New(gitlabsim.Options{RunnerDisabled: true, GracefulCancel: true, GracefulCancelDelay: -1})
+	maint := sim.CreateUser(gitlabsim.UserSpec{Username: "maintainer"})
+	dev := sim.CreateUser(gitlabsim.UserSpec{Username: "developer"})
+	p := sim.CreateProject(gitlabsim.ProjectSpec{Path: "force/app", Members: map[int64]int{
+		maint.ID: gitlabsim.MaintainerAccess, dev.ID: gitlabsim.DeveloperAccess,
+	}})
+	pl := sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{UserID: maint.ID, Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy", Stage: "deploy", Status: "canceling"},
+		{Name: "smoke", Stage: "deploy", Status: "running"},
+	}})
+	canceling, running := pl.JobIDs[0], pl.JobIDs[1]
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	client := func(userID int64) *gitlabclient.Client {
+		c, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL, Token: sim.CreatePersonalAccessToken(userID, gitlabsim.TokenSpec{})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+	if _, err := client(dev.ID).ForceCancelJob(ctx, "force/app", canceling); !gitlabclient.Forbidden(err) {
+		t.Errorf("developer's force-cancel: %v, want 403", err)
+	}
+	if j, _ := sim.Job(canceling); j.Status != "canceling" {
+		t.Errorf("after a refused force-cancel the job is %s", j.Status)
+	}
+	got, err := client(maint.ID).ForceCancelJob(ctx, "force/app", canceling)
+	if err != nil || got.Status != "canceled" {
+		t.Errorf("maintainer's force-cancel: %+v, %v", got, err)
+	}
+	got, err = client(maint.ID).ForceCancelJob(ctx, "force/app", running)
+	if err != nil || got.Status != "running" {
+		t.Errorf("force-cancel of a running job: %+v, %v, want it unchanged", got, err)
+	}
+}

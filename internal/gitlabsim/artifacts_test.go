@@ -239,10 +239,12 @@ func TestArtifactsJobToken(t *testing.T) {
 		wantStatus(t, a.get(p, "JOB-TOKEN", tok), 200, "")
 		wantStatus(t, a.get(p+map[bool]string{true: "&", false: "?"}[strings.Contains(p, "?")]+"job_token="+tok), 200, "")
 	}
-	// Another project's job token does not reach this project.
+	// Another project's job token does not reach this private project: it is
+	// outside the job token allowlist (handle_job_token_failure!).
 	other := a.sim.CreateProject(gitlabsim.ProjectSpec{Path: "other/app", Members: map[int64]int{a.devU.ID: gitlabsim.DeveloperAccess}})
 	opl := a.sim.CreatePipeline(other.ID, gitlabsim.PipelineSpec{UserID: a.devU.ID, Jobs: []gitlabsim.JobSpec{{Name: "x", Status: "running"}}})
-	wantStatus(t, a.get(a.artPath(a.okBuild, ""), "JOB-TOKEN", a.sim.JobToken(opl.JobIDs[0])), 404, `{"message":"404 Project Not Found"}`)
+	wantStatus(t, a.get(a.artPath(a.okBuild, ""), "JOB-TOKEN", a.sim.JobToken(opl.JobIDs[0])), 403,
+		`{"message":"403 Forbidden - Authentication by CI/CD job token not allowed from app to app."}`)
 	// A finished job's token is no longer valid; keep and delete do not take job tokens.
 	wantStatus(t, a.get(a.artPath(a.okBuild, ""), "JOB-TOKEN", a.sim.JobToken(a.okBuild)), 401, "")
 	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+a.artPath(a.okBuild, "/keep"), nil)

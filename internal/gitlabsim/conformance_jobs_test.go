@@ -328,7 +328,8 @@ func TestSpecRoute_GET_projects_id_jobs_JobTokenAllowed(t *testing.T) {
 	}
 	wantStatus(t, a.projectJobs("?job_token="+tok), 200, "")
 	other := a.sim.CreateProject(gitlabsim.ProjectSpec{Path: "other/one", Visibility: "private"})
-	wantStatus(t, a.get(fmt.Sprintf("/api/v4/projects/%d/jobs", other.ID), "JOB-TOKEN", tok), 404, `{"message":"404 Project Not Found"}`)
+	wantStatus(t, a.get(fmt.Sprintf("/api/v4/projects/%d/jobs", other.ID), "JOB-TOKEN", tok), 403,
+		`{"message":"403 Forbidden - Authentication by CI/CD job token not allowed from app to one."}`)
 	// A finished job's token is refused.
 	wantStatus(t, a.projectJobs("", "JOB-TOKEN", a.sim.JobToken(a.build)), 401, `{"message":"401 Unauthorized"}`)
 }
@@ -383,7 +384,8 @@ func TestSpecJobs_GET_projects_id_jobs_KeysetPagination(t *testing.T) {
 // of Ci::Build in another order than id desc is not available.
 func TestSpecRoute_GET_projects_id_jobs_KeysetPaginationInAnotherOrder(t *testing.T) {
 	a := newConf(t)
-	const msg = `{"message":"Keyset pagination is not yet available for this type of request"}`
+	// error!(...) with a string: Grape's {"error": ...}, not render_api_error!'s {"message": ...}.
+	const msg = `{"error":"Keyset pagination is not yet available for this type of request"}`
 	for _, q := range []string{"order_by=created_at", "sort=asc", "order_by=id&sort=asc", "order_by=name&sort=desc"} {
 		wantStatus(t, a.projectJobs("?pagination=keyset&"+q, "PRIVATE-TOKEN", a.dev), 405, msg)
 	}
@@ -395,7 +397,7 @@ func TestSpecRoute_GET_projects_id_jobs_KeysetPaginationInAnotherOrder(t *testin
 // params[:page] * params[:per_page] beyond it is a 405.
 func TestSpecRoute_GET_projects_id_jobs_OffsetPaginationLimit(t *testing.T) {
 	a := newConf(t)
-	const msg = `{"message":"Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type Ci::Build. Remaining records can be retrieved using keyset pagination."}`
+	const msg = `{"error":"Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type Ci::Build. Remaining records can be retrieved using keyset pagination."}`
 	wantStatus(t, a.projectJobs("?page=501&per_page=100", "PRIVATE-TOKEN", a.dev), 405, msg)
 	wantStatus(t, a.projectJobs("?page=2501", "PRIVATE-TOKEN", a.dev), 405, msg)             // per_page 20 by default
 	wantStatus(t, a.projectJobs("?page=51&per_page=1000", "PRIVATE-TOKEN", a.dev), 405, msg) // the given per_page, not 100

@@ -169,7 +169,7 @@ func publicWorld(t *testing.T) (a *acts, public gitlabsim.Project, pl gitlabsim.
 // signed in or not; a wrong token is still a 401.
 func TestSpecRoute_GET_pipeline_jobs_and_bridges_AnonymousOnAPublicProject(t *testing.T) {
 	a, public, pl := publicWorld(t)
-	for kind, want := range map[string]int64{"jobs": pl.JobIDs[0], "bridges": pl.JobIDs[1]} {
+	for kind, want := range map[string]int64{"jobs": pl.JobIDs[0], "bridges": pl.JobIDs[1], "trigger_jobs": pl.JobIDs[1]} {
 		path := fmt.Sprintf("/api/v4/projects/%d/pipelines/%d/%s", public.ID, pl.ID, kind)
 		for _, h := range [][]string{nil, {"PRIVATE-TOKEN", a.out}} {
 			r := a.get(path, h...)
@@ -179,7 +179,12 @@ func TestSpecRoute_GET_pipeline_jobs_and_bridges_AnonymousOnAPublicProject(t *te
 			}
 		}
 		wantStatus(t, a.get(path, "PRIVATE-TOKEN", "glpat-wrong"), 401, `{"message":"401 Unauthorized"}`)
-		wantStatus(t, a.get(path, "JOB-TOKEN", "glcbt-wrong"), 401, `{"message":"401 Unauthorized"}`)
+		if kind == "bridges" {
+			// Not job_token_allowed: the job token is not read at all.
+			wantStatus(t, a.get(path, "JOB-TOKEN", "glcbt-wrong"), 200, "")
+		} else {
+			wantStatus(t, a.get(path, "JOB-TOKEN", "glcbt-wrong"), 401, `{"message":"401 Unauthorized"}`)
+		}
 	}
 	// An anonymous GET of an internal project is not served either.
 	internal := a.sim.CreateProject(gitlabsim.ProjectSpec{Path: "inner/source", Visibility: "internal"})
@@ -189,13 +194,13 @@ func TestSpecRoute_GET_pipeline_jobs_and_bridges_AnonymousOnAPublicProject(t *te
 	wantStatus(t, a.get(fmt.Sprintf("/api/v4/projects/%d/jobs", public.ID)), 401, `{"message":"401 Unauthorized"}`)
 }
 
-// route_setting job_token_allowed on pipeline jobs (read_jobs) and, in the
-// pipelines.rb that added trigger_jobs, on bridges (read_pipelines): a
-// running job's token lists its own project's pipelines.
-func TestSpecRoute_GET_pipeline_jobs_and_bridges_JobTokenAllowed(t *testing.T) {
+// route_setting job_token_allowed on pipeline jobs (read_jobs) and on
+// trigger_jobs (GitLab 19.2, read_pipelines): a running job's token lists
+// its own project's pipelines.
+func TestSpecRoute_GET_pipeline_jobs_and_trigger_jobs_JobTokenAllowed(t *testing.T) {
 	a := newConf(t)
 	tok := a.sim.JobToken(a.e2e)
-	for _, kind := range []string{"jobs", "bridges"} {
+	for _, kind := range []string{"jobs", "trigger_jobs"} {
 		r := a.pipelineList(kind, "", "JOB-TOKEN", tok)
 		wantStatus(t, r, 200, "")
 		if len(listIDs(t, r)) == 0 {
@@ -203,6 +208,50 @@ func TestSpecRoute_GET_pipeline_jobs_and_bridges_JobTokenAllowed(t *testing.T) {
 		}
 		wantStatus(t, a.pipelineList(kind, "", "JOB-TOKEN", a.sim.JobToken(a.build)), 401, `{"message":"401 Unauthorized"}`)
 	}
+}
+
+// GET .../bridges has no route_setting job_token_allowed
+// (lib/api/ci/pipelines.rb): find_user_from_job_token does not look at the
+// token, the GET goes on anonymously (authenticate_non_get!), and the
+// private project is 404 Project Not Found, whether the job runs or not.
+func TestSpecRoute_GET_pipeline_bridges_JobTokenIgnored(t *testing.T) {
+	a := newConf(t)
+	for _, job := range []int64{a.e2e, a.build} {
+		tok := a.sim.JobToken(job)
+		wantStatus(t, a.pipelineList("bridges", "", "JOB-TOKEN", tok), 404, `{"message":"404 Project Not Found"}`)
+		wantStatus(t, a.pipelineList("bridges", "?job_token="+tok), 404, `{"message":"404 Project Not Found"}`)
+	}
+}
+
+// trigger_jobs answers what /bridges answers, filters, pagination and
+// errors alike (the same finder and entity).
+func TestSpecRoute_GET_pipeline_trigger_jobs_SameAsBridges(t *testing.T) {
+	a := newConf(t)
+	for _, q := range []string{"", "?scope=manual", "?scope[]=manual&scope[]=success", "?scope=bogus", "?scope[a]=manual",
+		"?per_page=1&page=2", "?page=x", "?per_page=0"} {
+		b, tj := a.pipelineList("bridges", q, "PRIVATE-TOKEN", a.dev), a.pipelineList("trigger_jobs", q, "PRIVATE-TOKEN", a.dev)
+		if b.status != tj.status || string(b.body) != string(tj.body) {
+			t.Errorf("%q: bridges %d %s, trigger_jobs %d %s", q, b.status, b.body, tj.status, tj.body)
+		}
+		for _, h := range []string{"X-Total", "X-Page", "X-Next-Page", "Link"} {
+			if b.header.Get(h) != strings.ReplaceAll(tj.header.Get(h), "trigger_jobs", "bridges") {
+				t.Errorf("%q: %s %q and %q", q, h, b.header.Get(h), tj.header.Get(h))
+			}
+		}
+	}
+	wantStatus(t, a.pipelineList("trigger_jobs", "", "PRIVATE-TOKEN", a.guest), 403, `{"message":"403 Forbidden"}`)
+}
+
+// GitLab before 19.2 has no trigger_jobs route: the catch-all's 404, whose
+// body is Grape's error! ({"error": ...}), unlike a missing project or
+// pipeline ({"message": ...}).
+func TestSpecRoute_GET_pipeline_trigger_jobs_BeforeGitLab19_2(t *testing.T) {
+	a := newActs(t, gitlabsim.Options{WithoutTriggerJobs: true})
+	wantStatus(t, a.pipelineList("trigger_jobs", "", "PRIVATE-TOKEN", a.dev), 404, `{"error":"404 Not Found"}`)
+	wantStatus(t, a.pipelineList("bridges", "", "PRIVATE-TOKEN", a.dev), 200, "")
+	b := newConf(t)
+	wantStatus(t, b.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/%d/trigger_jobs", b.proj.ID, 999999), "PRIVATE-TOKEN", b.dev), 404, `{"message":"404 Not found"}`)
+	wantStatus(t, b.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/%d/trigger_jobs", 999999, b.pl.ID), "PRIVATE-TOKEN", b.dev), 404, `{"message":"404 Project Not Found"}`)
 }
 
 // --- describe 'GET /projects/:id/pipelines/:pipeline_id/bridges' ---

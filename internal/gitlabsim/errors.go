@@ -39,6 +39,14 @@ func notFound(w http.ResponseWriter, resource string) {
 	message(w, http.StatusNotFound, "404 "+resource+" Not Found")
 }
 
+// grapeError is Grape's error!(message, status) with a string message, as
+// API helpers call it directly (not through render_api_error!): Grape's
+// JSON error formatter answers {"error": message}, as GitLab's catch-all
+// route does ({"error":"404 Not Found"}, lib/api/api.rb).
+func grapeError(w http.ResponseWriter, status int, text string) {
+	writeJSON(w, status, map[string]string{"error": text})
+}
+
 // badParam is Grape's parameter validation error: {"error": "<param> is invalid"}.
 func badParam(w http.ResponseWriter, text string) {
 	writeJSON(w, http.StatusBadRequest, map[string]string{"error": text})

@@ -18,16 +18,18 @@ func jobID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 }
 
 // projectJob authenticates, validates job_id, resolves the project and
-// finds one of its jobs (builds and bridges alike), answering errors as
-// GitLab does. These routes do not allow CI job tokens (no job_token_allowed
-// route setting in current GitLab): a JOB-TOKEN header or job_token= is not
-// read, so such a request has no credentials and gets 401.
+// finds one of its builds, answering errors as GitLab does: GET
+// /projects/:id/jobs/:job_id and its /trace use find_build!
+// (user_project.builds.find, lib/api/helpers.rb), so a bridge is 404 "404
+// Not found" there. These routes do not allow CI job tokens (no
+// job_token_allowed route setting in current GitLab): a JOB-TOKEN header or
+// job_token= is not read, so such a request has no credentials and gets 401.
 func (s *Sim) projectJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
 	p, outcome := s.authenticate(w, r, false, readScopes...)
 	if outcome != authOK {
 		return nil, false
 	}
-	return s.projectJobFor(w, r, p, false)
+	return s.projectJobFor(w, r, p, true)
 }
 
 // projectJobFor validates job_id, resolves the project for principal p (its

@@ -14,6 +14,9 @@ func (s *Sim) listRoutes() {
 	s.handle("GET /api/v4/projects/{id}/jobs", s.listProjectJobs)
 	s.handle("GET /api/v4/projects/{id}/pipelines/{pipeline_id}/jobs", s.listPipelineJobs)
 	s.handle("GET /api/v4/projects/{id}/pipelines/{pipeline_id}/bridges", s.listPipelineBridges)
+	if !s.opts.WithoutTriggerJobs {
+		s.handle(RouteTriggerJobs, s.listPipelineTriggerJobs)
+	}
 	s.handle("GET /api/v4/job/allowed_agents", s.getAllowedAgents)
 }
 
@@ -51,7 +54,7 @@ func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
 	// id desc order), else offset pagination up to offset_pagination_limit.
 	if r.URL.Query().Get("pagination") == "keyset" {
 		if !keysetOrderSupported(r) {
-			message(w, http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
+			grapeError(w, http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
 			return
 		}
 		page, ok := s.paginateKeyset(w, r, lp, proj.builds, keep)
@@ -69,10 +72,11 @@ func (s *Sim) listProjectJobs(w http.ResponseWriter, r *http.Request) {
 }
 
 // pipelineOf authenticates a pipeline route (authenticate_non_get!: an
-// anonymous GET sees public projects only; CI job tokens are accepted),
+// anonymous GET sees public projects only; CI job tokens are read where
+// jobTokenAllowed says the route allows them, and ignored elsewhere),
 // validates its parameters and resolves {pipeline_id} in a readable project.
-func (s *Sim) pipelineOf(w http.ResponseWriter, r *http.Request, bridges bool) (*pipeline, listParams, bool) {
-	p, outcome := s.authenticateNonGet(w, r, true)
+func (s *Sim) pipelineOf(w http.ResponseWriter, r *http.Request, bridges, jobTokenAllowed bool) (*pipeline, listParams, bool) {
+	p, outcome := s.authenticateNonGet(w, r, jobTokenAllowed)
 	if outcome != authOK {
 		return nil, listParams{}, false
 	}
@@ -93,21 +97,41 @@ func (s *Sim) pipelineOf(w http.ResponseWriter, r *http.Request, bridges bool) (
 	return pl, lp, true
 }
 
+// RouteTriggerJobs is GET /projects/:id/pipelines/:pipeline_id/trigger_jobs
+// (GitLab 19.2), the successor of /bridges; Options.WithoutTriggerJobs
+// leaves it out, as GitLab before 19.2 has no such route.
+const RouteTriggerJobs = "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/trigger_jobs"
+
 // GET /projects/:id/pipelines/:pipeline_id/jobs: the pipeline's builds,
-// newest first, retried ones only with include_retried.
+// newest first, retried ones only with include_retried (job_token_allowed,
+// job token policy read_jobs).
 func (s *Sim) listPipelineJobs(w http.ResponseWriter, r *http.Request) {
-	s.listPipeline(w, r, false)
+	s.listPipeline(w, r, false, true)
 }
 
-// GET /projects/:id/pipelines/:pipeline_id/bridges: the pipeline's trigger jobs.
+// GET /projects/:id/pipelines/:pipeline_id/bridges: the pipeline's trigger
+// jobs (Entities::Ci::Bridge). Its route has no job_token_allowed setting
+// (lib/api/ci/pipelines.rb): a CI job token is not read at all, so the
+// request is anonymous (authenticate_non_get!) and a private project is
+// 404 Project Not Found.
 func (s *Sim) listPipelineBridges(w http.ResponseWriter, r *http.Request) {
-	s.listPipeline(w, r, true)
+	s.listPipeline(w, r, true, false)
 }
 
-func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges bool) {
+// GET /projects/:id/pipelines/:pipeline_id/trigger_jobs: the same list, the
+// same entity and filters as /bridges, which it deprecates (GitLab 19.2),
+// and it reads CI job tokens (job token policy read_pipelines). The
+// pipelines.rb of 19.2 is not in the public mirror this simulator follows
+// (its newest stored version serves /bridges only), so the route is /bridges
+// with the job token setting the provider's documentation names.
+func (s *Sim) listPipelineTriggerJobs(w http.ResponseWriter, r *http.Request) {
+	s.listPipeline(w, r, true, true)
+}
+
+func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges, jobTokenAllowed bool) {
 	s.lock()
 	defer s.mu.Unlock()
-	pl, lp, ok := s.pipelineOf(w, r, bridges)
+	pl, lp, ok := s.pipelineOf(w, r, bridges, jobTokenAllowed)
 	if !ok {
 		return
 	}

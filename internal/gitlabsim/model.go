@@ -57,6 +57,9 @@ type project struct {
 	restrictUserDefinedVariables bool
 	pipelineVariablesRole        string
 	builds                       []*job // its jobs but bridges, in ID order (index.go)
+
+	// EE's allow_pipeline_trigger_approve_deployment (deployment_approvals.go).
+	allowPipelineTriggerApproveDeployment bool
 }
 
 type pipeline struct {
@@ -117,6 +120,7 @@ type job struct {
 	userID        int64
 	bridge        bool
 	downstreamID  int64
+	trigger       *TriggerSpec // a bridge's downstream pipeline to create (runner.go)
 	retried       bool
 	token         string
 	variables     []Variable

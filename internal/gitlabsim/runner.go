@@ -159,8 +159,13 @@ func (s *Sim) step(j *job, now time.Time) (time.Time, bool) {
 				return due, true
 			}
 			if j.bridge {
-				// The trigger is processed: the downstream pipeline is created
-				// and a bridge without strategy:depend succeeds.
+				// The trigger is processed (Ci::CreateDownstreamPipelineService):
+				// the downstream pipeline is created and a bridge without
+				// strategy:depend succeeds; a failed creation fails it.
+				if reason := s.triggerDownstream(j, due); reason != "" {
+					s.fire(j, evDrop, due, transitionArgs{failureReason: reason})
+					continue
+				}
 				s.fire(j, evSucceed, due, transitionArgs{})
 				continue
 			}
@@ -199,4 +204,37 @@ func (s *Sim) step(j *job, now time.Time) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
+}
+
+// triggerDownstream creates the downstream pipeline of bridge j's trigger,
+// if it has one and has not triggered yet (Ci::CreateDownstreamPipelineService):
+// a child pipeline of its project (source parent_pipeline) or a pipeline of
+// another project (source pipeline), on the bridge's ref, run by its user.
+// It returns the bridge's failure reason when GitLab would not create it.
+func (s *Sim) triggerDownstream(j *job, at time.Time) string {
+	if j.trigger == nil || j.downstreamID != 0 {
+		return ""
+	}
+	upstream := s.pipelines[j.pipelineID]
+	target, source := j.projectID, "parent_pipeline"
+	if t := j.trigger.ProjectID; t != 0 && t != j.projectID {
+		target, source = t, "pipeline"
+	}
+	if s.projects[target] == nil {
+		return "downstream_bridge_project_not_found"
+	}
+	if len(j.trigger.Jobs) == 0 {
+		return "downstream_pipeline_creation_failed"
+	}
+	created := at.UTC()
+	spec := PipelineSpec{Ref: upstream.ref, Tag: upstream.tag, Source: source, UserID: j.userID, Jobs: j.trigger.Jobs, CreatedAt: &created}
+	if source == "parent_pipeline" {
+		spec.SHA = upstream.sha
+	}
+	p, err := s.createPipeline(target, spec)
+	if err != nil {
+		return "downstream_pipeline_creation_failed"
+	}
+	j.downstreamID = p.ID
+	return ""
 }

@@ -59,6 +59,11 @@ type Options struct {
 	// value is no limit. SetRateLimit changes it.
 	RateLimit RateLimit
 
+	// WithoutTriggerJobs makes the simulator a GitLab before 19.2: GET
+	// /projects/:id/pipelines/:pipeline_id/trigger_jobs is no route, and
+	// gets the catch-all 404 {"error":"404 Not Found"}.
+	WithoutTriggerJobs bool
+
 	// MaxBodyBytes is the largest request body taken; larger ones get
 	// NGINX's 413. 0 means DefaultMaxBodyBytes (250 MiB).
 	MaxBodyBytes int64
@@ -83,6 +88,7 @@ type Sim struct {
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
 	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipelines_run.go)
+	guards    guardState               // protected refs and environments, resource groups (guards.go)
 
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
@@ -148,6 +154,8 @@ func (s *Sim) routes() {
 	s.pipelineRoutes()
 	// projects.go: a project and its pipeline-variables settings.
 	s.projectRoutes()
+	// guards.go: protected branches, tags and environments, environments, resource groups.
+	s.guardRoutes()
 	// Anything else is GitLab's catch-all route.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})

@@ -244,7 +244,12 @@ func TestProjectAccess(t *testing.T) {
 	// single job (the route does not read job tokens: no credentials).
 	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs", e.proj.ID), "JOB-TOKEN", runningTok), 200, "")
 	wantStatus(t, e.get(e.jobPath(1), "JOB-TOKEN", runningTok), 401, `{"message":"401 Unauthorized"}`)
-	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs", public.ID), "JOB-TOKEN", runningTok), 404, `{"message":"404 Project Not Found"}`)
+	// Another project: a public one is read as anyone reads it; a private
+	// one is outside the job token's allowlist (handle_job_token_failure!).
+	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs", public.ID), "JOB-TOKEN", runningTok), 200, "")
+	wantStatus(t, e.get(fmt.Sprintf("/api/v4/projects/%d/jobs", other.ID), "JOB-TOKEN", runningTok), 403,
+		`{"message":"403 Forbidden - Authentication by CI/CD job token not allowed from app.service to project."}`)
+	wantStatus(t, e.get("/api/v4/projects/999999/jobs", "JOB-TOKEN", runningTok), 404, `{"message":"404 Project Not Found"}`)
 }
 
 func TestPathStyleProjectID(t *testing.T) {

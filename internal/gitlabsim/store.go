@@ -87,6 +87,9 @@ type JobSpec struct {
 	RunnerID                                   int64 // 0: none (a runner is invented for started jobs)
 	Bridge                                     bool
 	DownstreamPipelineID                       int64
+	// Trigger, for a bridge that has not triggered yet (manual, created),
+	// is the downstream pipeline its processing creates.
+	Trigger *TriggerSpec
 	// When is the job's `when`: "on_success" (default), "manual" (default
 	// for manual jobs) or "delayed" (default for scheduled jobs). Manual and
 	// delayed jobs are actions: playable while manual or scheduled, and
@@ -114,6 +117,24 @@ type JobSpec struct {
 	// (artifacts_zip.go); ExpireIn is artifacts:expire_in, from finished_at.
 	ArtifactFiles []ArtifactFileSpec
 	ExpireIn      string
+}
+
+// TriggerSpec is a bridge's trigger: (a child pipeline of its own project or
+// a multi-project pipeline) what Ci::CreateDownstreamPipelineService
+// creates when the bridge is processed, once enqueued (a manual bridge:
+// played). The simulator's CI configuration has no trigger:, so this is
+// how a bridge's downstream pipeline is modelled.
+type TriggerSpec struct {
+	// ProjectID is the downstream project: 0 (or the bridge's own) for a
+	// child pipeline (source parent_pipeline), another for a multi-project
+	// pipeline (source pipeline), run by the bridge's user on the bridge's
+	// ref. A project that does not exist fails the bridge
+	// (downstream_bridge_project_not_found).
+	ProjectID int64
+	// Jobs are the downstream pipeline's jobs; none fails the bridge
+	// (downstream_pipeline_creation_failed), as GitLab creates no empty
+	// pipeline.
+	Jobs []JobSpec
 }
 
 // PipelineSpec describes a pipeline to create with its jobs.
@@ -464,7 +485,7 @@ func (s *Sim) newJob(pl *pipeline, js JobSpec, created time.Time) *job {
 		status: js.Status, allowFailure: js.AllowFailure, tags: tagList(js.Tags), coverage: js.Coverage,
 		failureReason: js.FailureReason, log: js.Log, artifactsExp: js.ArtifactsExpireAt, createdAt: created,
 		startedAt: js.StartedAt, finishedAt: js.FinishedAt, erasedAt: js.ErasedAt, runnerID: js.RunnerID,
-		userID: pl.userID, bridge: js.Bridge, downstreamID: js.DownstreamPipelineID, when: js.When,
+		userID: pl.userID, bridge: js.Bridge, downstreamID: js.DownstreamPipelineID, trigger: js.Trigger, when: js.When,
 		script: scriptOf(js), driven: scripted(js),
 	}
 	if js.CreatedAt != nil {

@@ -101,7 +101,7 @@ func TestAccBadInput(t *testing.T) {
 		// Job and project identifiers.
 		{"job_id 0", withToken(job(proj, 0)), `job_id.*at least 1`, false},
 		{"job_id negative", withToken(job(proj, -5)), `job_id.*at least 1`, false},
-		{"job_id huge", withToken(job(proj, 9_007_199_254_740_993)), `GitLab job not found.*Check job_id and project`, false},
+		{"job_id huge", withToken(job(proj, int64(9_007_199_254_740_993))), `GitLab job not found.*Check job_id and project`, false},
 		{"job_id not a number", withToken(job(proj, `"twelve"`)), `Inappropriate value for attribute "job_id"`, false},
 		{"job_id beyond 64 bits", withToken(job(proj, "1e20")), `Invalid whole number.*job_id must be a whole number from 1 to 9223372036854775807; 1e\+20 does not fit a 64-bit integer`, false},
 		{"job_id with a fraction", withToken(job(proj, "1.5")), `Invalid whole number.*job_id must be a whole number from 1 to 9223372036854775807; 1.5 is not a whole number`, false},

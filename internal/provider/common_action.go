@@ -42,8 +42,10 @@ func newJobAction(typeName string) jobAction {
 	return jobAction{what: "action " + typeName}
 }
 
-func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, _ *action.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
+func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	data, diags := configuredData(req.ProviderData, a.what)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
 		a.data = data
 	}
 }
@@ -164,6 +166,7 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 	poll.progress = func(_ context.Context, job *gitlabclient.Job, waited time.Duration) {
 		send(fmt.Sprintf("job %d: %s, %s", job.ID, job.Status, waited.Round(time.Second)))
 	}
+	poll.note = func(_ context.Context, msg string) { send(msg) } // e.g. the resource group a job waits for
 	out := op(ctx, client, poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job != nil && !out.Diags.HasError() {

@@ -33,7 +33,8 @@ type artifactsAction struct {
 	summary func(*gitlabclient.Job) string // the progress message after op
 }
 
-// newArtifactsAction is a with its name (e.g. "job_artifacts_keep") set.
+// newArtifactsAction returns the action a describes, named gitlabjobs_<name>
+// (name e.g. "job_artifacts_keep").
 func newArtifactsAction(name string, a artifactsAction) action.Action {
 	a.jobAction = newJobAction("gitlabjobs_" + name)
 	a.name = name

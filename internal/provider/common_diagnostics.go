@@ -67,6 +67,9 @@ var actionRights = map[string]string{
 		"a job of a protected branch or tag, the right to push or merge to it.",
 	"cancel": "Canceling a job needs at least the Developer role in the project (GitLab's cancel_build permission) and, " +
 		"for a job of a protected branch or tag, the right to push or merge to it.",
+	"force-cancel": "Force-canceling a job (`force = true`) needs the Maintainer role in the project (GitLab's " +
+		"maintainer_access on the job; the Developer role may cancel a job but not force-cancel it). Give the token's " +
+		"user the Maintainer role, or set `force = false` and let the job's runner finish canceling it.",
 	"erase": "Erasing a job needs the Maintainer role in the project, or the Developer role for a job the token's user " +
 		"started (or last played or retried) on an unprotected branch (GitLab's erase_build permission).",
 }
@@ -177,7 +180,8 @@ func jobReadError(project gitlabclient.Project, jobID int64, err error) diag.Dia
 		diags.AddAttributeError(path.Root("job_id"), "GitLab job not found",
 			fmt.Sprintf("Job %d was not found in project %q (%s). Check job_id and project: the job must belong to "+
 				"that project, and the token must be able to see the project (GitLab answers 404 for projects "+
-				"the token cannot access).", jobID, project.String(), err))
+				"the token cannot access). GitLab's single-job read finds no trigger jobs (bridges): to play one, set "+
+				"pipeline_id of gitlabjobs_job_play to its pipeline.", jobID, project.String(), err))
 	case gitlabclient.StatusCode(err) == 401:
 		diags.AddError("GitLab rejected the provider's credentials",
 			fmt.Sprintf("Reading job %d of project %q failed: %s. Check the provider's token: it may be wrong, "+

@@ -448,7 +448,7 @@ func retryJob(ctx context.Context, client *gitlabclient.Client, poll poller, in 
 	}
 	retried, err := client.RetryJob(ctx, in.Project.String(), job.ID)
 	if err != nil {
-		return jobActionOutput{Diags: actionError("retry", in.Project, job.ID, err)}
+		return jobActionOutput{Diags: guardedActionError(ctx, client, "retry", in.Project, job, err)}
 	}
 	tflog.Info(ctx, fmt.Sprintf("retried job %d: new job %d is %s", job.ID, retried.ID, retried.Status),
 		map[string]any{"job_id": job.ID, "new_job_id": retried.ID, "status": retried.Status})
@@ -465,6 +465,9 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 	}
 	in.FailOnJobFailure = false
 	if job.Status == "canceling" {
+		if in.Force {
+			return forceCancelJob(ctx, client, poll, in, job, false)
+		}
 		// Canceled before (by an earlier apply that did not save its outcome,
 		// or outside Terraform) and still stopping: nothing to send.
 		tflog.Info(ctx, fmt.Sprintf("job %d is already canceling; waiting for it without a request", job.ID))
@@ -483,7 +486,7 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 	}
 	canceled, err := client.CancelJob(ctx, in.Project.String(), in.JobID)
 	if err != nil {
-		return jobActionOutput{Diags: actionError("cancel", in.Project, in.JobID, err)}
+		return jobActionOutput{Diags: guardedActionError(ctx, client, "cancel", in.Project, job, err)}
 	}
 	if canceled.Status != gitlabclient.StatusCanceled && canceled.Status != gitlabclient.StatusCanceling && gitlabclient.Finished(canceled.Status) {
 		// It finished on its own before GitLab applied the cancel: GitLab
@@ -494,7 +497,31 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 		return jobActionOutput{Job: canceled, Diags: warn}
 	}
 	tflog.Info(ctx, fmt.Sprintf("canceled job %d: it is %s", canceled.ID, canceled.Status), map[string]any{"job_id": canceled.ID, "status": canceled.Status})
+	if in.Force && canceled.Status == gitlabclient.StatusCanceling {
+		return forceCancelJob(ctx, client, poll, in, canceled, true)
+	}
 	return finishAction(ctx, client, poll, in, "cancel", canceled)
+}
+
+// forceCancelJob ends a canceling job at once (force = true: GitLab's
+// force_cancel, for the Maintainer role) instead of waiting for its runner.
+// It is sent only to a job that is canceling, so it too happens once: a job
+// it ended is canceled, and a canceled job is left alone. justCanceled says
+// that this run's cancel put the job in canceling: a refused force-cancel
+// then says so, as that cancel was applied.
+func forceCancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in jobActionInput, job *gitlabclient.Job, justCanceled bool) jobActionOutput {
+	done, err := client.ForceCancelJob(ctx, in.Project.String(), job.ID)
+	if err != nil {
+		diags := actionError("force-cancel", in.Project, in.JobID, err)
+		if justCanceled {
+			diags.AddWarning(fmt.Sprintf("Job %d was canceled but is still canceling", job.ID),
+				fmt.Sprintf("GitLab applied the cancel of job %d (%q), which is canceling while its runner winds it down; "+
+					"only the force-cancel that would end it at once failed.", job.ID, job.Name))
+		}
+		return jobActionOutput{Diags: diags}
+	}
+	tflog.Info(ctx, fmt.Sprintf("force-canceled job %d: it is %s", done.ID, done.Status), map[string]any{"job_id": done.ID, "status": done.Status})
+	return finishAction(ctx, client, poll, in, "cancel", done)
 }
 
 // eraseJob erases a finished job's log and artifacts. An erased job is left
@@ -530,7 +557,7 @@ func eraseJob(ctx context.Context, client *gitlabclient.Client, in jobActionInpu
 					map[string]any{"error": rerr.Error()})
 			}
 		}
-		return jobActionOutput{Diags: actionError("erase", in.Project, in.JobID, err)}
+		return jobActionOutput{Diags: guardedActionError(ctx, client, "erase", in.Project, job, err)}
 	}
 	tflog.Info(ctx, fmt.Sprintf("erased job %d", erased.ID), map[string]any{"job_id": erased.ID})
 	return jobActionOutput{Job: erased}
@@ -565,6 +592,7 @@ func checkErasable(j *gitlabclient.Job) diag.Diagnostics {
 // waitForJob polls a job until it reaches target. On a timeout it returns
 // the last job seen with the error, so the caller can keep it in state.
 func waitForJob(ctx context.Context, client *gitlabclient.Client, poll poller, project gitlabclient.Project, jobID int64, target string) (*gitlabclient.Job, error) {
+	poll.waiting = func(ctx context.Context, j *gitlabclient.Job) string { return resourceWait(ctx, client, project, j) } // guard_diagnostics.go
 	return poll.wait(ctx, jobID, target, func(ctx context.Context) (*gitlabclient.Job, error) {
 		return client.GetJob(ctx, project.String(), jobID)
 	})
@@ -625,6 +653,9 @@ type jobActionInput struct {
 	VariablesChanged bool
 	// InputsChanged is the same for a play's inputs.
 	InputsChanged bool
+	// Force (cancel only) ends a canceling job at once with GitLab's
+	// force-cancel instead of waiting for its runner.
+	Force bool
 	// ExplainWaitError, when set, replaces waitError, whose advice is the
 	// resources' (timeouts.create, a tainted resource).
 	ExplainWaitError func(action string, jobID int64, err error) diag.Diagnostics

@@ -542,3 +542,69 @@ func TestFailureLogTailUnreadable(t *testing.T) {
 		t.Errorf("an unreadable log is said so: %q", got)
 	}
 }
+
+// TestCancelJob_force: with force, a running job whose runner cancels
+// gracefully is canceled and then force-canceled at once (two POSTs, each
+// once); a job found canceling gets the force-cancel alone; a canceled job
+// gets nothing. A Developer's force-cancel is refused with a diagnostic
+// naming the Maintainer role, after the cancel itself was applied.
+func TestCancelJob_force(t *testing.T) {
+	e := newOpsEnv(t, gitlabsim.Options{GracefulCancel: true, GracefulCancelDelay: time.Hour})
+	ids := e.jobs(gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "running", Stuck: true},
+		gitlabsim.JobSpec{Name: "smoke", Stage: "deploy", Status: "running", Stuck: true})
+	in := e.input(t, ids[0])
+	in.Force = true
+	out := cancelJob(ctxTimeout(t), e.client, e.poll, in)
+	if out.Diags.HasError() || out.Job == nil || out.Job.Status != "canceled" {
+		t.Fatalf("force cancel of a running job: job %+v, diags %v", out.Job, out.Diags)
+	}
+	if n := e.posts("cancel"); n != 2 {
+		t.Errorf("%d POST .../cancel, want 2 (cancel, then force-cancel)", n)
+	}
+	// Again: the job is canceled, nothing is sent.
+	out = cancelJob(ctxTimeout(t), e.client, e.poll, in)
+	warned(t, out.Diags)
+	if n := e.posts("cancel"); n != 2 {
+		t.Errorf("%d POST .../cancel after a second run, want still 2", n)
+	}
+	// Found canceling: only the force-cancel.
+	if err := e.sim.CancelJob(ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	in.JobID = ids[1]
+	out = cancelJob(ctxTimeout(t), e.client, e.poll, in)
+	if out.Diags.HasError() || out.Job == nil || out.Job.Status != "canceled" {
+		t.Fatalf("force cancel of a canceling job: job %+v, diags %v", out.Job, out.Diags)
+	}
+	if n := e.posts("cancel"); n != 3 {
+		t.Errorf("%d POST .../cancel, want 3", n)
+	}
+	// Without force, a developer's cancel is fine; with it, refused.
+	dev := e.sim.CreateUser(gitlabsim.UserSpec{Username: "dev"})
+	devProject := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "ops/dev", Members: map[int64]int{dev.ID: gitlabsim.DeveloperAccess}})
+	devJob := e.sim.CreatePipeline(devProject.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "e2e", Stage: "deploy", Status: "running", Stuck: true}}}).JobIDs[0]
+	client, err := gitlabclient.New(gitlabclient.Config{BaseURL: e.client.BaseURL(),
+		Token: e.sim.CreatePersonalAccessToken(dev.ID, gitlabsim.TokenSpec{Scopes: []string{"api"}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Project, err = gitlabclient.ParseProject(devProject.PathWithNamespace); err != nil {
+		t.Fatal(err)
+	}
+	in.JobID = devJob
+	out = cancelJob(ctxTimeout(t), client, e.poll, in)
+	if !out.Diags.HasError() || !strings.Contains(out.Diags[0].Summary(), fmt.Sprintf("Not allowed to force-cancel job %d", devJob)) ||
+		!strings.Contains(out.Diags[0].Detail(), "needs the Maintainer role") {
+		t.Fatalf("developer's force cancel: diags %v", out.Diags)
+	}
+	if len(out.Diags) != 2 || !strings.Contains(out.Diags[1].Summary(), "was canceled but is still canceling") {
+		t.Errorf("diags %v, want a warning that the cancel was applied", out.Diags)
+	}
+	if j, _ := e.sim.Job(devJob); j.Status != "canceling" {
+		t.Errorf("job is %s, want canceling", j.Status)
+	}
+	if n := e.posts("cancel"); n != 5 {
+		t.Errorf("%d POST .../cancel, want 5", n)
+	}
+}

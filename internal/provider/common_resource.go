@@ -434,8 +434,10 @@ func newJobActionResource(typeName, jobIDAttr string) jobActionResource {
 	return jobActionResource{poll: defaultPoller(), what: "resource " + typeName, jobIDAttr: jobIDAttr}
 }
 
-func (r *jobActionResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
+func (r *jobActionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := configuredData(req.ProviderData, r.what)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
 		r.data = data
 		r.poll.failureLogLines = data.failureLogLines
 	}

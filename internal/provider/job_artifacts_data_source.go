@@ -28,9 +28,11 @@ var (
 // The archive cap of gitlabjobs_job_artifacts: the default, and the most
 // max_archive_size may ask for. The archive goes to a temporary file, not
 // to memory; only its listing is kept.
+// Typed int64, as the attribute is: an untyped 4 << 30 overflows int where
+// int is 32 bits (make test cross-compiles for linux/386 to catch that).
 const (
-	defaultArchiveMaxSize = 64 << 20
-	maxArchiveMaxSize     = 4 << 30
+	defaultArchiveMaxSize int64 = 64 << 20
+	maxArchiveMaxSize     int64 = 4 << 30
 )
 
 // NewJobArtifactsDataSource returns the gitlabjobs_job_artifacts data source.

@@ -27,6 +27,7 @@ type jobCancelAction struct{ jobAction }
 type jobCancelActionModel struct {
 	jobActionTarget
 	WaitForCanceled types.Bool     `tfsdk:"wait_for_canceled"`
+	Force           types.Bool     `tfsdk:"force"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -49,12 +50,23 @@ func (a *jobCancelAction) Schema(ctx context.Context, _ action.SchemaRequest, re
 				MarkdownDescription: "Wait until the job has stopped: a running job may be `canceling` while its " +
 					"runner winds it down. Defaults to `true`.",
 			},
+			"force": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: forceCancelDescription,
+			},
 			"timeouts": positiveActionTimeouts(timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				InvokeDescription: "How long to wait for the job to stop, as a duration such as `30s` or `5m` (default `10m`).",
 			})),
 		},
 	}
 }
+
+// forceCancelDescription is the force attribute's description, for the
+// resource and the action.
+const forceCancelDescription = "End a job that is `canceling` at once with GitLab's force-cancel " +
+	"(`force=true` on the cancel endpoint), instead of waiting for its runner to wind it down: a running job is canceled as usual " +
+	"and, if GitLab leaves it `canceling`, force-canceled right away (its `after_script` may not finish). Needs " +
+	"the Maintainer role; a Developer's force-cancel is refused (the cancel itself is then applied). Defaults to `false`."
 
 // ModifyPlan checks that the job exists; any status is accepted (a finished
 // job is left alone with a warning).
@@ -75,6 +87,7 @@ func (a *jobCancelAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	in.Force = cfg.Force.ValueBool()
 	in.WaitFor = waitFinished
 	if !cfg.WaitForCanceled.IsNull() && !cfg.WaitForCanceled.IsUnknown() && !cfg.WaitForCanceled.ValueBool() {
 		in.WaitFor = waitNone

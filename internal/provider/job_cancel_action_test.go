@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
@@ -28,5 +29,16 @@ func TestJobCancelAction(t *testing.T) {
 	requireDiag(t, inv.diags, tfprotov6.DiagnosticSeverityWarning, fmt.Sprintf("^Job %d has already finished$", done))
 	if n := e.sim.ActionCount(done, gitlabsim.ActionCancel); n != 0 {
 		t.Errorf("canceled a finished job %d times", n)
+	}
+
+	// force ends a job stuck in canceling with one force-cancel.
+	stuck := e.job(gitlabsim.JobSpec{Status: "canceling", Stuck: true})
+	inv = e.invoke("gitlabjobs_job_cancel", stuck, map[string]tftypes.Value{"force": tftypes.NewValue(tftypes.Bool, true)})
+	requireNoDiags(t, "InvokeAction", inv.diags)
+	if j, _ := e.sim.Job(stuck); j.Status != "canceled" {
+		t.Errorf("force: job is %s, want canceled", j.Status)
+	}
+	if n := e.sim.ActionCount(stuck, gitlabsim.ActionCancel); n != 1 {
+		t.Errorf("force-canceled %d times, want 1", n)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -29,6 +31,7 @@ type jobCancelModel struct {
 	Project         types.String   `tfsdk:"project"`
 	JobID           types.Int64    `tfsdk:"job_id"`
 	WaitForCanceled types.Bool     `tfsdk:"wait_for_canceled"`
+	Force           types.Bool     `tfsdk:"force"`
 	Triggers        types.Map      `tfsdk:"triggers"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 	jobResultModel
@@ -50,6 +53,13 @@ func (r *jobCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest
 		MarkdownDescription: "Wait until the job has stopped: a running job may be `canceling` while its runner " +
 			"winds it down. Defaults to `true`.",
 	}
+	attrs["force"] = schema.BoolAttribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             booldefault.StaticBool(false),
+		MarkdownDescription: forceCancelDescription + " Changing it replaces the resource: a job still `canceling` is then force-canceled, any other is left alone.",
+		PlanModifiers:       []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+	}
 	attrs["triggers"] = triggersAttribute("cancel the job")
 	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job to stop (default 10m)."}))
 	resp.Schema = schema.Schema{
@@ -60,7 +70,8 @@ func (r *jobCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				"A cancel has one outcome however often it is asked for, and this resource sends it only to a job that "+
 					"can still be canceled: after a timeout or an interrupt (the resource is tainted), or when the state "+
 					"never recorded the cancel, the next apply finds the job `canceling` (it waits for it, sending nothing) "+
-					"or finished (it records it, with a warning). Changed `triggers` cancel the job again only if it runs "+
+					"or finished (it records it, with a warning); with `force`, a job found `canceling` is force-canceled once, "+
+					"and a canceled job is left alone. Changed `triggers` cancel the job again only if it runs "+
 					"again (e.g. retried).") + "\n\n" +
 			"Upstream API: [Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job).",
 		Attributes: attrs,
@@ -83,7 +94,7 @@ func (r *jobCancelResource) Create(ctx context.Context, req resource.CreateReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), WaitFor: waitNone}
+	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), WaitFor: waitNone, Force: plan.Force.ValueBool()}
 	if plan.WaitForCanceled.ValueBool() {
 		in.WaitFor = waitFinished
 	}
@@ -105,4 +116,5 @@ func (r *jobCancelResource) ImportState(ctx context.Context, req resource.Import
 	}
 	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": jobID})...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_canceled"), true)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("force"), false)...)
 }

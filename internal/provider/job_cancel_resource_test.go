@@ -113,3 +113,88 @@ func TestAccJobCancelResource_finished(t *testing.T) {
 		t.Errorf("cancel of a finished job sent %d times, want 0", n)
 	}
 }
+
+// TestAccJobCancelResource_force: a job stuck in canceling is recorded as it
+// is without force (no request); setting force replaces the resource, whose
+// create force-cancels it once — refused for a Developer, with one request
+// and a diagnostic naming the Maintainer role, nothing saved; applying
+// again sends nothing.
+func TestAccJobCancelResource_force(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "deploy", Stage: "deploy", Status: "canceling", Stuck: true})
+	stuck := pl.JobIDs[0]
+	dev := env.Sim.CreateUser(gitlabsim.UserSpec{Username: "developer"})
+	devProject := env.Sim.CreateProject(gitlabsim.ProjectSpec{Path: "actions/force-dev", Members: map[int64]int{dev.ID: gitlabsim.DeveloperAccess}})
+	devJob := env.Sim.CreatePipeline(devProject.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy", Stage: "deploy", Status: "canceling", Stuck: true}}}).JobIDs[0]
+	devTok := env.Sim.CreatePersonalAccessToken(dev.ID, gitlabsim.TokenSpec{Name: "dev"})
+	config := func(force bool) string {
+		return env.Config(fmt.Sprintf(`
+resource "gitlabjobs_job_cancel" "stuck" {
+  project           = %q
+  job_id            = %d
+  wait_for_canceled = false
+  force             = %t
+}
+`, p.PathWithNamespace, stuck, force))
+	}
+	const route = "POST /api/v4/projects/{id}/jobs/{job_id}/cancel"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderBlock(fmt.Sprintf("  token = %q\n", devTok)) + fmt.Sprintf(`
+resource "gitlabjobs_job_cancel" "dev" {
+  project           = %q
+  job_id            = %d
+  wait_for_canceled = false
+  force             = true
+}
+`, devProject.PathWithNamespace, devJob),
+				ExpectError: regexp.MustCompile(`(?s)Not\s+allowed\s+to\s+force-cancel\s+job.*403\s+Forbidden.*Maintainer\s+role`),
+				Check: func(*terraform.State) error {
+					if n := env.Sim.RequestCount(route); n != 1 {
+						return fmt.Errorf("%d cancel requests after the refusal, want 1", n)
+					}
+					if j := simJob(t, env, devJob); j.Status != "canceling" {
+						return fmt.Errorf("refused force-cancel: job is %s", j.Status)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config(false),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobCancel, attr("status"), knownvalue.StringExact("canceling")),
+				},
+				Check: func(*terraform.State) error {
+					if n := env.Sim.RequestCount(route); n != 1 {
+						return fmt.Errorf("%d cancel requests, want only the refused one: none to a canceling job without force", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config(true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobCancel, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobCancel, attr("status"), knownvalue.StringExact("canceled")),
+				},
+			},
+			{
+				Config: config(true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+	if n := env.Sim.RequestCount(route); n != 2 {
+		t.Errorf("%d cancel requests, want 2 (the refused one, the force-cancel)", n)
+	}
+	if j := simJob(t, env, stuck); j.Status != "canceled" {
+		t.Errorf("job is %s, want canceled", j.Status)
+	}
+}

@@ -13,8 +13,10 @@ import (
 )
 
 // This file declares, once, the attributes of a GitLab job as the provider
-// exposes them, and the one conversion from the API's job into them. Every
-// data source and resource that returns a job uses these.
+// exposes them in full, and the conversion from the API's job into them: the
+// data sources that return jobs use these. The job action resources keep a
+// smaller summary of the job they acted on (jobResultModel,
+// common_resource.go).
 
 // jobModel holds every field of GitLab's job entity.
 type jobModel struct {

@@ -26,8 +26,9 @@ type jobPlayAction struct{ jobAction }
 
 type jobPlayActionModel struct {
 	jobActionTarget
-	Variables types.Map     `tfsdk:"variables"`
-	Inputs    types.Dynamic `tfsdk:"inputs"`
+	Variables  types.Map     `tfsdk:"variables"`
+	Inputs     types.Dynamic `tfsdk:"inputs"`
+	PipelineID types.Int64   `tfsdk:"pipeline_id"` // trigger_jobs.go
 	jobActionWait
 }
 
@@ -40,6 +41,7 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 	attrs["project"] = actionProjectAttribute()
 	attrs["job_id"] = actionJobIDAttribute("The manual job to play. A finished manual job runs again as a new job; " +
 		"a job played again before is played through its newest run.")
+	attrs["pipeline_id"] = actionBridgePipelineAttribute() // trigger_jobs.go
 	attrs["variables"] = schema.MapAttribute{
 		ElementType: types.StringType,
 		Optional:    true,
@@ -69,6 +71,7 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 }
 
 func (a *jobPlayAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	trackBridgeFrom(ctx, a.data, req.Config)
 	a.checkAtPlan(ctx, req, resp, checkPlayable)
 	var cfg jobPlayActionModel
 	if resp.Diagnostics.HasError() || req.Config.Get(ctx, &cfg).HasError() || cfg.Variables.IsUnknown() ||
@@ -89,6 +92,7 @@ func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	}
 	in, diags := cfg.input()
 	resp.Diagnostics.Append(diags...)
+	trackBridge(a.data, cfg.JobID, cfg.PipelineID)
 	timeout, diags := cfg.apply(ctx, &in)
 	resp.Diagnostics.Append(diags...)
 	in.Variables, diags = playVariables(ctx, cfg.Variables)

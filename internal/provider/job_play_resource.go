@@ -38,6 +38,7 @@ type jobPlayModel struct {
 	ID               types.String   `tfsdk:"id"`
 	Project          types.String   `tfsdk:"project"`
 	JobID            types.Int64    `tfsdk:"job_id"`
+	PipelineID       types.Int64    `tfsdk:"pipeline_id"` // trigger_jobs.go
 	Variables        types.Map      `tfsdk:"variables"`
 	Inputs           types.Dynamic  `tfsdk:"inputs"`
 	WaitFor          types.String   `tfsdk:"wait_for"`
@@ -78,6 +79,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Validators:    []validator.Dynamic{jobInputsValidator{}},
 		PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()}, // import_mark.go
 	}
+	attrs["pipeline_id"] = resourceBridgePipelineAttribute() // trigger_jobs.go
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("play the job")
@@ -132,6 +134,7 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 // the plan rather than the apply; and refuses a change of variables that
 // GitLab would not apply.
 func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	trackBridgeFrom(ctx, r.data, req.Config)
 	r.refuseJobToken(ctx, req, resp)
 	if !req.Plan.Raw.IsNull() && !req.State.Raw.IsNull() {
 		r.checkVariablesChange(ctx, req, resp)
@@ -228,6 +231,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	client, project, diags := r.data.clientForProject(r.what, plan.Project)
 	resp.Diagnostics.Append(diags...)
+	trackBridge(r.data, plan.JobID, plan.PipelineID)
 	vars, diags := playVariables(ctx, plan.Variables)
 	resp.Diagnostics.Append(diags...)
 	inputs, diags := jobInputs(plan.Inputs)
@@ -261,6 +265,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 // of job_id: a tainted resource's replacement adopts it (common_operations.go).
 func (r *jobPlayResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	r.noteRecorded(ctx, req.State)
+	trackBridgeFrom(ctx, r.data, req.State)
 	r.jobActionResource.Read(ctx, req, resp)
 }
 

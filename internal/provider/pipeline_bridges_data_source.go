@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -80,7 +81,9 @@ func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.Schem
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the trigger jobs (bridges) of a pipeline with the downstream pipelines they " +
 			"started, newest first. GitLab does not send runner, artifact, `tag_list` or `archived` fields for trigger jobs; " +
-			"they are null or empty here.\n\n" +
+			"they are null or empty here. The list is read from `GET /projects/:id/pipelines/:pipeline_id/trigger_jobs` " +
+			"(GitLab 19.2 and later), or, when GitLab answers that it has no such route (an older GitLab), from " +
+			"`.../bridges`, which it replaces; a CI job token is accepted by the first only.\n\n" +
 			"Upstream API: [List pipeline trigger jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-trigger-jobs).",
 		Attributes: map[string]schema.Attribute{
 			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>`."},
@@ -110,6 +113,15 @@ func (d *pipelineBridgesDataSource) Read(ctx context.Context, req datasource.Rea
 	}
 	bridges, err := client.ListPipelineBridges(ctx, project.String(), cfg.PipelineID.ValueInt64(), scopeStrings(cfg.Scope))
 	if err != nil {
+		if gitlabclient.IsNotFound(err) && client.WithoutTriggerJobs() && d.data.usesJobToken() {
+			resp.Diagnostics.AddAttributeError(path.Root("project"), "This GitLab does not list trigger jobs to a CI job token",
+				fmt.Sprintf("Listing the trigger jobs of pipeline %d of project %q failed: %s. GitLab before 19.2 has no "+
+					"trigger_jobs endpoint, and its GET /projects/:id/pipelines/:pipeline_id/bridges does not read a CI job "+
+					"token: the request counts as anonymous, so a private or internal project answers 404. Read the trigger "+
+					"jobs with a provider (an alias, if you also need the job token) whose token is an access token with the "+
+					"read_api scope, or upgrade GitLab to 19.2 or later.", cfg.PipelineID.ValueInt64(), project.String(), err))
+			return
+		}
 		resp.Diagnostics.Append(listError(fmt.Sprintf("the trigger jobs of pipeline %d", cfg.PipelineID.ValueInt64()), project, err)...)
 		return
 	}

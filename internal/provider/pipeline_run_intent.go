@@ -196,6 +196,12 @@ func create(ctx context.Context, client *gitlabclient.Client, in pipelineRunInpu
 			out.Diags.Append(pipelineUnknownError(in, unknown, out.Pending)...)
 			return out
 		default:
+			if detail := pipelineGuardDetail(ctx, client, in.Project, in.Ref, err); detail != "" { // guard_diagnostics.go
+				out.Diags.AddAttributeError(path.Root("ref"), fmt.Sprintf("A protected branch or tag refused the pipeline for %q", in.Ref),
+					fmt.Sprintf("GitLab refused to create a pipeline for %q in project %q: %s. Nothing was created and nothing "+
+						"is retried.\n\n%s", in.Ref, in.Project.String(), err, detail))
+				return out
+			}
 			out.Diags.Append(pipelineCreateError(in, err)...)
 			return out
 		}

@@ -155,8 +155,10 @@ type pipelineRunModel struct {
 	pipelineInfo
 }
 
-func (r *pipelineRunResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
+func (r *pipelineRunResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := configuredData(req.ProviderData, pipelineRunWhat)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
 		r.data = data
 	}
 }

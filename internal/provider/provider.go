@@ -498,8 +498,28 @@ func (d *providerData) clientForProject(what string, project types.String) (*git
 // dataSourceBase gives a data source the provider's client.
 type dataSourceBase struct{ data *providerData }
 
-func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
+func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	data, diags := configuredData(req.ProviderData, "data source")
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
 		d.data = data
 	}
+}
+
+// configuredData is the provider's data handed to a type's Configure: nil
+// before the provider is configured (Terraform calls Configure early, e.g.
+// to validate), an error naming the type it got when it is of another type
+// (a bug of the provider, reported as the scaffolding provider does).
+func configuredData(given any, what string) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if given == nil {
+		return nil, diags
+	}
+	data, ok := given.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data type",
+			fmt.Sprintf("The %s expected *providerData, got %T. Please report this issue to the provider developers.", what, given))
+		return nil, diags
+	}
+	return data, diags
 }

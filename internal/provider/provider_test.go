@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -198,4 +201,96 @@ func stringOrNull(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+// Every type's Configure takes the provider's data, ignores none (before
+// the provider is configured), and reports any other type as an error, as
+// the scaffolding provider does, instead of leaving the type unconfigured.
+func TestConfigureProviderDataType(t *testing.T) {
+	ctx := context.Background()
+	p := &gitlabJobsProvider{}
+	data := &providerData{}
+	type configurable struct {
+		name      string
+		configure func(given any) (diagCount int, hasData bool)
+	}
+	var all []configurable
+	for _, f := range p.Resources(ctx) {
+		r := f()
+		var md resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "gitlabjobs"}, &md)
+		rc, ok := r.(resource.ResourceWithConfigure)
+		if !ok {
+			t.Fatalf("resource %s has no Configure", md.TypeName)
+		}
+		all = append(all, configurable{md.TypeName, func(given any) (int, bool) {
+			var resp resource.ConfigureResponse
+			rc.Configure(ctx, resource.ConfigureRequest{ProviderData: given}, &resp)
+			return resp.Diagnostics.ErrorsCount(), reflectData(r) == data
+		}})
+	}
+	for _, f := range p.DataSources(ctx) {
+		d := f()
+		var md datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "gitlabjobs"}, &md)
+		dc, ok := d.(datasource.DataSourceWithConfigure)
+		if !ok {
+			t.Fatalf("data source %s has no Configure", md.TypeName)
+		}
+		all = append(all, configurable{md.TypeName, func(given any) (int, bool) {
+			var resp datasource.ConfigureResponse
+			dc.Configure(ctx, datasource.ConfigureRequest{ProviderData: given}, &resp)
+			return resp.Diagnostics.ErrorsCount(), reflectData(d) == data
+		}})
+	}
+	for _, f := range p.Actions(ctx) {
+		a := f()
+		var md action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "gitlabjobs"}, &md)
+		ac, ok := a.(action.ActionWithConfigure)
+		if !ok {
+			t.Fatalf("action %s has no Configure", md.TypeName)
+		}
+		all = append(all, configurable{md.TypeName, func(given any) (int, bool) {
+			var resp action.ConfigureResponse
+			ac.Configure(ctx, action.ConfigureRequest{ProviderData: given}, &resp)
+			return resp.Diagnostics.ErrorsCount(), reflectData(a) == data
+		}})
+	}
+	for _, c := range all {
+		if n, _ := c.configure(nil); n != 0 {
+			t.Errorf("%s: Configure before the provider is configured: %d errors, want none", c.name, n)
+		}
+		if n, _ := c.configure("not provider data"); n != 1 {
+			t.Errorf("%s: Configure with a string: %d errors, want 1", c.name, n)
+		}
+		if n, got := c.configure(data); n != 0 || !got {
+			t.Errorf("%s: Configure with the provider's data: %d errors, data kept %v", c.name, n, got)
+		}
+	}
+}
+
+// reflectData finds the *providerData a configured type keeps (in a field
+// named data, or in an embedded struct's).
+func reflectData(v any) *providerData {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		rv = rv.Elem()
+	}
+	var find func(reflect.Value) *providerData
+	find = func(s reflect.Value) *providerData {
+		for i := 0; i < s.NumField(); i++ {
+			f := s.Field(i)
+			switch {
+			case s.Type().Field(i).Name == "data" && f.Type() == reflect.TypeOf((*providerData)(nil)):
+				return (*providerData)(f.UnsafePointer())
+			case f.Kind() == reflect.Struct && s.Type().Field(i).Anonymous:
+				if d := find(f); d != nil {
+					return d
+				}
+			}
+		}
+		return nil
+	}
+	return find(rv)
 }
