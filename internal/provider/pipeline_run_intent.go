@@ -189,7 +189,7 @@ func create(ctx context.Context, client *gitlabclient.Client, in pipelineRunInpu
 				return out
 			}
 			tflog.Warn(ctx, fmt.Sprintf("the creation sent at %s created no pipeline (GitLab shows none after %s); sending it again",
-				unknown.Sent.UTC().Format(time.RFC3339), in.RequestLimit))
+				unknown.Sent.UTC().Format(time.RFC3339), in.requestLimit()))
 			continue
 		case errors.As(err, &unknown):
 			out.Pending = &pipelineRecord{Sent: unknown.Sent, NoMarker: req.NoMarker}
@@ -227,11 +227,20 @@ func waitOut(ctx context.Context, client *gitlabclient.Client, in pipelineRunInp
 	return pipelineRunOutput{}, false
 }
 
-// settle waits until in.RequestLimit after sent, when a request sent then
+// requestLimit is the provider's request_time_limit, GitLab's default
+// when not set: never zero, which would decide before a request can land.
+func (in pipelineRunInput) requestLimit() time.Duration {
+	if in.RequestLimit > 0 {
+		return in.RequestLimit
+	}
+	return defaultRequestTimeLimit
+}
+
+// settle waits until the request time limit after sent, when a request sent then
 // can no longer create a pipeline in GitLab.
 func settle(ctx context.Context, in pipelineRunInput, sent time.Time) diag.Diagnostics {
 	var diags diag.Diagnostics
-	until := sent.Add(in.RequestLimit)
+	until := sent.Add(in.requestLimit())
 	wait := time.Until(until)
 	if wait <= 0 {
 		return diags
@@ -317,7 +326,7 @@ func adopted(ctx context.Context, in pipelineRunInput, p *gitlabclient.Pipeline)
 // unknown when the operation ended (interrupted, timed out).
 func pipelineUnknownError(in pipelineRunInput, err *gitlabclient.UnknownRunError, rec *pipelineRecord) diag.Diagnostics {
 	var diags diag.Diagnostics
-	until := rec.Sent.Add(in.RequestLimit).UTC().Format(time.RFC3339)
+	until := rec.Sent.Add(in.requestLimit()).UTC().Format(time.RFC3339)
 	next := fmt.Sprintf("The resource is saved (tainted) with the time of the request: the next apply waits until %s "+
 		"(request_time_limit after it, when GitLab can no longer create it), then looks for the pipeline and creates "+
 		"one only if GitLab shows none.", until)

@@ -572,8 +572,8 @@ func (r *pipelineRunResource) input(ctx context.Context, m pipelineRunModel, pro
 		diags.Append(m.Triggers.ElementsAs(ctx, &trig, false)...)
 		marker = runMarker(m.Ref.ValueString(), keys, trig)
 	}
-	limit := defaultRequestTimeLimit
-	if r.data != nil && r.data.requestTimeLimit > 0 {
+	var limit time.Duration // requestLimit: GitLab's default unless set
+	if r.data != nil {
 		limit = r.data.requestTimeLimit
 	}
 	return pipelineRunInput{
