@@ -216,6 +216,11 @@ resource "gitlabjobs_pipeline_run" "b" {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
+				// A slow creation: without the lock, both creates would look
+				// before either pipeline exists.
+				PreConfig: func() {
+					env.Sim.InjectFault(gitlabsim.Fault{Route: routeCreatePipeline, Kind: gitlabsim.FaultLatency, Latency: time.Second})
+				},
 				Config: cfg,
 				Check: resource.ComposeAggregateTestCheckFunc(wantRuns(env, p, 1),
 					resource.TestCheckResourceAttrPair("gitlabjobs_pipeline_run.a", "pipeline_id", "gitlabjobs_pipeline_run.b", "pipeline_id"),
@@ -228,14 +233,15 @@ resource "gitlabjobs_pipeline_run" "b" {
 // slowCreateProxy forwards requests to the simulator; the first pipeline
 // creation is held for delay and then forwarded on its own, whether or not
 // the client is still there: GitLab finishing a request whose client went
-// away. received is closed when that request arrives.
-func slowCreateProxy(t *testing.T, env *acctest.Env, delay time.Duration) (baseURL string, received <-chan struct{}) {
+// away. received is closed when that request arrives, landed when GitLab
+// has answered it.
+func slowCreateProxy(t *testing.T, env *acctest.Env, delay time.Duration) (baseURL string, received, landed <-chan struct{}) {
 	t.Helper()
 	target, err := url.Parse(env.BaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	arrived := make(chan struct{})
+	arrived, served := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -257,6 +263,7 @@ func slowCreateProxy(t *testing.T, env *acctest.Env, delay time.Duration) (baseU
 			out.RequestURI = ""
 			rec := httptest.NewRecorder()
 			proxy.ServeHTTP(rec, out)
+			close(served)
 			done <- rec
 		}()
 		select {
@@ -270,7 +277,7 @@ func slowCreateProxy(t *testing.T, env *acctest.Env, delay time.Duration) (baseU
 		}
 	}))
 	t.Cleanup(srv.Close)
-	return strings.Replace(env.BaseURL, target.Scheme+"://"+target.Host, srv.URL, 1), arrived
+	return strings.Replace(env.BaseURL, target.Scheme+"://"+target.Host, srv.URL, 1), arrived, served
 }
 
 // Case 4: Ctrl-C while GitLab is slow to create the pipeline, then an
@@ -282,8 +289,10 @@ func TestAccPipelineRunIntent_interruptDuringCreate(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.NewEnv(t)
 	p := ciProject(t, env, "", "")
-	base, arrived := slowCreateProxy(t, env, 3*time.Second)
-	cfg := strings.Replace(env.ProviderConfig(`  request_time_limit = "6s"`), env.BaseURL, base, 1) +
+	// The held request lands 8 s after it arrived, long after the re-apply
+	// below would look if it did not wait (request_time_limit 12 s).
+	base, arrived, landed := slowCreateProxy(t, env, 8*time.Second)
+	cfg := strings.Replace(env.ProviderConfig(`  request_time_limit = "12s"`), env.BaseURL, base, 1) +
 		fmt.Sprintf("resource \"gitlabjobs_pipeline_run\" \"release\" {\n  project = %q\n  ref     = \"main\"\n}\n", p.PathWithNamespace)
 	cli := newTerraformCLI(t, os.Getenv(acctest.EnvTerraformPath), tfWorkDir(t, cfg))
 	cli.run(t, "init", "-input=false", "-no-color")
@@ -319,6 +328,11 @@ func TestAccPipelineRunIntent_interruptDuringCreate(t *testing.T) {
 	}
 
 	second := cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	select { // count once the held request has reached GitLab
+	case <-landed:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the held creation did not land within 60 s")
+	}
 	created := env.Sim.CreatedPipelines(p.ID)
 	if len(created) != 1 {
 		t.Fatalf("%d pipelines, want 1:\n%s", len(created), second)
