@@ -69,7 +69,10 @@ import (
 // Delete hands the record to Create in memory (stashActAgain/takeActAgain,
 // as the job actions do), keyed by the intent (a digest kept in memory
 // only). Create then goes on with the recorded pipeline, or waits out the
-// pending request.
+// pending request. With create_before_destroy the replacement's Create runs
+// before the Delete and gets no record: it looks (with a marker) but does
+// not wait out a pending request, and without a marker it runs a new
+// pipeline; the docs advise the default lifecycle.
 //
 // Unknown outcome. GitLab may still create a pipeline after the client gave
 // up (Workhorse and Puma finish a request whose client went away), for as
@@ -340,7 +343,9 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"and taints; after a creation of unknown outcome, a pipeline the user created for the ref since then cannot " +
 			"be proved to be this run's, so the apply stops naming it and the `terraform import` command, and creates " +
 			"nothing; and a pipeline created by an apply that saved no state at all (provider killed) is not " +
-			"recognized: the next apply runs another. A refresh keeps the resource even when the pipeline is gone or " +
+			"recognized: the next apply runs another. Keep the default lifecycle: with `create_before_destroy` a tainted " +
+			"resource's replacement is created before the old state is read, and gets none of these records. A " +
+			"refresh keeps the resource even when the pipeline is gone or " +
 			"no longer visible (with a warning). Needs a token with the `api` scope and at least the Developer role " +
 			"(GitLab's `create_pipeline` permission); a CI job token is refused at plan.\n\nDestroying this resource " +
 			"only removes it from the Terraform state: GitLab keeps the pipeline.\n\n" +
