@@ -87,7 +87,7 @@ type Sim struct {
 	runnable  map[int64]bool           // driven jobs the runner may have to move
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
-	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipelines_run.go)
+	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipeline_create.go, triggers.go)
 	guards    guardState               // protected refs and environments, resource groups (guards.go)
 
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
