@@ -130,6 +130,58 @@ var pipelineSources = []string{"unknown", "push", "web", "trigger", "schedule", 
 var pipelineAvailableStatuses = []string{"created", "waiting_for_resource", "preparing", "pending", "running", "success",
 	"failed", "canceled", "skipped", "manual", "scheduled"}
 
+// pipelinesQuery is the validated query of GET /projects/:id/pipelines:
+// `use :pagination` and Ci::PipelinesFinder's filters and order.
+type pipelinesQuery struct {
+	page    listParams
+	filters map[string]string // the filters given: scope, status, ref, sha, username, source
+	orderBy string
+	desc    bool
+}
+
+// pipelineFilterValues are the values the enumerated filters accept.
+var pipelineFilterValues = map[string][]string{
+	"scope": {"running", "pending", "finished", "branches", "tags"}, "status": pipelineAvailableStatuses,
+	"order_by": pipelineOrderBy, "sort": {"asc", "desc"}, "source": pipelineSources,
+}
+
+// readPipelinesQuery reads the query of GET /projects/:id/pipelines, parsed
+// once as Rack parses it; on failure it has written Grape's 400, its
+// errors in the order of their names.
+func readPipelinesQuery(w http.ResponseWriter, r *http.Request) (pipelinesQuery, bool) {
+	params := map[string]any{}
+	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
+	var errs grapeErrors
+	q := pipelinesQuery{page: listParams{page: 1, perPage: defaultPerPage}, filters: map[string]string{}}
+	readPagination(params, &q.page, &errs)
+	for _, name := range []string{"scope", "status", "ref", "sha", "username", "source", "order_by", "sort"} {
+		raw, present := params[name]
+		if !present {
+			continue
+		}
+		v, ok := grapeString(raw)
+		if !ok { // an array or a hash: Grape's String coercion fails
+			errs.add(name, "is invalid")
+			continue
+		}
+		if values, enumerated := pipelineFilterValues[name]; enumerated && !slices.Contains(values, v) {
+			errs.add(name, "does not have a valid value")
+			continue
+		}
+		q.filters[name] = v
+	}
+	if len(errs.order) > 0 {
+		slices.Sort(errs.order)
+		badParam(w, errs.message())
+		return pipelinesQuery{}, false
+	}
+	q.orderBy = firstNonEmpty(q.filters["order_by"], "id")
+	q.desc = q.filters["sort"] != "asc"
+	delete(q.filters, "order_by")
+	delete(q.filters, "sort")
+	return q, true
+}
+
 // GET /projects/:id/pipelines.
 func (s *Sim) listPipelines(w http.ResponseWriter, r *http.Request) {
 	s.lock()
@@ -138,32 +190,8 @@ func (s *Sim) listPipelines(w http.ResponseWriter, r *http.Request) {
 	if outcome != authOK {
 		return
 	}
-	q := r.URL.Query()
-	var errs grapeErrors
-	lp := listParams{page: 1, perPage: defaultPerPage}
-	params := map[string]any{}
-	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
-	if v, ok := integerParam(params, "page"); !ok {
-		errs.add("page", "is invalid")
-	} else if v != nil {
-		lp.page = *v
-	}
-	if v, ok := integerParam(params, "per_page"); !ok {
-		errs.add("per_page", "is invalid")
-	} else if v != nil {
-		lp.perPage = *v
-	}
-	for name, values := range map[string][]string{
-		"scope": {"running", "pending", "finished", "branches", "tags"}, "status": pipelineAvailableStatuses,
-		"order_by": pipelineOrderBy, "sort": {"asc", "desc"}, "source": pipelineSources,
-	} {
-		if q.Has(name) && !slices.Contains(values, q.Get(name)) {
-			errs.add(name, "does not have a valid value")
-		}
-	}
-	if len(errs.order) > 0 {
-		slices.Sort(errs.order)
-		badParam(w, errs.message())
+	q, ok := readPipelinesQuery(w, r)
+	if !ok {
 		return
 	}
 	proj, ok := s.projectFor(w, r, p)
@@ -172,39 +200,48 @@ func (s *Sim) listPipelines(w http.ResponseWriter, r *http.Request) {
 	}
 	var list []*pipeline
 	for _, pl := range s.pipelines {
-		if pl.projectID != proj.id {
-			continue
+		if pl.projectID == proj.id && s.pipelineMatches(pl, q.filters) {
+			list = append(list, pl)
 		}
-		st := s.pipelineStatusOf(pl)
-		switch q.Get("scope") {
-		case "running", "pending":
-			if st != q.Get("scope") {
-				continue
-			}
-		case "finished":
-			if st != StatusSuccess && st != StatusFailed && st != StatusCanceled && st != StatusSkipped {
-				continue
-			}
-		case "branches":
-			if pl.tag {
-				continue
-			}
-		case "tags":
-			if !pl.tag {
-				continue
-			}
-		}
-		if q.Has("status") && st != q.Get("status") || q.Has("ref") && pl.ref != q.Get("ref") ||
-			q.Has("sha") && pl.sha != q.Get("sha") || q.Has("source") && pl.source != q.Get("source") {
-			continue
-		}
-		if u := q.Get("username"); q.Has("username") && (s.users[pl.userID] == nil || s.users[pl.userID].username != u) {
-			continue
-		}
-		list = append(list, pl)
 	}
-	orderBy := firstNonEmpty(q.Get("order_by"), "id")
-	desc := q.Get("sort") != "asc"
+	s.sortPipelines(list, q.orderBy, q.desc)
+	writePage(s, w, r, q.page, list, func(pl *pipeline) obj { return s.pipelineEntity(r, pl, false) })
+}
+
+// pipelineMatches says whether a pipeline passes Ci::PipelinesFinder's filters.
+func (s *Sim) pipelineMatches(pl *pipeline, filters map[string]string) bool {
+	st := s.pipelineStatusOf(pl)
+	switch scope := filters["scope"]; scope {
+	case "running", "pending":
+		if st != scope {
+			return false
+		}
+	case "finished":
+		if st != StatusSuccess && st != StatusFailed && st != StatusCanceled && st != StatusSkipped {
+			return false
+		}
+	case "branches":
+		if pl.tag {
+			return false
+		}
+	case "tags":
+		if !pl.tag {
+			return false
+		}
+	}
+	for name, got := range map[string]string{"status": st, "ref": pl.ref, "sha": pl.sha, "source": pl.source} {
+		if want, given := filters[name]; given && got != want {
+			return false
+		}
+	}
+	if name, given := filters["username"]; given && (s.users[pl.userID] == nil || s.users[pl.userID].username != name) {
+		return false
+	}
+	return true
+}
+
+// sortPipelines orders a pipeline list by order_by, then by ID.
+func (s *Sim) sortPipelines(list []*pipeline, orderBy string, desc bool) {
 	slices.SortFunc(list, func(a, b *pipeline) int {
 		var c int
 		switch orderBy {
@@ -225,12 +262,6 @@ func (s *Sim) listPipelines(w http.ResponseWriter, r *http.Request) {
 		}
 		return c
 	})
-	from, to := s.paginateOffset(w, r, lp, len(list), true)
-	out := make([]obj, 0, to-from)
-	for _, pl := range list[from:to] {
-		out = append(out, s.pipelineEntity(r, pl, false))
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // detailedStatus is the pipeline's Gitlab::Ci::Status (DetailedStatusEntity).
@@ -325,16 +356,10 @@ func (s *Sim) pipelineEntity(r *http.Request, pl *pipeline, detail bool) obj {
 	if duration != nil {
 		durationJSON = int64(*duration)
 	}
-	var u obj
-	if usr := s.users[pl.userID]; usr != nil {
-		u = obj{"id": usr.id, "username": usr.username, "name": usr.name, "state": usr.state, "locked": usr.state == "blocked",
-			"avatar_url": base + "/uploads/-/system/user/avatar/" + itoa(usr.id) + "/avatar.png", "web_url": base + "/" + usr.username,
-			"public_email": nil}
-	}
 	o["before_sha"] = "0000000000000000000000000000000000000000"
 	o["tag"] = pl.tag
 	o["yaml_errors"] = nil
-	o["user"] = u
+	o["user"] = s.userBasicEntity(s.users[pl.userID], base)
 	o["started_at"] = timeOrNil(started)
 	o["finished_at"] = timeOrNil(finished)
 	o["committed_at"] = nil

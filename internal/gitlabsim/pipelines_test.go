@@ -70,4 +70,7 @@ func TestPipelineRead_andList(t *testing.T) {
 		`{"error":"status does not have a valid value"}`)
 	wantStatus(t, p.get(fmt.Sprintf("/api/v4/projects/%d/pipelines?order_by=sha", p.proj.ID), "PRIVATE-TOKEN", p.apiTok), 400,
 		`{"error":"order_by does not have a valid value"}`)
+	// The query is read as Rack reads it, pagination as `use :pagination` declares it.
+	wantStatus(t, p.get(fmt.Sprintf("/api/v4/projects/%d/pipelines?ref[]=main&per_page=0&sort=up", p.proj.ID), "PRIVATE-TOKEN", p.apiTok), 400,
+		`{"error":"per_page has a value not allowed, ref is invalid, sort does not have a valid value"}`)
 }
