@@ -5,62 +5,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
-// The fixture API: tests and the seed file set up users, tokens, projects,
-// pipelines and jobs through these methods, each under the store's lock.
-// They return snapshots, never the store's records.
-
-// User is a snapshot of a simulated user.
-type User struct {
-	ID       int64
-	Username string
-	Name     string
-	Admin    bool
-}
-
-// UserSpec describes a user to create.
-type UserSpec struct {
-	Username, Name, Email string
-	Admin, Bot            bool
-	State                 string // default "active"
-}
-
-// TokenSpec describes a personal access token.
-type TokenSpec struct {
-	Name      string
-	Scopes    []string // default ["api"]
-	ExpiresAt *time.Time
-	Revoked   bool
-	Value     string // default a random "glpat-..."
-}
-
-// Project is a snapshot of a simulated project.
-type Project struct {
-	ID                int64
-	PathWithNamespace string
-}
-
-// ProjectSpec describes a project to create.
-type ProjectSpec struct {
-	Path                   string // "group/sub/project", required
-	Name                   string // default the last path segment
-	Visibility             string // private (default), internal or public
-	Members                map[int64]int
-	CIJobTokenScopeEnabled bool
-	Archived               bool
-	// The pipeline-variables settings (projects.go). The zero value is a
-	// project from before GitLab 17.1's restriction: no restriction, and
-	// the minimum role "developer". GitLab.com's default for new projects
-	// is RestrictUserDefinedVariables with "no_one_allowed".
-	RestrictUserDefinedVariables         bool
-	PipelineVariablesMinimumOverrideRole string // no_one_allowed, developer (default), maintainer, owner
-}
+// Building the store from Go: tests and the seed file (fixture.go) create
+// pipelines and their jobs from a PipelineSpec and its JobSpecs, read jobs
+// back as Job snapshots and set a job's status, each under the store's
+// lock. Users and tokens are created in users.go, projects in projects.go,
+// CI configurations in ciconfig.go. The methods return snapshots, never the
+// store's records.
 
 // ArtifactSpec describes one artifact file of a job.
 type ArtifactSpec struct {
@@ -192,120 +146,6 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// CreateUser adds a user.
-func (s *Sim) CreateUser(spec UserSpec) User {
-	s.lock()
-	defer s.mu.Unlock()
-	u := &user{
-		id: s.newID("user", 0), username: spec.Username, name: spec.Name, email: spec.Email,
-		state: spec.State, admin: spec.Admin, bot: spec.Bot, createdAt: s.opts.Now().UTC(),
-	}
-	if u.state == "" {
-		u.state = "active"
-	}
-	if u.name == "" {
-		u.name = u.username
-	}
-	if u.email == "" {
-		u.email = u.username + "@example.com"
-	}
-	s.users[u.id] = u
-	return User{ID: u.id, Username: u.username, Name: u.name, Admin: u.admin}
-}
-
-// CreatePersonalAccessToken adds a personal access token and returns its value.
-func (s *Sim) CreatePersonalAccessToken(userID int64, spec TokenSpec) string {
-	s.lock()
-	defer s.mu.Unlock()
-	t := &token{value: spec.Value, kind: personalToken, name: spec.Name, userID: userID,
-		scopes: spec.Scopes, expiresAt: spec.ExpiresAt, revoked: spec.Revoked}
-	if t.value == "" {
-		t.value = "glpat-" + randomHex(10)
-	}
-	if len(t.scopes) == 0 {
-		t.scopes = []string{"api"}
-	}
-	s.tokens[t.value] = t
-	return t.value
-}
-
-// CreateOAuthToken adds an OAuth access token (accepted only as Bearer).
-func (s *Sim) CreateOAuthToken(userID int64) string {
-	s.lock()
-	defer s.mu.Unlock()
-	v := randomHex(32)
-	s.tokens[v] = &token{value: v, kind: oauthToken, userID: userID, scopes: []string{"api"}}
-	return v
-}
-
-// RevokeToken revokes a personal or OAuth token.
-func (s *Sim) RevokeToken(value string) {
-	s.lock()
-	defer s.mu.Unlock()
-	if t := s.tokens[value]; t != nil {
-		t.revoked = true
-	}
-}
-
-// CreateProject adds a project; it panics on an invalid path, a test bug.
-func (s *Sim) CreateProject(spec ProjectSpec) Project {
-	s.lock()
-	defer s.mu.Unlock()
-	p, err := s.createProject(spec)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
-func (s *Sim) createProject(spec ProjectSpec) (Project, error) {
-	parts := strings.Split(spec.Path, "/")
-	if len(parts) < 2 || slicesContainsEmpty(parts) {
-		return Project{}, fmt.Errorf("project path %q must be namespace/project", spec.Path)
-	}
-	for _, p := range s.projects {
-		if strings.EqualFold(p.path, spec.Path) {
-			return Project{}, fmt.Errorf("project path %q is taken", spec.Path)
-		}
-	}
-	vis := spec.Visibility
-	switch vis {
-	case "":
-		vis = "private"
-	case "private", "internal", "public":
-	default:
-		return Project{}, fmt.Errorf("project %q: visibility %q is not private, internal or public", spec.Path, vis)
-	}
-	role := firstNonEmpty(spec.PipelineVariablesMinimumOverrideRole, RoleDeveloper)
-	if !slices.Contains(overrideRoles, role) {
-		return Project{}, fmt.Errorf("project %q: ci_pipeline_variables_minimum_override_role %q is not one of %s",
-			spec.Path, role, strings.Join(overrideRoles, ", "))
-	}
-	p := &project{
-		id: s.newID("project", 0), path: spec.Path, name: spec.Name, visibility: vis,
-		members: map[int64]int{}, archived: spec.Archived, ciJobTokenScopeEnabled: spec.CIJobTokenScopeEnabled,
-		createdAt: s.opts.Now().UTC(), restrictUserDefinedVariables: spec.RestrictUserDefinedVariables,
-		pipelineVariablesRole: role,
-	}
-	if p.name == "" {
-		p.name = parts[len(parts)-1]
-	}
-	for id, level := range spec.Members {
-		p.members[id] = level
-	}
-	s.projects[p.id] = p
-	return Project{ID: p.id, PathWithNamespace: p.path}, nil
-}
-
-func slicesContainsEmpty(parts []string) bool {
-	for _, p := range parts {
-		if p == "" {
-			return true
-		}
-	}
-	return false
 }
 
 // CreatePipeline adds a pipeline with its jobs; it panics on invalid specs, a test bug.
@@ -647,20 +487,4 @@ func (s *Sim) touchPipelineAt(id int64, at time.Time) {
 	if pl := s.pipelines[id]; pl != nil && at.UTC().After(pl.updatedAt) {
 		pl.updatedAt = at.UTC()
 	}
-}
-
-// findProject resolves a numeric ID or a (decoded) full path, case-insensitively like GitLab.
-func (s *Sim) findProject(id string) *project {
-	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-		return s.projects[n]
-	}
-	if dec, err := url.PathUnescape(id); err == nil {
-		id = dec
-	}
-	for _, p := range s.projects {
-		if strings.EqualFold(p.path, id) {
-			return p
-		}
-	}
-	return nil
 }
