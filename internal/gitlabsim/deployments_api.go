@@ -29,7 +29,6 @@ func (s *Sim) deploymentRoutes() {
 	s.handle(RouteDeployments, s.listDeployments)
 	s.handle(RouteDeployment, s.getDeployment)
 	s.handle(RouteDeploymentApproval, s.postDeploymentApproval)
-	s.handle(RouteUpdateProtectedEnvironment, s.putProtectedEnvironment) // protected_environment_update.go
 }
 
 // DeploymentsFinder::ALLOWED_SORT_VALUES and ALLOWED_SORT_DIRECTIONS.

@@ -79,3 +79,7 @@ func (s *Sim) userBasicEntity(u *user, base string) obj {
 		"locked": u.state == "blocked", "avatar_url": base + "/uploads/-/system/user/avatar/" + itoa(u.id) + "/avatar.png",
 		"web_url": base + "/" + u.username}
 }
+
+func lastSegment(path string) string { return path[strings.LastIndex(path, "/")+1:] }
+
+func nameWithNamespace(path string) string { return strings.Join(strings.Split(path, "/"), " / ") }

@@ -28,10 +28,11 @@ type guardState struct {
 }
 
 func (s *Sim) guardRoutes() {
-	s.protectedRefRoutes()  // protected_refs.go
-	s.environmentRoutes()   // environments.go
-	s.resourceGroupRoutes() // resource_groups.go
-	s.deploymentRoutes()    // deployments_api.go
+	s.protectedRefRoutes()         // protected_refs.go
+	s.environmentRoutes()          // environments.go
+	s.protectedEnvironmentRoutes() // protected_environments.go
+	s.resourceGroupRoutes()        // resource_groups.go
+	s.deploymentRoutes()           // deployments_api.go
 }
 
 // projectRequest authenticates a request of the guards' routes (no job

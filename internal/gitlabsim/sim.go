@@ -144,6 +144,7 @@ func durationOption(d, def time.Duration) time.Duration {
 func (s *Sim) routes() {
 	s.handle("GET /api/v4/user", s.getCurrentUser)
 	s.handle("GET /api/v4/job", s.getJobTokenJob)
+	s.handle("GET /api/v4/job/allowed_agents", s.getAllowedAgents) // agents.go
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}", s.getJob)
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}/trace", s.getJobTrace)
 	s.listRoutes()   // list.go: project, pipeline and bridge lists; allowed agents
