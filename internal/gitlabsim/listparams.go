@@ -232,3 +232,18 @@ func keysetOrderSupported(r *http.Request) bool {
 	}
 	return last("order_by", "id") == "id" && last("sort", "desc") == "desc"
 }
+
+// readPageParams reads `use :pagination` (page, per_page) of a list route
+// without other parameters; on failure it has answered Grape's 400.
+func readPageParams(w http.ResponseWriter, r *http.Request) (listParams, bool) {
+	params := map[string]any{}
+	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
+	var errs grapeErrors
+	lp := listParams{page: 1, perPage: defaultPerPage}
+	readPagination(params, &lp, &errs)
+	if len(errs.order) > 0 {
+		badParam(w, errs.message())
+		return listParams{}, false
+	}
+	return lp, true
+}

@@ -410,3 +410,30 @@ func grapeString(v any) (string, bool) {
 	}
 	return "", false
 }
+
+// optionalInt reads an optional Grape Integer from a request body's params
+// (a JSON number or a string, as Grape's Integer coerces it); ok is false when it is not an integer.
+func optionalInt(params map[string]any, name string) (*int64, bool) {
+	raw, present := params[name]
+	if !present || raw == nil {
+		return nil, true
+	}
+	switch v := raw.(type) {
+	case json.Number:
+		n, err := v.Int64()
+		if err != nil {
+			return nil, false
+		}
+		return &n, true
+	case string:
+		if v == "" {
+			return nil, true
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		return &n, true
+	}
+	return nil, false
+}

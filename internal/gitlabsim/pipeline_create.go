@@ -69,11 +69,6 @@ func duplicatePipelineVariableKeys(vars []pipelineVariable) []string {
 	return dups
 }
 
-// validationError is render_validation_error!: 400 {"message": {"base": [msg]}}.
-func validationError(w http.ResponseWriter, msg string) {
-	writeJSON(w, http.StatusBadRequest, obj{"message": obj{"base": []string{msg}}})
-}
-
 // pipelineVariablesParam reads create_pipeline_params' variables: an
 // Array of hashes with optional key, value and variable_type (env_var or
 // file, default env_var).
