@@ -172,37 +172,24 @@ type pipelineRequest struct {
 // keys, and at least one job must run for the ref. It answers 201 with the
 // pipeline, or 400 with the validation error.
 func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, proj *project, req pipelineRequest) {
-	userID, ref, source := req.userID, req.ref, req.source
 	cfg := s.ci.configs[proj.id]
-	refName := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
+	refName := strings.TrimPrefix(strings.TrimPrefix(req.ref, "refs/heads/"), "refs/tags/")
 	var rf ciRef
 	found := false
 	if cfg != nil {
 		rf, found = cfg.refs[refName]
 	}
-	if found && s.refGuard(s.users[userID], proj, refName, rf.tag) != nil { // Chain::Validate::Abilities (protected_refs.go)
-		validationError(w, pipelineRefRefusal(ref))
+	if found && s.refGuard(s.users[req.userID], proj, refName, rf.tag) != nil { // Chain::Validate::Abilities (protected_refs.go)
+		validationError(w, pipelineRefRefusal(req.ref))
 		return
 	}
 	if !found { // Gitlab::Ci::Pipeline::Chain::Validate::Repository
 		validationError(w, "Reference not found")
 		return
 	}
-	// Chain::Build::Associations: the guard (projects.go), then unique keys.
-	if len(req.vars) > 0 && !maySetPipelineVariables(proj, s.users[userID]) {
-		validationError(w, insufficientVariablesPermission)
-		return
-	}
-	vars := slices.Clone(req.vars)
-	if req.payload != nil {
-		vars = append(vars, *req.payload)
-	}
-	if dups := duplicatePipelineVariableKeys(vars); len(dups) > 0 {
-		name := "name"
-		if len(dups) > 1 {
-			name = "names"
-		}
-		validationError(w, "Duplicate variable "+name+": "+strings.Join(dups, ", "))
+	vars, msg := s.pipelineVariables(proj, req)
+	if msg != "" {
+		validationError(w, msg)
 		return
 	}
 	if cfg == nil || len(cfg.jobs) == 0 { // Chain::Config::Content
@@ -225,64 +212,22 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 			return
 		}
 	}
-	var jobs []ciJob
-	for _, cj := range cfgJobs {
-		if cj.runsFor(refName, rf.tag) {
-			jobs = append(jobs, cj)
-		}
-	}
-	// Jobs whose needs are not in the pipeline make it invalid (Chain::Populate's
-	// "'x' job needs 'y' job, but 'y' is not in any previous stage").
-	in := map[string]bool{}
-	for _, cj := range jobs {
-		in[cj.Name] = true
-	}
-	for _, cj := range jobs {
-		for _, n := range cj.Needs {
-			if !in[n] {
-				validationError(w, "'"+cj.Name+"' job needs '"+n+"' job, but '"+n+"' does not exist in the pipeline. "+
-					"This might be because of the only, except, or rules keywords. To need a job that sometimes does not exist "+
-					"in the pipeline, use needs:optional.")
-				return
-			}
-		}
-	}
-	if len(jobs) == 0 { // Chain::Populate
-		validationError(w, "Pipeline will not run for the selected trigger. The rules configuration prevented any jobs from being added to the pipeline.")
+	jobs, msg := jobsForRef(cfgJobs, refName, rf.tag)
+	if msg != "" {
+		validationError(w, msg)
 		return
 	}
 	now := s.opts.Now().UTC()
-	spec := PipelineSpec{Ref: refName, SHA: rf.sha, Tag: rf.tag, Source: source, UserID: userID, CreatedAt: &now}
-	for _, cj := range jobs {
-		spec.Jobs = append(spec.Jobs, JobSpec{
-			Name: cj.Name, Stage: cj.Stage, AllowFailure: cj.allowFailure, Tags: cj.Tags, When: cj.when,
-			Bridge: cj.Bridge, RunDuration: cj.duration, Outcome: cj.Outcome, LogOnRun: cj.LogOnRun,
-		})
-	}
-	created, err := s.createPipeline(proj.id, spec)
+	pl, err := s.populatePipeline(proj, req, refName, rf, jobs, now)
 	if err != nil {
 		message(w, http.StatusInternalServerError, "500 Internal Server Error")
 		return
 	}
-	pl := s.pipelines[created.ID]
-	pl.commit.title = "Release " + refName
 	run := &pipelineRun{byName: map[string]ciJob{}, variables: vars, status: StatusCreated, name: pipelineName}
 	for _, cj := range jobs {
 		run.byName[cj.Name] = cj
 	}
-	for _, id := range pl.jobIDs {
-		j := s.jobs[id]
-		// Jobs wait for processing; the runner takes them once enqueued.
-		j.driven = false
-		cj := run.byName[j.name]
-		j.when = cj.when
-		j.ciVariables = cj.Variables
-		if len(cj.Inputs) > 0 { // job inputs: their defaults until played
-			values, _ := validateInputs(cj.Inputs, nil, nil)
-			j.inputs = &jobInputs{specs: cj.Inputs, values: values, logTemplate: cj.LogOnRun, varTemplate: cj.Variables}
-			j.script.logOnRun, j.ciVariables = j.inputs.render()
-		}
-	}
+	s.awaitProcessing(pl, run)
 	if s.ci.runs == nil {
 		s.ci.runs = map[int64]*pipelineRun{}
 	}
@@ -291,4 +236,92 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 	s.createDeployments(pl, now)             // deployments.go
 	s.processPipeline(pl, run, now)
 	writeJSON(w, http.StatusCreated, s.pipelineEntity(r, pl, true))
+}
+
+// pipelineVariables are the variables a pipeline gets (the trigger API's
+// TRIGGER_PAYLOAD last), or Chain::Build::Associations' refusal: the
+// guard of projects.go, then unique keys.
+func (s *Sim) pipelineVariables(proj *project, req pipelineRequest) ([]pipelineVariable, string) {
+	if len(req.vars) > 0 && !maySetPipelineVariables(proj, s.users[req.userID]) {
+		return nil, insufficientVariablesPermission
+	}
+	vars := slices.Clone(req.vars)
+	if req.payload != nil {
+		vars = append(vars, *req.payload)
+	}
+	if dups := duplicatePipelineVariableKeys(vars); len(dups) > 0 {
+		name := "name"
+		if len(dups) > 1 {
+			name = "names"
+		}
+		return nil, "Duplicate variable " + name + ": " + strings.Join(dups, ", ")
+	}
+	return vars, ""
+}
+
+// jobsForRef are the configuration's jobs that run for a ref, or
+// Chain::Populate's refusal: a job needs one that is not in the pipeline
+// ("'x' job needs 'y' job, but 'y' does not exist in the pipeline"), or no
+// job runs.
+func jobsForRef(cfgJobs []ciJob, ref string, tag bool) ([]ciJob, string) {
+	var jobs []ciJob
+	for _, cj := range cfgJobs {
+		if cj.runsFor(ref, tag) {
+			jobs = append(jobs, cj)
+		}
+	}
+	in := map[string]bool{}
+	for _, cj := range jobs {
+		in[cj.Name] = true
+	}
+	for _, cj := range jobs {
+		for _, n := range cj.Needs {
+			if !in[n] {
+				return nil, "'" + cj.Name + "' job needs '" + n + "' job, but '" + n + "' does not exist in the pipeline. " +
+					"This might be because of the only, except, or rules keywords. To need a job that sometimes does not exist " +
+					"in the pipeline, use needs:optional."
+			}
+		}
+	}
+	if len(jobs) == 0 {
+		return nil, "Pipeline will not run for the selected trigger. The rules configuration prevented any jobs from being added to the pipeline."
+	}
+	return jobs, ""
+}
+
+// populatePipeline stores the pipeline and its jobs (setup.go's
+// createPipeline) for the request, created now.
+func (s *Sim) populatePipeline(proj *project, req pipelineRequest, refName string, rf ciRef, jobs []ciJob, now time.Time) (*pipeline, error) {
+	spec := PipelineSpec{Ref: refName, SHA: rf.sha, Tag: rf.tag, Source: req.source, UserID: req.userID, CreatedAt: &now}
+	for _, cj := range jobs {
+		spec.Jobs = append(spec.Jobs, JobSpec{
+			Name: cj.Name, Stage: cj.Stage, AllowFailure: cj.allowFailure, Tags: cj.Tags, When: cj.when,
+			Bridge: cj.Bridge, RunDuration: cj.duration, Outcome: cj.Outcome, LogOnRun: cj.LogOnRun,
+		})
+	}
+	created, err := s.createPipeline(proj.id, spec)
+	if err != nil {
+		return nil, err
+	}
+	pl := s.pipelines[created.ID]
+	pl.commit.title = "Release " + refName
+	return pl, nil
+}
+
+// awaitProcessing gives a created pipeline's jobs their configuration
+// (when, variables, job inputs at their defaults until played) and leaves
+// them to processing: the runner takes them once enqueued.
+func (s *Sim) awaitProcessing(pl *pipeline, run *pipelineRun) {
+	for _, id := range pl.jobIDs {
+		j := s.jobs[id]
+		j.driven = false
+		cj := run.byName[j.name]
+		j.when = cj.when
+		j.ciVariables = cj.Variables
+		if len(cj.Inputs) > 0 {
+			values, _ := validateInputs(cj.Inputs, nil, nil)
+			j.inputs = &jobInputs{specs: cj.Inputs, values: values, logTemplate: cj.LogOnRun, varTemplate: cj.Variables}
+			j.script.logOnRun, j.ciVariables = j.inputs.render()
+		}
+	}
 }

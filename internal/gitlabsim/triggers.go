@@ -100,20 +100,10 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 		badParam(w, errs.message())
 		return
 	}
-	// "validate variables", before the project is looked for.
-	var vars []pipelineVariable
-	keys := make([]string, 0, len(varsHash))
-	for k := range varsHash {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v, ok := varsHash[k].(string)
-		if !ok {
-			message(w, http.StatusBadRequest, "variables needs to be a map of key-valued strings")
-			return
-		}
-		vars = append(vars, pipelineVariable{key: k, value: v, variableType: "env_var"})
+	vars, ok := triggerVariables(varsHash) // "validate variables", before the project is looked for
+	if !ok {
+		message(w, http.StatusBadRequest, "variables needs to be a map of key-valued strings")
+		return
 	}
 	proj := s.findProject(r.PathValue("id"))
 	if proj == nil {
@@ -168,4 +158,22 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	message(w, http.StatusNotFound, "404 Not Found") // no trigger or job has this token
+}
+
+// triggerVariables are the trigger API's variables, a hash of strings, in
+// key order; ok is false when a value is not a string.
+func triggerVariables(hash map[string]any) (vars []pipelineVariable, ok bool) {
+	keys := make([]string, 0, len(hash))
+	for k := range hash {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v, isString := hash[k].(string)
+		if !isString {
+			return nil, false
+		}
+		vars = append(vars, pipelineVariable{key: k, value: v, variableType: "env_var"})
+	}
+	return vars, true
 }
