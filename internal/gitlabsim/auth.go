@@ -145,8 +145,7 @@ const jobTokenPrefix = "glcbt-"
 func sudoIdentifier(r *http.Request) (string, bool) {
 	params, ok := r.Context().Value(paramsKey{}).(map[string]any)
 	if !ok {
-		params = map[string]any{}
-		_ = rackParse(params, r.URL.RawQuery)
+		params = queryParams(r)
 	}
 	switch v := params["sudo"].(type) {
 	case nil:

@@ -61,8 +61,7 @@ func readDeploymentsQuery(w http.ResponseWriter, r *http.Request) (deploymentsQu
 	if !ok {
 		return deploymentsQuery{}, false
 	}
-	params := map[string]any{}
-	_ = rackParse(params, r.URL.RawQuery)
+	params := queryParams(r)
 	q := deploymentsQuery{lp: lp, orderBy: "id", sort: "asc"}
 	var errs grapeErrors
 	str := func(name string) (string, bool) {

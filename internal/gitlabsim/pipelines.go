@@ -149,8 +149,7 @@ var pipelineFilterValues = map[string][]string{
 // once as Rack parses it; on failure it has written Grape's 400, its
 // errors in the order of their names.
 func readPipelinesQuery(w http.ResponseWriter, r *http.Request) (pipelinesQuery, bool) {
-	params := map[string]any{}
-	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
+	params := queryParams(r)
 	var errs grapeErrors
 	q := pipelinesQuery{page: listParams{page: 1, perPage: defaultPerPage}, filters: map[string]string{}}
 	readPagination(params, &q.page, &errs)
