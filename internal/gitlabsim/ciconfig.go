@@ -10,7 +10,7 @@ import (
 
 // A project's CI configuration: what its .gitlab-ci.yml would say, in the
 // seed's JSON ("ci" of a project) or through SetCIConfig. It is what
-// POST /projects/:id/pipeline (pipelines_run.go) builds pipelines from, and
+// POST /projects/:id/pipeline (pipeline_create.go) builds pipelines from, and
 // pipeline_processing.go runs them as GitLab's pipeline processing does.
 //
 // Modelled keywords of GitLab's CI YAML: stages (with GitLab's implicit

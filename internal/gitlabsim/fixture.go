@@ -65,7 +65,7 @@ type fixture struct {
 		TriggerTokens []struct {
 			Value string `json:"value"`
 			Owner string `json:"owner"` // a username
-		} `json:"trigger_tokens"` // pipeline trigger tokens (pipelines_run.go)
+		} `json:"trigger_tokens"` // pipeline trigger tokens (triggers.go)
 		fixtureGuards // protected refs and environments, resource groups (fixture_guards.go)
 	} `json:"projects"`
 }

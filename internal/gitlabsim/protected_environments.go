@@ -462,7 +462,7 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	} else {
 		errs.add("deploy_access_levels", "is missing")
 	}
-	rules := s.postApprovalRules(params, &errs) // protected_environment_update.go
+	rules := s.postApprovalRules(params, &errs)
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
