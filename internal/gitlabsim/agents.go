@@ -91,15 +91,10 @@ func (s *Sim) groupIDs(projectPath string) []int64 {
 func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, outcome := s.authenticate(w, r, true, readScopes...)
-	if outcome != authOK {
+	j, ok := s.tokenJob(w, r)
+	if !ok {
 		return
 	}
-	if p.job == nil {
-		notFound(w, "Job")
-		return
-	}
-	j := p.job
 	proj := s.projects[j.projectID]
 	agents := []obj{}
 	for _, a := range s.sortedAgents() {

@@ -60,9 +60,8 @@ func (s *Sim) postCancel(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id || j.bridge { // find_build!: builds only
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, true) // find_build!: builds only
+	if !ok {
 		return
 	}
 	if !s.canWriteJob(p, proj, j) { // authorize!(:cancel_build, build): protected ref or environment (guards.go)
@@ -90,9 +89,8 @@ func (s *Sim) postRetry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id { // find_job!: builds and bridges
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, false) // find_job!: builds and bridges
+	if !ok {
 		return
 	}
 	if !s.canWriteJob(p, proj, j) { // authorize!(:retry_job, job), with the guards (guards.go)
@@ -122,9 +120,8 @@ func (s *Sim) postErase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id || j.bridge { // find_build!
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, true) // find_build!
+	if !ok {
 		return
 	}
 	// erase_build: admin_build | (update_build & owner_of_job & unprotected_ref)
@@ -172,9 +169,8 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id { // find_job!
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, false) // find_job!
+	if !ok {
 		return
 	}
 	if !s.canWriteJob(p, proj, j) { // authorize!(:play_job, job), with the guards (guards.go); set_pipeline_variables is the same role here
