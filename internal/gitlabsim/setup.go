@@ -168,59 +168,93 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 		return Pipeline{}, fmt.Errorf("pipeline %d exists", spec.ID)
 	}
 	for _, js := range spec.Jobs {
-		if js.ID > 0 && s.jobs[js.ID] != nil {
-			return Pipeline{}, fmt.Errorf("job %d exists", js.ID)
-		}
-		if js.Status != "" && !knownStatus(js.Status) {
-			return Pipeline{}, fmt.Errorf("job %q: unknown status %q", js.Name, js.Status)
-		}
-		if js.Name == "" {
-			return Pipeline{}, fmt.Errorf("a job of the pipeline has no name")
-		}
-		if js.Token != "" {
-			if _, taken := s.jobTokens[js.Token]; taken || s.tokens[js.Token] != nil {
-				return Pipeline{}, fmt.Errorf("job %q: token %q is taken", js.Name, js.Token)
-			}
-		}
-		if js.DownstreamPipelineID != 0 && !js.Bridge {
-			return Pipeline{}, fmt.Errorf("job %q: only a bridge has a downstream pipeline", js.Name)
-		}
-		if js.Outcome != "" && js.Outcome != StatusSuccess && js.Outcome != StatusFailed {
-			return Pipeline{}, fmt.Errorf("job %q: outcome %q is not success or failed", js.Name, js.Outcome)
-		}
-		if err := validateArtifactFiles(js); err != nil {
+		if err := s.checkJobSpec(js); err != nil {
 			return Pipeline{}, err
 		}
-		switch js.When {
-		case "", "on_success", "on_failure", "always", "manual", "delayed":
-		default:
-			return Pipeline{}, fmt.Errorf("job %q: unknown when %q", js.Name, js.When)
-		}
-		if err := checkJobTimes(js); err != nil {
-			return Pipeline{}, fmt.Errorf("job %q: %w", js.Name, err)
+	}
+	created, err := s.pipelineCreatedAt(spec)
+	if err != nil {
+		return Pipeline{}, err
+	}
+	pl := s.newPipeline(proj, spec, created)
+	s.pipelines[pl.id] = pl
+	out := Pipeline{ID: pl.id, ProjectID: projectID}
+	for _, js := range spec.Jobs {
+		j := s.newJob(pl, js, created)
+		pl.jobIDs = append(pl.jobIDs, j.id)
+		out.JobIDs = append(out.JobIDs, j.id)
+	}
+	return out, nil
+}
+
+// checkJobSpec refuses a job spec the store cannot hold: a taken ID or
+// token, an unknown status or when, a nameless job, a downstream pipeline
+// on a build, an outcome other than success or failed, bad artifact files
+// or times out of order.
+func (s *Sim) checkJobSpec(js JobSpec) error {
+	if js.ID > 0 && s.jobs[js.ID] != nil {
+		return fmt.Errorf("job %d exists", js.ID)
+	}
+	if js.Status != "" && !knownStatus(js.Status) {
+		return fmt.Errorf("job %q: unknown status %q", js.Name, js.Status)
+	}
+	if js.Name == "" {
+		return fmt.Errorf("a job of the pipeline has no name")
+	}
+	if js.Token != "" {
+		if _, taken := s.jobTokens[js.Token]; taken || s.tokens[js.Token] != nil {
+			return fmt.Errorf("job %q: token %q is taken", js.Name, js.Token)
 		}
 	}
-	now := s.opts.Now().UTC()
-	created := now
+	if js.DownstreamPipelineID != 0 && !js.Bridge {
+		return fmt.Errorf("job %q: only a bridge has a downstream pipeline", js.Name)
+	}
+	if js.Outcome != "" && js.Outcome != StatusSuccess && js.Outcome != StatusFailed {
+		return fmt.Errorf("job %q: outcome %q is not success or failed", js.Name, js.Outcome)
+	}
+	if err := validateArtifactFiles(js); err != nil {
+		return err
+	}
+	switch js.When {
+	case "", "on_success", "on_failure", "always", "manual", "delayed":
+	default:
+		return fmt.Errorf("job %q: unknown when %q", js.Name, js.When)
+	}
+	if err := checkJobTimes(js); err != nil {
+		return fmt.Errorf("job %q: %w", js.Name, err)
+	}
+	return nil
+}
+
+// pipelineCreatedAt is when the pipeline was created: spec.CreatedAt (no
+// job may be earlier), else now or its first job's time if earlier, so
+// that no job starts before it.
+func (s *Sim) pipelineCreatedAt(spec PipelineSpec) (time.Time, error) {
+	created := s.opts.Now().UTC()
 	if spec.CreatedAt != nil {
 		created = spec.CreatedAt.UTC()
 		for _, js := range spec.Jobs {
 			if first := earliestJobTime(js); first != nil && first.Before(created) {
-				return Pipeline{}, fmt.Errorf("job %q: created, queued or started at %s, before its pipeline was created (%s): "+
+				return time.Time{}, fmt.Errorf("job %q: created, queued or started at %s, before its pipeline was created (%s): "+
 					"its queued_duration would be negative", js.Name, first.UTC().Format(time.RFC3339Nano), created.Format(time.RFC3339Nano))
 			}
 		}
-	} else {
-		// No creation time given: the pipeline was created when its first
-		// job was, at the latest, so that no job starts before it.
-		for _, js := range spec.Jobs {
-			if first := earliestJobTime(js); first != nil && first.Before(created) {
-				created = first.UTC()
-			}
+		return created, nil
+	}
+	for _, js := range spec.Jobs {
+		if first := earliestJobTime(js); first != nil && first.Before(created) {
+			created = first.UTC()
 		}
 	}
+	return created, nil
+}
+
+// newPipeline is the pipeline record of a spec, with the defaults (a
+// random sha, ref main, source push, the project's default user), the
+// project's next iid and its commit.
+func (s *Sim) newPipeline(proj *project, spec PipelineSpec, created time.Time) *pipeline {
 	pl := &pipeline{
-		id: s.newID("pipeline", spec.ID), projectID: projectID, sha: spec.SHA, ref: spec.Ref, tag: spec.Tag,
+		id: s.newID("pipeline", spec.ID), projectID: proj.id, sha: spec.SHA, ref: spec.Ref, tag: spec.Tag,
 		source: spec.Source, userID: spec.UserID, createdAt: created, updatedAt: created,
 	}
 	if pl.sha == "" {
@@ -237,7 +271,7 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 	}
 	iid := int64(1)
 	for _, other := range s.pipelines {
-		if other.projectID == projectID && other.iid >= iid {
+		if other.projectID == proj.id && other.iid >= iid {
 			iid = other.iid + 1
 		}
 	}
@@ -248,15 +282,7 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 	if author != nil {
 		pl.commit.authorName, pl.commit.authorEmail = author.name, author.email
 	}
-	s.pipelines[pl.id] = pl
-
-	out := Pipeline{ID: pl.id, ProjectID: projectID}
-	for _, js := range spec.Jobs {
-		j := s.newJob(pl, js, created)
-		pl.jobIDs = append(pl.jobIDs, j.id)
-		out.JobIDs = append(out.JobIDs, j.id)
-	}
-	return out, nil
+	return pl
 }
 
 // earliestJobTime is the earliest of the times a fixture job gives: its
