@@ -119,45 +119,51 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	}
 	b, _ := json.Marshal(payload)
 	payloadVar := pipelineVariable{key: "TRIGGER_PAYLOAD", value: string(b), variableType: "file"}
+	u, source, ok := s.triggeringUser(w, proj, tok)
+	if !ok {
+		return
+	}
 	// Chain::Validate::Abilities: the user the pipeline runs as must be
 	// allowed to create pipelines, else a validation error.
-	mayCreate := func(u *user) bool {
-		return u != nil && !proj.archived && (u.admin || proj.members[u.id] >= DeveloperAccess)
+	if u == nil || proj.archived || !u.admin && proj.members[u.id] < DeveloperAccess {
+		validationError(w, "Insufficient permissions to create a new pipeline")
+		return
 	}
+	s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: u.id, ref: ref, vars: vars, payload: &payloadVar, source: source,
+		inputs: inputs, inputOrder: inputOrder})
+}
+
+// triggeringUser is the user the trigger API's pipeline runs as, and its
+// source: a pipeline trigger token's owner (trigger), or the user of the
+// running job whose CI job token it is (pipeline, a multi-project
+// pipeline). A token of another project, a job's user who cannot see the
+// project and an unknown token are 404 "404 Not Found" ("not to leak the
+// presence of the project"), a job that is not running a 401 (Ci::AuthJobFinder's
+// AuthError); ok is false when that answer is written.
+func (s *Sim) triggeringUser(w http.ResponseWriter, proj *project, tok string) (u *user, source string, ok bool) {
 	if t := s.ci.triggers[tok]; t != nil {
-		if t.projectID != proj.id { // "not to leak the presence of the project"
+		if t.projectID != proj.id {
 			message(w, http.StatusNotFound, "404 Not Found")
-			return
+			return nil, "", false
 		}
-		owner := s.users[t.ownerID]
-		if !mayCreate(owner) {
-			validationError(w, "Insufficient permissions to create a new pipeline")
-			return
-		}
-		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: owner.id, ref: ref, vars: vars, payload: &payloadVar, source: "trigger",
-			inputs: inputs, inputOrder: inputOrder})
-		return
+		return s.users[t.ownerID], "trigger", true
 	}
-	if jid, ok := s.jobTokens[tok]; ok {
-		j := s.jobs[jid]
-		if j == nil || j.status != StatusRunning { // Ci::AuthJobFinder's AuthError: a 401
-			message(w, http.StatusUnauthorized, "Job is not running")
-			return
-		}
-		u := s.users[j.userID]
-		if u == nil || !s.canSeeProject(principal{user: u}, proj) {
-			message(w, http.StatusNotFound, "404 Not Found")
-			return
-		}
-		if !mayCreate(u) {
-			validationError(w, "Insufficient permissions to create a new pipeline")
-			return
-		}
-		s.createPipelineFromConfig(w, r, proj, pipelineRequest{userID: u.id, ref: ref, vars: vars, payload: &payloadVar, source: "pipeline",
-			inputs: inputs, inputOrder: inputOrder})
-		return
+	jid, isJobToken := s.jobTokens[tok]
+	if !isJobToken {
+		message(w, http.StatusNotFound, "404 Not Found") // no trigger or job has this token
+		return nil, "", false
 	}
-	message(w, http.StatusNotFound, "404 Not Found") // no trigger or job has this token
+	j := s.jobs[jid]
+	if j == nil || j.status != StatusRunning {
+		message(w, http.StatusUnauthorized, "Job is not running")
+		return nil, "", false
+	}
+	u = s.users[j.userID]
+	if u == nil || !s.canSeeProject(principal{user: u}, proj) {
+		message(w, http.StatusNotFound, "404 Not Found")
+		return nil, "", false
+	}
+	return u, "pipeline", true
 }
 
 // triggerVariables are the trigger API's variables, a hash of strings, in
