@@ -83,6 +83,13 @@
 //   - deployments_api.go: GET deployments and a deployment.
 //   - deployment_approvals.go: approval rules, POST .../approval, ApproveDeployment.
 //
+// Beside the package:
+//
+//   - rackparams/: see above.
+//   - schemacheck/: GitLab's JSON schemas and the checker the tests run every answer through.
+//   - seed/demo.json: the demo seed (DemoFixture); testdata/fuzz: the fuzz corpus.
+//   - cmd/gitlabsim: the standalone simulator (flags, -seed, -fault).
+//
 // The CI configuration and pipeline processing stay in this package: the
 // compiled configuration is validated with the guards' keywords
 // (environments, resource groups) and read by processing, the runner and
