@@ -188,20 +188,10 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	// Job inputs (ciinputs.go): the job's inputs: keyword decides which
-	// names and types it takes; the variables guard does not apply.
-	var inputs *jobInputs
-	if len(givenInputs) > 0 {
-		current := j.inputs
-		if current == nil {
-			current = &jobInputs{}
-		}
-		next, errs := current.withValues(givenInputs, inputOrder)
-		if len(errs) > 0 {
-			badRequest(w, strings.Join(errs[:min(3, len(errs))], ", "))
-			return
-		}
-		inputs = next
+	inputs, invalid := playInputs(j, givenInputs, inputOrder)
+	if invalid != "" {
+		badRequest(w, invalid)
+		return
 	}
 	if _, enqueue := s.target(j, evEnqueue); enqueue && !j.bridge && len(vars) > 0 {
 		// Grape lets any string through as a key; the model does not.
@@ -225,6 +215,25 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 	}
 	s.playJob(j, p.user.id, vars, inputs, s.opts.Now())
 	s.writeJobs(w, r, http.StatusOK, nil, j, false)
+}
+
+// playInputs are the job inputs a play gives (ciinputs.go): the job's
+// inputs: keyword decides which names and types it takes (the variables
+// guard does not apply); nil when none are given, else the job's inputs
+// with the values given, or the first three errors.
+func playInputs(j *job, given map[string]any, order []string) (*jobInputs, string) {
+	if len(given) == 0 {
+		return nil, ""
+	}
+	current := j.inputs
+	if current == nil {
+		current = &jobInputs{}
+	}
+	next, errs := current.withValues(given, order)
+	if len(errs) > 0 {
+		return nil, strings.Join(errs[:min(3, len(errs))], ", ")
+	}
+	return next, ""
 }
 
 // The core operations, called with the lock held and their preconditions
