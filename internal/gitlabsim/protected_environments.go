@@ -199,44 +199,13 @@ func (s *Sim) putProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 		c := *rule
 		newRules = append(newRules, &c)
 	}
-	for _, a := range deploy {
-		i := slices.IndexFunc(newDeploy, func(o refAccess) bool { return a.id != 0 && o.id == a.id })
-		switch {
-		case a.id != 0 && i < 0:
-			notFound(w, "") // ActiveRecord::RecordNotFound of the nested attributes
-			return
-		case a.destroy && i >= 0:
-			newDeploy = slices.Delete(newDeploy, i, i+1)
-		case i >= 0:
-			if item := rawItem(params["deploy_access_levels"], a.id); item["access_level"] != nil ||
-				item["user_id"] != nil || item["group_id"] != nil {
-				newDeploy[i] = a.refAccess
-			}
-		case !a.destroy:
-			a.id = s.newID("deploy_access_level", 0)
-			newDeploy = append(newDeploy, a.refAccess)
-		}
+	newDeploy, found := s.updateDeployAccess(newDeploy, deploy, params["deploy_access_levels"])
+	if found {
+		newRules, found = s.updateApprovalRules(newRules, rules, params["approval_rules"])
 	}
-	for _, a := range rules {
-		i := slices.IndexFunc(newRules, func(o *approvalRule) bool { return a.id != 0 && o.id == a.id })
-		switch {
-		case a.id != 0 && i < 0:
-			notFound(w, "")
-			return
-		case a.destroy && i >= 0:
-			newRules = slices.Delete(newRules, i, i+1)
-		case i >= 0:
-			// only the attributes given change
-			item := rawItem(params["approval_rules"], a.id)
-			if item["required_approvals"] != nil {
-				newRules[i].requiredApprovals = a.requiredApprovals
-			}
-			if item["access_level"] != nil || item["user_id"] != nil || item["group_id"] != nil {
-				newRules[i].refAccess = refAccess{id: a.id, accessLevel: a.accessLevel, userID: a.userID, groupID: a.groupID}
-			}
-		case !a.destroy:
-			newRules = append(newRules, s.newApprovalRules([]nestedAccess{a})...)
-		}
+	if !found {
+		notFound(w, "") // ActiveRecord::RecordNotFound of the nested attributes
+		return
 	}
 	invalid := approvalRulesInvalid(newRules)
 	if len(newDeploy) == 0 {
@@ -261,6 +230,57 @@ func (s *Sim) putProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 		pe.requiredApprovalCount = *count
 	}
 	writeJSON(w, http.StatusOK, s.protectedEnvironmentEntity(pe))
+}
+
+// updateDeployAccess applies deploy_access_levels' nested attributes to a
+// copy of the deploy access levels: an item with an id changes that level
+// (only when a level, user or group is given), with _destroy removes it,
+// without an id adds one. found is false when an id is not the
+// environment's.
+func (s *Sim) updateDeployAccess(list []refAccess, items []nestedAccess, raw any) (updated []refAccess, found bool) {
+	for _, a := range items {
+		i := slices.IndexFunc(list, func(o refAccess) bool { return a.id != 0 && o.id == a.id })
+		switch {
+		case a.id != 0 && i < 0:
+			return nil, false
+		case a.destroy && i >= 0:
+			list = slices.Delete(list, i, i+1)
+		case i >= 0:
+			if item := rawItem(raw, a.id); item["access_level"] != nil || item["user_id"] != nil || item["group_id"] != nil {
+				list[i] = a.refAccess
+			}
+		case !a.destroy:
+			a.id = s.newID("deploy_access_level", 0)
+			list = append(list, a.refAccess)
+		}
+	}
+	return list, true
+}
+
+// updateApprovalRules applies approval_rules' nested attributes to a copy
+// of the rules as updateDeployAccess does, an existing rule changing only
+// in the attributes given.
+func (s *Sim) updateApprovalRules(list []*approvalRule, items []nestedAccess, raw any) (updated []*approvalRule, found bool) {
+	for _, a := range items {
+		i := slices.IndexFunc(list, func(o *approvalRule) bool { return a.id != 0 && o.id == a.id })
+		switch {
+		case a.id != 0 && i < 0:
+			return nil, false
+		case a.destroy && i >= 0:
+			list = slices.Delete(list, i, i+1)
+		case i >= 0:
+			item := rawItem(raw, a.id)
+			if item["required_approvals"] != nil {
+				list[i].requiredApprovals = a.requiredApprovals
+			}
+			if item["access_level"] != nil || item["user_id"] != nil || item["group_id"] != nil {
+				list[i].refAccess = refAccess{id: a.id, accessLevel: a.accessLevel, userID: a.userID, groupID: a.groupID}
+			}
+		case !a.destroy:
+			list = append(list, s.newApprovalRules([]nestedAccess{a})...)
+		}
+	}
+	return list, true
 }
 
 // rawItem is the item of a nested attributes list with that id.
