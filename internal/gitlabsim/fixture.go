@@ -279,3 +279,64 @@ func (s *Sim) RunningJobTokens() []RunningJobToken {
 	slices.SortFunc(out, func(a, b RunningJobToken) int { return cmp.Compare(a.JobID, b.JobID) })
 	return out
 }
+
+// UserToken is a user's personal access token with the user's role, as
+// the standalone simulator prints them: role is "admin" for an
+// administrator, else the user's highest role in a project (owner,
+// maintainer, developer, reporter, planner, guest), or "none".
+type UserToken struct {
+	Username string
+	Role     string
+	Token    string
+}
+
+// UserTokens lists the personal access tokens of the users (neither
+// revoked nor expired), by user ID and token.
+func (s *Sim) UserTokens() []UserToken {
+	s.lock()
+	defer s.mu.Unlock()
+	type row struct {
+		id int64
+		UserToken
+	}
+	var rows []row
+	now := s.opts.Now()
+	for _, t := range s.tokens {
+		u := s.users[t.userID]
+		if t.kind != personalToken || u == nil || t.revoked || t.expiresAt != nil && !now.Before(*t.expiresAt) {
+			continue
+		}
+		rows = append(rows, row{u.id, UserToken{Username: u.username, Role: s.roleName(u), Token: t.value}})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.Token, b.Token)) })
+	out := make([]UserToken, len(rows))
+	for i, r := range rows {
+		out[i] = r.UserToken
+	}
+	return out
+}
+
+func (s *Sim) roleName(u *user) string {
+	if u.admin {
+		return "admin"
+	}
+	best := 0
+	for _, p := range s.projects {
+		best = max(best, p.members[u.id])
+	}
+	switch {
+	case best >= OwnerAccess:
+		return "owner"
+	case best >= MaintainerAccess:
+		return "maintainer"
+	case best >= DeveloperAccess:
+		return "developer"
+	case best >= ReporterAccess:
+		return "reporter"
+	case best >= PlannerAccess:
+		return "planner"
+	case best >= GuestAccess:
+		return "guest"
+	}
+	return "none"
+}
