@@ -12,8 +12,7 @@ import (
 	"time"
 )
 
-// Environments and protected environments. Sources (gitlabhq/gitlabhq and,
-// for EE, diffblue/gitlab):
+// Environments. Sources (gitlabhq/gitlabhq):
 //
 //   - The CI keyword environment: (name, action, deployment_tier, url) of
 //     lib/gitlab/ci/config/entry/environment.rb; a pipeline's jobs with an

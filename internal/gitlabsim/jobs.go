@@ -5,7 +5,10 @@ import (
 	"strconv"
 )
 
-// Handlers of the Jobs API (GitLab's lib/api/ci/jobs.rb).
+// One job through the Jobs API (GitLab's lib/api/ci/jobs.rb): GET
+// /projects/:id/jobs/:job_id, its /trace, and GET /job (the CI job token's
+// own job), with the lookups the other job routes share (jobID,
+// jobOfProject, tokenJob). Lists are jobs_list.go, actions job_actions.go.
 
 // jobID parses the {job_id} path parameter as Grape's Integer type does.
 func jobID(w http.ResponseWriter, r *http.Request) (int64, bool) {
