@@ -1,0 +1,121 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// The reference pages stay short: a type's description is a few sentences
+// ending with its upstream API link, and the long stories (across re-runs,
+// tokens and rights, how a list is read) live in templates/ and the guides.
+
+// maxDescriptionWords is the most words a type's description may have.
+const maxDescriptionWords = 120
+
+// longDescriptions are the types whose descriptions still tell the long
+// story, to be moved to templates/ and guides like the others'.
+var longDescriptions = map[string]bool{
+	"resource gitlabjobs_job_play":     true,
+	"resource gitlabjobs_pipeline_run": true,
+}
+
+// TestDescriptionsAreShort checks every resource, data source and action:
+// its description ends with its upstream API link and has at most
+// maxDescriptionWords words.
+func TestDescriptionsAreShort(t *testing.T) {
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiags(t, "GetProviderSchema", resp.Diagnostics)
+	descriptions := map[string]string{}
+	for kind, schemas := range map[string]map[string]*tfprotov6.Schema{"resource": resp.ResourceSchemas, "data source": resp.DataSourceSchemas} {
+		for name, s := range schemas {
+			descriptions[kind+" "+name] = s.Block.Description
+		}
+	}
+	for name, s := range resp.ActionSchemas {
+		descriptions["action "+name] = s.Schema.Block.Description
+	}
+	if len(descriptions) < 20 {
+		t.Fatalf("only %d types", len(descriptions))
+	}
+	for name, desc := range descriptions {
+		if !hasAPILink(desc) {
+			t.Errorf("%s: the description does not end with its upstream API link: %q", name, desc)
+		}
+		words := len(strings.Fields(desc))
+		switch {
+		case longDescriptions[name] && words <= maxDescriptionWords:
+			t.Errorf("%s: the description is short now (%d words): remove it from longDescriptions", name, words)
+		case !longDescriptions[name] && words > maxDescriptionWords:
+			t.Errorf("%s: the description has %d words, more than %d: move the long story to its template "+
+				"(templates/) or a guide", name, words, maxDescriptionWords)
+		}
+	}
+}
+
+// TestLifecycleGuideLinks checks that the job action resources' pages link
+// the guide that tells their shared rules, and that it exists.
+func TestLifecycleGuideLinks(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(repoRoot, "templates", "guides", "lifecycle.md.tmpl")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"job_retry", "job_cancel", "job_erase", "job_artifacts_keep", "job_artifacts_delete"} {
+		page, err := os.ReadFile(filepath.Join(repoRoot, "docs", "resources", name+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"(../guides/lifecycle.md)", "## Across re-runs", "## Import"} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("docs/resources/%s.md lacks %q", name, want)
+			}
+		}
+	}
+}
+
+// maxPageWords is the most words a generated page of docs/ may have, as
+// `wc -w` counts them. The aim is ~800; the pages that list a job's ~50
+// attributes (one short clause each: ~680 words) cannot get there, the
+// largest of them is ~1,400.
+const maxPageWords = 1500
+
+// longPages are the pages still over maxPageWords.
+var longPages = map[string]bool{
+	"resources/job_play.md": true,
+}
+
+// TestDocPagesAreShort checks the length of every page of docs/.
+func TestDocPagesAreShort(t *testing.T) {
+	pages, _ := filepath.Glob(filepath.Join(repoRoot, "docs", "*", "*.md"))
+	pages = append(pages, filepath.Join(repoRoot, "docs", "index.md"))
+	if len(pages) < 30 {
+		t.Fatalf("only %d pages in docs/: run make generate", len(pages))
+	}
+	for _, page := range pages {
+		src, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(filepath.Join(repoRoot, "docs"), page)
+		rel = filepath.ToSlash(rel)
+		words := len(strings.Fields(string(src)))
+		switch {
+		case longPages[rel] && words <= maxPageWords:
+			t.Errorf("docs/%s is short now (%d words): remove it from longPages", rel, words)
+		case !longPages[rel] && words > maxPageWords:
+			t.Errorf("docs/%s has %d words, more than %d: move the long story to its template (templates/) or a "+
+				"guide, and make the attribute descriptions terse", rel, words, maxPageWords)
+		}
+	}
+}
