@@ -41,4 +41,14 @@
 //     read finds builds only).
 //   - provider.go, server.go, startup_check.go: the provider, its protocol
 //     server, and the check of GitLab at configure time.
+//
+// Documentation: each type's MarkdownDescription is a few sentences ending
+// with its upstream API link; the long stories live in templates/ (one
+// template per type under templates/resources and templates/data-sources;
+// templates/actions is written by TestActionDocTemplates) and in the guides
+// (templates/guides: the job action resources' shared rules are in
+// lifecycle.md.tmpl, tokens and rights in authentication.md.tmpl), which
+// make generate renders into docs/. docs_pages_test.go keeps descriptions
+// and pages short; job_actions_docs_test.go checks the actions' templates
+// and examples.
 package provider
