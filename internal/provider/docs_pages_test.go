@@ -1,13 +1,11 @@
 package provider
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
@@ -29,15 +27,7 @@ var longDescriptions = map[string]bool{
 // its description ends with its upstream API link and has at most
 // maxDescriptionWords words.
 func TestDescriptionsAreShort(t *testing.T) {
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	requireNoDiags(t, "GetProviderSchema", resp.Diagnostics)
+	_, resp := servedSchemas(t)
 	descriptions := map[string]string{}
 	for kind, schemas := range map[string]map[string]*tfprotov6.Schema{"resource": resp.ResourceSchemas, "data source": resp.DataSourceSchemas} {
 		for name, s := range schemas {
@@ -54,14 +44,7 @@ func TestDescriptionsAreShort(t *testing.T) {
 		if !hasAPILink(desc) {
 			t.Errorf("%s: the description does not end with its upstream API link: %q", name, desc)
 		}
-		words := len(strings.Fields(desc))
-		switch {
-		case longDescriptions[name] && words <= maxDescriptionWords:
-			t.Errorf("%s: the description is short now (%d words): remove it from longDescriptions", name, words)
-		case !longDescriptions[name] && words > maxDescriptionWords:
-			t.Errorf("%s: the description has %d words, more than %d: move the long story to its template "+
-				"(templates/) or a guide", name, words, maxDescriptionWords)
-		}
+		checkWords(t, name+"'s description", desc, maxDescriptionWords, longDescriptions[name], "longDescriptions")
 	}
 }
 
@@ -109,13 +92,20 @@ func TestDocPagesAreShort(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(filepath.Join(repoRoot, "docs"), page)
 		rel = filepath.ToSlash(rel)
-		words := len(strings.Fields(string(src)))
-		switch {
-		case longPages[rel] && words <= maxPageWords:
-			t.Errorf("docs/%s is short now (%d words): remove it from longPages", rel, words)
-		case !longPages[rel] && words > maxPageWords:
-			t.Errorf("docs/%s has %d words, more than %d: move the long story to its template (templates/) or a "+
-				"guide, and make the attribute descriptions terse", rel, words, maxPageWords)
-		}
+		checkWords(t, "docs/"+rel, string(src), maxPageWords, longPages[rel], "longPages")
+	}
+}
+
+// checkWords checks that text (what) has at most max words, as `wc -w`
+// counts them, unless listed in the exceptions named list, and that a listed
+// one still needs to be.
+func checkWords(t *testing.T, what, text string, max int, listed bool, list string) {
+	t.Helper()
+	switch words := len(strings.Fields(text)); {
+	case listed && words <= max:
+		t.Errorf("%s is short now (%d words): remove it from %s", what, words, list)
+	case !listed && words > max:
+		t.Errorf("%s has %d words, more than %d: move the long story to its template (templates/) or a guide, "+
+			"and make the attribute descriptions terse", what, words, max)
 	}
 }
