@@ -65,7 +65,8 @@ func (r *jobCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels a job that has not finished (created, pending, running, manual, ...) and waits " +
 			"until it has stopped. A job that has already finished is left as it is, with a warning, not an error. " +
-			"The cancel is sent once, only to a job that can still be canceled (see Across re-runs)." + lifecycleGuide + "\n\n" +
+			"A cancel is sent only to a job that can still be canceled (see Across re-runs for timeouts, " +
+			"interrupts, `force` and `triggers`)." + lifecycleGuide + "\n\n" +
 			"Upstream API: [Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job).",
 		Attributes: attrs,
 	}
