@@ -138,7 +138,7 @@ func waitForAttribute() schema.Attribute {
 		Default:  stringdefault.StaticString(waitFinished),
 		MarkdownDescription: "What to wait for after the action: `none` (return at once), `started` (the job left the " +
 			"queue: running or finished) or `finished` (success, failed, canceled or skipped). Defaults to `finished`. " +
-			"Waiting polls the job every fifth of the time waited so far (at least 1 s, at most 30 s: a job is seen within about a fifth of its run time after it ends) until `timeouts.create`.",
+			waitPolling("job") + " until `timeouts.create`.",
 		Validators: []validator.String{stringvalidator.OneOf(waitNone, waitStarted, waitFinished)},
 	}
 }

@@ -3,8 +3,11 @@ package provider
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
@@ -107,5 +110,72 @@ func checkWords(t *testing.T, what, text string, max int, listed bool, list stri
 	case !listed && words > max:
 		t.Errorf("%s has %d words, more than %d: move the long story to its template (templates/) or a guide, "+
 			"and make the attribute descriptions terse", what, words, max)
+	}
+}
+
+// staleWaitWording are the pages whose wait wording is still their own,
+// not waitPolling's.
+var staleWaitWording = map[string]bool{
+	"resources/pipeline_run.md": true,
+	"actions/pipeline_run.md":   true,
+}
+
+// TestWaitPollingWording checks that waitPolling says what the default
+// poller does (the words read back as numbers against its intervals), and
+// that every page of docs/ that says how a wait polls says it in
+// waitPolling's words.
+func TestWaitPollingWording(t *testing.T) {
+	p := defaultPoller()
+	for _, what := range []string{"job", "pipeline"} {
+		wording := waitPolling(what)
+		m := regexp.MustCompile(`^Waiting polls the ` + what + ` every (\w+) of the time waited so far \(at least (\d+) s, at most (\d+) s: a ` +
+			what + ` is seen within about a (\w+) of its run time after it ends\)$`).FindStringSubmatch(wording)
+		if m == nil {
+			t.Fatalf("waitPolling(%q) = %q", what, wording)
+		}
+		divisor := map[string]time.Duration{"half": 2, "third": 3, "quarter": 4, "fifth": 5, "tenth": 10}[m[1]]
+		least, _ := strconv.Atoi(m[2])
+		most, _ := strconv.Atoi(m[3])
+		if divisor == 0 || m[4] != m[1] {
+			t.Fatalf("waitPolling(%q) names no share: %q", what, wording)
+		}
+		if got := p.interval(0); got != time.Duration(least)*time.Second {
+			t.Errorf("%q says at least %d s; the first poll waits %s", wording, least, got)
+		}
+		if got := p.interval(24 * time.Hour); got != time.Duration(most)*time.Second {
+			t.Errorf("%q says at most %d s; a long wait polls every %s", wording, most, got)
+		}
+		waited := time.Duration(most) * time.Second // within the bounds for any share
+		if got, want := p.interval(waited), waited/divisor; got != want {
+			t.Errorf("%q says every %s; after %s the poller waits %s, not %s", wording, m[1], waited, got, want)
+		}
+	}
+
+	polls := regexp.MustCompile(`Waiting polls the (\w+)[^\n]*`)
+	pages, _ := filepath.Glob(filepath.Join(repoRoot, "docs", "*", "*.md"))
+	seen := 0
+	for _, page := range pages {
+		src, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(filepath.Join(repoRoot, "docs"), page)
+		rel = filepath.ToSlash(rel)
+		stale := false
+		for _, m := range polls.FindAllStringSubmatch(string(src), -1) {
+			seen++
+			if !strings.HasPrefix(m[0], waitPolling(m[1])) {
+				stale = true
+				if !staleWaitWording[rel] {
+					t.Errorf("docs/%s: %q is not waitPolling(%q): %q", rel, m[0], m[1], waitPolling(m[1]))
+				}
+			}
+		}
+		if staleWaitWording[rel] && !stale {
+			t.Errorf("docs/%s says how a wait polls in waitPolling's words now: remove it from staleWaitWording", rel)
+		}
+	}
+	if seen == 0 {
+		t.Error("no page of docs/ says how a wait polls: are the docs generated (make generate)?")
 	}
 }
