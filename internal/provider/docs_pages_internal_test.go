@@ -57,13 +57,11 @@ func TestLifecycleGuideLinks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(repoRoot, "templates", "guides", "lifecycle.md.tmpl")); err != nil {
 		t.Fatal(err)
 	}
+	pages := docPages(t)
 	for _, name := range []string{"job_retry", "job_cancel", "job_erase", "job_artifacts_keep", "job_artifacts_delete"} {
-		page, err := os.ReadFile(filepath.Join(repoRoot, "docs", "resources", name+".md"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		page := pages["resources/"+name+".md"]
 		for _, want := range []string{"(../guides/lifecycle.md)", "## Across re-runs", "## Import"} {
-			if !strings.Contains(string(page), want) {
+			if !strings.Contains(page, want) {
 				t.Errorf("docs/resources/%s.md lacks %q", name, want)
 			}
 		}
@@ -83,20 +81,30 @@ var longPages = map[string]bool{
 
 // TestDocPagesAreShort checks the length of every page of docs/.
 func TestDocPagesAreShort(t *testing.T) {
-	pages, _ := filepath.Glob(filepath.Join(repoRoot, "docs", "*", "*.md"))
-	pages = append(pages, filepath.Join(repoRoot, "docs", "index.md"))
-	if len(pages) < 30 {
-		t.Fatalf("only %d pages in docs/: run make generate", len(pages))
+	for rel, src := range docPages(t) {
+		checkWords(t, "docs/"+rel, src, maxPageWords, longPages[rel], "longPages")
 	}
-	for _, page := range pages {
-		src, err := os.ReadFile(page)
+}
+
+// docPages are the pages of docs/ by path under docs/ (index.md,
+// resources/job_play.md, ...).
+func docPages(t *testing.T) map[string]string {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(repoRoot, "docs", "*", "*.md"))
+	paths = append(paths, filepath.Join(repoRoot, "docs", "index.md"))
+	if len(paths) < 30 {
+		t.Fatalf("only %d pages in docs/: run make generate", len(paths))
+	}
+	pages := map[string]string{}
+	for _, path := range paths {
+		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(filepath.Join(repoRoot, "docs"), page)
-		rel = filepath.ToSlash(rel)
-		checkWords(t, "docs/"+rel, string(src), maxPageWords, longPages[rel], "longPages")
+		rel, _ := filepath.Rel(filepath.Join(repoRoot, "docs"), path)
+		pages[filepath.ToSlash(rel)] = string(src)
 	}
+	return pages
 }
 
 // checkWords checks that text (what) has at most max words, as `wc -w`
@@ -152,17 +160,10 @@ func TestWaitPollingWording(t *testing.T) {
 	}
 
 	polls := regexp.MustCompile(`Waiting polls the (\w+)[^\n]*`)
-	pages, _ := filepath.Glob(filepath.Join(repoRoot, "docs", "*", "*.md"))
 	seen := 0
-	for _, page := range pages {
-		src, err := os.ReadFile(page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(filepath.Join(repoRoot, "docs"), page)
-		rel = filepath.ToSlash(rel)
+	for rel, src := range docPages(t) {
 		stale := false
-		for _, m := range polls.FindAllStringSubmatch(string(src), -1) {
+		for _, m := range polls.FindAllStringSubmatch(src, -1) {
 			seen++
 			if !strings.HasPrefix(m[0], waitPolling(m[1])) {
 				stale = true
