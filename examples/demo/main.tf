@@ -4,13 +4,17 @@
 # (the build job leaves the version and the image digest in its artifacts),
 # tests it, and holds its deploy job for a manual play. On main, the latest
 # pipeline (903) failed on a flaky end-to-end test and its smoke test is
-# stuck waiting for a GPU runner. One apply of this configuration
+# stuck waiting for a GPU runner. The project forbids pipeline variables, as
+# GitLab.com does by default ("Minimum role to use pipeline variables":
+# no_one_allowed; run.sh sets it): the release data goes in as typed inputs,
+# the pipeline's (its spec:inputs) and the deploy job's (its inputs:
+# keyword). One apply of this configuration
 #
-#   1. runs the tag's pipeline and waits until build and tests have passed
-#      and it is blocked on its manual deploy job,
+#   1. runs the tag's pipeline with the release's inputs and waits until
+#      build and tests have passed and it is blocked on its manual deploy job,
 #   2. reads the version and the image digest from the artifacts of that
 #      pipeline's build job, and keeps those artifacts, so they do not expire,
-#   3. plays the pipeline's deploy job with the release's variables (the
+#   3. plays the pipeline's deploy job with the release's job inputs (the
 #      image digest among them) and waits for the deploy (a failed deploy
 #      fails the apply),
 #   4. on main: retries the flaky end-to-end test of pipeline 903 and waits
@@ -62,15 +66,25 @@ variable "previous_build_job_id" {
   default     = 1001
 }
 
-# 1. Run the tag's pipeline and wait until build and tests have passed and it
-# is blocked on its manual deploy job. A failed build or test fails the apply,
-# naming the failed jobs. The pipeline runs once per release: a second apply
-# runs nothing, a new tag runs a new pipeline.
+# 1. Run the tag's pipeline with the release's inputs (the CI configuration's
+# spec:inputs: release_tag matches a regex, environment is one of its
+# options) and wait until build and tests have passed and it is blocked on
+# its manual deploy job. A failed build or test fails the apply, naming the
+# failed jobs. The pipeline runs once per release: a second apply runs
+# nothing, new inputs or a new tag run a new pipeline. The project forbids
+# pipeline variables, so the pipeline carries none (marker_sent = false):
+# the provider knows it by the pipeline_id in the state.
 resource "gitlabjobs_pipeline_run" "release" {
   project         = var.project
   ref             = var.release_tag
   wait_for        = "manual"
   fail_on_failure = true
+
+  inputs = {
+    release_tag = var.release_tag
+    environment = var.environment
+    dry_run     = false
+  }
 
   triggers = {
     release = var.release_tag
@@ -110,9 +124,11 @@ resource "gitlabjobs_job_artifacts_keep" "release_build" {
   job_id  = data.gitlabjobs_pipeline_job.build.job_id
 }
 
-# 3. Play the pipeline's manual deploy job with the release's variables and
-# image, and wait until it has finished. The job is picked by name; its ID
-# stays the same once played, so the next plan shows no change.
+# 3. Play the pipeline's manual deploy job with the release's image as a job
+# input (its inputs: keyword; environment and release_tag default to the
+# pipeline's inputs, given again here), and wait until it has finished. The
+# job is picked by name; its ID stays the same once played, so the next plan
+# shows no change.
 data "gitlabjobs_pipeline_job" "deploy" {
   project     = var.project
   pipeline_id = gitlabjobs_pipeline_run.release.pipeline_id
@@ -123,10 +139,10 @@ resource "gitlabjobs_job_play" "deploy" {
   project = var.project
   job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
 
-  variables = {
-    ENVIRONMENT  = var.environment
-    RELEASE_TAG  = var.release_tag
-    IMAGE_DIGEST = local.image_digest
+  inputs = {
+    environment  = var.environment
+    release_tag  = var.release_tag
+    image_digest = local.image_digest
   }
   wait_for            = "finished"
   fail_on_job_failure = true
@@ -214,7 +230,7 @@ locals {
   rows = [
     [
       "run", "pipeline (${var.release_tag})", tostring(gitlabjobs_pipeline_run.release.pipeline_id),
-      "build and tests passed; blocked on the manual deploy",
+      "inputs release_tag=${var.release_tag} environment=${var.environment}; build and tests passed; blocked on the manual deploy",
     ],
     [
       "read", local.release_build, tostring(data.gitlabjobs_job_artifact_file.image_digest.job_id),
@@ -226,7 +242,7 @@ locals {
     ],
     [
       "play", "deploy (${var.release_tag})", tostring(gitlabjobs_job_play.deploy.played_job_id),
-      "${gitlabjobs_job_play.deploy.status}${gitlabjobs_job_play.deploy.duration == null ? "" : format(" in %.0fs", gitlabjobs_job_play.deploy.duration)}, ENVIRONMENT=${var.environment} RELEASE_TAG=${var.release_tag} IMAGE_DIGEST=${substr(local.image_digest, 0, 19)}...",
+      "${gitlabjobs_job_play.deploy.status}${gitlabjobs_job_play.deploy.duration == null ? "" : format(" in %.0fs", gitlabjobs_job_play.deploy.duration)}, inputs environment=${var.environment} release_tag=${var.release_tag} image_digest=${substr(local.image_digest, 0, 19)}...",
     ],
     [
       "retry", "e2e-test (${local.main})", "${gitlabjobs_job_retry.e2e_test.job_id} -> ${gitlabjobs_job_retry.e2e_test.new_job_id}",

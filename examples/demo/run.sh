@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the demo: builds the provider into a local mirror, starts the GitLab
 # simulator with its seeded demo project and a quick simulated runner, and
+# sets the project to forbid pipeline variables (GitLab.com's default), and
 # applies this folder's configuration with OpenTofu (or DEMO_TF): the whole
-# release from one apply (run the tag's pipeline and wait for its build and
-# tests, read the image digest from its build's artifacts and keep them, play
-# its deploy job with the digest and wait), and on main retry a flaky test,
+# release from one apply (run the tag's pipeline with its inputs and wait for
+# its build and tests, read the image digest from its build's artifacts and
+# keep them, play its deploy job with the digest as a job input and wait), and on main retry a flaky test,
 # cancel a stuck job, and erase the previous release's build. Then prints what
 # happened, plans again (which must show no changes: nothing is run or done
 # twice), and stops the simulator.
@@ -59,6 +60,12 @@ echo "    release-manager), deploys serialized by the resource group production.
 echo "    project demo-group/platform/deploy-service: the tag v1.4.0 is pushed; its CI configuration builds"
 echo "    (artifacts version.txt, image-digest.txt), tests, and holds a manual deploy. On main, pipeline 903"
 echo "    failed on a flaky e2e-test and its smoke-test is stuck waiting for a GPU runner."
+echo "==> The project forbids pipeline variables, as GitLab.com does by default: PUT /projects/:id with"
+echo "    restrict_user_defined_variables=true, ci_pipeline_variables_minimum_override_role=no_one_allowed"
+curl -fsS -o /dev/null -X PUT -H "PRIVATE-TOKEN: $GITLAB_TOKEN" \
+  --data "restrict_user_defined_variables=true&ci_pipeline_variables_minimum_override_role=no_one_allowed" \
+  "${GITLAB_BASE_URL%/}/projects/demo-group%2Fplatform%2Fdeploy-service" ||
+  { echo "could not set the project's pipeline variables setting" >&2; exit 1; }
 echo "==> $tfname init"
 "$tf" -chdir="$work/config" init -input=false -no-color > "$work/init.log" || { cat "$work/init.log"; exit 1; }
 
@@ -80,8 +87,8 @@ run_shown() {
 echo "==> 1. $tfname plan: run the release's pipeline, deploy what it built, and tidy main"
 run_shown plan.log "$tf" -chdir="$work/config" plan -input=false -out=release.tfplan
 
-echo "==> 2. $tfname apply: run the tag's pipeline until it waits for its deploy; read and keep its build's"
-echo "    artifacts; play the deploy with the image digest; retry main's flaky test, cancel its stuck job;"
+echo "==> 2. $tfname apply: run the tag's pipeline with its inputs until it waits for its deploy; read and keep"
+echo "    its build's artifacts; play the deploy with the image digest as an input; retry main's flaky test, cancel its stuck job;"
 echo "    erase the previous release's build"
 run_shown apply.log "$tf" -chdir="$work/config" apply -input=false release.tfplan
 

@@ -2,8 +2,14 @@ package gitlabclient
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -16,18 +22,24 @@ import (
 //
 // Creating a pipeline is a POST that GitLab does not deduplicate: sent
 // twice, it runs the pipeline twice. It is never re-sent blindly (the retry
-// transport only re-sends safe requests). Every pipeline the provider
-// creates carries a marker variable (RunMarkerKey = a value unique to the
-// intent), so that after an ambiguous failure — a 5xx, a broken connection,
-// a timeout — the provider can look for the pipeline it may have created:
-// FindRun lists the ref's pipelines created through the API by the same
-// user and reads their variables. Found: the POST was applied, and that
+// transport only re-sends safe requests). A pipeline the provider creates
+// carries a marker variable (RunMarkerKey: the intent's base value, and with
+// inputs a salted HMAC of them; never a variable's value), so that after an
+// ambiguous failure — a 5xx, a broken connection, a timeout — the client
+// can look for the pipeline it may have created with one matcher
+// (RunRequest.Owns: the same user, never unknown; the ref as GitLab stores
+// it; the marker and inputs MAC; the same variable values, read back), used
+// by FindRun over every candidate. Found: the POST was applied, and that
 // pipeline is the answer. Not found after a failure that ended the request
 // (500, 502, 503): it is sent again, at most maxResends times, each time
 // looked for first. Not found after a failure that may leave the request
 // still under way in GitLab (a 504, no answer): looked for once more after
-// settleWait, then an *UnknownOutcomeError, without sending again: the next
-// apply looks for it again by the same marker.
+// settleWait, then an *UnknownRunError (with the time it was sent), without
+// sending again: the provider waits out GitLab's request time limit before
+// deciding. Where GitLab forbids pipeline variables (RunRequest.NoMarker)
+// nothing proves a pipeline is the request's: only "no pipeline of the user
+// for the ref since the request" (Candidates) proves it was not created;
+// any candidate leaves the outcome unknown and is named.
 
 // RunMarkerKey is the pipeline variable the provider adds to every pipeline it
 // creates, whose value identifies the intent (resource) that created it.
@@ -162,18 +174,111 @@ func (c *Client) LatestPipeline(ctx context.Context, project, ref, status string
 	return c.GetPipeline(ctx, project, list[0].ID)
 }
 
-// RunRequest is a pipeline to create.
+// RunRequest is a pipeline to create, and what a pipeline must hold to be
+// the one it created (Owns).
 type RunRequest struct {
 	Ref       string
 	Variables []Variable // the user's; the marker is added
-	// Marker is RunMarkerKey's value: unique to the intent, so the pipeline
-	// can be found again (FindRun).
+	// Inputs are the pipeline's inputs (the CI configuration's spec:inputs):
+	// JSON values (string, float64, bool, []any). Nil or empty: none.
+	Inputs map[string]any
+	// NoMarker sends the pipeline with no variable at all (neither the
+	// user's nor the marker): for a project where GitLab forbids pipeline
+	// variables to the token's user. Such a pipeline cannot be recognized
+	// by its variables: after an ambiguous failure only the pipelines the
+	// user created for the ref since the request (Candidates) tell.
+	NoMarker bool
+	// Marker is RunMarkerKey's base value: unique to the intent's ref,
+	// variable names and triggers (never a value), so the pipeline can be
+	// found again (FindRun). With inputs, the value sent is
+	// Marker.<salt>.<HMAC-SHA256(salt, inputs)>: a random salt per request,
+	// so what GitLab shows proves the inputs without revealing them.
 	Marker string
+}
+
+// markerSep separates a marker's base, salt and MAC.
+const markerSep = "."
+
+// canonicalInputs is the inputs as compared: JSON with sorted keys.
+func canonicalInputs(inputs map[string]any) ([]byte, error) {
+	if len(inputs) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(inputs)
+}
+
+// inputsMAC is hex(HMAC-SHA256(salt, canonical inputs)).
+func inputsMAC(salt string, canonical []byte) string {
+	m := hmac.New(sha256.New, []byte(salt))
+	m.Write(canonical)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// markerValue is the RunMarkerKey value a request sends: Marker alone
+// without inputs, else Marker.<salt>.<MAC> with a new random salt.
+func (r RunRequest) markerValue() (string, error) {
+	canonical, err := canonicalInputs(r.Inputs)
+	if err != nil || canonical == nil {
+		return r.Marker, err
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	salt := hex.EncodeToString(b)
+	return r.Marker + markerSep + salt + markerSep + inputsMAC(salt, canonical), nil
+}
+
+// Owns reports whether pipeline p, whose variables are vars, is one this
+// request created, as far as GitLab shows it: created by username (never
+// empty: a pipeline of unknown user is nobody's), for the same ref as GitLab
+// stores it (refs/heads/main is main), with the request's marker, the same
+// user variables (names and values) and the same inputs (the marker's MAC).
+// The one matcher of every look: before creating, and after a failed POST.
+func (r RunRequest) Owns(p *Pipeline, vars []PipelineVariable, username string) bool {
+	if username == "" || p == nil || p.User == nil || p.User.Username != username || p.Ref != NormalRef(r.Ref) {
+		return false
+	}
+	if !r.markerMatches(MarkerOf(vars)) {
+		return false
+	}
+	want := map[string]string{}
+	for _, v := range r.Variables {
+		want[v.Key] = v.Value
+	}
+	return maps.Equal(UserVariables(vars), want)
+}
+
+// markerMatches reports whether a pipeline's marker value is this request's.
+func (r RunRequest) markerMatches(got string) bool {
+	if r.Marker == "" {
+		return false
+	}
+	canonical, err := canonicalInputs(r.Inputs)
+	if err != nil {
+		return false
+	}
+	if canonical == nil {
+		return got == r.Marker
+	}
+	base, rest, ok := strings.Cut(got, markerSep)
+	if !ok || base != r.Marker {
+		return false
+	}
+	salt, mac, ok := strings.Cut(rest, markerSep)
+	return ok && hmac.Equal([]byte(mac), []byte(inputsMAC(salt, canonical)))
+}
+
+// MarkerBase is a marker value without its inputs part (salt and MAC).
+func MarkerBase(value string) string {
+	base, _, _ := strings.Cut(value, markerSep)
+	return base
 }
 
 type createPipelineBody struct {
 	Ref       string                   `json:"ref"`
 	Variables []createPipelineVariable `json:"variables,omitempty"`
+	Inputs    map[string]any           `json:"inputs,omitempty"`
 }
 
 type createPipelineVariable struct {
@@ -182,15 +287,24 @@ type createPipelineVariable struct {
 	VariableType string `json:"variable_type"`
 }
 
-// FindRun looks for the pipeline a run with marker created: among the
-// pipelines of ref created through the API (source api) by username ("":
-// anyone; GitLab lets a Developer read the variables of their own pipelines
-// only, so a refusal is an error, never taken as "not found")
-// at or after since (zero: any time; GitLab's clock), newest first, the one
-// whose variables hold RunMarkerKey = marker. It reads at
-// most maxPages pages of the list. It returns nil when there is none.
-func (c *Client) FindRun(ctx context.Context, project, ref, marker, username string, since time.Time) (*Pipeline, error) {
+// ErrUserUnknown is FindRun's and CreatePipeline's error when the token's
+// user is not known: no pipeline can be proved to be this run's.
+var ErrUserUnknown = errors.New("the token's user is not known (GET /user), so no pipeline can be proved to be this run's")
+
+// FindRun looks for the pipeline req created: among the pipelines of its
+// ref (as GitLab stores it) created through the API (source api) by
+// username (required: ErrUserUnknown without it; GitLab lets a Developer
+// read the variables of their own pipelines only, so a refusal is an error,
+// never taken as "not found") at or after since (zero: any time; GitLab's
+// clock), newest first, the first that req Owns — every candidate is
+// checked, not only the newest. It reads at most maxPages pages of the
+// list. It returns nil when there is none.
+func (c *Client) FindRun(ctx context.Context, project string, req RunRequest, username string, since time.Time) (*Pipeline, error) {
 	const maxPages = 5
+	if username == "" {
+		return nil, ErrUserUnknown
+	}
+	ref := NormalRef(req.Ref)
 	for page := 1; page <= maxPages; page++ {
 		list, more, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: ref, Source: "api", Username: username, OrderBy: "id", Sort: "desc", Page: page})
 		if err != nil {
@@ -204,17 +318,15 @@ func (c *Client) FindRun(ctx context.Context, project, ref, marker, username str
 			if err != nil {
 				return nil, fmt.Errorf("reading the variables of pipeline %d: %w", p.ID, err)
 			}
-			for _, v := range vars {
-				if v.Key == RunMarkerKey && v.Value == marker {
-					full, err := c.GetPipeline(ctx, project, p.ID)
-					if err != nil {
-						return nil, err
-					}
-					if username != "" && full.User != nil && full.User.Username != username {
-						continue // someone else's pipeline with our marker: not ours
-					}
-					return full, nil
-				}
+			if !req.markerMatches(MarkerOf(vars)) {
+				continue
+			}
+			full, err := c.GetPipeline(ctx, project, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			if req.Owns(full, vars, username) {
+				return full, nil
 			}
 		}
 		if !more {
@@ -232,24 +344,49 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 	if err != nil {
 		return nil, err
 	}
-	if req.Marker == "" {
+	if req.Marker == "" && !req.NoMarker {
 		return nil, errors.New("a pipeline run needs a marker")
 	}
-	body := createPipelineBody{Ref: req.Ref}
+	if req.NoMarker && len(req.Variables) > 0 {
+		return nil, errors.New("a pipeline run without a marker has no variables")
+	}
+	if username == "" {
+		return nil, ErrUserUnknown
+	}
+	body := createPipelineBody{Ref: req.Ref, Inputs: req.Inputs}
 	for _, v := range req.Variables {
 		if v.Key == RunMarkerKey {
 			return nil, fmt.Errorf("the variable %s is the provider's own", RunMarkerKey)
 		}
 		body.Variables = append(body.Variables, createPipelineVariable{Key: v.Key, Value: v.Value, VariableType: "env_var"})
 	}
-	body.Variables = append(body.Variables, createPipelineVariable{Key: RunMarkerKey, Value: req.Marker, VariableType: "env_var"})
+	if !req.NoMarker {
+		marker, err := req.markerValue()
+		if err != nil {
+			return nil, err
+		}
+		body.Variables = append(body.Variables, createPipelineVariable{Key: RunMarkerKey, Value: marker, VariableType: "env_var"})
+	}
+	started := time.Now()
 	path := "projects/" + p.Escaped() + "/pipeline"
 	fields := map[string]any{"action": "create pipeline", "ref": req.Ref}
+	var candidates []*Pipeline
 	unknown := func(cause, err error) error {
-		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err}
+		return &UnknownRunError{Project: p.String(), Ref: req.Ref, Marker: req.Marker, Cause: cause, Err: err,
+			Sent: started, Candidates: candidates}
 	}
 	find := func() (*Pipeline, error) {
-		found, err := c.FindRun(ctx, p.String(), req.Ref, req.Marker, username, time.Time{})
+		if req.NoMarker {
+			// Nothing proves a pipeline is this request's: none since the
+			// request proves it was not created; any is a candidate.
+			list, err := c.Candidates(ctx, p.String(), req.Ref, username, started)
+			if err != nil {
+				return nil, readFailed(err)
+			}
+			candidates = list
+			return nil, nil
+		}
+		found, err := c.FindRun(ctx, p.String(), req, username, time.Time{})
 		if err != nil {
 			return nil, readFailed(err)
 		}
@@ -279,11 +416,13 @@ func (c *Client) CreatePipeline(ctx context.Context, project string, req RunRequ
 		switch {
 		case ferr != nil:
 			return nil, unknown(err, ferr)
+		case len(candidates) > 0:
+			return nil, unknown(err, fmt.Errorf("without a marker, GitLab's pipelines cannot tell whether one of %s is this request's", pipelineIDs(candidates)))
 		case found != nil:
 			tflog.Warn(ctx, fmt.Sprintf("creating a pipeline for %s got %s; pipeline %d was created by it", req.Ref, failure(err), found.ID), fields)
 			return found, nil
 		case mayBeUnderWay(err):
-			return nil, unknown(err, errors.New("no pipeline with the run's marker was found yet, and the request may still be under way in GitLab"))
+			return nil, unknown(err, errors.New("no pipeline of this run (its marker, ref, user, variables and inputs) was found yet, and the request may still be under way in GitLab"))
 		case sent > maxResends:
 			return nil, fmt.Errorf("the pipeline for %s was not created: %d attempts failed, the last with %w", req.Ref, sent, err)
 		}
@@ -297,12 +436,68 @@ type UnknownRunError struct {
 	Project, Ref, Marker string
 	Cause                error // the failure that left the outcome open
 	Err                  error // why looking did not settle it
+	// Sent is when the first request was sent (the client's clock).
+	Sent time.Time
+	// Candidates are, without a marker, the pipelines the user created for
+	// the ref since then, any of which may be the request's.
+	Candidates []*Pipeline
 }
 
 func (e *UnknownRunError) Error() string {
+	carries := fmt.Sprintf(" (a pipeline it created carries the variable %s=%s...)", RunMarkerKey, e.Marker)
+	if e.Marker == "" {
+		carries = ""
+	}
 	return fmt.Sprintf("creating a pipeline for %s in project %s may or may not have worked: %v, and %v; the provider did not "+
-		"send it again, so that it cannot run twice (a pipeline it created carries the variable %s=%s)",
-		e.Ref, e.Project, e.Cause, e.Err, RunMarkerKey, e.Marker)
+		"send it again, so that it cannot run twice%s", e.Ref, e.Project, e.Cause, e.Err, carries)
+}
+
+// pipelineIDs names pipelines for a message: "pipelines 4, 7".
+func pipelineIDs(list []*Pipeline) string {
+	ids := make([]string, len(list))
+	for i, p := range list {
+		ids[i] = fmt.Sprint(p.ID)
+	}
+	if len(ids) == 1 {
+		return "pipeline " + ids[0]
+	}
+	return "pipelines " + strings.Join(ids, ", ")
+}
+
+// clockSkew is how far GitLab's clock (a pipeline's created_at) may be
+// behind the client's when Candidates compares them.
+const clockSkew = time.Minute
+
+// Candidates are the pipelines of ref (as GitLab stores it) that username
+// created through the API (source api) at or after since, less clockSkew,
+// newest first (at most one page): without a marker, the pipelines a
+// request sent at since may have created.
+func (c *Client) Candidates(ctx context.Context, project, ref, username string, since time.Time) ([]*Pipeline, error) {
+	if username == "" {
+		return nil, ErrUserUnknown
+	}
+	list, _, err := c.ListPipelines(ctx, project, PipelineFilter{Ref: NormalRef(ref), Source: "api", Username: username, OrderBy: "id", Sort: "desc"})
+	if err != nil {
+		return nil, fmt.Errorf("listing the pipelines of %s: %w", NormalRef(ref), err)
+	}
+	var out []*Pipeline
+	for _, p := range list {
+		if p.CreatedAt == nil || !p.CreatedAt.Before(since.Add(-clockSkew)) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// PipelineVariablesForbidden reports whether GitLab refused a pipeline
+// creation because the user may not set pipeline variables
+// (Gitlab::Ci::Pipeline::Chain::Build's "Insufficient permissions to set
+// pipeline variables": the project's ci_pipeline_variables_minimum_override_role
+// is above the user's role, or no_one_allowed). The pipeline was not created.
+func PipelineVariablesForbidden(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest &&
+		strings.Contains(apiErr.Message, "Insufficient permissions to set pipeline variables")
 }
 
 // Unwrap gives both errors to errors.Is and errors.As.

@@ -3,6 +3,7 @@ package gitlabclient_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,7 +95,7 @@ func TestFindRun_andRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	for marker, want := range map[string]int64{"a": a.ID, "b": b.ID, "c": 0} {
-		got, err := w.client.FindRun(ctx, faultProject, "main", marker, "maintainer", time.Time{})
+		got, err := w.client.FindRun(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: marker}, "maintainer", time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,13 +108,13 @@ func TestFindRun_andRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Time{}); got == nil || got.ID != a.ID {
+	if got, _ := w.client.FindRun(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a"}, "maintainer", time.Time{}); got == nil || got.ID != a.ID {
 		t.Errorf("FindRun(a) = %+v, want %d, not %d", got, a.ID, r.ID)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "someone-else", time.Time{}); got != nil {
+	if got, _ := w.client.FindRun(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a"}, "someone-else", time.Time{}); got != nil {
 		t.Errorf("another user's run found: %d", got.ID)
 	}
-	if got, _ := w.client.FindRun(ctx, faultProject, "main", "a", "maintainer", time.Now().Add(time.Hour)); got != nil {
+	if got, _ := w.client.FindRun(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "a"}, "maintainer", time.Now().Add(time.Hour)); got != nil {
 		t.Errorf("a run older than since found: %d", got.ID)
 	}
 	_, err = w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "nope", Marker: "x"}, "maintainer")
@@ -149,7 +150,7 @@ func TestFindRun_developerSeesOwnRunsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Not a member: the project is not found (404), an error, not "none".
-	if _, err := devClient.FindRun(ctx, faultProject, "main", "m", "dev", time.Time{}); !gitlabclient.IsNotFound(err) {
+	if _, err := devClient.FindRun(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "dev", time.Time{}); !gitlabclient.IsNotFound(err) {
 		t.Errorf("outsider: %v, want 404", err)
 	}
 	member := w.sim.CreateProject(gitlabsim.ProjectSpec{Path: "team/app", Members: map[int64]int{
@@ -161,14 +162,82 @@ func TestFindRun_developerSeesOwnRunsOnly(t *testing.T) {
 	if _, err := w.client.CreatePipeline(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "maintainer"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}); err != nil || got != nil {
+	if got, err := devClient.FindRun(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "dev", time.Time{}); err != nil || got != nil {
 		t.Errorf("developer's look: %+v, %v; want none, no error", got, err)
 	}
 	mine, err := devClient.CreatePipeline(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "dev")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := devClient.FindRun(ctx, "team/app", "main", "m", "dev", time.Time{}); err != nil || got == nil || got.ID != mine.ID {
+	if got, err := devClient.FindRun(ctx, "team/app", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "dev", time.Time{}); err != nil || got == nil || got.ID != mine.ID {
 		t.Errorf("developer's own run: %+v, %v; want %d", got, err, mine.ID)
+	}
+}
+
+// One matcher (RunRequest.Owns) for every look: every candidate with the
+// marker is checked, not only the newest (issue 18 case 1); the ref is
+// compared as GitLab stores it (case 3); values and inputs are compared
+// (case 2); without the token's user nothing is adopted (case 6).
+func TestFindRun_oneMatcher(t *testing.T) {
+	w := pipelineWorld(t)
+	if err := w.sim.SetCIConfig(w.projID, gitlabsim.CIConfig{
+		Branches: map[string]string{"main": ""},
+		Spec: &gitlabsim.CISpec{Inputs: map[string]gitlabsim.CIInput{
+			"version": {Default: ""}, "dry": {Type: "boolean", Default: false}}},
+		Jobs: []gitlabsim.CIJob{{Name: "build", Stage: "build"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	env := func(v string) []gitlabclient.Variable { return []gitlabclient.Variable{{Key: "ENV", Value: v}} }
+	staging, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging")}, "maintainer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "refs/heads/main", Marker: "m", Variables: env("production")}, "maintainer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withInputs, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging"),
+		Inputs: map[string]any{"version": "1.4.0", "dry": false}}, "maintainer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, err := w.client.GetPipelineVariables(ctx, faultProject, withInputs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gitlabclient.MarkerOf(vars); gitlabclient.MarkerBase(got) != "m" || strings.Contains(got, "1.4.0") || len(got) < 60 {
+		t.Errorf("marker with inputs %q: want m.<salt>.<mac>, revealing nothing", got)
+	}
+	for _, c := range []struct {
+		name string
+		req  gitlabclient.RunRequest
+		user string
+		want int64
+	}{
+		{"older of two, same names", gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging")}, "maintainer", staging.ID},
+		{"newer, ref spelled in full", gitlabclient.RunRequest{Ref: "refs/heads/main", Marker: "m", Variables: env("production")}, "maintainer", prod.ID},
+		{"values no pipeline has", gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("qa")}, "maintainer", 0},
+		{"no variables", gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "maintainer", 0},
+		{"same inputs", gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging"),
+			Inputs: map[string]any{"dry": false, "version": "1.4.0"}}, "maintainer", withInputs.ID},
+		{"other inputs", gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging"),
+			Inputs: map[string]any{"dry": true, "version": "1.4.0"}}, "maintainer", 0},
+		{"another user", gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging")}, "someone-else", 0},
+	} {
+		got, err := w.client.FindRun(ctx, faultProject, c.req, c.user, time.Time{})
+		if err != nil || (got == nil) != (c.want == 0) || (got != nil && got.ID != c.want) {
+			t.Errorf("%s: %+v, %v; want %d", c.name, got, err, c.want)
+		}
+	}
+	if got, err := w.client.FindRun(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m", Variables: env("staging")}, "", time.Time{}); got != nil || !errors.Is(err, gitlabclient.ErrUserUnknown) {
+		t.Errorf("unknown user: %+v, %v; want ErrUserUnknown", got, err)
+	}
+	if _, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m"}, ""); !errors.Is(err, gitlabclient.ErrUserUnknown) {
+		t.Errorf("create with an unknown user: %v", err)
+	}
+	if n := w.sim.RequestCount(routeCreatePipeline); n != 3 {
+		t.Errorf("%d POSTs, want 3", n)
 	}
 }

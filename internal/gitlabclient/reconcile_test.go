@@ -348,3 +348,143 @@ func TestReconcileTableCoversEveryAcceptedStatus(t *testing.T) {
 		}
 	}
 }
+
+// Pipeline creation: every fault, before or after GitLab created the
+// pipeline, × an earlier pipeline of the same marker whose variable values
+// are the request's or not (issue 18 cases 1 and 2). Every row: at most one
+// new pipeline; what the client reports holds the requested values (never
+// the earlier run of other values: no false success); re-sent only when
+// GitLab proved nothing was created.
+func TestReconcile_pipelineCreation(t *testing.T) {
+	for _, f := range reconcileFaults {
+		for _, changed := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/values changed=%v", f.name, changed), func(t *testing.T) {
+				w := pipelineWorld(t)
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				earlier, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m",
+					Variables: []gitlabclient.Variable{{Key: "ENV", Value: "staging"}}}, "maintainer")
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := "staging"
+				if changed {
+					want = "production"
+				}
+				fault := f.fault
+				fault.Route, fault.Calls = routeCreatePipeline, []int{1} // counted from the injection
+				w.sim.InjectFault(fault)
+				got, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "refs/heads/main", Marker: "m",
+					Variables: []gitlabclient.Variable{{Key: "ENV", Value: want}}}, "maintainer")
+				created := w.sim.CreatedPipelines(w.projID)
+				posts := w.sim.RequestCount(routeCreatePipeline) - 1
+				if len(created) > 2 {
+					t.Fatalf("%d new pipelines, want at most 1", len(created)-1)
+				}
+				after := fault.Kind.After()
+				over := fault.Kind == gitlabsim.FaultStatus && fault.Status != 504
+				var unknown *gitlabclient.UnknownRunError
+				switch {
+				case after:
+					if err != nil || got == nil || len(created) != 2 || got.ID != created[1] || posts != 1 {
+						t.Fatalf("got %+v, %v; created %v, %d POSTs", got, err, created, posts)
+					}
+				case over && !changed:
+					// Proved not applied, and the earlier run of this very intent
+					// exists: it is the answer (an intent runs once).
+					if err != nil || got == nil || got.ID != earlier.ID || len(created) != 1 || posts != 1 {
+						t.Fatalf("got %+v, %v; created %v, %d POSTs", got, err, created, posts)
+					}
+				case over:
+					if err != nil || got == nil || len(created) != 2 || got.ID != created[1] || posts != 2 {
+						t.Fatalf("got %+v, %v; created %v, %d POSTs", got, err, created, posts)
+					}
+				case !changed && err == nil:
+					// 504 or reset before: the earlier run of this intent is found.
+					if got == nil || got.ID != earlier.ID || len(created) != 1 || posts != 1 {
+						t.Fatalf("got %+v; created %v, %d POSTs", got, created, posts)
+					}
+				default:
+					if !errors.As(err, &unknown) || len(created) != 1 || posts != 1 {
+						t.Fatalf("got %+v, %v (want an UnknownRunError); created %v, %d POSTs", got, err, created, posts)
+					}
+				}
+				if got != nil {
+					vars, err := w.client.GetPipelineVariables(ctx, faultProject, got.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if v := gitlabclient.UserVariables(vars)["ENV"]; v != want {
+						t.Errorf("reported pipeline %d has ENV=%s, want %s: a false success", got.ID, v, want)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Pipeline creation where GitLab forbids pipeline variables (no marker):
+// every fault × an earlier pipeline of the user on the ref or not. Nothing
+// proves a pipeline is the request's, so the client never adopts one: it
+// sends again only when GitLab shows no pipeline since the request (a 5xx
+// before it was applied), else it reports the outcome unknown, naming the
+// candidates. At most one new pipeline; never a success for a pipeline
+// the request did not create.
+func TestReconcile_pipelineCreationNoMarker(t *testing.T) {
+	for _, f := range reconcileFaults {
+		for _, earlier := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/earlier=%v", f.name, earlier), func(t *testing.T) {
+				w := pipelineWorld(t)
+				if err := w.sim.SetPipelineVariablesSettings(w.projID, gitlabsim.PipelineVariablesSettings{
+					RestrictUserDefinedVariables: true, MinimumOverrideRole: "no_one_allowed"}); err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				// The marker is refused: 400, nothing created.
+				if _, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", Marker: "m"}, "maintainer"); !gitlabclient.PipelineVariablesForbidden(err) {
+					t.Fatalf("with the marker: %v, want GitLab's refusal of pipeline variables", err)
+				}
+				base := 0
+				if earlier {
+					if _, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", NoMarker: true}, "maintainer"); err != nil {
+						t.Fatal(err)
+					}
+					base = 1
+				}
+				before := w.sim.RequestCount(routeCreatePipeline)
+				fault := f.fault
+				fault.Route, fault.Calls = routeCreatePipeline, []int{1}
+				w.sim.InjectFault(fault)
+				got, err := w.client.CreatePipeline(ctx, faultProject, gitlabclient.RunRequest{Ref: "main", NoMarker: true}, "maintainer")
+				created := w.sim.CreatedPipelines(w.projID)
+				posts := w.sim.RequestCount(routeCreatePipeline) - before
+				if len(created) > base+1 {
+					t.Fatalf("%d new pipelines, want at most 1", len(created)-base)
+				}
+				over := fault.Kind == gitlabsim.FaultStatus && fault.Status != 504
+				var unknown *gitlabclient.UnknownRunError
+				switch {
+				case over && !earlier:
+					if err != nil || got == nil || len(created) != 1 || got.ID != created[0] || posts != 2 {
+						t.Fatalf("got %+v, %v; created %v, %d POSTs", got, err, created, posts)
+					}
+				default:
+					if !errors.As(err, &unknown) || got != nil || posts != 1 {
+						t.Fatalf("got %+v, %v (want an UnknownRunError); created %v, %d POSTs", got, err, created, posts)
+					}
+					// Every pipeline of the user since the request is named, and only those.
+					if len(unknown.Candidates) != len(created) {
+						t.Errorf("%d candidates named, want %d (%v)", len(unknown.Candidates), len(created), created)
+					}
+				}
+				if got != nil {
+					vars, err := w.client.GetPipelineVariables(ctx, faultProject, got.ID)
+					if err != nil || len(vars) != 0 {
+						t.Errorf("pipeline %d variables %v, %v; want none", got.ID, vars, err)
+					}
+				}
+			})
+		}
+	}
+}

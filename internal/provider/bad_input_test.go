@@ -88,6 +88,9 @@ func TestAccBadInput(t *testing.T) {
 		return fmt.Sprintf("resource %q \"x\" {\n  project = %q\n  job_id  = %d\n%s\n}\n", typ, proj, id, extra)
 	}
 	ds := func(typ, body string) string { return fmt.Sprintf("data %q \"x\" {\n%s\n}\n", typ, body) }
+	run := func(extra string) string {
+		return fmt.Sprintf("resource \"gitlabjobs_pipeline_run\" \"x\" {\n  project = %q\n  ref     = \"main\"\n%s\n}\n", proj, extra)
+	}
 	provider := func(attrs string) string { return env.ProviderBlock(attrs) }
 	withToken := func(body string) string { return env.Config(body) }
 
@@ -155,6 +158,15 @@ func TestAccBadInput(t *testing.T) {
 		{"erase a running job", withToken(res("gitlabjobs_job_erase", running, "")), `Job cannot be erased.*is running`, false},
 		{"erase a pending job", withToken(res("gitlabjobs_job_erase", pending, "")), `Job cannot be erased.*is pending`, false},
 		{"cancel job_id 0", withToken(res("gitlabjobs_job_cancel", 0, "")), `job_id.*at least 1`, false},
+		// Pipeline runs (issue 18 case 9, issue 21).
+		{"pipeline variable without a value", withToken(run(`variables = { B = "x", A = null }`)), `Pipeline variable without a value.*variables A: a pipeline variable needs a value.*"" for an empty value, or remove the key`, false},
+		{"pipeline timeout zero", withToken(run(`timeouts = { create = "0s" }`)), `Timeout must be positive.*timeouts.create is "0s"`, false},
+		{"pipeline input without a value", withToken(run(`inputs = { version = null }`)), `Input without a value.*inputs version: null is not a value`, false},
+		{"pipeline inputs a list", withToken(run(`inputs = ["1.4.0"]`)), `Inputs must be an object.*inputs is a list`, false},
+		{"pipeline variables where no one may set them", withToken(fmt.Sprintf("resource \"gitlabjobs_pipeline_run\" \"x\" {\n  project = %q\n  ref = \"main\"\n  variables = { ENV = \"x\" }\n}\n", closedProj.PathWithNamespace)),
+			`The project forbids pipeline variables.*no_one_allowed.*create the pipeline.*pass the values as inputs instead.*Settings > CI/CD > Variables`, false},
+		{"pipeline request_time_limit zero", env.ProviderConfig(`request_time_limit = "0s"`) + run(""), `Timeout must be positive.*request_time_limit is "0s"`, false},
+		{"pipeline run with a job token", jobTokenProvider + run(""), `A CI job token cannot create pipelines.*job_token attribute.*api scope.*Developer role`, false},
 		// Job actions without the right: the error names what is missing.
 		{"erase with a read_api token", provider(fmt.Sprintf("token = %q", readAPI)) + res("gitlabjobs_job_erase", build, ""), `token may not erase jobs.*lacks the api scope`, true},
 		{"play with a read_api token", provider(fmt.Sprintf("token = %q", readAPI)) + res("gitlabjobs_job_play", manual, ""), `token may not play jobs.*lacks the api scope`, true},

@@ -282,7 +282,7 @@ func TestJobActions_schemas(t *testing.T) {
 		"gitlabjobs_job_artifacts_keep":   {[]string{"job_id", "project"}, "[Keep artifacts](https://docs.gitlab.com/api/job_artifacts/#keep-artifacts)."},
 		"gitlabjobs_job_artifacts_delete": {[]string{"job_id", "project"}, "[Delete job artifacts](https://docs.gitlab.com/api/job_artifacts/#delete-job-artifacts)."},
 		// pipeline_run_action.go
-		"gitlabjobs_pipeline_run": {[]string{"fail_on_failure", "project", "ref", "timeouts", "variables", "wait_for"},
+		"gitlabjobs_pipeline_run": {[]string{"fail_on_failure", "inputs", "project", "ref", "timeouts", "variables", "wait_for"},
 			"[Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline)."},
 	}
 	if len(resp.ActionSchemas) != len(want) {

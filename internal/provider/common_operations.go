@@ -67,6 +67,9 @@ const actAgainKey = "act_again"
 type actAgain struct {
 	Changed []string `json:"changed"`
 	Intent  string   `json:"intent,omitempty"`
+	// Pipeline is, for gitlabjobs_pipeline_run, what the replaced state
+	// recorded (in memory only: pipeline_run_intent.go).
+	Pipeline *pipelineRecord `json:"-"`
 }
 
 // intentKey names what a job action resource is asked to do (its type,

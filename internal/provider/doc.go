@@ -38,6 +38,12 @@
 //   - variables_guard.go: GitLab's refusals of what a play sends besides
 //     the job (variables where the project forbids pipeline variables,
 //     inputs the job does not take), with the guard and the fix.
+//   - pipeline_run_intent.go: which pipeline a gitlabjobs_pipeline_run
+//     intent created (resource and action): the intent's key, the per-intent
+//     lock, the record a tainted state hands to its replacement, waiting out
+//     a creation of unknown outcome, and creating without a marker where
+//     GitLab forbids pipeline variables. The design is at the top of
+//     pipeline_run_resource.go.
 //   - job_model.go: the job's model and attributes; job_wait.go: the poller.
 //   - plan_checks.go, import_checks.go, import_mark.go: plan-time checks
 //     that need the provider's configuration, import ID checks, and the

@@ -24,6 +24,7 @@ const maxDescriptionWords = 120
 var longDescriptions = map[string]bool{
 	"resource gitlabjobs_job_play":     true,
 	"resource gitlabjobs_pipeline_run": true,
+	"action gitlabjobs_pipeline_run":   true,
 }
 
 // TestDescriptionsAreShort checks every resource, data source and action:
@@ -76,7 +77,8 @@ const maxPageWords = 1500
 
 // longPages are the pages still over maxPageWords.
 var longPages = map[string]bool{
-	"resources/job_play.md": true,
+	"resources/job_play.md":     true,
+	"resources/pipeline_run.md": true,
 }
 
 // TestDocPagesAreShort checks the length of every page of docs/.

@@ -100,6 +100,18 @@ func countPOSTs(env *acctest.Env) int {
 // apply sends no POST.
 func testConvergence(t *testing.T, name, body string, imports []importCommand, importBlockPath string) {
 	env := acctest.NewSeededEnv(t)
+	if name == "demo" {
+		// As examples/demo/run.sh does: the project forbids pipeline
+		// variables (GitLab.com's default), and the demo passes inputs.
+		var proj struct {
+			ID int64 `json:"id"`
+		}
+		env.GetJSON(t, "/projects/demo-group%2Fplatform%2Fdeploy-service", &proj)
+		if err := env.Sim.SetPipelineVariablesSettings(proj.ID, gitlabsim.PipelineVariablesSettings{
+			RestrictUserDefinedVariables: true, MinimumOverrideRole: "no_one_allowed"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cfg := exampleProviderConfig(t, env, body) + "\n" + body
 	vars := exampleVariables(env)[name]
 	seeded := projectJobStatuses(t, env)

@@ -16,7 +16,10 @@ import (
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
-var _ action.ActionWithConfigure = (*pipelineRunAction)(nil)
+var (
+	_ action.ActionWithConfigure  = (*pipelineRunAction)(nil)
+	_ action.ActionWithModifyPlan = (*pipelineRunAction)(nil)
+)
 
 // NewPipelineRunAction returns the gitlabjobs_pipeline_run action.
 func NewPipelineRunAction() action.Action {
@@ -33,6 +36,7 @@ type pipelineRunActionModel struct {
 	Project       types.String   `tfsdk:"project"`
 	Ref           types.String   `tfsdk:"ref"`
 	Variables     types.Map      `tfsdk:"variables"`
+	Inputs        types.Dynamic  `tfsdk:"inputs"`
 	WaitFor       types.String   `tfsdk:"wait_for"`
 	FailOnFailure types.Bool     `tfsdk:"fail_on_failure"`
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
@@ -44,12 +48,15 @@ func (a *pipelineRunAction) Metadata(_ context.Context, req action.MetadataReque
 
 func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Runs a pipeline for a branch or tag, with CI/CD variables, every time the action is " +
+		MarkdownDescription: "Runs a pipeline for a branch or tag, with typed inputs or CI/CD variables, every time the action is " +
 			"invoked (`terraform apply -invoke=action.gitlabjobs_pipeline_run.<name>`, or from a resource's " +
 			"`lifecycle { action_trigger { ... } }`), and optionally waits until it succeeds, blocks on a manual job or " +
 			"finishes, reporting the pipeline's status as progress (`pipeline 123: running, 40s`). Each invocation " +
 			"creates one pipeline: a creation whose answer is lost is never sent again unless GitLab provably did not " +
-			"create it (the pipeline carries a random `GITLABJOBS_RUN_ID` variable the provider looks for). Requires " +
+			"create it (the pipeline carries a random `GITLABJOBS_RUN_ID` variable the provider looks for, after waiting " +
+			"out the provider's `request_time_limit`; where GitLab forbids pipeline variables it carries none, and an " +
+			"unknown outcome is an error naming the pipelines that may be it). Pipeline `inputs` are allowed where " +
+			"variables are not. Requires " +
 			"Terraform 1.14 or later; with older Terraform or OpenTofu use the `gitlabjobs_pipeline_run` resource, " +
 			"which runs once per resource.\n\n" +
 			"Upstream API: [Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline).",
@@ -65,7 +72,12 @@ func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				Optional:    true,
 				MarkdownDescription: pipelineVariablesAttributeDesc + " Terraform does not let providers mark action " +
 					"arguments sensitive: give secret values through `sensitive` input variables.",
-				Validators: []validator.Map{pipelineVariableKeysValidator(), nullByteValuesValidator{}},
+				Validators: pipelineVariablesValidators(),
+			},
+			"inputs": schema.DynamicAttribute{
+				Optional:            true,
+				MarkdownDescription: pipelineInputsDesc,
+				Validators:          []validator.Dynamic{jobInputsValidator{}},
 			},
 			"wait_for": schema.StringAttribute{
 				Optional:            true,
@@ -78,10 +90,18 @@ func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				MarkdownDescription: "While waiting: fail the invocation when the pipeline ends `failed`, `canceled` or " +
 					"`skipped` (or, waiting for `success`, blocks on a manual job), naming its failed jobs. Defaults to `true`.",
 			},
-			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+			"timeouts": positiveActionTimeouts(timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				InvokeDescription: "How long to wait for the pipeline, as a duration such as `30s`, `10m` or `2h` (default `60m`).",
-			}),
+			})),
 		},
+	}
+}
+
+// ModifyPlan refuses, at plan, a CI job token, which GitLab does not accept
+// for creating pipelines.
+func (a *pipelineRunAction) ModifyPlan(_ context.Context, _ action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	if a.data.usesJobToken() {
+		resp.Diagnostics.Append(pipelineJobTokenError(a.what, a.data)...)
 	}
 }
 
@@ -97,6 +117,8 @@ func (a *pipelineRunAction) Invoke(ctx context.Context, req action.InvokeRequest
 	}
 	vars, diags := playVariables(ctx, cfg.Variables)
 	resp.Diagnostics.Append(diags...)
+	inputs, diags := jobInputs(cfg.Inputs)
+	resp.Diagnostics.Append(diags...)
 	timeout, diags := cfg.Timeouts.Invoke(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
 	client, diags := a.data.clientFor(a.what)
@@ -106,8 +128,8 @@ func (a *pipelineRunAction) Invoke(ctx context.Context, req action.InvokeRequest
 	}
 	send := progressSender(ctx, resp)
 	in := pipelineRunInput{
-		Project: project, Ref: cfg.Ref.ValueString(), Variables: vars,
-		Marker: rerunMarker("tf-action"), WaitFor: pipelineWaitNone,
+		Project: project, Ref: cfg.Ref.ValueString(), Variables: vars, Inputs: inputs,
+		Marker: rerunMarker("tf-action"), WaitFor: pipelineWaitNone, RequestLimit: a.data.requestTimeLimit,
 		FailOnFailure: cfg.FailOnFailure.IsNull() || cfg.FailOnFailure.ValueBool(),
 		WaitAdvice:    "Raise timeouts.invoke, or set wait_for to \"none\".",
 		Progress: func(p *gitlabclient.Pipeline, waited time.Duration) {

@@ -36,21 +36,85 @@ import (
 
 // gitlabjobs_pipeline_run: creates a pipeline for a ref and waits for it.
 //
-// Never two pipelines for one intent. Any error of Create (a wait that
-// timed out or a pipeline that failed) taints the resource, and Terraform
-// plans a tainted resource as a new one, with no prior state (nor private
-// state, and none in the apply's re-plan of a create), so Create cannot be
-// told "you already ran". Instead, every run carries a marker variable
-// (GITLABJOBS_RUN_ID = run_id) derived from the intent: a hash of the ref,
-// the variable names and the triggers. A create first looks for a pipeline
-// of the same intent (gitlabclient.FindRun: the ref's pipelines created
-// through the API by the token's user, newest first, whose variables hold
-// the marker) with the same variable values, and adopts it — goes on
-// waiting for it, or reports its outcome — instead of creating another.
+// Never two pipelines for one intent, never a pipeline of another intent
+// reported as this one's. The design (issue 18):
+//
+// Intent. The configuration's project, ref (as GitLab stores it:
+// refs/heads/main is main), variables (names and values), inputs and
+// triggers. Terraform gives the Create of a new or tainted resource no
+// memory of earlier attempts, so the pipeline must be recognizable in
+// GitLab, without revealing secret values there or in plans:
+//   - the marker variable GITLABJOBS_RUN_ID = run_id, a hash of the ref,
+//     the variable NAMES and the triggers only (deterministic, known at
+//     plan, shown in plans and in the job's environment: no value in it);
+//     with inputs, the value sent is run_id.<salt>.<HMAC-SHA256(salt,
+//     canonical inputs)>, a fresh random salt per request (GitLab's API does
+//     not show a pipeline's inputs; inputs are not secrets in GitLab, and
+//     the salt defeats precomputation and correlation);
+//   - variable VALUES are compared by reading the pipeline's variables
+//     (GET .../variables), never hashed into anything GitLab stores.
+//
+// One matcher, gitlabclient.RunRequest.Owns, for every look (before the
+// POST, after a failed or lost POST, after waiting out an unknown outcome):
+// created through the API by the token's user (required: if GET /user
+// fails, nothing is adopted nor sent), for the same normalized ref, with the
+// marker (and inputs MAC) and the same variable values. FindRun checks
+// every candidate, newest first, not only the newest.
+//
+// Records. The state records pipeline_id. A Create that fails (a wait that
+// timed out, a failed pipeline) saves the pipeline, tainted; a creation
+// whose outcome stays unknown when the operation ends (Ctrl-C, timeout)
+// saves pending_request_sent_at, tainted, with no pipeline_id. Terraform
+// replaces a tainted resource, Delete then Create in one provider process:
+// Delete hands the record to Create in memory (stashActAgain/takeActAgain,
+// as the job actions do), keyed by the intent (a digest kept in memory
+// only). Create then goes on with the recorded pipeline, or waits out the
+// pending request. With create_before_destroy the replacement's Create runs
+// before the Delete and gets no record: it looks (with a marker) but does
+// not wait out a pending request, and without a marker it runs a new
+// pipeline; the docs advise the default lifecycle.
+//
+// Unknown outcome. GitLab may still create a pipeline after the client gave
+// up (Workhorse and Puma finish a request whose client went away), for as
+// long as Rack::Timeout lets a request live: 90 s queued
+// (GITLAB_RAILS_WAIT_TIMEOUT) + 60 s running (GITLAB_RAILS_RACK_TIMEOUT),
+// config/initializers/rack_timeout.rb. The provider's request_time_limit
+// (default 160 s: those plus 10 s for the network) is that window. After an
+// ambiguous failure the client looks once (gitlabclient.CreatePipeline);
+// if still unsure, the create waits until request_time_limit after the
+// request, then looks again: found, it is adopted; with a marker, none
+// proves it was not created, and it is sent again (once). If the operation
+// ends before, the record is saved and the next apply waits for the rest.
+//
+// Without pipeline variables. Where GitLab forbids pipeline variables to
+// the token's user (ci_pipeline_variables_minimum_override_role above the
+// user's role or no_one_allowed, with restrict_user_defined_variables;
+// GitLab.com's default), the pipeline is created with no variable at all
+// (marker_sent = false): at once when GET /projects/:id shows the setting
+// (Maintainers), else after GitLab's "Insufficient permissions to set
+// pipeline variables" 400 to the marker, which created nothing. Configured
+// variables are then an error naming the setting and the fix (at plan when
+// the setting is visible). What holds there: the recorded pipeline_id
+// across taints, timeouts and failed pipelines; an unknown outcome is
+// waited out, and then the run is sent again only if GitLab shows no
+// pipeline of the user for the ref since the request (less 1 min of clock
+// skew), else the apply stops naming those candidates and the import
+// command, adopting none. What does not hold without a marker: a pipeline
+// created by an apply that saved no state at all (provider killed after
+// the POST, state lost) cannot be recognized: the next apply runs another;
+// and after a destroy, applying the same configuration runs again.
+//
+// Parallel creates. The creates of one intent in one provider process are
+// serialized (lockIntent), and each hands its pipeline (or its pending
+// request) to the next create of the intent in memory: two identical
+// resources in one apply make one pipeline, which both record, with or
+// without a marker. Two resources naming one project differently (ID and
+// path) are two intents for the lock (with a marker, the look still finds
+// the pipeline).
+//
 // Consequence, documented: applying an intent that already ran (a destroy
-// and create of the same configuration, or a return to earlier triggers)
-// adopts its newest pipeline; new triggers values run again. The POST
-// itself is never re-sent blindly (gitlabclient.CreatePipeline).
+// and create of the same configuration, or a return to earlier values or
+// triggers) adopts its pipeline; new triggers values run again.
 
 const (
 	pipelineWaitNone     = "none"
@@ -82,12 +146,15 @@ type pipelineRunModel struct {
 	Project       types.String   `tfsdk:"project"`
 	Ref           types.String   `tfsdk:"ref"`
 	Variables     types.Map      `tfsdk:"variables"`
+	Inputs        types.Dynamic  `tfsdk:"inputs"`
 	Triggers      types.Map      `tfsdk:"triggers"`
 	WaitFor       types.String   `tfsdk:"wait_for"`
 	FailOnFailure types.Bool     `tfsdk:"fail_on_failure"`
 	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 	PipelineID    types.Int64    `tfsdk:"pipeline_id"`
 	RunID         types.String   `tfsdk:"run_id"`
+	MarkerSent    types.Bool     `tfsdk:"marker_sent"`
+	PendingSince  types.String   `tfsdk:"pending_request_sent_at"`
 	pipelineInfo
 }
 
@@ -103,6 +170,17 @@ func (r *pipelineRunResource) Metadata(_ context.Context, req resource.MetadataR
 	resp.TypeName = req.ProviderTypeName + "_pipeline_run"
 }
 
+// pipelineInputsDesc is the inputs attribute's description.
+const pipelineInputsDesc = "Values for the pipeline's inputs (the `spec:inputs` header of the project's CI/CD " +
+	"configuration), sent as GitLab's `inputs` of the create request, as an object of input name to a value of the " +
+	"input's type: `inputs = { version = \"1.4.0\", replicas = 3, dry_run = false, regions = [\"eu\", \"us\"] }` " +
+	"(string, number, boolean, array). Inputs left out take their defaults. GitLab refuses inputs the configuration " +
+	"does not declare and values of the wrong type, outside its `options` or not matching its `regex`: the apply then " +
+	"fails naming this attribute, and no pipeline is created. Unlike `variables`, inputs are allowed where the project " +
+	"forbids pipeline variables (GitLab.com's default). GitLab's API does not show a pipeline's inputs: the provider " +
+	"recognizes its pipeline by a salted HMAC of the inputs in its `GITLABJOBS_RUN_ID` marker, which reveals nothing " +
+	"of them. Inputs are not for secrets: GitLab does not mask them."
+
 // pipelineVariablesAttributeDesc is the variables attribute's description.
 const pipelineVariablesAttributeDesc = "CI/CD variables of the pipeline (GitLab's `variables` of the create request), as " +
 	"`KEY = \"value\"`. Keys are letters, digits and `_`; `GITLABJOBS_RUN_ID` is the provider's own (see `run_id`)."
@@ -111,13 +189,35 @@ func pipelineVariableKeysValidator() validator.Map {
 	return variableKeysValidator(stringvalidator.NoneOf(gitlabclient.RunMarkerKey))
 }
 
+// pipelineVariablesValidators are the checks of a pipeline run's variables
+// (resource and action): keys, a value for every key (issue 18 case 9), no
+// null byte.
+func pipelineVariablesValidators() []validator.Map {
+	return []validator.Map{pipelineVariableKeysValidator(), variableValuesValidator{what: "pipeline"}, nullByteValuesValidator{}}
+}
+
+// pipelineJobTokenError is the plan-time refusal of a pipeline run while
+// the provider authenticates with a CI job token: GitLab's POST
+// /projects/:id/pipeline (lib/api/ci/pipelines.rb) is not marked
+// job_token_allowed, so GitLab answers 401 to a job token there.
+func pipelineJobTokenError(what string, data *providerData) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.AddError("A CI job token cannot create pipelines",
+		fmt.Sprintf("%s would create a pipeline, but the gitlabjobs provider authenticates with a CI job token (%s). "+
+			"GitLab does not accept job tokens on its create-pipeline endpoint (it answers 401). Nothing was sent to "+
+			"GitLab.\n\nSet the provider's token (or the %s environment variable) to a personal, project or group access "+
+			"token with the api scope whose user has at least the Developer role in the project (inside GitLab CI, store "+
+			"it as a masked CI/CD variable).", what, data.jobTokenSource, EnvToken))
+	return diags
+}
+
 func pipelineWaitDesc(limit string) string {
 	return "What to wait for once the pipeline is created: `none` (return at once, the default), `success` (the " +
 		"pipeline succeeded; it failing, being canceled or skipped, or blocking on a manual job is a failure), " +
 		"`manual` (the pipeline is blocked on a manual job, e.g. a deploy waiting to be played — or it already " +
 		"succeeded), or `finished` (success, failed, canceled or skipped; a pipeline blocked on a manual job ends the " +
-		"wait with a warning, as it will not finish by itself). Waiting polls the pipeline with backoff (1 s, doubling " +
-		"up to 20 s) until " + limit + "."
+		"wait with a warning, as it will not finish by itself). Waiting polls the pipeline " + pollingDesc() +
+		" until " + limit + "."
 }
 
 func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -138,8 +238,15 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Sensitive:   true,
 			MarkdownDescription: pipelineVariablesAttributeDesc + " Values are sensitive: they never appear in plans " +
 				"or logs, but like every attribute they are stored in the state. Changing them runs a new pipeline.",
-			Validators:    []validator.Map{pipelineVariableKeysValidator(), nullByteValuesValidator{}},
+			Validators:    pipelineVariablesValidators(),
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		},
+		"inputs": schema.DynamicAttribute{
+			Optional: true,
+			MarkdownDescription: pipelineInputsDesc + " Changing them runs a new pipeline (the resource is replaced); " +
+				"right after an import, which cannot read them, they are stored as they are.",
+			Validators:    []validator.Dynamic{jobInputsValidator{}},
+			PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()},
 		},
 		"triggers": schema.MapAttribute{
 			ElementType: types.StringType,
@@ -168,19 +275,38 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"outcome in `status` instead. Defaults to `true`.",
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
-		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the pipeline (default 60m)."}),
+		"timeouts": positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the pipeline (default 60m)."})),
 		"pipeline_id": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "The pipeline the resource created (or, after an interrupted apply, found again).",
 			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
+		"marker_sent": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the pipeline carries the `GITLABJOBS_RUN_ID` marker variable. `false` where GitLab " +
+				"forbids pipeline variables to the token's user (the project's *Minimum role to use pipeline variables*, " +
+				"`no_one_allowed` by default on GitLab.com): the pipeline then has no variable at all, and is known by the " +
+				"`pipeline_id` recorded in the state (see the resource's description for what holds then).",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+		},
+		"pending_request_sent_at": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "Set only in the state of a tainted resource whose pipeline creation has an unknown " +
+				"outcome (its answer was lost, or the apply was interrupted while GitLab handled it): when the request was " +
+				"sent (RFC 3339). The next apply waits until the provider's `request_time_limit` after it, when GitLab can " +
+				"no longer create the pipeline, before it looks for it. Null otherwise.",
+			PlanModifiers: keepStr,
+		},
 		"run_id": schema.StringAttribute{
 			Computed: true,
 			MarkdownDescription: "The value of the `GITLABJOBS_RUN_ID` variable the provider adds to the pipeline: a hash " +
-				"of the intent (ref, variable names, triggers). Before creating a pipeline, the provider looks for the newest " +
-				"pipeline of the same intent (this marker and the same variable values) that the token's user created through " +
-				"the API — after a timeout, an interrupt, a lost answer or a taint — and goes on with it instead. So an " +
-				"intent that already ran is not run again, even after a destroy: give `triggers` a new value to run again.",
+				"of the ref, the variable names and the triggers — never of a value (with `inputs`, the variable holds " +
+				"`<run_id>.<salt>.<HMAC>`, a salted HMAC of the inputs). Before creating a pipeline, the provider looks for " +
+				"one of the same intent that the token's user created through the API for the same ref, with this marker " +
+				"and the same variable values and inputs — after a timeout, an interrupt, a lost answer or a taint — and " +
+				"goes on with it instead. So an intent that already ran is not run again, even after a destroy: give " +
+				"`triggers` a new value to run again. Where GitLab forbids pipeline variables (`marker_sent = false`) no " +
+				"variable is sent, and `run_id` only names the intent.",
 			PlanModifiers: keepStr,
 		},
 	}
@@ -197,17 +323,32 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Runs a pipeline for a branch or tag, with CI/CD variables, and optionally waits until it " +
-			"succeeds, blocks on a manual job (`wait_for = \"manual\"`: e.g. a release pipeline whose deploy waits to " +
-			"be played by `gitlabjobs_job_play`) or finishes. The pipeline is created once, when the resource is " +
-			"created; applying again does nothing unless `triggers`, `variables`, `ref` or `project` change. **Never " +
-			"twice for one intent:** the pipeline carries a `GITLABJOBS_RUN_ID` variable (`run_id`), and a create — " +
-			"also after a timeout, an interrupt, a lost answer or a tainted resource — first looks for a pipeline of " +
-			"the same intent the token's user created, and goes on with it. A creation whose answer is lost is never " +
-			"sent again unless GitLab provably did not create the pipeline. A refresh keeps the resource even when the " +
-			"pipeline is gone or no longer visible (with a warning). Needs a token with the `api` scope and at least " +
-			"the Developer role (GitLab's `create_pipeline` permission).\n\nDestroying this resource only removes it " +
-			"from the Terraform state: GitLab keeps the pipeline.\n\n" +
+		MarkdownDescription: "Runs a pipeline for a branch or tag, with typed `inputs` or CI/CD variables, and optionally " +
+			"waits until it succeeds, blocks on a manual job (`wait_for = \"manual\"`: e.g. a release pipeline whose " +
+			"deploy waits to be played by `gitlabjobs_job_play`) or finishes. The pipeline is created once, when the " +
+			"resource is created; applying again does nothing unless `triggers`, `variables`, `inputs`, `ref` or " +
+			"`project` change.\n\n" +
+			"**One pipeline per intent** (project, ref, variables with their values, inputs, triggers), whatever " +
+			"happens to the apply. Where GitLab allows pipeline variables, the pipeline carries a `GITLABJOBS_RUN_ID` " +
+			"variable (`run_id`), and a create — also after a timeout, a failed pipeline, an interrupt, a lost answer " +
+			"or a tainted resource — first looks for a pipeline the token's user created through the API for the same " +
+			"ref with that marker and the same variable values and inputs, and goes on with it. A creation whose outcome " +
+			"is unknown is never sent again before the provider's `request_time_limit` (GitLab's request time limit, " +
+			"160 s by default) has passed and GitLab shows no such pipeline; if the apply ends first, the resource is " +
+			"saved tainted with `pending_request_sent_at`, and the next apply waits for the rest. Two identical " +
+			"resources in one apply make one pipeline. Where GitLab forbids pipeline variables to the token's user " +
+			"(*Minimum role to use pipeline variables*, `no_one_allowed` by default on GitLab.com), the pipeline " +
+			"carries no variable (`marker_sent = false`; `variables` are then an error naming the setting: use " +
+			"`inputs`): it is known by the `pipeline_id` in the state, which holds across timeouts, failed pipelines " +
+			"and taints; after a creation of unknown outcome, a pipeline the user created for the ref since then cannot " +
+			"be proved to be this run's, so the apply stops naming it and the `terraform import` command, and creates " +
+			"nothing; and a pipeline created by an apply that saved no state at all (provider killed) is not " +
+			"recognized: the next apply runs another. Keep the default lifecycle: with `create_before_destroy` a tainted " +
+			"resource's replacement is created before the old state is read, and gets none of these records. A " +
+			"refresh keeps the resource even when the pipeline is gone or " +
+			"no longer visible (with a warning). Needs a token with the `api` scope and at least the Developer role " +
+			"(GitLab's `create_pipeline` permission); a CI job token is refused at plan.\n\nDestroying this resource " +
+			"only removes it from the Terraform state: GitLab keeps the pipeline.\n\n" +
 			"Upstream API: [Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline).",
 		Attributes: attrs,
 	}
@@ -276,9 +417,18 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// The attributes whose change replaces the resource (their RequiresReplace
 	// is not visible here: the framework collects it apart).
 	replacing := !req.State.Raw.IsNull() && (!plan.Project.Equal(state.Project) || !plan.Ref.Equal(state.Ref) ||
-		!plan.Variables.Equal(state.Variables) || !plan.Triggers.Equal(state.Triggers))
+		!plan.Variables.Equal(state.Variables) || !plan.Triggers.Equal(state.Triggers) ||
+		(!plan.Inputs.Equal(state.Inputs) && !state.Inputs.IsNull()))
 	if !req.State.Raw.IsNull() && !replacing {
 		return // an update of wait_for, fail_on_failure or timeouts: nothing runs
+	}
+	if r.data.usesJobToken() {
+		resp.Diagnostics.Append(pipelineJobTokenError(pipelineRunWhat, r.data)...)
+		return
+	}
+	resp.Diagnostics.Append(r.variablesGuardAtPlan(ctx, plan)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	if marker, ok := plannedMarker(plan.Ref, plan.Variables, plan.Triggers); ok {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), marker)...)
@@ -286,6 +436,30 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 	} else {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("run_id"), types.StringUnknown())...)
 	}
+}
+
+// variablesGuardAtPlan refuses, at plan time, variables for a project whose
+// setting, as GitLab shows it (to Maintainers and up), forbids pipeline
+// variables to everyone: the creation would be refused. Silent when the
+// setting cannot be read (the apply's refusal then explains).
+func (r *pipelineRunResource) variablesGuardAtPlan(ctx context.Context, plan pipelineRunModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 || plan.Project.IsUnknown() ||
+		plan.Variables.IsNull() || plan.Variables.IsUnknown() || len(plan.Variables.Elements()) == 0 {
+		return diags
+	}
+	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
+	if err != nil {
+		return diags
+	}
+	setting, err := r.data.client.GetPipelineVariablesSetting(ctx, project.String())
+	if err == nil && setting.ForbidsPipelineVariables() {
+		diags.AddAttributeError(path.Root("variables"), "The project forbids pipeline variables",
+			fmt.Sprintf("Project %q sets \"Minimum role to use pipeline variables\" to no_one_allowed, so GitLab would "+
+				"refuse to create the pipeline with variables (\"Insufficient permissions to set pipeline variables\"). "+
+				"Nothing is created. %s", project.String(), pipelineVariablesGuard))
+	}
+	return diags
 }
 
 // earlierRunAtPlan says, when the plan creates the resource, whether an
@@ -296,7 +470,7 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *pipelineRunResource) earlierRunAtPlan(ctx context.Context, plan pipelineRunModel, marker string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 || plan.Project.IsUnknown() ||
-		plan.Variables.IsUnknown() {
+		plan.Variables.IsUnknown() || plan.Inputs.IsUnknown() || plan.Inputs.IsUnderlyingValueUnknown() {
 		return diags
 	}
 	project, err := gitlabclient.ParseProject(plan.Project.ValueString())
@@ -312,8 +486,12 @@ func (r *pipelineRunResource) earlierRunAtPlan(ctx context.Context, plan pipelin
 	if err != nil {
 		return diags
 	}
-	in := pipelineRunInput{Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Marker: marker}
-	found, err := findSameRun(ctx, client, in, gitlabclient.NormalRef(in.Ref), u.Username)
+	inputs, d := jobInputs(plan.Inputs)
+	if d.HasError() {
+		return diags
+	}
+	in := pipelineRunInput{Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Inputs: inputs, Marker: marker}
+	found, err := client.FindRun(ctx, project.String(), in.request(), u.Username, time.Time{})
 	if err != nil || found == nil {
 		return diags
 	}
@@ -332,7 +510,7 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	client, project, diags := r.data.clientForProject(pipelineRunWhat, plan.Project)
 	resp.Diagnostics.Append(diags...)
-	vars, diags := playVariables(ctx, plan.Variables)
+	in, diags := r.input(ctx, plan, project)
 	resp.Diagnostics.Append(diags...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -342,34 +520,74 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	marker := plan.RunID.ValueString()
-	if plan.RunID.IsUnknown() || marker == "" {
+	// One create of an intent at a time in this provider process (two
+	// identical resources: the second finds the first's pipeline), and what
+	// a replaced (tainted) state of this intent recorded.
+	key := pipelineIntentKey(plan.Project.ValueString(), in.request())
+	unlock := lockIntent(r.data, key)
+	in.Record = takePipelineRecord(r.data, key)
+	out := createOrFind(ctx, client, in)
+	// For an identical resource later in this apply: the same pipeline, or
+	// the same wait.
+	switch {
+	case out.Pipeline != nil:
+		stashPipelineRecord(r.data, key, pipelineRecord{PipelineID: out.Pipeline.ID, NoMarker: out.NoMarker})
+	case out.Pending != nil:
+		stashPipelineRecord(r.data, key, *out.Pending)
+	}
+	unlock()
+	if out.Pipeline != nil {
+		out = waitForRun(ctx, client, r.poll, in, out)
+	}
+	resp.Diagnostics.Append(out.Diags...)
+	plan.RunID = types.StringValue(in.Marker)
+	plan.MarkerSent = types.BoolValue(!out.NoMarker)
+	plan.PendingSince = types.StringNull()
+	switch {
+	case out.Pipeline != nil:
+		plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), out.Pipeline.ID))
+		plan.PipelineID = types.Int64Value(out.Pipeline.ID)
+		plan.pipelineInfo = newPipelineInfo(out.Pipeline)
+	case out.Pending != nil:
+		// The outcome is unknown: save the record (the error taints the
+		// resource), so that the next apply waits it out before looking.
+		plan.ID = types.StringValue(plan.Project.ValueString() + ":pending")
+		plan.PipelineID = types.Int64Null()
+		plan.MarkerSent = types.BoolValue(!out.Pending.NoMarker)
+		plan.PendingSince = types.StringValue(out.Pending.Sent.UTC().Format(time.RFC3339Nano))
+		plan.pipelineInfo = nullPipelineInfo()
+	default:
+		return // nothing was created
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// input is the run a plan (or, in Delete, a state) asks for.
+func (r *pipelineRunResource) input(ctx context.Context, m pipelineRunModel, project gitlabclient.Project) (pipelineRunInput, diag.Diagnostics) {
+	vars, diags := playVariables(ctx, m.Variables)
+	inputs, d := jobInputs(m.Inputs)
+	diags.Append(d...)
+	marker := m.RunID.ValueString()
+	if m.RunID.IsUnknown() || marker == "" {
 		var keys []string
 		for _, v := range vars {
 			keys = append(keys, v.Key)
 		}
 		var trig map[string]string
-		resp.Diagnostics.Append(plan.Triggers.ElementsAs(ctx, &trig, false)...)
-		marker = runMarker(plan.Ref.ValueString(), keys, trig)
+		diags.Append(m.Triggers.ElementsAs(ctx, &trig, false)...)
+		marker = runMarker(m.Ref.ValueString(), keys, trig)
 	}
-	in := pipelineRunInput{
-		Project: project, Ref: plan.Ref.ValueString(), Variables: vars, Marker: marker,
-		LookFirst: true, WaitFor: plan.WaitFor.ValueString(),
-		FailOnFailure: plan.FailOnFailure.ValueBool(),
-		WaitAdvice: "The resource is saved (tainted) with the pipeline; the next apply finds it again (by its " +
-			gitlabclient.RunMarkerKey + ") and goes on waiting, it does not create another. Raise timeouts.create, or set " +
-			"wait_for to \"none\".",
+	var limit time.Duration // requestLimit: GitLab's default unless set
+	if r.data != nil {
+		limit = r.data.requestTimeLimit
 	}
-	out := runPipeline(ctx, client, r.poll, in)
-	resp.Diagnostics.Append(out.Diags...)
-	if out.Pipeline == nil {
-		return // nothing was created (or it is unknown: the next apply looks for it by its marker)
-	}
-	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), out.Pipeline.ID))
-	plan.PipelineID = types.Int64Value(out.Pipeline.ID)
-	plan.RunID = types.StringValue(marker)
-	plan.pipelineInfo = newPipelineInfo(out.Pipeline)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	return pipelineRunInput{
+		Project: project, Ref: m.Ref.ValueString(), Variables: vars, Inputs: inputs, Marker: gitlabclient.MarkerBase(marker),
+		LookFirst: true, WaitFor: m.WaitFor.ValueString(), Resource: true, RequestLimit: limit,
+		FailOnFailure: m.FailOnFailure.ValueBool(),
+		WaitAdvice: "The resource is saved (tainted) with the pipeline; the next apply goes on with that pipeline, it does " +
+			"not create another. Raise timeouts.create, or set wait_for to \"none\".",
+	}, diags
 }
 
 // Read refreshes the pipeline. A pipeline GitLab no longer shows (404: gone,
@@ -385,6 +603,9 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if state.PipelineID.IsNull() {
+		return // a creation of unknown outcome (pending_request_sent_at): the next create resolves it
 	}
 	id := state.PipelineID.ValueInt64()
 	p, err := client.GetPipeline(ctx, project.String(), id)
@@ -417,7 +638,9 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 			}
 			state.Variables = types.MapValueMust(types.StringType, elems)
 		}
-		state.RunID = types.StringValue(gitlabclient.MarkerOf(vars))
+		state.RunID = types.StringValue(gitlabclient.MarkerBase(gitlabclient.MarkerOf(vars)))
+		state.MarkerSent = types.BoolValue(gitlabclient.MarkerOf(vars) != "")
+		state.PendingSince = types.StringNull()
 		// wait_for records what the imported pipeline has reached.
 		switch p.Status {
 		case gitlabclient.PipelineSuccess, gitlabclient.PipelineManual:
@@ -431,14 +654,42 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 // Update only stores wait_for, fail_on_failure and timeouts: every other
 // change replaces the resource, and computed attributes keep their values.
 func (r *pipelineRunResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if diags := checkProjectChangeOf(ctx, r.data, pipelineRunWhat, req, sameProjectPlanModifier{pipeline: true}); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		resp.State.Raw = req.State.Raw
+		return
+	}
 	resp.State.Raw = req.Plan.Raw
 	if resp.Private != nil {
 		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
 	}
 }
 
-// Delete forgets the resource: GitLab keeps the pipeline.
-func (r *pipelineRunResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete forgets the resource: GitLab keeps the pipeline. What the state
+// records (the pipeline, or a creation of unknown outcome) is kept in
+// provider memory for a Create of the same intent that follows in this
+// apply: the create half of a tainted resource's replacement, which
+// Terraform gives no prior state.
+func (r *pipelineRunResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+	var state pipelineRunModel
+	if diags := req.State.Get(ctx, &state); diags.HasError() || r.data == nil {
+		return
+	}
+	project, err := gitlabclient.ParseProject(state.Project.ValueString())
+	if err != nil {
+		return
+	}
+	in, diags := r.input(ctx, state, project)
+	if diags.HasError() {
+		return
+	}
+	rec := pipelineRecord{PipelineID: state.PipelineID.ValueInt64(), NoMarker: !state.MarkerSent.IsNull() && !state.MarkerSent.ValueBool()}
+	if t, err := time.Parse(time.RFC3339Nano, state.PendingSince.ValueString()); err == nil && state.PipelineID.IsNull() {
+		rec.Sent = t
+	}
+	if rec.PipelineID != 0 || !rec.Sent.IsZero() {
+		stashPipelineRecord(r.data, pipelineIntentKey(state.Project.ValueString(), in.request()), rec)
+	}
 }
 
 // ImportState takes "<project>:<pipeline_id>"; the refresh that follows
@@ -470,6 +721,7 @@ type pipelineRunInput struct {
 	Project       gitlabclient.Project
 	Ref           string
 	Variables     []gitlabclient.Variable
+	Inputs        map[string]any
 	Marker        string
 	LookFirst     bool // look for a pipeline of the same intent before creating
 	WaitFor       string
@@ -477,6 +729,12 @@ type pipelineRunInput struct {
 	WaitAdvice    string // what to do after a timed-out wait
 	// Progress, when set, is told every status the wait sees.
 	Progress func(p *gitlabclient.Pipeline, waited time.Duration)
+	// Record is what an earlier attempt of this intent left (nil: none).
+	Record *pipelineRecord
+	// RequestLimit is the provider's request_time_limit.
+	RequestLimit time.Duration
+	// Resource is set for the resource (which saves a record), not the action.
+	Resource bool
 }
 
 // pipelineRunOutput is the pipeline created or found (nil when none), as last
@@ -484,50 +742,25 @@ type pipelineRunInput struct {
 type pipelineRunOutput struct {
 	Pipeline *gitlabclient.Pipeline
 	Adopted  bool
-	Diags    diag.Diagnostics
+	// NoMarker is set when the pipeline was created without the marker
+	// (GitLab forbids pipeline variables to the user).
+	NoMarker bool
+	// Pending is set when a creation's outcome is unknown: the record to keep.
+	Pending *pipelineRecord
+	Diags   diag.Diagnostics
 }
 
 // runPipeline creates (or finds again) the pipeline and waits as asked.
 func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, in pipelineRunInput) pipelineRunOutput {
-	var out pipelineRunOutput
-	ref := gitlabclient.NormalRef(in.Ref)
-	var username string
-	if u, err := client.CurrentUser(ctx); err == nil {
-		username = u.Username
-	} else if gitlabclient.StatusCode(err) == 401 {
-		out.Diags.Append(pipelineCreateError(in, err)...)
+	out := createOrFind(ctx, client, in)
+	if out.Pipeline == nil {
 		return out
 	}
-	if in.LookFirst {
-		found, err := findSameRun(ctx, client, in, ref, username)
-		if err != nil {
-			out.Diags.AddError("Could not check for an earlier run",
-				fmt.Sprintf("Before creating a pipeline for %s, the provider looks for one this configuration already created "+
-					"(an earlier apply may have been interrupted), and that failed: %s. Nothing was created; apply again.", ref, err))
-			return out
-		}
-		if found != nil {
-			tflog.Warn(ctx, fmt.Sprintf("pipeline %d of %s was created for this configuration by an earlier apply (%s=%s); "+
-				"going on with it instead of creating another", found.ID, ref, gitlabclient.RunMarkerKey, in.Marker))
-			out.Pipeline, out.Adopted = found, true
-		}
-	}
-	if out.Pipeline == nil {
-		p, err := client.CreatePipeline(ctx, in.Project.String(), gitlabclient.RunRequest{Ref: in.Ref, Variables: in.Variables,
-			Marker: in.Marker}, username)
-		if err != nil {
-			if detail := pipelineGuardDetail(ctx, client, in.Project, in.Ref, err); detail != "" { // guard_diagnostics.go
-				out.Diags.AddAttributeError(path.Root("ref"), fmt.Sprintf("A protected branch or tag refused the pipeline for %q", in.Ref),
-					fmt.Sprintf("GitLab refused to create a pipeline for %q in project %q: %s. Nothing was created and nothing "+
-						"is retried.\n\n%s", in.Ref, in.Project.String(), err, detail))
-				return out
-			}
-			out.Diags.Append(pipelineCreateError(in, err)...)
-			return out
-		}
-		tflog.Info(ctx, fmt.Sprintf("created pipeline %d for %s", p.ID, ref), map[string]any{"pipeline_id": p.ID})
-		out.Pipeline = p
-	}
+	return waitForRun(ctx, client, poll, in, out)
+}
+
+// waitForRun waits for the run's pipeline as asked and judges its outcome.
+func waitForRun(ctx context.Context, client *gitlabclient.Client, poll poller, in pipelineRunInput, out pipelineRunOutput) pipelineRunOutput {
 	if in.WaitFor == pipelineWaitNone || in.WaitFor == "" {
 		return out
 	}
@@ -552,26 +785,9 @@ func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, 
 	return out
 }
 
-// findSameRun is the newest pipeline of the intent (the marker, or a re-run
-// of it) whose variables are the configured ones.
-func findSameRun(ctx context.Context, client *gitlabclient.Client, in pipelineRunInput, ref, username string) (*gitlabclient.Pipeline, error) {
-	found, err := client.FindRun(ctx, in.Project.String(), ref, in.Marker, username, time.Time{})
-	if err != nil || found == nil {
-		return nil, err
-	}
-	vars, err := client.GetPipelineVariables(ctx, in.Project.String(), found.ID)
-	if err != nil {
-		return nil, err
-	}
-	want := map[string]string{}
-	for _, v := range in.Variables {
-		want[v.Key] = v.Value
-	}
-	if !maps.Equal(gitlabclient.UserVariables(vars), want) {
-		// Same names, other values: another intent (values are not in the marker).
-		return nil, nil
-	}
-	return found, nil
+// request is the run as the client creates and recognizes it.
+func (in pipelineRunInput) request() gitlabclient.RunRequest {
+	return gitlabclient.RunRequest{Ref: in.Ref, Variables: in.Variables, Inputs: in.Inputs, Marker: in.Marker}
 }
 
 // pipelineReached reports whether the wait for target is over.
@@ -676,9 +892,9 @@ func pipelineCreateError(in pipelineRunInput, err error) diag.Diagnostics {
 	var unknown *gitlabclient.UnknownRunError
 	switch status := gitlabclient.StatusCode(err); {
 	case errors.As(err, &unknown):
-		diags.AddError("The pipeline may or may not have been created",
-			fmt.Sprintf("%s. Applying again is safe: the provider first looks for a pipeline with %s=%s and goes on with it.",
-				err, gitlabclient.RunMarkerKey, in.Marker))
+		diags.Append(pipelineUnknownError(in, unknown, &pipelineRecord{Sent: unknown.Sent, NoMarker: unknown.Marker == ""})...)
+	case gitlabclient.PipelineVariablesForbidden(err):
+		diags.Append(pipelineVariablesForbiddenError(in, err)...)
 	case gitlabclient.InsufficientScope(err):
 		diags.AddError("The provider's token may not create pipelines",
 			fmt.Sprintf("GitLab refused to create a pipeline in project %q: %s. Use a personal, project or group access "+
@@ -691,6 +907,12 @@ func pipelineCreateError(in pipelineRunInput, err error) diag.Diagnostics {
 			fmt.Sprintf("GitLab refused to create a pipeline in project %q: %s. Creating pipelines needs at least the "+
 				"Developer role (GitLab's create_pipeline permission) and, for a protected branch or tag, the right to push "+
 				"or merge to it.", in.Project.String(), err))
+	case status == 400 && len(in.Inputs) > 0 && strings.Contains(err.Error(), "input"):
+		diags.AddAttributeError(path.Root("inputs"), "GitLab refused the pipeline's inputs",
+			fmt.Sprintf("Creating a pipeline for %q in project %q: %s. Nothing was created. A pipeline takes only the "+
+				"inputs its CI/CD configuration declares under spec:inputs, each a value of its type (string, number, "+
+				"boolean or array), one of its options and matching its regex when it has them. Fix inputs to match the "+
+				"declaration in .gitlab-ci.yml, or remove the inputs GitLab named.", in.Ref, in.Project.String(), err))
 	case status == 400:
 		diags.AddAttributeError(path.Root("ref"), "GitLab refused to create the pipeline",
 			fmt.Sprintf("Creating a pipeline for %q in project %q: %s. Check ref (an existing branch or tag), the "+
@@ -707,18 +929,19 @@ func pipelineCreateError(in pipelineRunInput, err error) diag.Diagnostics {
 }
 
 // pipelineRunProjectAttribute is project of gitlabjobs_pipeline_run: a
-// respelling GitLab treats as the same project (URL encoding, letter case)
-// is stored in place; any other change replaces the resource, whose create
-// finds the pipeline it ran before (by its marker variable) when the new
-// value names the same project, so nothing runs twice.
+// respelling (URL encoding, letter case; or a numeric ID for a path, or an
+// old path, while a pipeline is recorded: pipeline IDs are unique across an
+// instance) is stored in place, checked at apply; a value that names
+// another project replaces the resource.
 func pipelineRunProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is " +
-			"accepted too). The same path written another way (URL-encoded, another letter case) changes nothing. " +
-			"Another value (also the project's numeric ID for its path) replaces the resource; when it names the " +
-			"same project, the new resource finds the pipeline this one ran instead of running another.",
+			"accepted too). The same project written another way (URL-encoded, another letter case, its numeric ID for " +
+			"its path or the reverse, e.g. after `terraform import` with `<id>:<pipeline_id>`) replaces nothing: it is " +
+			"stored in place, and the apply checks with GitLab that the recorded pipeline is in the project so named. " +
+			"Another project's ID replaces the resource.",
 		Validators:    []validator.String{projectValidator{}},
-		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{noJobID: true}},
+		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{pipeline: true}},
 	}
 }

@@ -31,10 +31,20 @@ func boolPtr(b bool) *bool { return &b }
 // blocks the pipeline.
 func ciProject(t *testing.T, env *acctest.Env, buildOutcome, buildDuration string) gitlabsim.Project {
 	t.Helper()
+	return ciProjectOf(t, env, nil, buildOutcome, buildDuration)
+}
+
+// ciProjectOf is ciProject with more members (user ID → access level).
+func ciProjectOf(t *testing.T, env *acctest.Env, members map[int64]int, buildOutcome, buildDuration string) gitlabsim.Project {
+	t.Helper()
 	env.RequireSim(t, "runs pipelines of a CI configuration it sets up")
+	all := map[int64]int{env.AdminID: 40}
+	for id, level := range members {
+		all[id] = level
+	}
 	p := env.Sim.CreateProject(gitlabsim.ProjectSpec{
 		Path:    "pipelines/" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())),
-		Members: map[int64]int{env.AdminID: 40},
+		Members: all,
 	})
 	if err := env.Sim.SetCIConfig(p.ID, gitlabsim.CIConfig{
 		Branches: map[string]string{"main": ""},
@@ -50,15 +60,20 @@ func ciProject(t *testing.T, env *acctest.Env, buildOutcome, buildDuration strin
 	return p
 }
 
+// runConfig is a pipeline run of project's ref. The provider waits 2 s,
+// not GitLab's 160 s, for a request of unknown outcome to settle
+// (request_time_limit): the simulator answers at once.
 func runConfig(env *acctest.Env, project, ref, extra string) string {
-	return env.Config(fmt.Sprintf(`
+	return env.ProviderConfig(fastSettle) + fmt.Sprintf(`
 resource "gitlabjobs_pipeline_run" "release" {
   project = %q
   ref     = %q
 %s
 }
-`, project, ref, extra))
+`, project, ref, extra)
 }
+
+const fastSettle = `  request_time_limit = "2s"`
 
 func wantRuns(env *acctest.Env, p gitlabsim.Project, n int) func(*terraform.State) error {
 	return func(*terraform.State) error {
@@ -191,8 +206,9 @@ func TestAccPipelineRunResource_timeoutThenResume(t *testing.T) {
 
 // The creation's answer is lost after GitLab created the pipeline: the
 // provider finds it by its marker instead of sending again. A 504 before
-// GitLab acted leaves the outcome unknown: nothing is re-sent, and the next
-// apply (finding nothing) creates one pipeline.
+// GitLab acted leaves the outcome unknown: the provider waits until the
+// request can no longer land (request_time_limit), finds nothing, and sends
+// it again: one pipeline.
 func TestAccPipelineRunResource_lostAnswer(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p := ciProject(t, env, "", "")
@@ -212,8 +228,8 @@ func TestAccPipelineRunResource_lostAnswer(t *testing.T) {
 				PreConfig: func() {
 					env.Sim.InjectFault(gitlabsim.Fault{Route: route, Kind: gitlabsim.FaultStatus, Status: 504, Calls: []int{1}})
 				},
-				Config:      runConfig(env, p.PathWithNamespace, "main", `  triggers = { again = "1" }`),
-				ExpectError: regexp.MustCompile(`(?s)may or may not have been created.*GITLABJOBS_RUN_ID`),
+				Config: runConfig(env, p.PathWithNamespace, "main", `  triggers = { again = "1" }`),
+				Check:  wantRuns(env, p, 2),
 			},
 			{
 				Config: runConfig(env, p.PathWithNamespace, "main", `  triggers = { again = "1" }`),
@@ -222,7 +238,7 @@ func TestAccPipelineRunResource_lostAnswer(t *testing.T) {
 		},
 	})
 	if posts := env.Sim.RequestCount(route); posts != 3 {
-		t.Errorf("%d POSTs, want 3 (one per apply, none re-sent)", posts)
+		t.Errorf("%d POSTs, want 3 (one per creation, one re-sent after the 504 was proved to create nothing)", posts)
 	}
 }
 
@@ -372,15 +388,15 @@ func waitForPipelineStatus(t *testing.T, env *acctest.Env, id int64, status stri
 }
 
 // The provider loses the creation's answer and cannot look for the pipeline
-// (reading its variables fails too): the apply fails with nothing saved, as when the
-// provider is killed after the POST. The next apply finds the pipeline by
-// its marker and creates none.
+// (reading its variables fails too): the apply fails, saving the resource
+// tainted with the time of the request (pending_request_sent_at). The next
+// apply finds the pipeline by its marker and creates none.
 func TestAccPipelineRunResource_lostAnswerNothingSaved(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p := ciProject(t, env, "", "")
 	const post, variables = "POST /api/v4/projects/{id}/pipeline", "GET /api/v4/projects/{id}/pipelines/{pipeline_id}/variables"
 	// Without read retries, so the failing looks fail at once.
-	cfg := env.ProviderConfig("  retries = 0\n") + strings.TrimPrefix(runConfig(env, p.PathWithNamespace, "main", `  wait_for = "success"`), env.ProviderConfig(""))
+	cfg := env.ProviderConfig("  retries = 0\n"+fastSettle) + strings.TrimPrefix(runConfig(env, p.PathWithNamespace, "main", `  wait_for = "success"`), env.ProviderConfig(fastSettle))
 	removeListFault := func() {}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -393,7 +409,7 @@ func TestAccPipelineRunResource_lostAnswerNothingSaved(t *testing.T) {
 					removeListFault = env.Sim.InjectFault(gitlabsim.Fault{Route: variables, Kind: gitlabsim.FaultStatus, Status: 500})
 				},
 				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)may or may not have been created.*Applying again is safe`),
+				ExpectError: regexp.MustCompile(`(?s)may or may not have been created.*looking for the pipeline failed.*Nothing else was sent`),
 			},
 			{
 				PreConfig: func() { removeListFault() },
@@ -411,8 +427,8 @@ func TestAccPipelineRunResource_lostAnswerNothingSaved(t *testing.T) {
 }
 
 // The same project written another way (its numeric ID instead of its
-// path) replaces the resource, but the create finds the pipeline of the
-// same intent: nothing runs again.
+// path) with the ref spelled in full: the ref replaces the resource, and
+// the create finds the pipeline of the same intent: nothing runs again.
 func TestAccPipelineRunResource_projectRespelled(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p := ciProject(t, env, "", "")
@@ -486,6 +502,55 @@ output "release" {
   value = "pipeline ${gitlabjobs_pipeline_run.release.pipeline_id}: deploy job ${gitlabjobs_job_play.deploy.played_job_id} ${gitlabjobs_job_play.deploy.status}"
 }
 `
+
+// Issue 18 case 5: imported by numeric project ID ("<id>:<pipeline_id>")
+// while the configuration names the project by its path: no replacement,
+// no pipeline; the apply stores the path after checking that the project
+// holds the pipeline. A path that is another project fails the apply and
+// keeps the state.
+func TestAccPipelineRunResource_importByID(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p := ciProject(t, env, "", "")
+	other := env.Sim.CreateProject(gitlabsim.ProjectSpec{Path: "pipelines/import-by-id-other", Members: map[int64]int{env.AdminID: 40}})
+	id := postPipeline(t, env, p, "main")
+	cfg := runConfig(env, p.PathWithNamespace, "main", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:             cfg,
+				ResourceName:       pipelineRun,
+				ImportState:        true,
+				ImportStateId:      fmt.Sprintf("%d:%d", p.ID, id),
+				ImportStatePersist: true,
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pipelineRun, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pipelineRun, attr("project"), knownvalue.StringExact(p.PathWithNamespace)),
+					statecheck.ExpectKnownValue(pipelineRun, attr("pipeline_id"), knownvalue.Int64Exact(id)),
+				},
+				Check: wantRuns(env, p, 1),
+			},
+			{
+				Config:      runConfig(env, other.PathWithNamespace, "main", ""),
+				ExpectError: regexp.MustCompile(`(?s)The new project does not hold the recorded pipeline.*The state keeps`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pipelineRun, plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+	if posts := env.Sim.RequestCount(routeCreatePipeline); posts != 1 || len(env.Sim.CreatedPipelines(other.ID)) != 0 {
+		t.Errorf("%d POSTs, want 1 (the test's own)", posts)
+	}
+}
 
 // The release story applies against the seeded demo project in one apply,
 // converges (the next plan is empty: terraform-plugin-testing checks it),

@@ -98,11 +98,14 @@ func compareProjects(a, b string) projectRelation {
 // holds the recorded job (checkProjectChange): never acting again is the
 // safer way when unsure.
 //
-// With noJobID (gitlabjobs_pipeline_run, which names no job of its own) only
-// a textual respelling is kept in place; any other change replaces the
-// resource, whose create then finds the pipeline it ran before by its
-// marker variable instead of running another one.
-type sameProjectPlanModifier struct{ noJobID bool }
+// With pipeline set (gitlabjobs_pipeline_run, which names no job) the
+// recorded object is the state's pipeline_id, computed, not configured:
+// pipeline IDs are unique across an instance too (Ci::Pipeline#id; iid is
+// the per-project number), so the same reasoning holds, and an imported
+// "1:951" whose configuration names the project by its path is kept
+// (issue 18 case 5); the apply checks that the new spelling holds
+// pipeline 951.
+type sameProjectPlanModifier struct{ pipeline bool }
 
 var _ planmodifier.String = sameProjectPlanModifier{}
 
@@ -118,20 +121,18 @@ func (m sameProjectPlanModifier) PlanModifyString(ctx context.Context, req planm
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
 		return // created, destroyed, or unchanged
 	}
-	if m.noJobID {
-		if req.PlanValue.IsUnknown() || req.PlanValue.IsNull() ||
-			compareProjects(req.StateValue.ValueString(), req.PlanValue.ValueString()) != projectsSame {
-			resp.RequiresReplace = true
-		}
-		return
-	}
 	var stateJob, planJob types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("job_id"), &stateJob)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &planJob)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(m.idAttr()), &stateJob)...)
+	if !m.pipeline {
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(m.idAttr()), &planJob)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	sameJob := !planJob.IsUnknown() && planJob.Equal(stateJob)
+	if m.pipeline { // computed: the recorded pipeline stays unless something else replaces the resource
+		sameJob = !stateJob.IsNull() && !stateJob.IsUnknown()
+	}
 
 	relation := projectsUndecided
 	if !req.PlanValue.IsUnknown() && !req.PlanValue.IsNull() {
@@ -146,22 +147,34 @@ func (m sameProjectPlanModifier) PlanModifyString(ctx context.Context, req planm
 		resp.RequiresReplace = true
 	default:
 		resp.Diagnostics.AddAttributeWarning(req.Path, "Project written differently: the resource is kept",
-			projectRespelledDetail(req.StateValue.ValueString(), req.PlanValue, stateJob.ValueInt64()))
+			m.respelledDetail(req.StateValue.ValueString(), req.PlanValue, stateJob.ValueInt64()))
 	}
 }
 
-func projectRespelledDetail(old string, planned types.String, jobID int64) string {
+// idAttr is the attribute naming the recorded object; noun names it.
+func (m sameProjectPlanModifier) idAttr() string {
+	if m.pipeline {
+		return "pipeline_id"
+	}
+	return "job_id"
+}
+
+func (m sameProjectPlanModifier) respelledDetail(old string, planned types.String, id int64) string {
 	newValue := "a value known only at apply"
 	if !planned.IsUnknown() {
 		newValue = fmt.Sprintf("%q", planned.ValueString())
 	}
-	return fmt.Sprintf("project changes from %q to %s while job_id stays %d. GitLab job IDs are unique across a "+
-		"GitLab instance, so this is the same job written with another spelling of its project (a numeric ID "+
-		"for a path, or a renamed or moved project's path): this change alone does not replace the resource or "+
-		"act on the job again; it is stored by an in-place update. The apply checks with GitLab that job %d is "+
-		"in the new project, and fails without changing anything if it is not. To act on a job of another "+
-		"project, change job_id too.",
-		old, newValue, jobID, jobID)
+	noun, stays, again, other := "job", "job_id stays", "act on the job again",
+		"To act on a job of another project, change job_id too."
+	if m.pipeline {
+		noun, stays, again, other = "pipeline", "the recorded pipeline_id is", "run the pipeline again",
+			"To run a pipeline in another project, replace the resource (terraform apply -replace=...) or change triggers."
+	}
+	return fmt.Sprintf("project changes from %q to %s while %s %d. GitLab %s IDs are unique across a GitLab instance, "+
+		"so this is the same %s written with another spelling of its project (a numeric ID for a path, or a renamed "+
+		"or moved project's path): this change alone does not replace the resource or %s; it is stored by an "+
+		"in-place update. The apply checks with GitLab that %s %d is in the new project, and fails without changing "+
+		"anything if it is not. %s", old, newValue, stays, id, noun, noun, again, noun, id, other)
 }
 
 // checkProjectChange runs at apply, before an in-place update stores a
@@ -170,12 +183,22 @@ func projectRespelledDetail(old string, planned types.String, jobID int64) strin
 // an error (and the update must keep the old state) when it is not, or when
 // GitLab cannot tell.
 func checkProjectChange(ctx context.Context, data *providerData, what string, req resource.UpdateRequest) diag.Diagnostics {
+	return checkProjectChangeOf(ctx, data, what, req, sameProjectPlanModifier{})
+}
+
+// checkProjectChangeOf is checkProjectChange for the object m records: a
+// job (job_id) or, for gitlabjobs_pipeline_run, a pipeline (pipeline_id).
+func checkProjectChangeOf(ctx context.Context, data *providerData, what string, req resource.UpdateRequest, m sameProjectPlanModifier) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var oldProject, newProject types.String
 	var jobID types.Int64
+	noun := "job"
+	if m.pipeline {
+		noun = "pipeline"
+	}
 	diags.Append(req.State.GetAttribute(ctx, path.Root("project"), &oldProject)...)
 	diags.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &newProject)...)
-	diags.Append(req.State.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root(m.idAttr()), &jobID)...)
 	if diags.HasError() || oldProject.Equal(newProject) ||
 		compareProjects(oldProject.ValueString(), newProject.ValueString()) == projectsSame {
 		return diags
@@ -185,25 +208,44 @@ func checkProjectChange(ctx context.Context, data *providerData, what string, re
 	if diags.HasError() {
 		return diags
 	}
-	job, err := client.GetJob(ctx, project.String(), jobID.ValueInt64())
+	var gotID int64
+	var err error
+	if m.pipeline {
+		var p *gitlabclient.Pipeline
+		if p, err = client.GetPipeline(ctx, project.String(), jobID.ValueInt64()); err == nil {
+			gotID = p.ID
+		}
+	} else {
+		var job *gitlabclient.Job
+		if job, err = client.GetJob(ctx, project.String(), jobID.ValueInt64()); err == nil {
+			gotID = job.ID
+		}
+	}
+	fix := "To act on a job of another project, change job_id too (the resource is then replaced)"
+	if m.pipeline {
+		fix = "To run a pipeline in another project, replace the resource (terraform apply -replace=...)"
+	}
 	switch {
 	case gitlabclient.IsNotFound(err):
-		diags.AddAttributeError(path.Root("project"), "The new project does not hold the recorded job",
-			fmt.Sprintf("project changes from %q to %q, but GitLab does not show job %d in project %q (%s): it is "+
-				"another project (or one the token may not see). The state keeps %q. To act on a job of another "+
-				"project, change job_id too (the resource is then replaced); to keep this resource, set project "+
-				"back to %q.", oldProject.ValueString(), newProject.ValueString(), jobID.ValueInt64(), project.String(), err,
-				oldProject.ValueString(), oldProject.ValueString()))
+		diags.AddAttributeError(path.Root("project"), "The new project does not hold the recorded "+noun,
+			fmt.Sprintf("project changes from %q to %q, but GitLab does not show %s %d in project %q (%s): it is "+
+				"another project (or one the token may not see). The state keeps %q. %s; to keep this resource, set "+
+				"project back to %q.", oldProject.ValueString(), newProject.ValueString(), noun, jobID.ValueInt64(),
+				project.String(), err, oldProject.ValueString(), fix, oldProject.ValueString()))
 	case err != nil:
-		diags.Append(jobReadError(project, jobID.ValueInt64(), err)...)
+		if m.pipeline {
+			diags.Append(pipelineReadError(project, jobID.ValueInt64(), err)...)
+		} else {
+			diags.Append(jobReadError(project, jobID.ValueInt64(), err)...)
+		}
 		diags.AddAttributeError(path.Root("project"), "Could not check the new project",
-			fmt.Sprintf("project changes from %q to %q; the provider could not check with GitLab that job %d is in "+
+			fmt.Sprintf("project changes from %q to %q; the provider could not check with GitLab that %s %d is in "+
 				"the new project, so the state keeps %q. Apply again when GitLab answers.",
-				oldProject.ValueString(), newProject.ValueString(), jobID.ValueInt64(), oldProject.ValueString()))
-	case job.ID != jobID.ValueInt64():
-		diags.AddAttributeError(path.Root("project"), "GitLab answered with another job",
-			fmt.Sprintf("Asked for job %d of project %q, GitLab answered with job %d. The state keeps %q.",
-				jobID.ValueInt64(), project.String(), job.ID, oldProject.ValueString()))
+				oldProject.ValueString(), newProject.ValueString(), noun, jobID.ValueInt64(), oldProject.ValueString()))
+	case gotID != jobID.ValueInt64():
+		diags.AddAttributeError(path.Root("project"), "GitLab answered with another "+noun,
+			fmt.Sprintf("Asked for %s %d of project %q, GitLab answered with %s %d. The state keeps %q.",
+				noun, jobID.ValueInt64(), project.String(), noun, gotID, oldProject.ValueString()))
 	}
 	return diags
 }

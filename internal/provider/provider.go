@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -71,6 +72,7 @@ type providerModel struct {
 	Headers         types.Map    `tfsdk:"headers"`
 	EarlyAuthCheck  types.Bool   `tfsdk:"early_auth_check"`
 	FailureLogLines types.Int64  `tfsdk:"failure_log_lines"`
+	RequestLimit    types.String `tfsdk:"request_time_limit"`
 	// AutoCISupport is enable_auto_ci_support: whether GitLab CI's
 	// CI_JOB_TOKEN and CI_API_V4_URL are used when nothing else is set.
 	AutoCISupport types.Bool `tfsdk:"enable_auto_ci_support"`
@@ -179,9 +181,35 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					int64validator.Between(0, 1000),
 				},
 			},
+			"request_time_limit": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The longest a request can still be under way in GitLab after it was "+
+					"sent, as a duration (`%s` by default: GitLab's Rack::Timeout lets a request wait %s in the queue "+
+					"(`GITLAB_RAILS_WAIT_TIMEOUT`) and run %s (`GITLAB_RAILS_RACK_TIMEOUT`, config/initializers/"+
+					"rack_timeout.rb), plus %s for the network in front of it). When the answer to a pipeline creation "+
+					"is lost or the apply is interrupted while GitLab handles it, `gitlabjobs_pipeline_run` waits until "+
+					"this long after the request before it decides that GitLab did not create the pipeline. Raise it if "+
+					"your instance raises those timeouts.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
+					secs(gitlabRackTimeout), secs(requestLimitMargin)),
+				Optional:   true,
+				Validators: []validator.String{positiveDuration{}},
+			},
 		},
 	}
 }
+
+// secs writes d in seconds ("160s"), as the docs give durations.
+func secs(d time.Duration) string { return fmt.Sprintf("%.0fs", d.Seconds()) }
+
+// GitLab's request time limits (config/initializers/rack_timeout.rb:
+// Rack::Timeout's wait_timeout and service_timeout, from
+// GITLAB_RAILS_WAIT_TIMEOUT and GITLAB_RAILS_RACK_TIMEOUT) and the margin
+// the provider adds for the proxies and network in front of them.
+const (
+	gitlabWaitTimeout       = 90 * time.Second
+	gitlabRackTimeout       = 60 * time.Second
+	requestLimitMargin      = 10 * time.Second
+	defaultRequestTimeLimit = gitlabWaitTimeout + gitlabRackTimeout + requestLimitMargin
+)
 
 func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
@@ -229,7 +257,14 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource(),
-		failureLogLines: int(cfg.FailureLogLines.ValueInt64())}
+		failureLogLines: int(cfg.FailureLogLines.ValueInt64()), requestTimeLimit: defaultRequestTimeLimit}
+	if d, err := time.ParseDuration(cfg.RequestLimit.ValueString()); err == nil && d > 0 {
+		data.requestTimeLimit = d
+	} else if !cfg.RequestLimit.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("request_time_limit"), "Invalid request_time_limit",
+			fmt.Sprintf("request_time_limit is %q: give a positive duration such as \"160s\" or \"10m\".", cfg.RequestLimit.ValueString()))
+		return
+	}
 	resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
 }
 
@@ -244,6 +279,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"cacert_file": cfg.CACertFile, "insecure": cfg.Insecure, "client_cert": cfg.ClientCert,
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
 		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines, "enable_auto_ci_support": cfg.AutoCISupport,
+		"request_time_limit": cfg.RequestLimit,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -413,6 +449,9 @@ type providerData struct {
 	// failureLogLines is failure_log_lines: how many last lines of a failed
 	// job's log its failure diagnostic shows (0: none).
 	failureLogLines int
+	// requestTimeLimit is request_time_limit: how long after it was sent a
+	// request can still be under way in GitLab.
+	requestTimeLimit time.Duration
 }
 
 // errProviderNotConfigured is reported when the provider block depends on

@@ -41,7 +41,9 @@ func (projectValidator) ValidateString(_ context.Context, req validator.StringRe
 
 // variableValuesValidator refuses a null variable value (variables = { A =
 // null }), which GitLab's job_variables_attributes cannot carry.
-type variableValuesValidator struct{}
+type variableValuesValidator struct {
+	what string // whose variables, for the message: "play" (the default) or "pipeline"
+}
 
 var _ validator.Map = variableValuesValidator{}
 
@@ -53,7 +55,7 @@ func (v variableValuesValidator) MarkdownDescription(ctx context.Context) string
 	return v.Description(ctx)
 }
 
-func (variableValuesValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+func (v variableValuesValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -61,9 +63,13 @@ func (variableValuesValidator) ValidateMap(_ context.Context, req validator.MapR
 	if len(null) == 0 {
 		return
 	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Play variable without a value",
-		fmt.Sprintf("variables %s: a play variable needs a value (null is not one): give it a string, \"\" for an "+
-			"empty value, or remove the key.", strings.Join(null, ", ")))
+	what := v.what
+	if what == "" {
+		what = "play"
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, strings.ToUpper(what[:1])+what[1:]+" variable without a value",
+		fmt.Sprintf("variables %s: a %s variable needs a value (null is not one): give it a string, \"\" for an "+
+			"empty value, or remove the key.", strings.Join(null, ", "), what))
 }
 
 // nullByteValuesValidator refuses a variable value holding a null byte

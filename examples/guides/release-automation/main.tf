@@ -16,15 +16,23 @@ variable "previous_pipeline_id" {
   default     = 902
 }
 
-# 1. Run the tag's pipeline and wait until build and tests have passed and it
-# is blocked on its manual deploy job (wait_for = "manual"). A failed build or
-# test fails the apply, naming the failed jobs. The pipeline is created once
-# per release: applying again runs nothing, a new tag runs a new pipeline.
+# 1. Run the tag's pipeline with the release's inputs (declared under
+# spec:inputs in .gitlab-ci.yml) and wait until build and tests have passed
+# and it is blocked on its manual deploy job (wait_for = "manual"). A failed
+# build or test fails the apply, naming the failed jobs. The pipeline is
+# created once per release: applying again runs nothing, a new tag runs a new
+# pipeline. Inputs work where the project forbids pipeline variables
+# (GitLab.com's default).
 resource "gitlabjobs_pipeline_run" "release" {
   project         = var.project
   ref             = var.release_tag
   wait_for        = "manual"
   fail_on_failure = true
+
+  inputs = {
+    release_tag = var.release_tag
+    environment = "production"
+  }
 
   triggers = {
     release = var.release_tag
@@ -70,8 +78,9 @@ resource "gitlabjobs_job_artifacts_keep" "build" {
   job_id  = data.gitlabjobs_pipeline_job.build.job_id
 }
 
-# 4. Play the manual deploy job with the release's variables, including the
-# digest read from the build, wait until it has finished, and fail the apply
+# 4. Play the manual deploy job with the release's job inputs (its inputs:
+# keyword), including the digest read from the build, wait until it has
+# finished, and fail the apply
 # (with the job's log URL) if it failed. The job is picked by name; its job_id
 # stays the same once it is played, so the next plan shows no change.
 data "gitlabjobs_pipeline_job" "deploy" {
@@ -84,11 +93,10 @@ resource "gitlabjobs_job_play" "deploy" {
   project = var.project
   job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
 
-  variables = {
-    ENVIRONMENT  = "production"
-    RELEASE_TAG  = var.release_tag
-    VERSION      = local.version
-    IMAGE_DIGEST = local.image_digest
+  inputs = {
+    environment  = "production"
+    release_tag  = var.release_tag
+    image_digest = local.image_digest
   }
   wait_for            = "finished"
   fail_on_job_failure = true
