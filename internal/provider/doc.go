@@ -9,8 +9,8 @@
 // in package provider for tests of unexported code. Exceptions: the tests of
 // the common_* files, of the actions and of a few helpers (job_model,
 // job_wait, validators, project_equivalence, import_checks, job_token_reads,
-// startup_check, variables_guard, provider) are in their _test.go but in
-// package provider; tests that cross types are in files named by role
+// startup_check, variables_guard, pipeline_run_intent, provider) are in
+// their _test.go but in package provider; tests that cross types are in files named by role
 // (lifecycle_acc_test.go, lifecycle_read_acc_test.go, job_outcomes_acc_test.go,
 // bad_input_test.go, examples_test.go, log_secrets_test.go,
 // job_actions_acc_test.go, job_actions_docs_test.go, ...), and fixtures_test.go
@@ -63,7 +63,7 @@
 // templates/actions is written by TestActionDocTemplates) and in the guides
 // (templates/guides: the job action resources' shared rules are in
 // lifecycle.md.tmpl, tokens and rights in authentication.md.tmpl), which
-// make generate renders into docs/. docs_pages_internal_test.go keeps descriptions
-// and pages short; job_actions_docs_test.go checks the actions' templates
-// and examples.
+// make generate renders into docs/. docs_pages_internal_test.go keeps
+// descriptions and pages short and the wait wording the poller's;
+// job_actions_docs_test.go checks the actions' templates and examples.
 package provider
