@@ -183,12 +183,11 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"request_time_limit": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The longest a request can still be under way in GitLab after it was "+
-					"sent, as a duration (`%s` by default: GitLab's Rack::Timeout lets a request wait %s in the queue "+
-					"(`GITLAB_RAILS_WAIT_TIMEOUT`) and run %s (`GITLAB_RAILS_RACK_TIMEOUT`, config/initializers/"+
-					"rack_timeout.rb), plus %s for the network in front of it). When the answer to a pipeline creation "+
-					"is lost or the apply is interrupted while GitLab handles it, `gitlabjobs_pipeline_run` waits until "+
-					"this long after the request before it decides that GitLab did not create the pipeline. Raise it if "+
-					"your instance raises those timeouts.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
+					"sent, as a duration (`%s` by default: GitLab's Rack::Timeout queue and run limits, %s "+
+					"(`GITLAB_RAILS_WAIT_TIMEOUT`) and %s (`GITLAB_RAILS_RACK_TIMEOUT`), plus %s for the network). After "+
+					"a lost answer or an interrupt during a pipeline creation, `gitlabjobs_pipeline_run` waits this long "+
+					"after the request before it decides that GitLab did not create the pipeline. Raise it if your "+
+					"instance raises those limits.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
 					secs(gitlabRackTimeout), secs(requestLimitMargin)),
 				Optional:   true,
 				Validators: []validator.String{positiveDuration{}},
