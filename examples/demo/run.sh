@@ -125,8 +125,8 @@ cat <<'NEXT'
 
 Done; the simulator has stopped. Where to look next:
   - examples/demo/main.tf     this story as configuration
-  - docs/                     every resource and data source (docs/index.md: authentication), and
-                              docs/guides/: release automation, GitLab CI, local development, guards
+  - docs/                     every resource and data source, and docs/guides/: release automation,
+                              GitLab CI, authentication, lifecycle guarantees, local development, guards
   - examples/resources/, examples/data-sources/
   - make sim                  the seeded simulator on http://127.0.0.1:8080, to explore with curl or your own configuration
 NEXT

@@ -269,15 +269,7 @@ func requireProgress(t *testing.T, progress []string, patterns ...string) {
 // resources' inputs, each described with its upstream API link, and listed
 // in the provider's metadata.
 func TestJobActions_schemas(t *testing.T) {
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	requireNoDiags(t, "GetProviderSchema", resp.Diagnostics)
+	server, resp := servedSchemas(t)
 	want := map[string]struct {
 		attrs []string
 		link  string

@@ -4,8 +4,17 @@
 //
 // Each data source, resource and action has its file, named after its type
 // and kind (job_play_resource.go, job_play_action.go, job_data_source.go),
-// with its tests in the file of the same name (_test.go for the acceptance
-// tests through the CLI, _internal_test.go for tests of unexported code).
+// with its tests in the file of the same name: _test.go in package
+// provider_test for the acceptance tests through the CLI, _internal_test.go
+// in package provider for tests of unexported code. Exceptions: the tests of
+// the common_* files, of the actions and of a few helpers (job_model,
+// job_wait, validators, project_equivalence, import_checks, job_token_reads,
+// startup_check, variables_guard, pipeline_run_intent, provider) are in
+// their _test.go but in package provider; tests that cross types are in files named by role
+// (lifecycle_acc_test.go, lifecycle_read_acc_test.go, job_outcomes_acc_test.go,
+// bad_input_test.go, examples_test.go, log_secrets_test.go,
+// job_actions_acc_test.go, job_actions_docs_test.go, ...), and fixtures_test.go
+// holds shared fixtures.
 // What several of them share is in files named by role:
 //
 //   - common_operations.go: the operation core, one function per job action
@@ -47,4 +56,14 @@
 //     read finds builds only).
 //   - provider.go, server.go, startup_check.go: the provider, its protocol
 //     server, and the check of GitLab at configure time.
+//
+// Documentation: each type's MarkdownDescription is a few sentences ending
+// with its upstream API link; the long stories live in templates/ (one
+// template per type under templates/resources and templates/data-sources;
+// templates/actions is written by TestActionDocTemplates) and in the guides
+// (templates/guides: the job action resources' shared rules are in
+// lifecycle.md.tmpl, tokens and rights in authentication.md.tmpl), which
+// make generate renders into docs/. docs_pages_internal_test.go keeps
+// descriptions and pages short and the wait wording the poller's;
+// job_actions_docs_test.go checks the actions' templates and examples.
 package provider
