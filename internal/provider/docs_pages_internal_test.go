@@ -22,9 +22,7 @@ const maxDescriptionWords = 120
 // longDescriptions are the types whose descriptions still tell the long
 // story, to be moved to templates/ and guides like the others'.
 var longDescriptions = map[string]bool{
-	"resource gitlabjobs_job_play":     true,
-	"resource gitlabjobs_pipeline_run": true,
-	"action gitlabjobs_pipeline_run":   true,
+	"resource gitlabjobs_job_play": true,
 }
 
 // TestDescriptionsAreShort checks every resource, data source and action:
@@ -77,8 +75,7 @@ const maxPageWords = 1500
 
 // longPages are the pages still over maxPageWords.
 var longPages = map[string]bool{
-	"resources/job_play.md":     true,
-	"resources/pipeline_run.md": true,
+	"resources/job_play.md": true,
 }
 
 // TestDocPagesAreShort checks the length of every page of docs/.
@@ -125,10 +122,7 @@ func checkWords(t *testing.T, what, text string, max int, listed bool, list stri
 
 // staleWaitWording are the pages whose wait wording is still their own,
 // not waitPolling's.
-var staleWaitWording = map[string]bool{
-	"resources/pipeline_run.md": true,
-	"actions/pipeline_run.md":   true,
-}
+var staleWaitWording = map[string]bool{}
 
 // TestWaitPollingWording checks that waitPolling says what the default
 // poller does (the words read back as numbers against its intervals), and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -65,24 +64,6 @@ const (
 	pollFirst = time.Second
 	pollMax   = 30 * time.Second
 )
-
-// pollingDesc is how defaultPoller polls, for descriptions, derived from
-// its constants so that the docs cannot drift from the code: "every fifth
-// of the time waited so far (at least 1s, at most 30s)".
-func pollingDesc() string {
-	return fmt.Sprintf("every %s of the time waited so far (at least %s, at most %s)",
-		ordinalShare(pollShare), pollFirst, pollMax)
-}
-
-// ordinalShare names 1/n as a word ("fifth") for the shares in use, else as
-// a fraction.
-func ordinalShare(share float64) string {
-	n := math.Round(1 / share)
-	if words := map[float64]string{2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}; words[n] != "" && n*share == 1 {
-		return words[n]
-	}
-	return fmt.Sprintf("%g", share) + "×"
-}
 
 func defaultPoller() poller {
 	// clamp(waited/5, 1 s, 30 s): a 20-second job is seen within 4 s of its
