@@ -32,7 +32,11 @@ echo "==> Starting the GitLab simulator (seed: internal/gitlabsim/seed/demo.json
 # The runner picks a job up a second after it is queued; a job runs 3 s
 # unless the seed scripts otherwise (the release pipeline's jobs 2-3 s, the
 # retried e2e test 4 s).
-"$sim" -addr 127.0.0.1:0 -env-file "$work/sim.env" -pickup-delay 1s -run-duration 3s > "$work/sim.log" 2>&1 &
+# The provider acts as release-bot, a Maintainer bot that is not an
+# administrator, under production GitLab's guards: main and the v* tags are
+# protected, production is a protected environment the bot may deploy to,
+# and deploys are serialized by the resource group production.
+"$sim" -addr 127.0.0.1:0 -env-file "$work/sim.env" -as release-bot -pickup-delay 1s -run-duration 3s > "$work/sim.log" 2>&1 &
 sim_pid=$!
 stop_sim() {
   kill "$sim_pid" 2>/dev/null || true
@@ -49,7 +53,9 @@ set -a
 # shellcheck disable=SC1091
 . "$work/sim.env"
 set +a
-echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and GITLAB_TOKEN)"
+echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and GITLAB_TOKEN: release-bot's token)"
+echo "    guards: main and v* protected (Maintainers), production a protected environment (deployers release-bot,"
+echo "    release-manager), deploys serialized by the resource group production."
 echo "    project demo-group/platform/deploy-service: the tag v1.4.0 is pushed; its CI configuration builds"
 echo "    (artifacts version.txt, image-digest.txt), tests, and holds a manual deploy. On main, pipeline 903"
 echo "    failed on a flaky e2e-test and its smoke-test is stuck waiting for a GPU runner."
@@ -113,7 +119,7 @@ cat <<'NEXT'
 Done; the simulator has stopped. Where to look next:
   - examples/demo/main.tf     this story as configuration
   - docs/                     every resource and data source (docs/index.md: authentication), and
-                              docs/guides/: release automation, GitLab CI, local development
+                              docs/guides/: release automation, GitLab CI, local development, guards
   - examples/resources/, examples/data-sources/
   - make sim                  the seeded simulator on http://127.0.0.1:8080, to explore with curl or your own configuration
 NEXT

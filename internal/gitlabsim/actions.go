@@ -19,7 +19,8 @@ import (
 // admins) may cancel, retry and play; erasing needs a maintainer, or a
 // developer who owns the job (Ci::BuildPolicy: admin_build |
 // (update_build & owner_of_job)); force-cancel needs a maintainer. Archived
-// projects allow none. Protected branches and environments are not simulated.
+// projects allow none. Protected branches, tags and environments refuse them
+// to whoever may not update the ref or deploy to the environment (guards.go).
 
 func (s *Sim) actionRoutes() {
 	s.handle("POST /api/v4/projects/{id}/jobs/{job_id}/cancel", s.postCancel)
@@ -129,6 +130,10 @@ func (s *Sim) postCancel(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "")
 		return
 	}
+	if !s.canWriteJob(p, proj, j) { // authorize!(:cancel_build, build): protected ref or environment (guards.go)
+		forbidden(w, "")
+		return
+	}
 	if force && !canAdminBuilds(p, proj) {
 		forbidden(w, "")
 		return
@@ -155,7 +160,7 @@ func (s *Sim) postRetry(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "")
 		return
 	}
-	if !canUpdateBuilds(p, proj) { // authorize!(:retry_job, job)
+	if !s.canWriteJob(p, proj, j) { // authorize!(:retry_job, job), with the guards (guards.go)
 		forbidden(w, "")
 		return
 	}
@@ -188,6 +193,10 @@ func (s *Sim) postErase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !canAdminBuilds(p, proj) && !(canUpdateBuilds(p, proj) && j.userID == p.user.id) { // erase_build
+		forbidden(w, "")
+		return
+	}
+	if s.jobGuard(p, proj, j) != nil { // erase_build prevented on a protected ref or environment (guards.go)
 		forbidden(w, "")
 		return
 	}
@@ -232,7 +241,7 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "")
 		return
 	}
-	if !canUpdateBuilds(p, proj) { // authorize!(:play_job, job); set_pipeline_variables is the same role here
+	if !s.canWriteJob(p, proj, j) { // authorize!(:play_job, job), with the guards (guards.go); set_pipeline_variables is the same role here
 		forbidden(w, "")
 		return
 	}
@@ -355,7 +364,12 @@ func (s *Sim) retryJob(j *job, userID int64, at time.Time) *job {
 	pl.jobIDs = append(pl.jobIDs, nj.id)
 	s.pipelineChanged(pl.id)
 	// StartPipelineService processes the pipeline; the retried job is
-	// enqueued at once, an action too (enqueue_immediately).
+	// enqueued at once, an action too (enqueue_immediately), unless its
+	// environment needs approval (deployment_approvals.go).
+	if s.needsApproval(nj) {
+		s.processBuildNeedingApproval(nj, at)
+		return nj
+	}
 	s.fire(nj, evEnqueue, at, transitionArgs{})
 	return nj
 }

@@ -65,6 +65,11 @@ type CIJob struct {
 	// ExpireIn its artifacts:expire_in, counted from when it finished.
 	ArtifactFiles []ArtifactFileSpec `json:"artifact_files"`
 	ExpireIn      string             `json:"expire_in"`
+
+	// The guards (guards.go): environment: (environments.go) and
+	// resource_group: (resource_groups.go).
+	Environment   *CIEnvironment `json:"environment"`
+	ResourceGroup string         `json:"resource_group"`
 	// Variables are the job's variables: keyword.
 	Variables map[string]string `json:"variables"`
 	// Inputs are the job's inputs: keyword (job inputs, ciinputs.go):
@@ -158,6 +163,9 @@ func compileCIConfig(c CIConfig) (*ciConfig, error) {
 			cj.duration = d
 		}
 		if err := validateArtifactFiles(JobSpec{Name: j.Name, Bridge: j.Bridge, ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn}); err != nil {
+			return nil, fmt.Errorf("%s: %w", at, err)
+		}
+		if err := validateGuardKeywords(j); err != nil { // guards.go
 			return nil, fmt.Errorf("%s: %w", at, err)
 		}
 		if err := validateJobInputSpecs(j.Inputs); err != nil {

@@ -134,7 +134,9 @@
 //   - GET /job/allowed_agents when user is anonymous (a job without a
 //     user), when deployment and when non-deployment environment action
 //     (environment tier and slug, environment-scoped agent authorizations):
-//     simulated jobs always have a user and never an environment.
+//     simulated jobs always have a user, and allowed_agents does not
+//     present a job's environment (guards.go models environments for the
+//     guards only).
 //   - Trace: log in object storage, log as artifact, incremental logging,
 //     trace artifact record without a stored file, and the additional access
 //     criteria of debug traces (CI_DEBUG_TRACE, CI_DEBUG_SERVICES,
@@ -311,9 +313,10 @@
 //
 //   - rules: (if/changes/exists/variables), workflow:rules, include:,
 //     extends, include:inputs and interpolation functions, trigger: child pipelines,
-//     parallel/matrix, resource_group, environments and deployments
-//     (outdated deployment jobs), interruptible and auto-cancel of
-//     redundant pipelines, needs:optional and needs across pipelines.
+//     parallel/matrix, outdated deployment jobs, interruptible and
+//     auto-cancel of redundant pipelines, needs:optional and needs across
+//     pipelines. (environment:, resource_group: and deployments are
+//     modelled: see "Production GitLab's guards" and "Deployments" below.)
 //   - when: delayed jobs are scheduled but never started (start_in is
 //     not simulated).
 //   - POST /pipelines/:id/retry, /cancel, DELETE and GET /pipelines/latest
@@ -321,8 +324,233 @@
 //     it, as Ci::ResetSkippedJobsService does).
 //   - The seed's pipelines (those not created through the API) keep the
 //     simplified status of index.go; only created pipelines are processed.
-//   - Protected refs, the pipeline creation rate limit, skip_ci, and the
-//     job token allowlist of the target project of a multi-project trigger.
+//   - The pipeline creation rate limit, skip_ci, and the job token
+//     allowlist of the target project of a multi-project trigger.
 //   - Validation messages for bad pipeline variables are approximate
 //     ({"message":{"variables":["is invalid"]}}).
+//
+// # Production GitLab's guards (guards.go, protected_refs.go, environments.go, resource_groups.go)
+//
+// Protected branches and tags, protected environments and resource
+// groups, set up through GitLab's own APIs (or the seed's
+// protected_branches, protected_tags, protected_environments and
+// resource_groups, fixture_guards.go) and enforced as GitLab does. Sources
+// (gitlabhq/gitlabhq; EE: diffblue/gitlab):
+//
+//   - lib/api/protected_branches.rb, lib/api/protected_tags.rb,
+//     ProtectedRefs::AccessLevelParams, lib/api/entities/protected_branch.rb,
+//     protected_tag.rb, protected_ref_access.rb; RefMatcher's wildcards;
+//     ProtectedRefAccess#check_access (membership with push_code and the
+//     role, "No one", administrators at 60, users);
+//     Gitlab::UserAccess#can_update_branch? (push or merge) and
+//     #can_create_tag?.
+//   - app/policies/ci/build_policy.rb (protected_ref) with
+//     Ci::JobAbilities: play, retry, cancel and erase of a job of a ref the
+//     user may not update answer 403 {"message":"403 Forbidden"}; and
+//     lib/gitlab/ci/pipeline/chain/validate/abilities.rb: POST /pipeline and
+//     the trigger API answer 400 {"message":{"base":["You do not have
+//     sufficient permission to run a pipeline on '<ref>'. Please select a
+//     different branch or contact your administrator for assistance."]}}
+//     for an existing protected ref (before "Reference not found").
+//   - environment: (lib/gitlab/ci/config/entry/environment.rb;
+//     Chain::EnsureEnvironments, Environment#guess_tier,
+//     Gitlab::Slug::Environment), lib/api/environments.rb (the reads: list
+//     with name, search, states; one environment), and
+//     ee/lib/api/protected_environments.rb with
+//     ProtectedEnvironments::Authorizable#check_access,
+//     EE::Environment#protected_from?/#protected_by? and
+//     ee/app/policies/ee/ci/deployable_policy.rb (a non-deployer's actions
+//     on the job are 403; a Reporter who may deploy passes, the jailbreak).
+//   - resource_group: with app/models/ci/processable.rb's transitions
+//     (enqueue to waiting_for_resource, enqueue_waiting_for_resource,
+//     release on completion; statemachine.go's table),
+//     Ci::ResourceGroups::AssignResourceFromResourceGroupService,
+//     app/models/ci/resource_group.rb (process modes unordered,
+//     oldest_first, newest_first, newest_ready_first) and
+//     lib/api/ci/resource_groups.rb (list, get, PUT process_mode,
+//     current_job, upcoming_jobs).
+//
+// Tests after the request specs (protected_refs_test.go,
+// environments_test.go, resource_groups_test.go, fixture_guards_test.go):
+// protected_branches_spec.rb (GET list and one, wildcard names, POST with
+// access levels and allowed_to_push, conflict, DELETE, a developer's 403),
+// protected_tags_spec.rb (POST, the 422 of a name taken, GET, DELETE),
+// ee/spec/requests/api/protected_environments_spec.rb (POST with roles and
+// users, conflict, missing and invalid deploy_access_levels, GET sorted by
+// name, DELETE), environments_spec.rb (list, filters, the search length,
+// one environment, a guest's 403), spec/requests/api/ci/resource_groups_spec.rb
+// (list, get, PUT, a reporter's 403, unknown keys), and the actions of
+// jobs_spec.rb on jobs of protected refs and environments.
+//
+// Not modelled: group-level protected branches and environments (by tier),
+// group rules (groups' memberships are not simulated: a group rule lets no
+// one through), deploy keys, code owners, force push,
+// unprotect_access_level enforcement, stopping environments, and the
+// Environments API's writes. Deployments and approvals: see below.
+//
+// # Deployments and their approvals (deployments.go, deployments_api.go, deployment_approvals.go, protected_environment_update.go)
+//
+// Sources (gitlabhq/gitlabhq; EE: diffblue/gitlab, its current files):
+// lib/gitlab/ci/pipeline/chain/create_deployments.rb and
+// app/services/deployments/create_for_job_service.rb (a job with
+// environment: action start, the default, gets a deployment when its
+// pipeline is created, a retried job's copy its own; prepare, stop, verify,
+// access: none); app/models/deployment.rb (statuses created, running,
+// success, failed, canceled, skipped, blocked; run from created or blocked,
+// block from created, create from skipped, succeed/drop/cancel/skip from
+// any other; finished_at on success, failed, canceled; sync_status_with: a
+// manual job's deployment is blocked, pending and other job statuses leave
+// it); app/models/concerns/ci/deployable.rb (the sync after every job
+// transition); app/finders/deployments_finder.rb; lib/api/deployments.rb;
+// lib/api/entities/deployment.rb, environment_basic.rb, user_basic.rb;
+// ee/lib/ee/api/entities/deployment_extended.rb;
+// ee/lib/api/entities/deployments/approval.rb, approval_summary.rb,
+// protected_environments/approval_rule.rb, approval_rule_for_summary.rb;
+// ee/app/models/ee/environment.rb (needs_approval?,
+// required_approval_count, has_approval_rules?, find_approval_rule_for);
+// ee/app/models/ee/deployment.rb (pending_approval_count,
+// waiting_for_approval?); ee/app/models/deployments/approval_summary.rb and
+// protected_environments/approval_rules/summarizable.rb;
+// ee/app/services/ee/ci/process_build_service.rb#process (a job whose
+// environment needs approval becomes a manual action, its deployment
+// blocked; a retried one too); ee/app/models/concerns/ee/ci/deployable.rb
+// and Ci::Build#playable? (not playable, not enqueued while waiting);
+// ee/app/services/deployments/approval_service.rb; ee/lib/ee/api/deployments.rb;
+// ee/app/policies/ee/deployment_policy.rb (approve_deployment);
+// ee/lib/api/protected_environments.rb (approval_rules, PUT).
+//
+// A job waiting for approval is, as GitLab shows it: job status "manual"
+// (GET /jobs/:id; no job field names the approval), its deployment
+// "blocked" with pending_approval_count > 0, and POST
+// /projects/:id/jobs/:job_id/play answers 400 {"message":"400 Bad request -
+// Unplayable Job"} (Ci::Build#playable? is false), nothing applied. Note
+// that every manual deployment job's deployment is "blocked"
+// (sync_status_with), approval or not: pending_approval_count tells them
+// apart. Once approved: with approval rules the job stays manual and
+// becomes playable (deployment still "blocked" until the job runs: then
+// running, success); with the unified required_approval_count and no rules
+// the job is enqueued at once (pending, run as the pipeline's user). A
+// rejection fails the job (failure_reason "deployment_rejected", not
+// retryable: retry 403 "403 Forbidden - Job is not retryable", play 400
+// Unplayable Job) and its deployment. (Older GitLab, whose
+// approval_service_spec.rb says "unblocks the deployment", moved the
+// deployment from blocked to created on the last approval; current
+// GitLab computes waiting_for_approval? from the pending count and runs a
+// blocked deployment directly.)
+//
+// The HTTP contract (authentication: personal/OAuth tokens; no CI job
+// tokens on these routes; read_api passes for the GETs only):
+//
+//   - GET /projects/:id/deployments: read_deployment (Reporter; any
+//     authenticated user for a public project). Parameters: page, per_page
+//     (offset pagination, X-Total etc. and Link headers), order_by (id,
+//     iid, created_at, updated_at, ref, finished_at; default id), sort (asc
+//     default, desc), environment (a name), status (created, running,
+//     success, failed, canceled, skipped, blocked), updated_after,
+//     updated_before, finished_after, finished_before (ISO 8601). 400
+//     {"error":"<param> does not have a valid value"} or "<param> is
+//     invalid"; the finder's 400 {"message":"400 Bad request - <m>"} with
+//     m "Both `updated_at` filter and `finished_at` filter can not be
+//     specified", "`finished_at` filter and `finished_at` sorting must be
+//     paired", "`finished_at` filter must be combined with `success` status
+//     filter."; an updated_at filter sorts by updated_at (id desc breaks
+//     ties). 200: a list of Entities::Deployment {id, iid, ref, sha,
+//     created_at, updated_at, user (UserBasic: id, username, public_email,
+//     name, state, locked, avatar_url, web_url), environment
+//     (EnvironmentBasic: id, name, slug, external_url, created_at,
+//     updated_at), deployable (the job, as GET /jobs/:id answers it, or
+//     null), status}. Anonymous 401 {"message":"401 Unauthorized"}, not a
+//     member of a private project 404 {"message":"404 Project Not Found"},
+//     Guest 403 {"message":"403 Forbidden"}.
+//   - GET /projects/:id/deployments/:deployment_id: the same, plus
+//     pending_approval_count (integer), approvals ([{user (UserBasic),
+//     status "approved"|"rejected", created_at, comment (string or
+//     null)}], in order) and approval_summary ({"rules": [{id, user_id,
+//     group_id, access_level, access_level_description, required_approvals,
+//     group_inheritance_type, deployment_approvals: [approvals]}]}, empty
+//     rules without approval rules). 400 {"error":"deployment_id is
+//     invalid"}; 404 {"message":"404 Not found"} for a deployment not in the
+//     project.
+//   - POST /projects/:id/deployments/:deployment_id/approval, api scope,
+//     JSON or form: status (required: approved, rejected), comment,
+//     represented_as. In order: 401; 400 {"error":"status is missing"},
+//     {"error":"status does not have a valid value"}, {"error":
+//     "deployment_id is invalid"}; 404 Project Not Found; 403 Forbidden
+//     (below Reporter); 404 {"message":"404 Not found"} (no such deployment
+//     in the project); then the service's refusals, 400 {"message":"<m>"}:
+//     "This environment is not protected.", "You cannot approve your own
+//     deployment. This configuration can be adjusted in the protected
+//     environment settings." (the deployment's user — who triggered the
+//     pipeline, or retried the job — approving, unless the project's
+//     allow_pipeline_trigger_approve_deployment; rejecting is allowed),
+//     "Deployment approvals is not configured for this environment.", "This
+//     deployment is not waiting for approvals." (no approval pending any
+//     more), "You don't have permission to approve this deployment. Contact
+//     the project or group owner for help." (with approval rules: no rule
+//     grants the user — a user rule, a role the user's project role reaches,
+//     administrators pass every rule; without rules: below Developer, or a
+//     user the protected environment or a protected ref keeps from the
+//     job), "There are no approval rules for the given `represent_as`
+//     parameter. Use a valid User/Group/Role name instead." (represented_as
+//     is matched as a substring of a rule's user name, group name or role
+//     description, e.g. "Maintainers"); a comment over 255 characters 400
+//     {"message":["Comment is too long (maximum is 255 characters)"]}. 201
+//     with the approval {user, status, created_at, comment}. One approval
+//     per user and rule (the first rule that grants the user, or the one
+//     represented_as names): the same status again is 201 with the existing
+//     approval unchanged (its comment too) while approvals are pending, 400
+//     "This deployment is not waiting for approvals." once none are; the
+//     other status replaces status and comment (rejected then fails the
+//     job).
+//   - POST /projects/:id/protected_environments (Maintainer): also
+//     required_approval_count (default 0) and approval_rules [{user_id |
+//     group_id | access_level (20, 30, 40, 60), required_approvals (default
+//     1), group_inheritance_type (0, 1)}]; 400 {"error":"approval_rules[
+//     access_level], approval_rules[user_id], approval_rules[group_id] are
+//     missing, at least one parameter must be provided"}, "approval_rules[
+//     access_level] does not have a valid value", "approval_rules is
+//     invalid"; 422 {"message":["Approval rules required approvals must be
+//     less than or equal to 5"]} (or "greater than or equal to 1"). GET
+//     shows approval_rules [{id, user_id, group_id, access_level,
+//     access_level_description, required_approvals,
+//     group_inheritance_type}].
+//   - PUT /projects/:id/protected_environments/:name (Maintainer; 404
+//     {"message":"404 Not found"}): required_approval_count,
+//     deploy_access_levels and approval_rules as nested attributes (an item
+//     with id changes it — approval rules: only the attributes given — with
+//     "_destroy": true removes it, without id adds one; an unknown id 404);
+//     422 {"message":["Must have at least one deployer."]} and the rules'
+//     422s; 200 with the protected environment.
+//   - PUT /projects/:id (Maintainer): allow_pipeline_trigger_approve_deployment
+//     (Boolean; 400 {"error":"allow_pipeline_trigger_approve_deployment is
+//     invalid"}); GET and PUT /projects/:id show it.
+//   - GET /projects/:id/environments/:environment_id: last_deployment is
+//     the last successful deployment (Entities::Deployment) or null.
+//
+// Seed and Go twins: a seeded protected environment takes
+// "required_approval_count" and "approval_rules" [{"user": USERNAME |
+// "access_level": N, "required_approvals": N}], a project
+// "allow_pipeline_trigger_approve_deployment" (fixture_approvals.go);
+// SetEnvironmentApprovals, SetAllowPipelineTriggerApproveDeployment,
+// ApproveDeployment (the endpoint's rules; the refusal is GitLab's
+// message), Deployments, JobDeployment. The demo seed's production has
+// "approval_rules": [] (the approval is off; the one-line switch is
+// "approval_rules": [{"user": "release-manager"}]).
+//
+// Tests: deployments_test.go, deployment_approvals_test.go (the contexts of
+// ee/spec/requests/api/deployments_spec.rb's approval and GET blocks,
+// TestSpecDeployments_..., and the branches of approval_service.rb,
+// TestSpecApprovalService_...), protected_environment_update_test.go,
+// fixture_approvals_test.go; every answer checked against GitLab's
+// deployment.json and EE's deployment_extended.json,
+// deployment_approval.json and protected_environment_approval_rule.json
+// (schemacheck).
+//
+// Not modelled: POST/PUT/DELETE /deployments (deployments made outside CI),
+// GET .../deployments/:id/merge_requests, group-level protected
+// environments and their approval rules, group approvers (a group_id rule
+// grants nobody), the deployment-approval audit events and webhooks, the
+// EE enqueue guard that drops a job of a protected environment its user
+// may not deploy to (protected_environment_failure), forward deployment
+// (outdated deployment jobs), and Environment#stop.
 package gitlabsim

@@ -66,6 +66,7 @@ type fixture struct {
 			Value string `json:"value"`
 			Owner string `json:"owner"` // a username
 		} `json:"trigger_tokens"` // pipeline trigger tokens (pipelines_run.go)
+		fixtureGuards // protected refs and environments, resource groups (fixture_guards.go)
 	} `json:"projects"`
 }
 
@@ -146,6 +147,9 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			if err := s.setCIConfig(proj.ID, *p.CI); err != nil {
 				return fmt.Errorf("seed: projects[%d].ci: %w", i, err)
 			}
+		}
+		if err := s.loadGuards(proj.ID, p.fixtureGuards, users, fmt.Sprintf("seed: projects[%d]", i)); err != nil {
+			return err
 		}
 		for k, tt := range p.TriggerTokens {
 			if _, ok := users[tt.Owner]; !ok || tt.Value == "" {

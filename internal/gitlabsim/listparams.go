@@ -92,6 +92,17 @@ func readListParams(w http.ResponseWriter, r *http.Request, hash scopeHash, pipe
 			lp.scope = nil // an empty array filters nothing (filter_builds)
 		}
 	}
+	readPagination(params, &lp, &errs)
+	if len(errs.order) > 0 {
+		badParam(w, errs.message())
+		return listParams{}, false
+	}
+	return lp, true
+}
+
+// readPagination reads `use :pagination` (pagination_params.rb): page and
+// per_page, Grape Integers, per_page not 0.
+func readPagination(params map[string]any, lp *listParams, errs *grapeErrors) {
 	if v, ok := integerParam(params, "page"); !ok {
 		errs.add("page", "is invalid")
 	} else if v != nil {
@@ -105,11 +116,6 @@ func readListParams(w http.ResponseWriter, r *http.Request, hash scopeHash, pipe
 		}
 		lp.perPage = *v
 	}
-	if len(errs.order) > 0 {
-		badParam(w, errs.message())
-		return listParams{}, false
-	}
-	return lp, true
 }
 
 // integerParam reads an optional Grape Integer parameter: nil when absent

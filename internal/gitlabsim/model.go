@@ -57,6 +57,9 @@ type project struct {
 	restrictUserDefinedVariables bool
 	pipelineVariablesRole        string
 	builds                       []*job // its jobs but bridges, in ID order (index.go)
+
+	// EE's allow_pipeline_trigger_approve_deployment (deployment_approvals.go).
+	allowPipelineTriggerApproveDeployment bool
 }
 
 type pipeline struct {

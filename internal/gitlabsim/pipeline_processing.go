@@ -260,6 +260,10 @@ func (s *Sim) processBuild(j *job, cj ciJob, previous string, dag bool, at time.
 		s.fire(j, evSkip, at, transitionArgs{})
 		return
 	}
+	if s.needsApproval(j) { // EE Ci::ProcessBuildService#process (deployment_approvals.go)
+		s.processBuildNeedingApproval(j, at)
+		return
+	}
 	switch {
 	case cj.when == "delayed" && !j.bridge: // schedulable?
 		s.fire(j, evSchedule, at, transitionArgs{})

@@ -281,6 +281,10 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 	if cfg != nil {
 		rf, found = cfg.refs[refName]
 	}
+	if found && s.refGuard(s.users[userID], proj, refName, rf.tag) != nil { // Chain::Validate::Abilities (protected_refs.go)
+		validationError(w, pipelineRefRefusal(ref))
+		return
+	}
 	if !found { // Gitlab::Ci::Pipeline::Chain::Validate::Repository
 		validationError(w, "Reference not found")
 		return
@@ -384,6 +388,8 @@ func (s *Sim) createPipelineFromConfig(w http.ResponseWriter, r *http.Request, p
 		s.ci.runs = map[int64]*pipelineRun{}
 	}
 	s.ci.runs[pl.id] = run
+	s.ensureGuardRecords(proj.id, jobs, now) // guards.go: environments, resource groups
+	s.createDeployments(pl, now)             // deployments.go
 	s.processPipeline(pl, run, now)
 	writeJSON(w, http.StatusCreated, s.pipelineEntity(r, pl, true))
 }

@@ -185,12 +185,13 @@ func (s *Sim) putProject(w http.ResponseWriter, r *http.Request) {
 			errs.add("ci_pipeline_variables_minimum_override_role", "does not have a valid value")
 		}
 	}
+	allowTriggerApprove := allowTriggerApproveParam(params, &errs) // deployment_approvals.go
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
 	}
 	given := false
-	for _, k := range updateParamsAtLeastOneOf {
+	for _, k := range append(slices.Clone(updateParamsAtLeastOneOf), eeUpdateParams...) {
 		if _, has := params[k]; has {
 			given = true
 			break
@@ -232,6 +233,9 @@ func (s *Sim) putProject(w http.ResponseWriter, r *http.Request) {
 	}
 	if hasRole && role != nil {
 		proj.pipelineVariablesRole = roleStr
+	}
+	if allowTriggerApprove != nil {
+		proj.allowPipelineTriggerApproveDeployment = *allowTriggerApprove
 	}
 	writeJSON(w, http.StatusOK, s.projectEntity(r, p, proj))
 }
@@ -280,6 +284,8 @@ func (s *Sim) projectEntity(r *http.Request, p principal, proj *project) obj {
 		"visibility": proj.visibility, "archived": proj.archived, "empty_repo": s.ci.configs[proj.id] == nil,
 		"jobs_enabled": true, "builds_access_level": "enabled", "public_jobs": true, "shared_with_groups": []obj{},
 	}
+	// EE Entities::Project (deployment_approvals.go)
+	o["allow_pipeline_trigger_approve_deployment"] = proj.allowPipelineTriggerApproveDeployment
 	if s.canReadJobs(p, proj) { // read_code
 		o["ci_config_path"] = ""
 	}

@@ -83,6 +83,7 @@ type Sim struct {
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
 	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipelines_run.go)
+	guards    guardState               // protected refs and environments, resource groups (guards.go)
 
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
 
@@ -146,6 +147,8 @@ func (s *Sim) routes() {
 	s.artifactRoutes()
 	// pipelines_run.go: create, read and list pipelines, trigger tokens.
 	s.pipelineRoutes()
+	// guards.go: protected branches, tags and environments, environments, resource groups.
+	s.guardRoutes()
 	// projects.go: a project and its pipeline-variables settings.
 	s.projectRoutes()
 	// Anything else is GitLab's catch-all route.

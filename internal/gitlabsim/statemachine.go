@@ -23,10 +23,11 @@ import (
 //     COMPLETED_STATUSES, CANCELABLE_STATUSES.
 //   - force_cancel (canceling → canceled) as GitLab-derived code defines it.
 //
-// The simulator has no resource groups, prerequisites or callbacks, so the
-// transitions guarded by with_resource_group?/any_unmet_prerequisites? (to
-// waiting_for_resource or preparing) never apply, and waiting_for_callback
-// is not a status here.
+// Resource groups (resource_groups.go) guard enqueue's transition to
+// waiting_for_resource (Ci::Processable, with_resource_group?). The
+// simulator has no prerequisites or callbacks, so the transitions guarded
+// by any_unmet_prerequisites? (to preparing) never apply, and
+// waiting_for_callback is not a status here.
 
 // event is a state machine event of CommitStatus and its subclasses.
 type event string
@@ -67,12 +68,16 @@ var cancelableStatuses = []string{
 
 // transitions is the transition table.
 var transitions = map[event][]transition{
-	// enqueue goes to preparing with unmet prerequisites and to
-	// waiting_for_resource with a resource group: never, here.
+	// enqueue goes to waiting_for_resource with a resource group
+	// (Ci::Processable's transition, defined first), to preparing with unmet
+	// prerequisites (never, here), else to pending.
 	evEnqueue: {
+		{from: []string{StatusCreated, StatusSkipped, StatusManual, StatusScheduled}, to: StatusWaitingForResource,
+			guard: (*Sim).withResourceGroup},
 		{from: []string{StatusCreated, StatusSkipped, StatusManual, StatusScheduled}, to: StatusPending},
 	},
 	evEnqueueScheduled: {
+		{from: []string{StatusScheduled}, to: StatusWaitingForResource, guard: (*Sim).withResourceGroup},
 		{from: []string{StatusScheduled}, to: StatusPending, buildsOnly: true},
 	},
 	evEnqueuePreparing: {
@@ -149,7 +154,7 @@ type transitionArgs struct {
 // CommitStatus; it reports whether a transition happened.
 func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 	to, ok := s.target(j, ev)
-	if !ok {
+	if !ok || ev == evEnqueue && s.waitingForDeploymentApproval(j) { // EE Ci::Deployable's before_transition on enqueue
 		return false
 	}
 	from := j.status
@@ -174,10 +179,12 @@ func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 		j.failureReason = firstNonEmpty(args.failureReason, "unknown_failure")
 	}
 	j.status = to
+	s.deploymentAfter(j, at) // deployments.go
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipelineAt(j.pipelineID, at)
 	s.wakeRunner(j)
-	s.processAfter(j, at) // pipeline_processing.go
+	s.resourceGroupAfter(j, at) // resource_groups.go: release and assign the resource
+	s.processAfter(j, at)       // pipeline_processing.go
 	return true
 }
 
@@ -189,6 +196,7 @@ func timePtr(t time.Time) *time.Time { return &t }
 func (s *Sim) forceStatus(j *job, status string) {
 	j.driven = false
 	j.status = status
+	s.deploymentAfter(j, s.opts.Now()) // deployments.go
 	if !started(status) && !completed(status) {
 		j.startedAt, j.finishedAt = nil, nil
 	}
@@ -204,7 +212,8 @@ func (s *Sim) forceStatus(j *job, status string) {
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipeline(j.pipelineID)
 	s.wakeRunner(j)
-	s.processAfter(j, s.opts.Now()) // pipeline_processing.go
+	s.resourceGroupAfter(j, s.opts.Now()) // resource_groups.go
+	s.processAfter(j, s.opts.Now())       // pipeline_processing.go
 }
 
 // The predicates of the action endpoints.
@@ -218,7 +227,7 @@ func (j *job) action() bool {
 }
 
 // playable is Ci::Build#playable?: action? && !archived? && (manual? ||
-// scheduled? || retryable?); for a bridge action? && !archived? && manual?.
+// scheduled? || retryable?) && !waiting_for_deployment_approval?; for a bridge action? && !archived? && manual?.
 // Builds are never archived here (archive_builds_older_than is not simulated).
 func (s *Sim) playable(j *job) bool {
 	if !j.action() {
@@ -227,13 +236,13 @@ func (s *Sim) playable(j *job) bool {
 	if j.bridge {
 		return j.status == StatusManual
 	}
-	return j.status == StatusManual || j.status == StatusScheduled || s.retryable(j)
+	return (j.status == StatusManual || j.status == StatusScheduled || s.retryable(j)) && !s.waitingForDeploymentApproval(j)
 }
 
 // retryable is Ci::Processable#retryable?: not retried (nor archived, nor a
 // rejected deployment) and success, failed, canceled or canceling.
 func (s *Sim) retryable(j *job) bool {
-	if j.retried {
+	if j.retried || j.failureReason == "deployment_rejected" { // Ci::Processable#retryable?: deployment_rejected?
 		return false
 	}
 	switch j.status {

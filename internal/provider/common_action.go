@@ -166,6 +166,7 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 	poll.progress = func(_ context.Context, job *gitlabclient.Job, waited time.Duration) {
 		send(fmt.Sprintf("job %d: %s, %s", job.ID, job.Status, waited.Round(time.Second)))
 	}
+	poll.note = func(_ context.Context, msg string) { send(msg) } // e.g. the resource group a job waits for
 	out := op(ctx, client, poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job != nil && !out.Diags.HasError() {

@@ -445,7 +445,7 @@ func retryJob(ctx context.Context, client *gitlabclient.Client, poll poller, in 
 	}
 	retried, err := client.RetryJob(ctx, in.Project.String(), job.ID)
 	if err != nil {
-		return jobActionOutput{Diags: actionError("retry", in.Project, job.ID, err)}
+		return jobActionOutput{Diags: guardedActionError(ctx, client, "retry", in.Project, job, err)}
 	}
 	tflog.Info(ctx, fmt.Sprintf("retried job %d: new job %d is %s", job.ID, retried.ID, retried.Status),
 		map[string]any{"job_id": job.ID, "new_job_id": retried.ID, "status": retried.Status})
@@ -480,7 +480,7 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 	}
 	canceled, err := client.CancelJob(ctx, in.Project.String(), in.JobID)
 	if err != nil {
-		return jobActionOutput{Diags: actionError("cancel", in.Project, in.JobID, err)}
+		return jobActionOutput{Diags: guardedActionError(ctx, client, "cancel", in.Project, job, err)}
 	}
 	if canceled.Status != gitlabclient.StatusCanceled && canceled.Status != gitlabclient.StatusCanceling && gitlabclient.Finished(canceled.Status) {
 		// It finished on its own before GitLab applied the cancel: GitLab
@@ -527,7 +527,7 @@ func eraseJob(ctx context.Context, client *gitlabclient.Client, in jobActionInpu
 					map[string]any{"error": rerr.Error()})
 			}
 		}
-		return jobActionOutput{Diags: actionError("erase", in.Project, in.JobID, err)}
+		return jobActionOutput{Diags: guardedActionError(ctx, client, "erase", in.Project, job, err)}
 	}
 	tflog.Info(ctx, fmt.Sprintf("erased job %d", erased.ID), map[string]any{"job_id": erased.ID})
 	return jobActionOutput{Job: erased}
@@ -562,6 +562,7 @@ func checkErasable(j *gitlabclient.Job) diag.Diagnostics {
 // waitForJob polls a job until it reaches target. On a timeout it returns
 // the last job seen with the error, so the caller can keep it in state.
 func waitForJob(ctx context.Context, client *gitlabclient.Client, poll poller, project gitlabclient.Project, jobID int64, target string) (*gitlabclient.Job, error) {
+	poll.waiting = func(ctx context.Context, j *gitlabclient.Job) string { return resourceWait(ctx, client, project, j) } // guard_diagnostics.go
 	return poll.wait(ctx, jobID, target, func(ctx context.Context) (*gitlabclient.Job, error) {
 		return client.GetJob(ctx, project.String(), jobID)
 	})

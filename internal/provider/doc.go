@@ -20,7 +20,10 @@
 //   - common_schema.go: attributes shared by data sources, resources and
 //     actions (project, pipeline ID, scope, jobs, variable keys).
 //   - common_list.go: the values and state of the job list data sources.
-//   - common_diagnostics.go: diagnostics shared by several types.
+//   - common_diagnostics.go: diagnostics shared by several types;
+//     guard_diagnostics.go: production GitLab's guards (protected branches,
+//     tags and environments named in a refusal's diagnostic, the resource
+//     group a waiting job waits for).
 //   - common_inputs.go: typed CI/CD inputs as HCL values (a play's job
 //     inputs): the attribute's checks and its JSON for GitLab.
 //   - variables_guard.go: GitLab's refusals of what a play sends besides

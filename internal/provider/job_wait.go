@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,6 +48,14 @@ type poller struct {
 	// progress, when set, is told every status a poll sees and how long the
 	// wait has lasted (a Terraform action shows it in the CLI).
 	progress func(ctx context.Context, job *gitlabclient.Job, waited time.Duration)
+	// waiting, when set, describes what a job in waiting_for_resource
+	// waits for (the resource group and the job holding it); it is asked
+	// when a poll first sees the job waiting, and the answer is logged and
+	// kept for a timeout's error.
+	waiting func(ctx context.Context, job *gitlabclient.Job) string
+	// note, when set, is told what waiting found (a Terraform action shows
+	// it in the CLI as a progress message).
+	note func(ctx context.Context, msg string)
 }
 
 // Poll intervals of defaultPoller.
@@ -87,11 +96,17 @@ type waitTimeoutError struct {
 	Status  string
 	Target  string
 	Elapsed time.Duration
+	// Waiting is what a job in waiting_for_resource waits for, if known.
+	Waiting string
 }
 
 func (e *waitTimeoutError) Error() string {
-	return fmt.Sprintf("timed out after %s waiting for job %d to be %s; it is still %s",
+	msg := fmt.Sprintf("timed out after %s waiting for job %d to be %s; it is still %s",
 		e.Elapsed.Round(time.Second), e.JobID, e.Target, e.Status)
+	if e.Waiting != "" && e.Status == gitlabclient.StatusWaitingForResource {
+		msg += ": " + e.Waiting
+	}
+	return msg
 }
 
 // wait polls get until the job reaches target, the context ends, or get fails.
@@ -99,17 +114,27 @@ func (e *waitTimeoutError) Error() string {
 func (p poller) wait(ctx context.Context, jobID int64, target string, get func(context.Context) (*gitlabclient.Job, error)) (*gitlabclient.Job, error) {
 	start := p.now()
 	var last *gitlabclient.Job
+	waitingFor := "" // what the job waits for in waiting_for_resource
 	for {
 		job, err := get(ctx)
 		if err != nil {
 			if ctx.Err() != nil && last != nil {
-				return last, p.ctxError(ctx, last, target, start)
+				return last, p.withWaiting(p.ctxError(ctx, last, target, start), waitingFor)
 			}
 			return last, err
 		}
+		turnedWaiting := job.Status == gitlabclient.StatusWaitingForResource && (last == nil || last.Status != job.Status)
 		last = job
 		if p.progress != nil {
 			p.progress(ctx, job, p.now().Sub(start))
+		}
+		if turnedWaiting && p.waiting != nil {
+			if waitingFor = p.waiting(ctx, job); waitingFor != "" {
+				tflog.Info(ctx, waitingFor, map[string]any{"job_id": job.ID, "status": job.Status})
+				if p.note != nil {
+					p.note(ctx, waitingFor)
+				}
+			}
 		}
 		if jobReached(target, job.Status) {
 			tflog.Info(ctx, fmt.Sprintf("job %d is %s", job.ID, job.Status),
@@ -121,7 +146,7 @@ func (p poller) wait(ctx context.Context, jobID int64, target string, get func(c
 		tflog.Info(ctx, fmt.Sprintf("job %d %s for %s, waiting until %s", job.ID, job.Status, waited.Round(time.Second), target),
 			map[string]any{"job_id": job.ID, "status": job.Status, "next_poll": delay.String()})
 		if err := p.sleep(ctx, delay); err != nil {
-			return last, p.ctxError(ctx, last, target, start)
+			return last, p.withWaiting(p.ctxError(ctx, last, target, start), waitingFor)
 		}
 	}
 }
@@ -131,4 +156,13 @@ func (p poller) ctxError(ctx context.Context, last *gitlabclient.Job, target str
 		return &waitTimeoutError{JobID: last.ID, Status: last.Status, Target: target, Elapsed: p.now().Sub(start)}
 	}
 	return fmt.Errorf("stopped waiting for job %d (still %s): %w", last.ID, last.Status, ctx.Err())
+}
+
+// withWaiting adds to a timeout what the job waited for.
+func (p poller) withWaiting(err error, waitingFor string) error {
+	var timeout *waitTimeoutError
+	if errors.As(err, &timeout) {
+		timeout.Waiting = waitingFor
+	}
+	return err
 }

@@ -516,6 +516,12 @@ func runPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, 
 		p, err := client.CreatePipeline(ctx, in.Project.String(), gitlabclient.RunRequest{Ref: in.Ref, Variables: in.Variables,
 			Marker: in.Marker}, username)
 		if err != nil {
+			if detail := pipelineGuardDetail(ctx, client, in.Project, in.Ref, err); detail != "" { // guard_diagnostics.go
+				out.Diags.AddAttributeError(path.Root("ref"), fmt.Sprintf("A protected branch or tag refused the pipeline for %q", in.Ref),
+					fmt.Sprintf("GitLab refused to create a pipeline for %q in project %q: %s. Nothing was created and nothing "+
+						"is retried.\n\n%s", in.Ref, in.Project.String(), err, detail))
+				return out
+			}
 			out.Diags.Append(pipelineCreateError(in, err)...)
 			return out
 		}

@@ -59,7 +59,7 @@ func playRefusal(ctx context.Context, client *gitlabclient.Client, in jobActionI
 				"inputs to match the job's declaration (see the job's configuration in .gitlab-ci.yml), or remove the "+
 				"inputs GitLab named.", job.ID, job.Name, in.Project.String(), err))
 	default:
-		return actionError("play", in.Project, job.ID, err)
+		return guardedActionError(ctx, client, "play", in.Project, job, err)
 	}
 	return diags
 }

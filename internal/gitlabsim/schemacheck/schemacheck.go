@@ -120,6 +120,12 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 	if ok, err := c.checkPipelineRoute(route, status, header, body); ok {
 		return err
 	}
+	if ok, err := c.checkGuardRoute(route, status, header, body); ok { // guards.go
+		return err
+	}
+	if ok, err := c.checkDeploymentRoute(route, status, header, body); ok { // deployments.go
+		return err
+	}
 	switch route {
 	case "POST /api/v4/projects/{id}/jobs/{job_id}/play":
 		// A build is presented as Entities::Ci::Job, a bridge as Entities::Ci::Bridge.

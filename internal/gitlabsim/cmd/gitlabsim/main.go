@@ -21,6 +21,7 @@ func main() {
 	seed := flag.String("seed", "", "JSON seed file (default: the embedded demo seed)")
 	externalURL := flag.String("external-url", "", "GitLab external URL used in web_url (default: the request's host)")
 	envFile := flag.String("env-file", "", "when ready, write GITLAB_BASE_URL and GITLAB_TOKEN lines to this file")
+	as := flag.String("as", "", "GITLAB_TOKEN is this seeded user's token (default: the first administrator's), e.g. release-bot")
 	var opts gitlabsim.Options
 	flag.DurationVar(&opts.RunnerPickupDelay, "pickup-delay", 0, "how long a pending job waits for the simulated runner (0: 1s)")
 	flag.DurationVar(&opts.RunDuration, "run-duration", 0, "how long a job without a scripted duration runs (0: 3s)")
@@ -41,7 +42,7 @@ func main() {
 	if *latency > 0 {
 		faults = append(faults, gitlabsim.Fault{Kind: gitlabsim.FaultLatency, Latency: *latency})
 	}
-	if err := run(opts, *addr, *seed, *envFile, faults...); err != nil {
+	if err := run(opts, *addr, *seed, *envFile, *as, faults...); err != nil {
 		log.Fatalf("gitlabsim: %v", err)
 	}
 }
@@ -60,7 +61,7 @@ func (f *faultFlags) Set(spec string) error {
 	return nil
 }
 
-func run(opts gitlabsim.Options, addr, seed, envFile string, faults ...gitlabsim.Fault) error {
+func run(opts gitlabsim.Options, addr, seed, envFile, as string, faults ...gitlabsim.Fault) error {
 	sim := gitlabsim.New(opts)
 	for _, f := range faults {
 		if _, err := sim.AddFault(f); err != nil {
@@ -85,6 +86,18 @@ func run(opts gitlabsim.Options, addr, seed, envFile string, faults ...gitlabsim
 	}
 	defer stop()
 	baseURL, token := url+"/api/v4/", sim.AdminToken()
+	if as != "" {
+		token = ""
+		for _, ut := range sim.UserTokens() {
+			if ut.Username == as {
+				token = ut.Token
+				break
+			}
+		}
+		if token == "" {
+			return fmt.Errorf("-as %s: the seed gives no such user a token", as)
+		}
+	}
 
 	fmt.Printf("GitLab Jobs API simulator listening on %s\n", url)
 	fmt.Printf("GITLAB_BASE_URL=%s\nGITLAB_TOKEN=%s\n", baseURL, token)
@@ -93,6 +106,11 @@ func run(opts gitlabsim.Options, addr, seed, envFile string, faults ...gitlabsim
 	// job_token; GitLab accepts one only while its job runs.
 	for _, jt := range sim.RunningJobTokens() {
 		fmt.Printf("CI job token of running job %d (%s in %s): %s\n", jt.JobID, jt.Name, jt.Project, jt.Token)
+	}
+	// Each seeded user's personal access token with its role, so that a
+	// tester can act as each role (the guards: protected refs and environments).
+	for _, ut := range sim.UserTokens() {
+		fmt.Printf("user %s role %s token %s\n", ut.Username, ut.Role, ut.Token)
 	}
 	for _, tt := range sim.TriggerTokens() { // POST /projects/:id/trigger/pipeline
 		fmt.Printf("Pipeline trigger token of %s (owner %s): %s\n", tt.Project, tt.Owner, tt.Token)

@@ -76,7 +76,10 @@ func TestStandalone(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "GITLAB_TOKEN=glpat-demo") || !strings.Contains(string(out), "stopping") ||
 		!strings.Contains(string(out), "CI job token of running job 1004 (integration-test in demo-group/platform/deploy-service): glcbt-demo-1004-0000000000000000") ||
-		!strings.Contains(string(out), "Pipeline trigger token of demo-group/platform/deploy-service (owner root): glptt-demo-0000000000000000") {
+		!strings.Contains(string(out), "Pipeline trigger token of demo-group/platform/deploy-service (owner root): glptt-demo-0000000000000000") ||
+		!strings.Contains(string(out), "user root role admin token glpat-demo-0000000000000000\n") ||
+		!strings.Contains(string(out), "user release-bot role maintainer token glpat-release-bot-00000000000\n") ||
+		!strings.Contains(string(out), "user release-manager role maintainer token glpat-release-manager-000000\n") {
 		t.Errorf("stdout: %s", out)
 	}
 }
@@ -198,4 +201,33 @@ func TestStandaloneFaults(t *testing.T) {
 	if !throttled {
 		t.Error("-rate-limit 4: no 429 in 13 requests")
 	}
+}
+
+// TestStandaloneAs: -as names the seeded user whose token GITLAB_TOKEN is
+// (make demo acts as release-bot); an unknown user is an error.
+func TestStandaloneAs(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gitlabsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "-addr", "127.0.0.1:0", "-as", "nobody").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "-as nobody: the seed gives no such user a token") {
+		t.Errorf("-as nobody: %v %s", err, out)
+	}
+	envFile := filepath.Join(dir, "sim.env")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-env-file", envFile, "-as", "release-bot")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(envFile); err == nil {
+			if !strings.Contains(string(b), "GITLAB_TOKEN=glpat-release-bot-00000000000\n") {
+				t.Errorf("env file: %s", b)
+			}
+			return
+		}
+	}
+	t.Fatal("no env file")
 }

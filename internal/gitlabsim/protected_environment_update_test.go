@@ -1,0 +1,135 @@
+package gitlabsim_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Approval settings of protected environments through the Protected
+// environments API (ee/spec/requests/api/protected_environments_spec.rb:
+// POST with approval_rules, PUT), and the job they block
+// (EE Ci::ProcessBuildService#process, Ci::Build#playable?).
+
+func TestSpecProtectedEnvironments_POST_WithApprovalRules(t *testing.T) {
+	g := newGuards(t)
+	body := fmt.Sprintf(`{"name":"production","deploy_access_levels":[{"access_level":40}],
+		"approval_rules":[{"user_id":%d},{"access_level":40,"required_approvals":2}]}`, g.devU.ID)
+	r := g.send("POST", g.url("/protected_environments"), g.maint, body)
+	wantStatus(t, r, 201, "")
+	rules := r.json(t)["approval_rules"].([]any)
+	if len(rules) != 2 {
+		t.Fatalf("approval_rules: %s", r.body)
+	}
+	wantFields(t, "user rule", rules[0].(map[string]any), map[string]any{"user_id": float64(g.devU.ID), "access_level": nil,
+		"access_level_description": "developer", "required_approvals": float64(1), "group_inheritance_type": float64(0)})
+	wantFields(t, "role rule", rules[1].(map[string]any), map[string]any{"user_id": nil, "access_level": float64(40),
+		"access_level_description": "Maintainers", "required_approvals": float64(2)})
+	// GET shows them
+	r = g.send("GET", g.url("/protected_environments/production"), g.maint, "")
+	if n := len(r.json(t)["approval_rules"].([]any)); n != 2 {
+		t.Errorf("GET: %d rules", n)
+	}
+	for b, want := range map[string]string{
+		`{"name":"s","deploy_access_levels":[{"access_level":40}],"approval_rules":[{"required_approvals":1}]}`: `{"error":"approval_rules[access_level], approval_rules[user_id], approval_rules[group_id] are missing, at least one parameter must be provided"}`,
+		`{"name":"s","deploy_access_levels":[{"access_level":40}],"approval_rules":[{"access_level":10}]}`:      `{"error":"approval_rules[access_level] does not have a valid value"}`,
+		`{"name":"s","deploy_access_levels":[{"access_level":40}],"approval_rules":"x"}`:                        `{"error":"approval_rules is invalid"}`,
+	} {
+		wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint, b), 400, want)
+	}
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
+		`{"name":"s","deploy_access_levels":[{"access_level":40}],"approval_rules":[{"access_level":40,"required_approvals":6}]}`),
+		422, `{"message":["Approval rules required approvals must be less than or equal to 5"]}`)
+}
+
+func TestSpecProtectedEnvironments_PUT(t *testing.T) {
+	g := newGuards(t)
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
+		`{"name":"production","deploy_access_levels":[{"access_level":40}]}`), 201, "")
+	wantStatus(t, g.send("PUT", g.url("/protected_environments/production"), g.dev, `{"required_approval_count":1}`), 403,
+		`{"message":"403 Forbidden"}`)
+	wantStatus(t, g.send("PUT", g.url("/protected_environments/staging"), g.maint, `{"required_approval_count":1}`), 404,
+		`{"message":"404 Not found"}`)
+	r := g.send("PUT", g.url("/protected_environments/production"), g.maint, `{"required_approval_count":2}`)
+	wantStatus(t, r, 200, "")
+	if m := r.json(t); m["required_approval_count"] != float64(2) || len(m["deploy_access_levels"].([]any)) != 1 {
+		t.Errorf("unified setting: %s", r.body)
+	}
+	// add a rule and a deployer
+	r = g.send("PUT", g.url("/protected_environments/production"), g.maint, fmt.Sprintf(
+		`{"approval_rules":[{"user_id":%d,"required_approvals":1}],"deploy_access_levels":[{"user_id":%d}]}`, g.maintU.ID, g.devU.ID))
+	wantStatus(t, r, 200, "")
+	m := r.json(t)
+	rules, levels := m["approval_rules"].([]any), m["deploy_access_levels"].([]any)
+	if len(rules) != 1 || len(levels) != 2 {
+		t.Fatalf("after adding: %s", r.body)
+	}
+	ruleID := rules[0].(map[string]any)["id"].(float64)
+	// change the rule's count, then remove it
+	r = g.send("PUT", g.url("/protected_environments/production"), g.maint,
+		fmt.Sprintf(`{"approval_rules":[{"id":%v,"required_approvals":3}]}`, ruleID))
+	wantStatus(t, r, 200, "")
+	if rule := r.json(t)["approval_rules"].([]any)[0].(map[string]any); rule["required_approvals"] != float64(3) ||
+		rule["user_id"] != float64(g.maintU.ID) {
+		t.Errorf("updated rule %v", rule)
+	}
+	r = g.send("PUT", g.url("/protected_environments/production"), g.maint,
+		fmt.Sprintf(`{"approval_rules":[{"id":%v,"_destroy":true}]}`, ruleID))
+	wantStatus(t, r, 200, "")
+	if n := len(r.json(t)["approval_rules"].([]any)); n != 0 {
+		t.Errorf("%d rules after _destroy", n)
+	}
+	// the last deployers cannot go
+	var destroyAll string
+	for i, l := range levels {
+		if i > 0 {
+			destroyAll += ","
+		}
+		destroyAll += fmt.Sprintf(`{"id":%v,"_destroy":true}`, l.(map[string]any)["id"])
+	}
+	wantStatus(t, g.send("PUT", g.url("/protected_environments/production"), g.maint,
+		`{"deploy_access_levels":[`+destroyAll+`]}`), 422, `{"message":["Must have at least one deployer."]}`)
+	wantStatus(t, g.send("PUT", g.url("/protected_environments/production"), g.maint,
+		`{"approval_rules":[{"id":999999,"required_approvals":1}]}`), 404, `{"message":"404 Not found"}`)
+	wantStatus(t, g.send("PUT", g.url("/protected_environments/production"), g.maint,
+		`{"required_approval_count":"x"}`), 400, `{"error":"required_approval_count is invalid"}`)
+}
+
+// requireApproval protects production for maintainers with one approval
+// from the maintainer (an approval rule) through the API.
+func (g *guards) requireApproval(rule string) {
+	g.t.Helper()
+	wantStatus(g.t, g.send("POST", g.url("/protected_environments"), g.maint,
+		`{"name":"production","deploy_access_levels":[{"access_level":30}],"approval_rules":[`+rule+`]}`), 201, "")
+}
+
+func TestSpecJobs_POST_play_WhenTheDeploymentWaitsForApproval(t *testing.T) {
+	g := newGuards(t)
+	g.requireApproval(fmt.Sprintf(`{"user_id":%d}`, g.maintU.ID))
+	cfg := guardCI()
+	cfg.Jobs[1].When = "" // an on_success deploy job is made manual too
+	if err := g.sim.SetCIConfig(g.project.ID, cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, jobs := g.run("main")
+	g.settle(5 * time.Second)
+	r := g.send("GET", g.url("/jobs/%d", jobs["deploy"]), g.dev, "")
+	if m := r.json(t); m["status"] != "manual" {
+		t.Fatalf("blocked job: %s", r.body)
+	}
+	d := g.deployment(jobs["deploy"])
+	if d.Status != "blocked" || d.PendingApprovalCount != 1 {
+		t.Fatalf("deployment %+v", d)
+	}
+	wantStatus(t, g.action(jobs["deploy"], "play", g.maint), 400, `{"message":"400 Bad request - Unplayable Job"}`)
+	if n := g.sim.ActionCount(jobs["deploy"], "play"); n != 0 {
+		t.Errorf("refused play counted %d", n)
+	}
+	r = g.send("GET", g.url("/deployments/%d", d.ID), g.dev, "")
+	wantFields(t, "blocked deployment", r.json(t), map[string]any{"status": "blocked", "pending_approval_count": float64(1)})
+	// the pipeline waits on the manual job
+	r = g.send("GET", g.url("/deployments?status=blocked"), g.dev, "")
+	if n := len(listJobs(t, r)); n != 1 {
+		t.Errorf("status=blocked: %d", n)
+	}
+}
