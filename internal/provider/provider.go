@@ -410,6 +410,8 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobArtifactFileDataSource,
 		NewJobArtifactsDataSource,
 		NewPipelineDataSource,
+		NewDeploymentDataSource,
+		NewEnvironmentDataSource,
 	}
 }
 
