@@ -26,7 +26,8 @@ type gateFixture struct {
 	managerToken, botToken string
 }
 
-func newGateFixture(t *testing.T, env *acctest.Env) gateFixture {
+// developers are users to add to the project as Developers.
+func newGateFixture(t *testing.T, env *acctest.Env, developers ...int64) gateFixture {
 	t.Helper()
 	env.RequireSim(t, "sets up a protected environment with approval rules")
 	s := env.Sim
@@ -36,9 +37,13 @@ func newGateFixture(t *testing.T, env *acctest.Env) gateFixture {
 	f.managerID, f.botID = manager.ID, bot.ID
 	f.managerToken = s.CreatePersonalAccessToken(manager.ID, gitlabsim.TokenSpec{Name: "manager"})
 	f.botToken = s.CreatePersonalAccessToken(bot.ID, gitlabsim.TokenSpec{Name: "bot"})
+	members := map[int64]int{env.AdminID: 40, manager.ID: 40, bot.ID: 40}
+	for _, id := range developers {
+		members[id] = 30
+	}
 	f.project = s.CreateProject(gitlabsim.ProjectSpec{
 		Path:    "gate/" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())),
-		Members: map[int64]int{env.AdminID: 40, manager.ID: 40, bot.ID: 40},
+		Members: members,
 	})
 	if err := s.SetCIConfig(f.project.ID, gitlabsim.CIConfig{
 		Stages:   []string{"build", "deploy"},

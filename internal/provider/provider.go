@@ -381,6 +381,7 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 		NewJobArtifactsKeepResource,
 		NewJobArtifactsDeleteResource,
 		NewPipelineRunResource,
+		NewDeploymentApprovalResource,
 	}
 }
 
@@ -394,6 +395,7 @@ func (p *gitlabJobsProvider) Actions(_ context.Context) []func() action.Action {
 		NewJobArtifactsKeepAction,
 		NewJobArtifactsDeleteAction,
 		NewPipelineRunAction,
+		NewDeploymentApprovalAction,
 	}
 }
 
