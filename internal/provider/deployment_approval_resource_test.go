@@ -85,7 +85,7 @@ func TestAccDeploymentApprovalResource_approve(t *testing.T) {
 			},
 			{
 				// A refresh without rights (GitLab answers 404) keeps the approval.
-				Config: approvalConfig(env, outsiderToken, f, `  comment = "ship it"`),
+				Config:           approvalConfig(env, outsiderToken, f, `  comment = "ship it"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(deploymentApproval, plancheck.ResourceActionNoop)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(deploymentApproval, attr("deployment_id"), knownvalue.Int64Exact(f.deploymentID)),
