@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,6 +33,53 @@ var examplesRoot = filepath.Join("..", "..", "examples")
 func exampleVariables(env *acctest.Env) map[string]config.Variables {
 	return map[string]config.Variables{
 		"provider": {"gitlab_token": config.StringVariable(env.Token)},
+	}
+}
+
+// seedToken is the token of a seeded user.
+func seedToken(env *acctest.Env, username string) string {
+	if env.Sim == nil {
+		return ""
+	}
+	for _, tok := range env.Sim.UserTokens() {
+		if tok.Username == username {
+			return tok.Token
+		}
+	}
+	return ""
+}
+
+// exampleSetup prepares the seeded simulator for an example. The approval
+// example approves the deploy job of the tag's pipeline, which the release
+// bot ran, while production requires one approval from the release manager
+// (the seed's one-line switch): the pipeline 905 is run here, its deploy
+// job 1018 waits for approval (deployment 1).
+func exampleSetup(t *testing.T, env *acctest.Env, body string) {
+	t.Helper()
+	if !strings.Contains(body, "resource \"gitlabjobs_deployment_approval\"") {
+		return
+	}
+	var project, manager, pipeline struct {
+		ID int64 `json:"id"`
+	}
+	env.GetJSON(t, "/projects/"+acctest.PathEscape(acctest.SeedProject), &project)
+	simRequest(t, env, http.MethodGet, "/user", seedToken(env, "release-manager"), "", &manager)
+	if !env.Sim.SetEnvironmentApprovals(project.ID, "production", 0, []gitlabsim.ApprovalRuleSpec{{UserID: manager.ID, RequiredApprovals: 1}}) {
+		t.Fatal("could not set production's approval rule for the release manager")
+	}
+	simRequest(t, env, http.MethodPost, fmt.Sprintf("/projects/%d/pipeline", project.ID), seedToken(env, "release-bot"), `{"ref":"v1.4.0"}`, &pipeline)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, ok := env.Sim.JobDeployment(1018)
+		if ok && d.ID == 1 && d.Status == "blocked" && d.PendingApprovalCount == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pipeline %d: job 1018 does not wait for approval as deployment 1 (%+v, %v)", pipeline.ID, d, ok)
+		}
+		time.Sleep(100 * time.Millisecond)
+		var user struct{}
+		env.GetJSON(t, "/user", &user) // drives the simulator's runner
 	}
 }
 
@@ -100,6 +148,7 @@ func countPOSTs(env *acctest.Env) int {
 // apply sends no POST.
 func testConvergence(t *testing.T, name, body string, imports []importCommand, importBlockPath string) {
 	env := acctest.NewSeededEnv(t)
+	exampleSetup(t, env, body)
 	cfg := exampleProviderConfig(t, env, body) + "\n" + body
 	vars := exampleVariables(env)[name]
 	seeded := projectJobStatuses(t, env)
