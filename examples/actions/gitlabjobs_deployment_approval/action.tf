@@ -26,3 +26,15 @@ action "gitlabjobs_deployment_approval" "production" {
     comment = "Release v1.4.0 approved"
   }
 }
+
+# Or as part of an apply: approve whenever the approved release changes.
+resource "terraform_data" "approved_release" {
+  input = "v1.4.0"
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create, after_update]
+      actions = [action.gitlabjobs_deployment_approval.production]
+    }
+  }
+}
