@@ -26,8 +26,9 @@ type jobPlayAction struct{ jobAction }
 
 type jobPlayActionModel struct {
 	jobActionTarget
-	Variables types.Map     `tfsdk:"variables"`
-	Inputs    types.Dynamic `tfsdk:"inputs"`
+	Variables       types.Map     `tfsdk:"variables"`
+	Inputs          types.Dynamic `tfsdk:"inputs"`
+	WaitForApproval types.String  `tfsdk:"wait_for_approval"`
 	jobActionWait
 }
 
@@ -54,6 +55,8 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 		MarkdownDescription: inputsDescription,
 		Validators:          []validator.Dynamic{jobInputsValidator{}},
 	}
+	attrs["wait_for_approval"] = schema.StringAttribute{Optional: true, MarkdownDescription: waitForApprovalDescription +
+		" The approvals are reported as progress messages.", Validators: []validator.String{durationValidator{}}}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it, every " +
 			"time the action is invoked (`terraform apply -invoke=action.gitlabjobs_job_play.<name>`, or from a " +
@@ -98,7 +101,7 @@ func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	a.invoke(ctx, resp, in, timeout, playJob, func(in jobActionInput, j *gitlabclient.Job) string {
+	a.invoke(ctx, resp, in, timeout, playAfterApproval(approvalWait(cfg.WaitForApproval)), func(in jobActionInput, j *gitlabclient.Job) string {
 		if j.ID != in.JobID {
 			return fmt.Sprintf("job %d played: it ran again as %s", in.JobID, jobStatusSummary(j))
 		}
