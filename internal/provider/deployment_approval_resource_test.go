@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
@@ -243,5 +244,58 @@ func TestAccDeploymentApprovalResource_lostAnswer(t *testing.T) {
 	})
 	if a := f.approvals(t, env); len(a) != 1 {
 		t.Errorf("approvals %+v", a)
+	}
+}
+
+// The approval action through the CLI (Terraform 1.14 or later), as the
+// release manager: an action_trigger approves once; applying again
+// invokes nothing; invoking it on demand again is refused (already
+// approved) without a request.
+func TestAccDeploymentApprovalAction_cli(t *testing.T) {
+	acctest.PreCheck(t)
+	tf := terraformWithActions(t)
+	env := acctest.NewEnv(t)
+	f := newGateFixture(t, env)
+	cfg := env.ProviderBlock(fmt.Sprintf("  token = %q", f.managerToken)) + fmt.Sprintf(`
+action "gitlabjobs_deployment_approval" "gate" {
+  config {
+    project = %q
+    job_id  = %d
+    comment = "ship it"
+  }
+}
+
+resource "terraform_data" "release" {
+  input = "v1"
+  lifecycle {
+    action_trigger {
+      events  = [after_create, after_update]
+      actions = [action.gitlabjobs_deployment_approval.gate]
+    }
+  }
+}
+`, f.project.PathWithNamespace, f.deploy)
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: expectApprovalPosts(env, 1)},
+			{Config: cfg, Check: expectApprovalPosts(env, 1)},
+		},
+	})
+	if t.Skipped() {
+		return
+	}
+	if a := f.approvals(t, env); len(a) != 1 || a[0].UserID != f.managerID || a[0].Comment != "ship it" {
+		t.Fatalf("approvals %+v", a)
+	}
+	cli := newTerraformCLI(t, tf, tfWorkDir(t, cfg))
+	cli.run(t, "init", "-input=false", "-no-color")
+	out, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_deployment_approval.gate")
+	if err == nil || !regexp.MustCompile(`already approved by\s+release-manager`).MatchString(out) {
+		t.Errorf("invoking the approval again: %v\n%s", err, out)
+	}
+	if n := approvalPosts(env); n != 1 {
+		t.Errorf("%d approval POSTs, want 1", n)
 	}
 }
