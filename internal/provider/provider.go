@@ -71,6 +71,7 @@ type providerModel struct {
 	Headers         types.Map    `tfsdk:"headers"`
 	EarlyAuthCheck  types.Bool   `tfsdk:"early_auth_check"`
 	FailureLogLines types.Int64  `tfsdk:"failure_log_lines"`
+	StreamJobLog    types.Bool   `tfsdk:"stream_job_log"`
 	// AutoCISupport is enable_auto_ci_support: whether GitLab CI's
 	// CI_JOB_TOKEN and CI_API_V4_URL are used when nothing else is set.
 	AutoCISupport types.Bool `tfsdk:"enable_auto_ci_support"`
@@ -187,6 +188,17 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					int64validator.Between(0, 1000),
 				},
 			},
+			"stream_job_log": schema.BoolAttribute{
+				MarkdownDescription: "While a resource or an action waits for a job (`wait_for`), show the job's new log " +
+					"lines as they come, like `glab ci trace`: as progress messages of a Terraform action, as INFO logs " +
+					"of a resource (`TF_LOG=INFO`), each `job 123 | <line>` (ANSI colors and section markers removed). " +
+					"Each poll reads the log from the bytes already shown on (`GET /projects/:id/jobs/:job_id/trace`; " +
+					"GitLab answers the whole log, which costs one read of the log per poll). Defaults to `false`. **A " +
+					"job log may hold secrets** (GitLab masks only masked variables): the values the provider knows are " +
+					"sensitive (a play's `variables`) are shown as `[MASKED]`, but nothing else is; turn it on only " +
+					"where Terraform's output is as private as the job logs. One provider setting, as `failure_log_lines`.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -237,7 +249,7 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource(),
-		failureLogLines: int(cfg.FailureLogLines.ValueInt64())}
+		failureLogLines: int(cfg.FailureLogLines.ValueInt64()), streamJobLog: cfg.StreamJobLog.ValueBool()}
 	resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
 }
 
@@ -252,6 +264,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"cacert_file": cfg.CACertFile, "insecure": cfg.Insecure, "client_cert": cfg.ClientCert,
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
 		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines, "enable_auto_ci_support": cfg.AutoCISupport,
+		"stream_job_log": cfg.StreamJobLog,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -425,6 +438,8 @@ type providerData struct {
 	// failureLogLines is failure_log_lines: how many last lines of a failed
 	// job's log its failure diagnostic shows (0: none).
 	failureLogLines int
+	// streamJobLog is stream_job_log: waits show the job's new log lines.
+	streamJobLog bool
 }
 
 // errProviderNotConfigured is reported when the provider block depends on
