@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 )
 
@@ -359,61 +358,31 @@ func (c *Client) ApproveDeployment(ctx context.Context, project string, id int64
 	if err != nil {
 		return nil, err
 	}
-	fields := map[string]any{"deployment_id": id, "status": req.Status}
-	check := func(ctx context.Context) (*DeploymentApproval, string, error) {
-		d, err := c.GetDeployment(ctx, project, id)
-		if err != nil {
-			return nil, "", fmt.Errorf("re-reading the deployment to find out failed: %w", err)
-		}
-		if a := d.ApprovalBy(userID); a != nil && a.Status == req.Status {
-			return a, fmt.Sprintf("the deployment shows the user's %s approval, so it was applied", a.Status), nil
-		}
-		return nil, "the deployment shows no such approval by the user, so it was not applied", nil
-	}
-	var open error
-	for sent := 1; ; sent++ {
-		var a DeploymentApproval
-		_, err := c.do(ctx, http.MethodPost, path, req, &a)
-		if err == nil {
-			return &a, nil
-		}
-		ambiguous := fateUnknown(err)
-		if !ambiguous && open == nil {
-			return nil, err
-		}
-		if ambiguous {
-			open = err
-		}
-		unknown := func(cerr error) error {
-			return &ApprovalUnknownError{Project: project, DeploymentID: id, Status: req.Status, Cause: open, Err: cerr}
-		}
-		if ctx.Err() != nil {
-			return nil, unknown(fmt.Errorf("the deployment was not re-read because the operation ended (%w)", ctx.Err()))
-		}
-		got := failure(err)
-		applied, why, cerr := check(ctx)
-		if cerr == nil && applied == nil && ambiguous && mayBeUnderWay(err) {
-			if c.sleep(ctx, c.settleWait()) != nil {
-				return nil, unknown(fmt.Errorf("the deployment was not re-read because the operation ended (%w)", ctx.Err()))
+	return settle(ctx, c, settling[*DeploymentApproval]{
+		what:   fmt.Sprintf("%s of deployment %d", approvalNoun(req.Status), id),
+		fields: map[string]any{"deployment_id": id, "status": req.Status},
+		send: func(ctx context.Context) (*DeploymentApproval, error) {
+			var a DeploymentApproval
+			_, err := c.do(ctx, http.MethodPost, path, req, &a)
+			return &a, err
+		},
+		check: func(ctx context.Context) (*DeploymentApproval, bool, string, error) {
+			d, err := c.GetDeployment(ctx, project, id)
+			if err != nil {
+				return nil, false, "", fmt.Errorf("re-reading the deployment to find out failed: %w", err)
 			}
-			applied, why, cerr = check(ctx)
-		}
-		switch {
-		case cerr != nil:
-			tflog.Warn(ctx, fmt.Sprintf("approval of deployment %d got %s; whether it was applied is unknown: %v", id, got, cerr), fields)
-			return nil, unknown(cerr)
-		case applied != nil:
-			tflog.Warn(ctx, fmt.Sprintf("approval of deployment %d got %s; %s", id, got, why), fields)
-			return applied, nil
-		case !ambiguous:
-			return nil, err
-		case sent > maxResends:
-			if mayBeUnderWay(err) {
-				return nil, unknown(fmt.Errorf("after %d attempts %s, but the last attempt may still be under way in GitLab", sent, why))
+			if a := d.ApprovalBy(userID); a != nil && a.Status == req.Status {
+				return a, true, fmt.Sprintf("the deployment shows the user's %s approval, so it was applied", a.Status), nil
 			}
-			return nil, fmt.Errorf("the approval of deployment %d (project %s) was not applied: %d attempts failed, the last with %w; %s",
-				id, project, sent, err, why)
-		}
-		tflog.Warn(ctx, fmt.Sprintf("approval of deployment %d got %s; %s; sending it again", id, got, why), fields)
-	}
+			return nil, false, "the deployment shows no such approval by the user, so it was not applied", nil
+		},
+		unknown: func(cause, err error) error {
+			return &ApprovalUnknownError{Project: project, DeploymentID: id, Status: req.Status, Cause: cause, Err: err}
+		},
+		notApplied: func(sent int, last error, why string) error {
+			return fmt.Errorf("the %s of deployment %d (project %s) was not applied: %d attempts failed, the last with %w; %s",
+				approvalNoun(req.Status), id, project, sent, last, why)
+		},
+		readSkipped: "the deployment was not re-read",
+	})
 }
