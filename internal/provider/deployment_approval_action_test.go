@@ -18,10 +18,18 @@ import (
 // the provider's user, an administrator, may approve), and returns its deploy
 // job once it waits for approval.
 func (e *actionTestEnv) blockedDeployJob() (jobID int64, deploymentID int64) {
+	jobID, deploymentID, _ = e.blockedDeployJobWithApprover()
+	return jobID, deploymentID
+}
+
+// blockedDeployJobWithApprover is blockedDeployJob, and a release manager
+// (a Maintainer) who may approve.
+func (e *actionTestEnv) blockedDeployJobWithApprover() (jobID int64, deploymentID int64, managerID int64) {
 	e.t.Helper()
 	bot := e.sim.CreateUser(gitlabsim.UserSpec{Username: "release-bot", Bot: true})
 	botToken := e.sim.CreatePersonalAccessToken(bot.ID, gitlabsim.TokenSpec{})
-	project := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "release/gate", Members: map[int64]int{bot.ID: 40}})
+	manager := e.sim.CreateUser(gitlabsim.UserSpec{Username: "release-manager"})
+	project := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "release/gate", Members: map[int64]int{bot.ID: 40, manager.ID: 40}})
 	if err := e.sim.SetCIConfig(project.ID, gitlabsim.CIConfig{Stages: []string{"build", "deploy"}, Branches: map[string]string{"main": ""},
 		Jobs: []gitlabsim.CIJob{{Name: "build", Stage: "build"},
 			{Name: "deploy", Stage: "deploy", When: "manual", Environment: &gitlabsim.CIEnvironment{Name: "production"}}}}); err != nil {
@@ -42,7 +50,7 @@ func (e *actionTestEnv) blockedDeployJob() (jobID int64, deploymentID int64) {
 	for {
 		for _, d := range e.sim.Deployments(project.ID) {
 			if d.Status == "blocked" && d.PendingApprovalCount > 0 {
-				return d.JobID, d.ID
+				return d.JobID, d.ID, manager.ID
 			}
 		}
 		if time.Now().After(deadline) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -72,9 +73,20 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 }
 
 func (a *jobPlayAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	a.checkAtPlan(ctx, req, resp, checkPlayable)
 	var cfg jobPlayActionModel
-	if resp.Diagnostics.HasError() || req.Config.Get(ctx, &cfg).HasError() || cfg.Variables.IsUnknown() ||
+	cfgRead := !req.Config.Get(ctx, &cfg).HasError()
+	a.checkAtPlan(ctx, req, resp, func(job *gitlabclient.Job) diag.Diagnostics {
+		if diags := checkPlayable(job); diags.HasError() || !cfgRead || a.data == nil || a.data.client == nil {
+			return diags
+		}
+		p, err := gitlabclient.ParseProject(cfg.Project.ValueString())
+		if err != nil {
+			return nil
+		}
+		// A deploy job waiting for its deployment's approval: a warning (job_play_approval.go).
+		return approvalAtPlan(ctx, a.data.client, p, job, approvalWait(cfg.WaitForApproval))
+	})
+	if resp.Diagnostics.HasError() || !cfgRead || cfg.Variables.IsUnknown() ||
 		len(cfg.Variables.Elements()) == 0 || cfg.Project.IsUnknown() || cfg.Project.IsNull() ||
 		a.data == nil || a.data.client == nil || len(a.data.unknownConfig) > 0 {
 		return
