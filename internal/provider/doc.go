@@ -29,6 +29,12 @@
 //   - variables_guard.go: GitLab's refusals of what a play sends besides
 //     the job (variables where the project forbids pipeline variables,
 //     inputs the job does not take), with the guard and the fix.
+//   - common_deployments.go: finding a deployment (by ID, or a job's) and
+//     describing its approvals and who must still approve; common_approval.go:
+//     the approval operation (approve or reject once per intent) the
+//     deployment approval resource and action share.
+//   - job_play_approval.go: the play of a deploy job waiting for approval
+//     (plan warning, wait_for_approval); job_log_stream.go: stream_job_log.
 //   - job_model.go: the job's model and attributes; job_wait.go: the poller.
 //   - plan_checks.go, import_checks.go, import_mark.go: plan-time checks
 //     that need the provider's configuration, import ID checks, and the
