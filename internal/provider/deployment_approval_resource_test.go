@@ -299,3 +299,49 @@ resource "terraform_data" "release" {
 		t.Errorf("%d approval POSTs, want 1", n)
 	}
 }
+
+// A create that times out while its approval POST is held (the answer
+// never comes): the apply fails and the resource is saved tainted; the
+// next apply finds no approval by the user (the held request was not
+// applied) and sends it once: one approval in GitLab.
+func TestAccDeploymentApprovalResource_timeout(t *testing.T) {
+	env := acctest.NewEnv(t)
+	f := newGateFixture(t, env)
+	var removeLatency func()
+	cfg := approvalConfig(env, f.managerToken, f, `  timeouts = { create = "1s" }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					removeLatency = env.Sim.InjectFault(gitlabsim.Fault{Route: gitlabsim.RouteDeploymentApproval, Kind: gitlabsim.FaultLatency,
+						Latency: 5 * time.Second, Calls: []int{1}})
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`may or may not have been applied`),
+			},
+			{
+				PreConfig: func() {
+					removeLatency()
+					if a := f.approvals(t, env); len(a) != 0 {
+						t.Fatalf("approvals %+v: the held POST was not to be applied", a)
+					}
+				},
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(deploymentApproval, plancheck.ResourceActionReplace)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(deploymentApproval, attr("approved_at"), knownvalue.NotNull()),
+				},
+				Check: expectApprovalPosts(env, 2),
+			},
+			{
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(deploymentApproval, plancheck.ResourceActionNoop)}},
+				Check:            expectApprovalPosts(env, 2),
+			},
+		},
+	})
+	if a := f.approvals(t, env); len(a) != 1 {
+		t.Errorf("approvals %+v, want 1", a)
+	}
+}
