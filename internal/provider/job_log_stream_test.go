@@ -2,11 +2,15 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
@@ -50,3 +54,41 @@ func TestLogStreamer(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestJobPlayActionStreamsLog: with stream_job_log, the play action shows
+// the job's log lines as progress, the play's variable values masked;
+// without it (TestJobPlayAction...), none.
+func TestJobPlayActionStreamsLog(t *testing.T) {
+	t.Parallel()
+	e := newActionTestEnv(t)
+	schema, err := e.server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := e.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+		TerraformVersion: "1.14.0",
+		Config: dynamicValue(t, schema.Provider, map[string]tftypes.Value{
+			"base_url":       tftypes.NewValue(tftypes.String, e.apiURL),
+			"token":          tftypes.NewValue(tftypes.String, e.token),
+			"stream_job_log": tftypes.NewValue(tftypes.Bool, true),
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiags(t, "ConfigureProvider", resp.Diagnostics)
+	deploy := e.job(gitlabsim.JobSpec{Status: "manual", LogOnRun: "$ ./deploy.sh\ndeploying with s3cr3t-value\nDeployment complete\n"})
+	vars := tftypes.NewValue(e.attrType("gitlabjobs_job_play", "variables"), map[string]tftypes.Value{
+		"DEPLOY_KEY": tftypes.NewValue(tftypes.String, "s3cr3t-value")})
+	inv := e.invoke("gitlabjobs_job_play", deploy, map[string]tftypes.Value{"variables": vars})
+	requireNoDiags(t, "InvokeAction", inv.diags)
+	requireProgress(t, inv.progress,
+		fmt.Sprintf(`^job %d \| \$ \./deploy\.sh$`, deploy),
+		fmt.Sprintf(`^job %d \| deploying with \[MASKED\]$`, deploy),
+		fmt.Sprintf(`^job %d \| Deployment complete$`, deploy))
+	for _, p := range inv.progress {
+		if strings.Contains(p, "s3cr3t-value") {
+			t.Errorf("a progress message shows the variable's value: %q", p)
+		}
+	}
+}
