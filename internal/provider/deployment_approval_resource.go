@@ -212,7 +212,8 @@ func (r *deploymentApprovalResource) ModifyPlan(ctx context.Context, req resourc
 			mark, _ := req.Private.GetKey(ctx, importedKey)
 			imported = string(mark) == "true"
 		}
-		replaced := !plan.Status.Equal(state.Status) || plan.JobID.IsUnknown() || plan.DeploymentID.IsUnknown()
+		replaced := !plan.Status.Equal(state.Status) || plan.JobID.IsUnknown() || plan.DeploymentID.IsUnknown() ||
+			!plan.JobID.Equal(state.JobID) || !plan.DeploymentID.Equal(state.DeploymentID)
 		for name, pair := range map[string][2]types.String{"comment": {plan.Comment, state.Comment}, "represented_as": {plan.RepresentedAs, state.RepresentedAs}} {
 			if !replaced && !imported && !pair[0].IsUnknown() && !pair[0].Equal(pair[1]) {
 				resp.Diagnostics.AddAttributeError(path.Root(name), fmt.Sprintf("The %s of a given approval cannot change", name),
