@@ -326,15 +326,9 @@ func (r *deploymentApprovalResource) Read(ctx context.Context, req resource.Read
 // timeouts, and (right after an import) the configuration's comment and
 // represented_as.
 func (r *deploymentApprovalResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if diags := checkProjectChange(ctx, r.data, r.what, req); diags.HasError() {
-		resp.Diagnostics.Append(diags...)
-		resp.State.Raw = req.State.Raw
-		return
-	}
-	resp.State.Raw = req.Plan.Raw
-	if resp.Private != nil {
-		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
-	}
+	// As the job action resources' (common_resource.go): a respelled project
+	// must still hold the recorded job (job_id); the rest is stored.
+	(&jobActionResource{data: r.data, what: r.what}).Update(ctx, req, resp)
 }
 
 // Delete forgets the approval (it cannot be withdrawn), noting the record
