@@ -150,13 +150,24 @@ func TestAccDeploymentApprovalResource_refused(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)not an approver.*Release\s+Manager\s+\(1\s+more\)`),
 				Check:       expectApprovalPosts(env, 2),
 			},
+			{
+				// Approved by the release manager meanwhile: nothing waits for
+				// approval any more; refused at plan time, nothing sent.
+				PreConfig: func() {
+					if a := f.approvals(t, env); len(a) != 0 {
+						t.Fatalf("approvals %+v after refusals", a)
+					}
+					if _, err := env.Sim.ApproveDeployment(f.project.ID, f.deploymentID, f.managerID, "approved", "", ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      approvalConfig(env, devToken, f, ""),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`Deployment %d does not wait for approval`, f.deploymentID)),
+			},
 		},
 	})
 	if n := approvalPosts(env); n != 2 {
 		t.Errorf("%d approval POSTs, want 2 (one per refused apply)", n)
-	}
-	if a := f.approvals(t, env); len(a) != 0 {
-		t.Errorf("approvals %+v after refusals", a)
 	}
 }
 
