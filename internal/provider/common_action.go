@@ -162,6 +162,7 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 	poll := actionPoller()
 	if a.data != nil {
 		poll.failureLogLines = a.data.failureLogLines
+		poll.streamLog = a.data.streamJobLog
 	}
 	poll.progress = func(_ context.Context, job *gitlabclient.Job, waited time.Duration) {
 		send(fmt.Sprintf("job %d: %s, %s", job.ID, job.Status, waited.Round(time.Second)))

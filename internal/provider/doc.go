@@ -44,6 +44,12 @@
 //     a creation of unknown outcome, and creating without a marker where
 //     GitLab forbids pipeline variables. The design is at the top of
 //     pipeline_run_resource.go.
+//   - common_deployments.go: finding a deployment (by ID, or a job's) and
+//     describing its approvals and who must still approve; common_approval.go:
+//     the approval operation (approve or reject once per intent) the
+//     deployment approval resource and action share.
+//   - job_play_approval.go: the play of a deploy job waiting for approval
+//     (plan warning, wait_for_approval); job_log_stream.go: stream_job_log.
 //   - job_model.go: the job's model and attributes; job_wait.go: the poller.
 //   - plan_checks.go, import_checks.go, import_mark.go: plan-time checks
 //     that need the provider's configuration, import ID checks, and the

@@ -56,6 +56,13 @@ type poller struct {
 	// note, when set, is told what waiting found (a Terraform action shows
 	// it in the CLI as a progress message).
 	note func(ctx context.Context, msg string)
+	// streamLog is the provider's stream_job_log: while waiting, show the
+	// job's new log lines (job_log_stream.go), with masks (the values the
+	// provider knows are sensitive) replaced.
+	streamLog bool
+	masks     []string
+	// onPoll, when set, is told every job a poll sees (the log streamer).
+	onPoll func(ctx context.Context, job *gitlabclient.Job)
 }
 
 // Poll intervals of defaultPoller.
@@ -127,6 +134,9 @@ func (p poller) wait(ctx context.Context, jobID int64, target string, get func(c
 		last = job
 		if p.progress != nil {
 			p.progress(ctx, job, p.now().Sub(start))
+		}
+		if p.onPoll != nil {
+			p.onPoll(ctx, job)
 		}
 		if turnedWaiting && p.waiting != nil {
 			if waitingFor = p.waiting(ctx, job); waitingFor != "" {

@@ -186,4 +186,3 @@ func TestWaitReportsProgress(t *testing.T) {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
 }
-

@@ -235,10 +235,10 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
 		"inputs": schema.DynamicAttribute{
-			Optional: true,
+			Optional:            true,
 			MarkdownDescription: pipelineInputsDesc + " Changing them runs a new pipeline.",
-			Validators:    []validator.Dynamic{jobInputsValidator{}},
-			PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()},
+			Validators:          []validator.Dynamic{jobInputsValidator{}},
+			PlanModifiers:       []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()},
 		},
 		"triggers": schema.MapAttribute{
 			ElementType: types.StringType,

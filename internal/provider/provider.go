@@ -73,6 +73,7 @@ type providerModel struct {
 	EarlyAuthCheck  types.Bool   `tfsdk:"early_auth_check"`
 	FailureLogLines types.Int64  `tfsdk:"failure_log_lines"`
 	RequestLimit    types.String `tfsdk:"request_time_limit"`
+	StreamJobLog    types.Bool   `tfsdk:"stream_job_log"`
 	// AutoCISupport is enable_auto_ci_support: whether GitLab CI's
 	// CI_JOB_TOKEN and CI_API_V4_URL are used when nothing else is set.
 	AutoCISupport types.Bool `tfsdk:"enable_auto_ci_support"`
@@ -192,6 +193,17 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:   true,
 				Validators: []validator.String{positiveDuration{}},
 			},
+			"stream_job_log": schema.BoolAttribute{
+				MarkdownDescription: "While a resource or an action waits for a job (`wait_for`), show the job's new log " +
+					"lines as they come, like `glab ci trace`: as progress messages of a Terraform action, as INFO logs " +
+					"of a resource (`TF_LOG=INFO`), each `job 123 | <line>` (ANSI colors and section markers removed). " +
+					"Each poll reads the log from the bytes already shown on (`GET /projects/:id/jobs/:job_id/trace`; " +
+					"GitLab answers the whole log, which costs one read of the log per poll). Defaults to `false`. **A " +
+					"job log may hold secrets** (GitLab masks only masked variables): the values the provider knows are " +
+					"sensitive (a play's `variables`) are shown as `[MASKED]`, but nothing else is; turn it on only " +
+					"where Terraform's output is as private as the job logs. One provider setting, as `failure_log_lines`.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -256,7 +268,8 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource(),
-		failureLogLines: int(cfg.FailureLogLines.ValueInt64()), requestTimeLimit: defaultRequestTimeLimit}
+		failureLogLines: int(cfg.FailureLogLines.ValueInt64()), requestTimeLimit: defaultRequestTimeLimit,
+		streamJobLog: cfg.StreamJobLog.ValueBool()}
 	if d, err := time.ParseDuration(cfg.RequestLimit.ValueString()); err == nil && d > 0 {
 		data.requestTimeLimit = d
 	} else if !cfg.RequestLimit.IsNull() {
@@ -279,6 +292,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
 		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines, "enable_auto_ci_support": cfg.AutoCISupport,
 		"request_time_limit": cfg.RequestLimit,
+		"stream_job_log":     cfg.StreamJobLog,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -408,6 +422,7 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 		NewJobArtifactsKeepResource,
 		NewJobArtifactsDeleteResource,
 		NewPipelineRunResource,
+		NewDeploymentApprovalResource,
 	}
 }
 
@@ -421,6 +436,7 @@ func (p *gitlabJobsProvider) Actions(_ context.Context) []func() action.Action {
 		NewJobArtifactsKeepAction,
 		NewJobArtifactsDeleteAction,
 		NewPipelineRunAction,
+		NewDeploymentApprovalAction,
 	}
 }
 
@@ -437,6 +453,8 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobArtifactFileDataSource,
 		NewJobArtifactsDataSource,
 		NewPipelineDataSource,
+		NewDeploymentDataSource,
+		NewEnvironmentDataSource,
 	}
 }
 
@@ -451,6 +469,8 @@ type providerData struct {
 	// requestTimeLimit is request_time_limit: how long after it was sent a
 	// request can still be under way in GitLab.
 	requestTimeLimit time.Duration
+	// streamJobLog is stream_job_log: waits show the job's new log lines.
+	streamJobLog bool
 }
 
 // errProviderNotConfigured is reported when the provider block depends on
