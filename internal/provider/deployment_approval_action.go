@@ -49,10 +49,9 @@ func (a *deploymentApprovalAction) Schema(ctx context.Context, _ action.SchemaRe
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Approves (or rejects) the deployment of a deploy job as the provider's token's user, once " +
 			"per invocation, and reports the deployment's approvals as progress (`deployment 12 (production): approved " +
-			"by release-manager; 1 of 1 approvals`). " + approvalDoc + " An approval the user already gave is refused " +
-			"(\"already approved\"), not sent again; a lost answer is settled by reading the deployment's approvals, " +
-			"never by sending it blindly again. Requires Terraform 1.14 or later; with older Terraform or OpenTofu use " +
-			"the `gitlabjobs_deployment_approval` resource.\n\n" +
+			"by release-manager; 1 of 1 approvals`). " + approvalDoc + " An approval the user already gave is refused, " +
+			"not sent again; a lost answer is settled by reading the deployment's approvals. Requires Terraform 1.14 or " +
+			"later; with older Terraform or OpenTofu use the `gitlabjobs_deployment_approval` resource.\n\n" +
 			"Upstream API: [Approve or reject a blocked deployment](https://docs.gitlab.com/api/deployments/#approve-or-reject-a-blocked-deployment).",
 		Attributes: map[string]schema.Attribute{
 			"project":       actionProjectAttribute(),

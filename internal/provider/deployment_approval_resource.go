@@ -63,15 +63,11 @@ func (r *deploymentApprovalResource) Metadata(_ context.Context, req resource.Me
 	resp.TypeName = req.ProviderTypeName + "_deployment_approval"
 }
 
-// approvalDoc is what the resource's and the action's docs share.
-const approvalDoc = "A deploy job to a protected environment that requires approvals is blocked (the job shows `manual`, " +
-	"its deployment `blocked`) until enough approvers approve its deployment; a rejection fails the job " +
-	"(`deployment_rejected`). GitLab's rules apply: only a user an approval rule names (or, with the unified " +
-	"required approval count, a user who may deploy to the environment) may approve; the user who triggered the " +
-	"deployment (its pipeline, or the retry of its job) may not approve it unless the project allows it " +
-	"(`allow_pipeline_trigger_approve_deployment`) — configure a second, aliased provider with the approver's token " +
-	"for separation of duties; one approval per user. A refusal is an error that says which rule refused and what " +
-	"to do. Approvals are a GitLab Premium and Ultimate feature."
+// approvalDoc is what the resource's and the action's descriptions share;
+// the long story is the release gate guide (templates/guides/release-gate.md.tmpl).
+const approvalDoc = "A deploy job to a protected environment that requires approvals is blocked until enough approvers " +
+	"approve its deployment; a rejection fails the job. Who may approve, separation of duties (a second, aliased " +
+	"provider with the approver's token) and the refusals: [The release gate](../guides/release-gate.md)."
 
 func (r *deploymentApprovalResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keepStr := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
@@ -84,41 +80,28 @@ func (r *deploymentApprovalResource) Schema(ctx context.Context, _ resource.Sche
 			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplaceIfConfigured()}}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Approves (or rejects) the deployment of a deploy job as the provider's token's user: the " +
-			"release gate of a protected environment, passed from Terraform. " + approvalDoc + "\n\n" +
-			"Once per intent: the approval is sent when the resource is created, never again. Applying again sends " +
-			"nothing; a new `status`, `job_id` or `deployment_id` is a new intent (the resource is replaced). A refresh " +
-			"that cannot read the deployment (a token without rights, a 404) keeps the resource, with a warning. " +
-			"Destroying it only forgets it: an approval cannot be withdrawn." +
-			"\n\n## Across re-runs\n\nGitLab keeps one approval per user and deployment, and the deployment shows it: " +
-			"that is how the provider tells what happened.\n\n" +
-			"- **After a timeout, Ctrl-C or a lost answer** the resource is saved tainted with the deployment. The next " +
-			"apply reads the deployment's approvals: the token's user's approval with this `status` is this resource's " +
-			"(recorded with a warning, not sent again); none, and it is sent once; the other status (the user changed " +
-			"it since) is an error, nothing sent. (The record is read when the plan refreshes the tainted resource: " +
-			"plan with refresh, the default.)\n\n" +
-			"- **When no state recorded it** (a new resource, a lost state, an approval given by hand), an approval by " +
-			"the token's user with this `status` is refused as \"already approved\": import it (`<project>:<deployment_id>`).\n\n" +
-			"- **Refused by GitLab**: nothing was applied and nothing is saved; the error names the rule.\n\n" +
+		MarkdownDescription: "Approves (or rejects) the deployment of a deploy job as the provider's token's user, once " +
+			"per intent: the release gate of a protected environment, passed from Terraform. " + approvalDoc + " Applying " +
+			"again sends nothing; a new `status`, `job_id` or `deployment_id` replaces the resource (see Across re-runs). " +
+			"Destroying it only forgets it: an approval cannot be withdrawn.\n\n" +
 			"Upstream API: [Approve or reject a blocked deployment](https://docs.gitlab.com/api/deployments/#approve-or-reject-a-blocked-deployment).",
 		Attributes: map[string]schema.Attribute{
 			"id":      idAttribute("`<project>:<deployment_id>`."),
 			"project": resourceProjectAttribute(),
-			"job_id": target("The deploy job whose deployment to approve (exactly one of `job_id` and `deployment_id`); " +
-				"computed from the deployment otherwise. Changing it approves another deployment: the resource is replaced."),
-			"deployment_id": target("The deployment to approve (exactly one of `job_id` and `deployment_id`); computed from " +
-				"the job otherwise. Changing it approves another deployment: the resource is replaced."),
+			"job_id": target("The deploy job whose deployment to approve (exactly one of `job_id` and `deployment_id`; " +
+				"computed otherwise). Changing it replaces the resource."),
+			"deployment_id": target("The deployment to approve (exactly one of `job_id` and `deployment_id`; computed " +
+				"otherwise). Changing it replaces the resource."),
 			"status": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(gitlabclient.ApprovalApproved),
 				MarkdownDescription: "`approved` (the default) or `rejected` (which fails the deploy job). Changing it " +
-					"sends the other decision (the resource is replaced); GitLab replaces the user's earlier one.",
+					"sends the other decision (replaced).",
 				Validators:    []validator.String{stringvalidator.OneOf(gitlabclient.ApprovalApproved, gitlabclient.ApprovalRejected)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"comment": schema.StringAttribute{Optional: true, MarkdownDescription: "A comment with the approval (at most " +
-				"255 characters). GitLab keeps an approval's first comment: a change after the approval is refused at plan time.",
+				"255 characters). GitLab keeps the first: a change after the approval is refused at plan time.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 255)}},
 			"represented_as": schema.StringAttribute{Optional: true, MarkdownDescription: "The approval rule to approve " +
-				"for, when the user may approve for several: a user's or group's name, or a role as GitLab describes it " +
-				"(`Maintainers`). Without it GitLab takes the first rule that lets the user approve.",
+				"for: a user's or group's name, or a role as GitLab describes it (`Maintainers`); by default the first that lets the user approve.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"timeouts": positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true,
 				CreateDescription: "How long the approval may take (default 5m)."})),
