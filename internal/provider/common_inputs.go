@@ -34,16 +34,9 @@ import (
 
 // inputsDescription is the inputs attribute's documentation, after what the
 // resource or the action adds.
-const inputsDescription = "Values for the job's inputs (its `inputs:` keyword in the CI/CD configuration), sent as " +
-	"GitLab's `job_inputs`, as an object of input name to value of the input's type: `inputs = { target = " +
-	"\"production\", replicas = 3, dry_run = false, regions = [\"eu\", \"us\"] }` (string, number, boolean, array). " +
-	"Inputs the object leaves out keep their defaults. GitLab refuses inputs the job does not declare and values " +
-	"of the wrong type, outside its `options` or not matching its `regex`; the apply then fails naming this " +
-	"attribute, and nothing is played. Unlike `variables`, inputs are not pipeline variables: a project that " +
-	"forbids pipeline variables for the user's role (Settings > CI/CD > Variables, \"Minimum role to use " +
-	"pipeline variables\") still accepts them. GitLab's job API does not show a job's inputs, so they are not " +
-	"read back. Inputs are not for secrets: they are not masked, and GitLab's refusals quote the value; pass " +
-	"secrets as masked CI/CD variables of the project."
+const inputsDescription = "Values for the job's `inputs:` (GitLab's `job_inputs`) by name: string, number, boolean " +
+	"or array, e.g. `{ target = \"production\", replicas = 3 }`; an input left out keeps its default. Not read back, " +
+	"not masked: not for secrets ([details](../resources/job_play.md#inputs-and-variables))."
 
 // jobInputsValidator checks inputs at plan time: an object (or map) of
 // named values of GitLab's input types, none null, no string with a null

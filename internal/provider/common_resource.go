@@ -42,12 +42,6 @@ import (
 // once, refresh after a 404, respelled projects, destroy, import.
 const lifecycleGuide = " Destroying the resource only forgets it; see [Lifecycle guarantees](../guides/lifecycle.md)."
 
-// An action cannot be undone: destroying a job action resource only forgets it.
-// destroyNote, keptNote and acrossReruns are the long form of what
-// lifecycleGuide's guide says, still in gitlabjobs_job_play's description.
-const destroyNote = "\n\nDestroying this resource only removes it from the Terraform state: a job action cannot be undone, " +
-	"and GitLab keeps the job." + keptNote
-
 // jobResultModel is the state of the job an action acted on or created, as
 // last read from GitLab.
 type jobResultModel struct {
@@ -94,9 +88,9 @@ func jobResultAttributes(which string) map[string]schema.Attribute {
 func resourceProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
-		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is accepted too). " +
-			"Writing the same project differently updates the resource in place without acting again; naming another " +
-			"project replaces it ([details](../guides/lifecycle.md#writing-the-project-differently)).",
+		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`, or URL-encoded). Another " +
+			"spelling of the same project updates the resource in place; another project replaces it " +
+			"([details](../guides/lifecycle.md#writing-the-project-differently)).",
 		Validators:    []validator.String{projectValidator{}},
 		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{}},
 	}
@@ -106,7 +100,7 @@ func resourceJobIDAttribute(desc string) schema.Attribute {
 	return schema.Int64Attribute{
 		Required:            true,
 		CustomType:          positiveID,
-		MarkdownDescription: desc + " Changing it acts on another job: the resource is replaced.",
+		MarkdownDescription: desc + " Changing it replaces the resource.",
 		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 	}
@@ -125,8 +119,7 @@ func triggersAttribute(what string) schema.Attribute {
 		ElementType: types.StringType,
 		Optional:    true,
 		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced): the one " +
-			"way to act again on the same job. Without a change here, applying again never repeats the action " +
-			"([details](../guides/lifecycle.md#triggers)).",
+			"way to act again on the same job ([details](../guides/lifecycle.md#triggers)).",
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 }
@@ -136,9 +129,8 @@ func waitForAttribute() schema.Attribute {
 		Optional: true,
 		Computed: true,
 		Default:  stringdefault.StaticString(waitFinished),
-		MarkdownDescription: "What to wait for after the action: `none` (return at once), `started` (the job left the " +
-			"queue: running or finished) or `finished` (success, failed, canceled or skipped). Defaults to `finished`. " +
-			waitPolling("job") + " until `timeouts.create`.",
+		MarkdownDescription: "What to wait for after the action: `none`, `started` (running or finished) or " +
+			"`finished` (success, failed, canceled or skipped; the default). " + waitPolling("job") + " until `timeouts.create`.",
 		Validators: []validator.String{stringvalidator.OneOf(waitNone, waitStarted, waitFinished)},
 	}
 }
@@ -148,19 +140,10 @@ func failOnJobFailureAttribute() schema.Attribute {
 		Optional: true,
 		Computed: true,
 		Default:  booldefault.StaticBool(true),
-		MarkdownDescription: "With `wait_for = \"finished\"`: fail the apply when the job ends `failed` or `canceled`, " +
-			"with its failure reason and URL; the resource is saved as tainted and the next apply does not act again " +
-			"([details](../guides/lifecycle.md#never-applied-twice)). Set to `false` to record the outcome in `status` " +
-			"instead. Defaults to `true`.",
+		MarkdownDescription: "With `wait_for = \"finished\"`: fail the apply (the resource saved tainted) when the job " +
+			"ends `failed` or `canceled`, with its failure reason and URL ([details](../guides/lifecycle.md#never-applied-twice)); " +
+			"`false` records the outcome in `status` instead. Defaults to `true`.",
 	}
-}
-
-// acrossReruns is the "Across re-runs" section of a job action resource's
-// docs: the rule (common_operations.go) and how the resource keeps it.
-func acrossReruns(how string) string {
-	return "\n\n## Across re-runs\n\nAn action GitLab applied is never applied again for the same intent, whatever " +
-		"happens to the apply: a wait that timed out, a failed job, Ctrl-C, a provider killed after its request, a " +
-		"lost answer. Forgetting an action is always safer than repeating it. " + how
 }
 
 // The default timeouts of the job action resources' create and of the
@@ -506,13 +489,3 @@ func setJobResult(ctx context.Context, state *tfsdk.State, m jobResultModel) dia
 	}
 	return diags
 }
-
-// keptNote is the job action resources' rule for refreshes and respelled
-// projects, in their documentation (after destroyNote).
-const keptNote = "\n\n**Never applied twice.** A refresh that gets a 404 for the job never removes this resource: " +
-	"GitLab answers 404 both when the job or its project is gone and when the provider's token may not see the " +
-	"project, and forgetting the resource would let the next apply (with the right token) act on the job again. " +
-	"The resource keeps its last known attributes, with a warning that names the job and the project; " +
-	"`terraform state rm` (or `tofu state rm`) forgets it. Writing `project` differently (its numeric ID for its " +
-	"path, URL-encoded, another letter case) updates the resource in place without acting again. Imports are " +
-	"checked against GitLab (see Import)."

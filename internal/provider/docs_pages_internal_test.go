@@ -21,9 +21,7 @@ const maxDescriptionWords = 120
 
 // longDescriptions are the types whose descriptions still tell the long
 // story, to be moved to templates/ and guides like the others'.
-var longDescriptions = map[string]bool{
-	"resource gitlabjobs_job_play": true,
-}
+var longDescriptions = map[string]bool{}
 
 // TestDescriptionsAreShort checks every resource, data source and action:
 // its description ends with its upstream API link and has at most
@@ -57,7 +55,7 @@ func TestLifecycleGuideLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := docPages(t)
-	for _, name := range []string{"job_retry", "job_cancel", "job_erase", "job_artifacts_keep", "job_artifacts_delete"} {
+	for _, name := range []string{"job_play", "job_retry", "job_cancel", "job_erase", "job_artifacts_keep", "job_artifacts_delete"} {
 		page := pages["resources/"+name+".md"]
 		for _, want := range []string{"(../guides/lifecycle.md)", "## Across re-runs", "## Import"} {
 			if !strings.Contains(page, want) {
@@ -74,9 +72,7 @@ func TestLifecycleGuideLinks(t *testing.T) {
 const maxPageWords = 1500
 
 // longPages are the pages still over maxPageWords.
-var longPages = map[string]bool{
-	"resources/job_play.md": true,
-}
+var longPages = map[string]bool{}
 
 // TestDocPagesAreShort checks the length of every page of docs/.
 func TestDocPagesAreShort(t *testing.T) {

@@ -48,9 +48,8 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 		ElementType: types.StringType,
 		Optional:    true,
 		MarkdownDescription: "CI/CD variables for this run of the job (GitLab's `job_variables_attributes`), as " +
-			"`KEY = \"value\"`. Keys are letters, digits and `_`. Terraform does not let providers mark action " +
-			"arguments sensitive: give secret values through `sensitive` input variables, so that Terraform treats " +
-			"them as sensitive. An action keeps nothing in the state.",
+			"`KEY = \"value\"`; keys are letters, digits and `_`. Terraform does not let providers mark action " +
+			"arguments sensitive: give secret values through `sensitive` input variables.",
 		Validators: []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 	}
 	attrs["inputs"] = schema.DynamicAttribute{

@@ -33,12 +33,9 @@ import (
 //     the run, with a warning, and waited for as wait_for says.
 
 // waitForApprovalDescription is the attribute's description.
-const waitForApprovalDescription = "When the job's deployment waits for approval (a protected environment that " +
-	"requires approvals), how long to wait for the approvals others give before playing it, as a duration such as " +
-	"`30m` or `2h`; while waiting, the approvals are reported (\"1 of 2 approvals; waiting for: Release Managers (1 " +
-	"more)\"). Without it (the default) such a job fails the apply at once with an error naming the deployment and " +
-	"who may approve it (approve it with `gitlabjobs_deployment_approval` and an approver's token). A rejection " +
-	"fails the apply."
+const waitForApprovalDescription = "How long to wait for others' approvals when the job's deployment needs them, as " +
+	"a duration such as `2h`; without it such a job fails at once, naming who may approve " +
+	"([the release gate](../guides/release-gate.md#waiting-for-someone-elses-approval))."
 
 // durationValidator checks a Go duration of at least zero.
 type durationValidator struct{}

@@ -64,70 +64,37 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Optional:    true,
 		Sensitive:   true,
 		MarkdownDescription: "CI/CD variables for this run of the job (GitLab's `job_variables_attributes`), as " +
-			"`KEY = \"value\"`. Keys are letters, digits and `_`. Values are sensitive: they never appear in plans or " +
-			"logs, but like every attribute they are stored in the state. Changing them while `job_id` waits to be " +
-			"played plays it with the new values; once it was played, a change is refused at plan time, because " +
-			"GitLab runs a played job again with the variables of its first run: point `job_id` at the manual job " +
-			"of a new pipeline instead.",
+			"`KEY = \"value\"`; keys are letters, digits and `_`. Sensitive, but stored in the state. A change after " +
+			"the play is refused at plan time ([details](#inputs-and-variables)).",
 		Validators:    []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 	attrs["inputs"] = schema.DynamicAttribute{
-		Optional: true,
-		MarkdownDescription: inputsDescription + " Like `variables`, they are part of what this resource does: " +
-			"changing them while `job_id` waits to be played plays it with the new values; once it was played, a " +
-			"change is refused at plan time (point `job_id` at the manual job of a new pipeline instead).",
-		Validators:    []validator.Dynamic{jobInputsValidator{}},
-		PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()}, // import_mark.go
+		Optional:            true,
+		MarkdownDescription: inputsDescription + " A change after the play is refused at plan time.",
+		Validators:          []validator.Dynamic{jobInputsValidator{}},
+		PlanModifiers:       []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()}, // import_mark.go
 	}
 	attrs["pipeline_id"] = resourceBridgePipelineAttribute() // trigger_jobs.go
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["wait_for_approval"] = schema.StringAttribute{Optional: true, MarkdownDescription: waitForApprovalDescription +
-		" Changing it changes nothing in GitLab (the resource is updated in place).",
+		" Updated in place.",
 		Validators: []validator.String{durationValidator{}}}
 	attrs["triggers"] = triggersAttribute("play the job")
 	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job (default 60m)."}))
 	attrs["played_job_id"] = schema.Int64Attribute{
 		Computed: true,
-		MarkdownDescription: "The job that ran: `job_id` itself when it was a manual job waiting to be played, or the " +
-			"new job GitLab created when a finished manual job was played again.",
+		MarkdownDescription: "The job that ran: `job_id`, or the new job GitLab created when a finished manual job " +
+			"was played again.",
 		PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it: the step " +
-			"of release automation that starts a deploy job once its pipeline is ready. The job is played once, when " +
-			"the resource is created; applying again does nothing unless `triggers` change (or `job_id`, `project`: " +
-			"another job). With `fail_on_job_failure` (the default) a failed job fails the apply with its failure " +
-			"reason and log URL. Before playing, the job's status is checked, at plan time when the values are known: " +
-			"only manual or scheduled jobs, or (with changed `triggers`) finished manual jobs, can be played." +
-			destroyNote + "\n\n" +
-			acrossReruns(
-				"This resource plays a job only when `job_id` waits to be played (`manual` or `scheduled`), or when "+
-					"`triggers` changed:\n\n"+
-					"- **After a timeout, a failed job or an interrupt** the resource is saved tainted with the job it "+
-					"played (so is a play whose answer was lost). The next apply finds the job no longer waiting: it does "+
-					"not play it again, but records its run (`played_job_id`; the newest run when it was run again), waits "+
-					"for it as `wait_for` asks, and warns that it was played before. A job that failed, or a wait that "+
-					"times out again, still fails that apply. (The record is read when the plan refreshes the tainted "+
-					"resource: plan with refresh, the default.)\n\n"+
-					"- **When no state recorded the play** (the provider was killed after its request, or the state was "+
-					"lost), a job that is no longer waiting to be played is refused, not played: GitLab's job API cannot "+
-					"tell a played manual job from a job that never was one. Import the run (`terraform import` or "+
-					"`tofu import` with `<project>:<job_id>`).\n\n"+
-					"- **Changed `triggers`** replace the resource and play the job again, once: a finished manual job runs "+
-					"again as a new job (with the variables of its first run). `apply -replace` does not play again: it "+
-					"records the run again. Do not set `create_before_destroy` on this "+
-					"resource: the new resource is then created before the old one is gone, cannot tell a changed trigger "+
-					"from a lost state, and refuses to play again.\n\n"+
-					"- **Changed `variables` or `inputs`** of a job that was played are refused at plan time: GitLab would "+
-					"run it again as a retry of its first run, with that run's variables (and GitLab's job API does not "+
-					"show which inputs a run used). Point `job_id` at the manual job of a new pipeline, or revert them.\n\n"+
-					"- **Refused by GitLab** (inputs the job does not declare or of the wrong type, variables on a project "+
-					"that forbids pipeline variables for the user's role, a missing right): nothing was played and "+
-					"nothing is saved; the diagnostic names the attribute and the fix. The next apply sends the play once "+
-					"more, which GitLab refuses again until the configuration or the project's setting changes.\n\n"+
-					"- **A new `job_id` or `project`** is a new job: played if it waits to be played, refused otherwise.") + "\n\n" +
+		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it. " +
+			"The job is played once, when the resource is created; applying again does nothing unless `triggers` change " +
+			"(or `job_id`, `project`: another job). Only manual or scheduled jobs, or (with changed `triggers`) finished " +
+			"manual jobs, can be played (checked at plan time when known; see Across re-runs)." +
+			lifecycleGuide + "\n\n" +
 			"Upstream API: [Run a job](https://docs.gitlab.com/api/jobs/#run-a-job).",
 		Attributes: attrs,
 	}
