@@ -171,11 +171,8 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"failure_log_lines": schema.Int64Attribute{
 				MarkdownDescription: "When a job that a resource or action waited for fails (`fail_on_job_failure`), " +
-					"show the last this many lines of its log (read with `GET /projects/:id/jobs/:job_id/trace`) in the error (ANSI colors and section markers removed, at " +
-					"most 8 KiB). Defaults to `0`. **A job log may hold secrets** (GitLab masks only masked variables), " +
-					"and the error goes wherever Terraform's output goes (CI logs, pull request comments, `TF_LOG`): turn " +
-					"it on only where that output is as private as the job logs; a provider alias can set it for some " +
-					"resources only.",
+					"show the last this many lines of its log in the error (at most 8 KiB). Defaults to `0`. **A job log " +
+					"may hold secrets**: see [Job logs](#job-logs).",
 				Optional:   true,
 				CustomType: wholeNumber(0, 1000),
 				Validators: []validator.Int64{
@@ -184,24 +181,18 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"request_time_limit": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The longest a request can still be under way in GitLab after it was "+
-					"sent, as a duration (`%s` by default: GitLab's Rack::Timeout queue and run limits, %s "+
-					"(`GITLAB_RAILS_WAIT_TIMEOUT`) and %s (`GITLAB_RAILS_RACK_TIMEOUT`), plus %s for the network). After "+
-					"a lost answer or an interrupt during a pipeline creation, `gitlabjobs_pipeline_run` waits this long "+
-					"after the request before it decides that GitLab did not create the pipeline. Raise it if your "+
-					"instance raises those limits.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
+					"sent (`%s` by default: GitLab's Rack::Timeout limits, %s (`GITLAB_RAILS_WAIT_TIMEOUT`) and %s "+
+					"(`GITLAB_RAILS_RACK_TIMEOUT`), plus %s for the network): how long `gitlabjobs_pipeline_run` waits "+
+					"after a lost answer or an interrupt before it decides that GitLab did not create the pipeline. Raise "+
+					"it if your instance raises those limits.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
 					secs(gitlabRackTimeout), secs(requestLimitMargin)),
 				Optional:   true,
 				Validators: []validator.String{positiveDuration{}},
 			},
 			"stream_job_log": schema.BoolAttribute{
 				MarkdownDescription: "While a resource or an action waits for a job (`wait_for`), show the job's new log " +
-					"lines as they come, like `glab ci trace`: as progress messages of a Terraform action, as INFO logs " +
-					"of a resource (`TF_LOG=INFO`), each `job 123 | <line>` (ANSI colors and section markers removed). " +
-					"Each poll reads the log from the bytes already shown on (`GET /projects/:id/jobs/:job_id/trace`; " +
-					"GitLab answers the whole log, which costs one read of the log per poll). Defaults to `false`. **A " +
-					"job log may hold secrets** (GitLab masks only masked variables): the values the provider knows are " +
-					"sensitive (a play's `variables`) are shown as `[MASKED]`, but nothing else is; turn it on only " +
-					"where Terraform's output is as private as the job logs. One provider setting, as `failure_log_lines`.",
+					"lines as they come, like `glab ci trace`. Defaults to `false`. **A job log may hold secrets**: see " +
+					"[Job logs](#job-logs).",
 				Optional: true,
 			},
 		},
