@@ -60,8 +60,8 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Retries a finished job (success, failed or canceled) once: GitLab creates a new job with " +
-			"the same name and stage in the same pipeline, and this resource waits for it. The job's status is checked " +
-			"at plan time when the values are known. It never retries twice for one intent (see Across re-runs)." +
+			"the same name and stage in the same pipeline, and this resource waits for it. Checked at plan time when " +
+			"known; never retried twice for one intent (see Across re-runs)." +
 			lifecycleGuide + "\n\n" +
 			"Upstream API: [Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job).",
 		Attributes: attrs,
