@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -223,14 +222,12 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 	}
 	// The plan's create half of a replacement carries the marker; the
 	// apply's re-plan of it finds the one its delete kept.
-	again := peekActAgain(data, intentKey(what, project, jobID))
+	var private privateKeys
 	if req.Private != nil {
-		b, diags := req.Private.GetKey(ctx, actAgainKey)
-		resp.Diagnostics.Append(diags...)
-		if m := decodeActAgain(b); m != nil {
-			again = m
-		}
+		private = req.Private
 	}
+	again, diags := actAgainAtPlan(ctx, data, intentKey(what, project, jobID), private)
+	resp.Diagnostics.Append(diags...)
 	client, p, job, diags := jobAtPlan(ctx, data, project, jobID, what)
 	resp.Diagnostics.Append(diags...)
 	if job == nil {
@@ -239,40 +236,6 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 	intent := intentKey(what, project, jobID)
 	in := jobActionInput{Project: p, JobID: job.ID, LookFirst: again == nil, Recorded: hasRecorded(data, intent)}
 	resp.Diagnostics.Append(check(ctx, client, in, job)...)
-}
-
-// markActAgain puts the actAgain marker in the planned private state when
-// the user changed an attribute that asks to act again (triggers, a play's
-// variables or inputs): Terraform hands the first plan call's private state to the
-// create half of the replacement, and the apply to Create (server.go). A
-// changed project or job_id alone names another job: its create looks first.
-func markActAgain(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string) {
-	var changed []string
-	for _, name := range []string{"triggers", "variables", "inputs"} {
-		var planned, prior attr.Value
-		if diags := req.Plan.GetAttribute(ctx, path.Root(name), &planned); diags.HasError() {
-			continue // the resource has no such attribute
-		}
-		if diags := req.State.GetAttribute(ctx, path.Root(name), &prior); diags.HasError() {
-			continue
-		}
-		if !planned.Equal(prior) {
-			changed = append(changed, name)
-		}
-	}
-	if len(changed) == 0 || resp.Private == nil {
-		return
-	}
-	var project types.String
-	var jobID types.Int64
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
-	b, err := json.Marshal(actAgain{Changed: changed, Intent: intentKey(what, project, jobID)})
-	if err != nil {
-		return
-	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, actAgainKey, b)...)
-	tflog.Debug(ctx, "replacement asked for by the configuration: the create acts again", map[string]any{"changed": changed})
 }
 
 // jobAtPlan reads the job named by project and job_id at plan time, or
@@ -481,14 +444,12 @@ func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateReque
 
 // Delete forgets the resource: an action on a job cannot be undone. The
 // delete half of a replacement the user asked for keeps its actAgain marker
-// for the create half (common_operations.go).
+// for the create half (act_again.go).
 func (r *jobActionResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
 	if req.Private == nil {
 		return
 	}
-	if b, diags := req.Private.GetKey(ctx, actAgainKey); !diags.HasError() {
-		stashActAgain(r.data, decodeActAgain(b))
-	}
+	keepActAgainForCreate(ctx, r.data, req.Private)
 }
 
 func setJobResult(ctx context.Context, state *tfsdk.State, m jobResultModel) diag.Diagnostics {
