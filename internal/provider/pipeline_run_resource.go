@@ -29,7 +29,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
@@ -803,39 +802,20 @@ func pipelineReached(target, status string) bool {
 // waitForPipeline polls the pipeline until the wait for target is over.
 func waitForPipeline(ctx context.Context, client *gitlabclient.Client, poll poller, project gitlabclient.Project, id int64,
 	target string, progress func(*gitlabclient.Pipeline, time.Duration)) (*gitlabclient.Pipeline, error) {
-	start := poll.now()
-	var last *gitlabclient.Pipeline
-	for {
-		p, err := client.GetPipeline(ctx, project.String(), id)
-		if err != nil {
-			if ctx.Err() != nil && last != nil {
-				return last, pipelineCtxError(ctx, poll, last, target, start)
+	return waitUntil(ctx, poll, waitSpec[*gitlabclient.Pipeline]{
+		kind: "pipeline", target: target,
+		fetch: func(ctx context.Context) (*gitlabclient.Pipeline, error) {
+			return client.GetPipeline(ctx, project.String(), id)
+		},
+		state: func(p *gitlabclient.Pipeline) (int64, string) { return p.ID, p.Status },
+		done:  func(status string) bool { return pipelineReached(target, status) },
+		describe: func(_ context.Context, p *gitlabclient.Pipeline, _ string, waited time.Duration) (string, bool) {
+			if progress != nil {
+				progress(p, waited)
 			}
-			return last, err
-		}
-		last = p
-		waited := poll.now().Sub(start)
-		delay := poll.interval(waited)
-		if progress != nil {
-			progress(p, waited)
-		}
-		if pipelineReached(target, p.Status) {
-			tflog.Info(ctx, fmt.Sprintf("pipeline %d is %s", p.ID, p.Status), map[string]any{"pipeline_id": p.ID, "status": p.Status})
-			return p, nil
-		}
-		tflog.Info(ctx, fmt.Sprintf("pipeline %d %s for %s, waiting until %s", p.ID, p.Status, waited.Round(time.Second), target),
-			map[string]any{"pipeline_id": p.ID, "status": p.Status, "next_poll": delay.String()})
-		if err := poll.sleep(ctx, delay); err != nil {
-			return last, pipelineCtxError(ctx, poll, last, target, start)
-		}
-	}
-}
-
-func pipelineCtxError(ctx context.Context, poll poller, last *gitlabclient.Pipeline, target string, start time.Time) error {
-	if ctx.Err() == context.DeadlineExceeded {
-		return &waitTimeoutError{JobID: last.ID, Status: last.Status, Target: target, Elapsed: poll.now().Sub(start)}
-	}
-	return fmt.Errorf("stopped waiting for pipeline %d (still %s): %w", last.ID, last.Status, ctx.Err())
+			return "", false
+		},
+	})
 }
 
 // pipelineOutcome judges the pipeline the wait ended with.
