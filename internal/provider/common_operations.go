@@ -212,8 +212,8 @@ func refusedPlay(in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
 				"record of playing it, so it is not played: an action GitLab applied is never applied twice for the "+
 				"same intent. If an earlier apply played it and its state was lost (the provider was killed, or the "+
 				"resource was removed from the state), import that run: terraform import (or tofu import) "+
-				"<resource address> %s:%d; to play it again afterwards, change triggers. If job_id is not a "+
-				"manual job, point it at the manual job.", job.ID, job.Name, job.Status, in.Project.String(), job.ID))
+				"<resource address> %s; to play it again afterwards, change triggers. If job_id is not a "+
+				"manual job, point it at the manual job.", job.ID, job.Name, job.Status, formatID(in.Project.String(), job.ID)))
 		return diags
 	}
 	if d := checkPlayable(job); d.HasError() {

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -165,29 +164,6 @@ const (
 	defaultWaitTimeout   = 60 * time.Minute
 	defaultCancelTimeout = 10 * time.Minute
 )
-
-// parseImportID splits "<project>:<job_id>[:<more ids>]" into the project
-// and n numeric IDs. GitLab paths never hold a colon.
-func parseImportID(id string, names ...string) (gitlabclient.Project, []int64, error) {
-	format := "<project>:<" + strings.Join(names, ">:<") + ">"
-	parts := strings.Split(id, ":")
-	if len(parts) != len(names)+1 {
-		return gitlabclient.Project{}, nil, fmt.Errorf("the import ID %q is not %s, e.g. group/sub/project:%s", id, format, strings.Repeat("123:", len(names))[:len(names)*4-1])
-	}
-	project, err := gitlabclient.ParseProject(parts[0])
-	if err != nil {
-		return gitlabclient.Project{}, nil, fmt.Errorf("the import ID %q: %w", id, err)
-	}
-	ids := make([]int64, len(names))
-	for i, s := range parts[1:] {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			return gitlabclient.Project{}, nil, fmt.Errorf("the import ID %q: %s %q is not a positive number (format %s)", id, names[i], s, format)
-		}
-		ids[i] = n
-	}
-	return project, ids, nil
-}
 
 // The job statuses in which GitLab accepts each action are the client's
 // (gitlabclient.Playable, Retryable, Cancelable, Erasable, Finished, ...:

@@ -544,7 +544,7 @@ func (r *pipelineRunResource) Create(ctx context.Context, req resource.CreateReq
 	plan.PendingSince = types.StringNull()
 	switch {
 	case out.Pipeline != nil:
-		plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), out.Pipeline.ID))
+		plan.ID = types.StringValue(formatID(plan.Project.ValueString(), out.Pipeline.ID))
 		plan.PipelineID = types.Int64Value(out.Pipeline.ID)
 		plan.pipelineInfo = newPipelineInfo(out.Pipeline)
 	case out.Pending != nil:
