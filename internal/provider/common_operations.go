@@ -100,8 +100,9 @@ func (d decision) String() string {
 
 // playedStatuses are the statuses a manual job can have once played: it is
 // no longer waiting, so it was played.
-var playedStatuses = map[string]bool{"waiting_for_resource": true, "preparing": true, "pending": true,
-	"running": true, "success": true, "failed": true, "canceled": true, "canceling": true}
+var playedStatuses = map[string]bool{gitlabclient.StatusWaitingForResource: true, gitlabclient.StatusPreparing: true,
+	gitlabclient.StatusPending: true, gitlabclient.StatusRunning: true, gitlabclient.StatusSuccess: true,
+	gitlabclient.StatusFailed: true, gitlabclient.StatusCanceled: true, gitlabclient.StatusCanceling: true}
 
 // decidePlay decides a play of job, whose newest run in its pipeline is
 // latest (job itself when it was not run again), and the job it concerns.
@@ -360,7 +361,7 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 		return jobActionOutput{Diags: diags}
 	}
 	in.FailOnJobFailure = false
-	if job.Status == "canceling" {
+	if job.Status == gitlabclient.StatusCanceling {
 		if in.Force {
 			return forceCancelJob(ctx, client, poll, in, job, false)
 		}
@@ -507,7 +508,7 @@ var logNoise = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]|section_(?:start|end):[
 // logs can hold secrets) or the job did not fail. The log itself is never
 // written to the provider's log.
 func failureLogTail(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, j *gitlabclient.Job, lines int) string {
-	if lines <= 0 || (j.Status != "failed" && j.Status != "canceled") {
+	if lines <= 0 || (j.Status != gitlabclient.StatusFailed && j.Status != gitlabclient.StatusCanceled) {
 		return ""
 	}
 	log, err := client.GetJobTrace(ctx, project.String(), j.ID)

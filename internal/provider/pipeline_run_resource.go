@@ -848,7 +848,7 @@ func pipelineOutcome(ctx context.Context, client *gitlabclient.Client, in pipeli
 
 // failedJobs names the pipeline's failed jobs, for a diagnostic.
 func failedJobs(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, id int64) string {
-	jobs, err := client.ListPipelineJobs(ctx, project.String(), id, []string{"failed"}, false)
+	jobs, err := client.ListPipelineJobs(ctx, project.String(), id, []string{gitlabclient.StatusFailed}, false)
 	if err != nil || len(jobs) == 0 {
 		return ""
 	}
