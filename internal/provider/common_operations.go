@@ -371,14 +371,10 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 		return finishAction(ctx, client, poll, in, "cancel", job)
 	}
 	if !gitlabclient.Cancelable(job.Status) {
+		// Not canceling: a canceling job returned above.
 		var warn diag.Diagnostics
-		if job.Status == gitlabclient.StatusCanceling {
-			warn.AddWarning(fmt.Sprintf("Job %d is already being canceled", job.ID),
-				fmt.Sprintf("Job %d (%q) is canceling, so there is nothing more to cancel; no request was sent.", job.ID, job.Name))
-		} else {
-			warn.AddWarning(fmt.Sprintf("Job %d has already finished", job.ID),
-				fmt.Sprintf("Job %d (%q) is %s, so there is nothing to cancel; no request was sent.", job.ID, job.Name, job.Status))
-		}
+		warn.AddWarning(fmt.Sprintf("Job %d has already finished", job.ID),
+			fmt.Sprintf("Job %d (%q) is %s, so there is nothing to cancel; no request was sent.", job.ID, job.Name, job.Status))
 		return jobActionOutput{Job: job, Diags: warn}
 	}
 	canceled, err := client.CancelJob(ctx, in.Project.String(), in.JobID)

@@ -295,26 +295,11 @@ func withAgainHint(diags diag.Diagnostics, in jobActionInput, action string, job
 // known, for the plan of a resource or a Terraform action. It stays silent
 // when it cannot ask GitLab (the apply checks again).
 func checkJobStatusAtPlan(ctx context.Context, data *providerData, project types.String, jobID types.Int64, what string, check func(*gitlabclient.Job) diag.Diagnostics) diag.Diagnostics {
-	if project.IsUnknown() || jobID.IsUnknown() || project.IsNull() || jobID.IsNull() {
-		return nil
+	_, _, job, diags := jobAtPlan(ctx, data, project, jobID, what)
+	if job == nil {
+		return diags
 	}
-	if data == nil || data.client == nil || len(data.unknownConfig) > 0 {
-		return nil
-	}
-	p, err := gitlabclient.ParseProject(project.ValueString())
-	if err != nil {
-		return nil // the attribute's validator reports it
-	}
-	job, err := data.client.GetJob(ctx, p.String(), jobID.ValueInt64())
-	switch {
-	case gitlabclient.IsNotFound(err):
-		return jobReadError(p, jobID.ValueInt64(), err)
-	case err != nil:
-		tflog.Warn(ctx, what+": could not check the job at plan time; the apply checks again", map[string]any{"error": err.Error()})
-		return nil
-	default:
-		return check(job)
-	}
+	return append(diags, check(job)...)
 }
 
 // readJobForResource refreshes a job action resource's job. missing is true

@@ -195,21 +195,6 @@ func pipelineVariablesValidators() []validator.Map {
 	return []validator.Map{pipelineVariableKeysValidator(), variableValuesValidator{what: "pipeline"}, nullByteValuesValidator{}}
 }
 
-// pipelineJobTokenError is the plan-time refusal of a pipeline run while
-// the provider authenticates with a CI job token: GitLab's POST
-// /projects/:id/pipeline (lib/api/ci/pipelines.rb) is not marked
-// job_token_allowed, so GitLab answers 401 to a job token there.
-func pipelineJobTokenError(what string, data *providerData) diag.Diagnostics {
-	var diags diag.Diagnostics
-	diags.AddError("A CI job token cannot create pipelines",
-		fmt.Sprintf("%s would create a pipeline, but the gitlabjobs provider authenticates with a CI job token (%s). "+
-			"GitLab does not accept job tokens on its create-pipeline endpoint (it answers 401). Nothing was sent to "+
-			"GitLab.\n\nSet the provider's token (or the %s environment variable) to a personal, project or group access "+
-			"token with the api scope whose user has at least the Developer role in the project (inside GitLab CI, store "+
-			"it as a masked CI/CD variable).", what, data.jobTokenSource, EnvToken))
-	return diags
-}
-
 func pipelineWaitDesc(limit string) string {
 	return "What to wait for once the pipeline is created: `none` (return at once, the default), `success` (the " +
 		"pipeline succeeded; it failing, being canceled or skipped, or blocking on a manual job is a failure), " +
@@ -422,7 +407,7 @@ func (r *pipelineRunResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return // an update of wait_for, fail_on_failure or timeouts: nothing runs
 	}
 	if r.data.usesJobToken() {
-		resp.Diagnostics.Append(pipelineJobTokenError(pipelineRunWhat, r.data)...)
+		resp.Diagnostics.Append(jobTokenRefused(pipelineRunWhat, r.data, pipelineJobTokenRefusal)...)
 		return
 	}
 	resp.Diagnostics.Append(r.variablesGuardAtPlan(ctx, plan)...)

@@ -14,20 +14,34 @@ import (
 // provider's configuration, so a configuration that can only fail at apply
 // fails the plan instead, before anything is sent to GitLab.
 
-// jobTokenActionError is the diagnostic for a job action planned while the
-// provider authenticates with a CI job token. GitLab's job action routes
-// (POST /projects/:id/jobs/:job_id/play, retry, cancel, erase in
-// lib/api/ci/jobs.rb) are not marked job_token_allowed, so GitLab does not
-// take a job token as a credential there and answers 401.
-func jobTokenActionError(what string, data *providerData) diag.Diagnostics {
+// jobTokenRefusal is what GitLab refuses a CI job token: what the
+// diagnostic says cannot be done, what the resource or action would do,
+// and GitLab's answer.
+type jobTokenRefusal struct{ cannot, would, gitlab string }
+
+var (
+	// GitLab's job action routes (POST /projects/:id/jobs/:job_id/play,
+	// retry, cancel, erase in lib/api/ci/jobs.rb) are not marked
+	// job_token_allowed, so GitLab does not take a job token as a
+	// credential there and answers 401.
+	jobActionJobTokenRefusal = jobTokenRefusal{cannot: "act on jobs", would: "play, retry, cancel or erase a job",
+		gitlab: "GitLab accepts job tokens only for reading (GET /job and, in current GitLab, listing a project's jobs); " +
+			"its play, retry, cancel and erase endpoints answer 401 to a job token."}
+	// GitLab's POST /projects/:id/pipeline (lib/api/ci/pipelines.rb) is
+	// not marked job_token_allowed, so GitLab answers 401 to a job token.
+	pipelineJobTokenRefusal = jobTokenRefusal{cannot: "create pipelines", would: "create a pipeline",
+		gitlab: "GitLab does not accept job tokens on its create-pipeline endpoint (it answers 401)."}
+)
+
+// jobTokenRefused is the plan-time diagnostic for what GitLab refuses a CI
+// job token (refusal), planned while the provider authenticates with one.
+func jobTokenRefused(what string, data *providerData, refusal jobTokenRefusal) diag.Diagnostics {
 	var diags diag.Diagnostics
-	diags.AddError("A CI job token cannot act on jobs",
-		fmt.Sprintf("%s would play, retry, cancel or erase a job, but the gitlabjobs provider authenticates with a "+
-			"CI job token (%s). GitLab accepts job tokens only for reading (GET /job and, in current GitLab, listing a "+
-			"project's jobs); its play, retry, cancel and erase endpoints answer 401 to a job token. Nothing was sent "+
-			"to GitLab.\n\nSet the provider's token (or the %s environment variable) to a personal, project or group "+
-			"access token with the api scope whose user has at least the Developer role in the project (inside "+
-			"GitLab CI, store it as a masked CI/CD variable).", what, data.jobTokenSource, EnvToken))
+	diags.AddError("A CI job token cannot "+refusal.cannot,
+		fmt.Sprintf("%s would %s, but the gitlabjobs provider authenticates with a CI job token (%s). %s Nothing was "+
+			"sent to GitLab.\n\nSet the provider's token (or the %s environment variable) to a personal, project or "+
+			"group access token with the api scope whose user has at least the Developer role in the project (inside "+
+			"GitLab CI, store it as a masked CI/CD variable).", what, refusal.would, data.jobTokenSource, refusal.gitlab, EnvToken))
 	return diags
 }
 
@@ -52,7 +66,7 @@ func (r *jobActionResource) refuseJobToken(_ context.Context, req resource.Modif
 	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0) || !r.data.usesJobToken() {
 		return
 	}
-	resp.Diagnostics.Append(jobTokenActionError(r.what, r.data)...)
+	resp.Diagnostics.Append(jobTokenRefused(r.what, r.data, jobActionJobTokenRefusal)...)
 }
 
 // jobTokenSource names where the provider's job token came from, for
@@ -75,6 +89,6 @@ func (cfg providerModel) jobTokenSource() string {
 // action always acts when invoked.
 func refuseJobTokenAction(a *jobAction, resp *action.ModifyPlanResponse) {
 	if a.data.usesJobToken() {
-		resp.Diagnostics.Append(jobTokenActionError(a.what, a.data)...)
+		resp.Diagnostics.Append(jobTokenRefused(a.what, a.data, jobActionJobTokenRefusal)...)
 	}
 }
