@@ -210,7 +210,7 @@ func plannedPrivate(ctx context.Context, key string) []byte {
 // actAgainAtPlan is the marker a create's plan sees: the one in its planned
 // private state (the plan's create half of a replacement), else the one its
 // delete kept (the apply's re-plan of it); nil for a new or tainted resource.
-func actAgainAtPlan(ctx context.Context, data *providerData, intent string, private privateKeys) (*actAgain, diag.Diagnostics) {
+func actAgainAtPlan(ctx context.Context, data *providerData, intent string, private privateState) (*actAgain, diag.Diagnostics) {
 	again := peekActAgain(data, intent)
 	if private == nil {
 		return again, nil
@@ -224,17 +224,11 @@ func actAgainAtPlan(ctx context.Context, data *providerData, intent string, priv
 
 // keepActAgainForCreate keeps the marker of a replacement's delete half (in
 // its private state) for the create half.
-func keepActAgainForCreate(ctx context.Context, data *providerData, private privateKeys) {
+func keepActAgainForCreate(ctx context.Context, data *providerData, private privateState) {
 	if private == nil {
 		return
 	}
 	if b, diags := private.GetKey(ctx, actAgainKey); !diags.HasError() {
 		stashActAgain(data, decodeActAgain(b))
 	}
-}
-
-// privateKeys is the framework's private state of a resource as requests
-// hand it over (req.Private).
-type privateKeys interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
