@@ -140,7 +140,7 @@ func decodeActAgain(b []byte) *actAgain {
 // markActAgain puts the actAgain marker in the planned private state when
 // the user changed an attribute that asks to act again (triggers, a play's
 // variables or inputs): Terraform hands the first plan call's private state to the
-// create half of the replacement, and the apply to Create (server.go). A
+// create half of the replacement, and the apply to Create (privateToCreate). A
 // changed project or job_id alone names another job: its create looks first.
 func markActAgain(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string) {
 	var changed []string

@@ -30,12 +30,14 @@ func jobReached(target, status string) bool {
 	}
 }
 
-// poller polls a job until it reaches a target, and logs each status at INFO
-// so TF_LOG=INFO shows what the provider waits on. The interval between polls
-// is a fifth of the time already waited (share), never less than first nor
-// more than max: after a job ends, the wait returns within about a fifth of
-// the time it had waited, so a short job is seen at once and a long one costs
-// few requests. Its clock is injectable for tests.
+// poller is how the provider polls what it waits for (a job: wait; a
+// pipeline: waitForPipeline; both through waitUntil, waiter.go), which logs
+// each status at INFO so TF_LOG=INFO shows what the provider waits on. The
+// interval between polls is a fifth of the time already waited (share),
+// never less than first nor more than max: after a job ends, the wait
+// returns within about a fifth of the time it had waited, so a short job is
+// seen at once and a long one costs few requests. Its clock is injectable
+// for tests.
 type poller struct {
 	first, max time.Duration
 	// share is the interval's share of the time already waited (1/5).

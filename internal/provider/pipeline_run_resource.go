@@ -239,7 +239,7 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"applying again never creates another pipeline. Together with `ref` and `variables` they are the run's " +
 				"intent (see `run_id`): two resources with the same ref, variables and triggers in one project share " +
 				"one pipeline, so give each its own triggers.",
-			PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // job_import.go
+			PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 		},
 		"wait_for": schema.StringAttribute{
 			Optional: true, Computed: true,
@@ -694,7 +694,7 @@ func (r *pipelineRunResource) ImportState(ctx context.Context, req resource.Impo
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pipeline_id"), ids[0])...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), pipelineWaitNone)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_failure"), true)...)
-	// GitLab does not remember triggers: the first plan stores them in place (job_import.go).
+	// GitLab does not remember triggers: the first plan stores them in place (import_mark.go).
 	resp.Diagnostics.Append(markImported(ctx, resp.Private)...)
 }
 
