@@ -14,17 +14,23 @@
 #      build and tests have passed and it is blocked on its manual deploy job,
 #   2. reads the version and the image digest from the artifacts of that
 #      pipeline's build job, and keeps those artifacts, so they do not expire,
-#   3. plays the pipeline's deploy job with the release's job inputs (the
-#      image digest among them) and waits for the deploy (a failed deploy
-#      fails the apply),
-#   4. on main: retries the flaky end-to-end test of pipeline 903 and waits
+#   3. passes the release gate: production requires one approval from the
+#      release manager, so the deploy job waits for approval; the release
+#      manager approves its deployment (a second, aliased provider with that
+#      user's token: the approver is not the deployer),
+#   4. plays the pipeline's deploy job as the release bot with the release's
+#      job inputs (the image digest among them) and waits for the deploy (a
+#      failed deploy fails the apply),
+#   5. on main: retries the flaky end-to-end test of pipeline 903 and waits
 #      until it passes, and cancels the stuck smoke test,
-#   5. once the release is deployed, erases the log and artifacts of the
+#   6. once the release is deployed, erases the log and artifacts of the
 #      previous release's build,
 #
 # and prints what it did. A second apply changes nothing: no pipeline is run
 # and no job is acted on twice. The provider reads GITLAB_BASE_URL and
-# GITLAB_TOKEN from the environment (run.sh sets them to the simulator's).
+# GITLAB_TOKEN from the environment (run.sh sets them to the simulator's:
+# GITLAB_TOKEN is the release bot's), the release manager's token from
+# TF_VAR_release_manager_token.
 
 terraform {
   required_providers {
@@ -35,6 +41,22 @@ terraform {
 }
 
 provider "gitlabjobs" {}
+
+# The release manager, who approves deployments to production: a second
+# provider configuration with that user's token (base_url from
+# GITLAB_BASE_URL, as the default one). Separation of duties: the release
+# bot runs the pipeline and deploys, the release manager approves, and
+# GitLab refuses a deployer's approval of their own deployment.
+provider "gitlabjobs" {
+  alias = "release_manager"
+  token = var.release_manager_token
+}
+
+variable "release_manager_token" {
+  description = "The release manager's token (api scope): the approver of deployments to production."
+  type        = string
+  sensitive   = true
+}
 
 variable "project" {
   description = "The project to release."
@@ -124,15 +146,26 @@ resource "gitlabjobs_job_artifacts_keep" "release_build" {
   job_id  = data.gitlabjobs_pipeline_job.build.job_id
 }
 
-# 3. Play the pipeline's manual deploy job with the release's image as a job
-# input (its inputs: keyword; environment and release_tag default to the
-# pipeline's inputs, given again here), and wait until it has finished. The
-# job is picked by name; its ID stays the same once played, so the next plan
-# shows no change.
+# 3-4. Find the pipeline's manual deploy job, pass its release gate (below),
+# and play it with the release's image as a job input (its inputs: keyword;
+# environment and release_tag default to the pipeline's inputs, given again
+# here), and wait until it has finished. The job is picked by name; its ID
+# stays the same once played, so the next plan shows no change.
 data "gitlabjobs_pipeline_job" "deploy" {
   project     = var.project
   pipeline_id = gitlabjobs_pipeline_run.release.pipeline_id
   name        = "deploy"
+}
+
+# The release gate: the deploy job's deployment to production waits for the
+# release manager's approval. Approved once, as the release manager; a second
+# apply sends nothing.
+resource "gitlabjobs_deployment_approval" "production" {
+  provider = gitlabjobs.release_manager
+
+  project = var.project
+  job_id  = data.gitlabjobs_pipeline_job.deploy.job_id
+  comment = "Release ${var.release_tag} approved"
 }
 
 resource "gitlabjobs_job_play" "deploy" {
@@ -151,11 +184,13 @@ resource "gitlabjobs_job_play" "deploy" {
     create = "5m"
   }
 
-  # Deploy only what is kept.
-  depends_on = [gitlabjobs_job_artifacts_keep.release_build]
+  # Deploy only what is kept, once approved. (Without the approval in this
+  # configuration, wait_for_approval = "1h" would wait for the approval a
+  # release manager gives in GitLab.)
+  depends_on = [gitlabjobs_job_artifacts_keep.release_build, gitlabjobs_deployment_approval.production]
 }
 
-# 4. On main: retry the flaky end-to-end test of the latest pipeline (a test
+# 5. On main: retry the flaky end-to-end test of the latest pipeline (a test
 # that fails again fails the apply), and cancel the smoke test that waits for
 # a GPU runner that never comes. gitlabjobs_pipeline_job gives a job's first
 # run, whose ID does not change when it is retried: a second apply retries
@@ -197,7 +232,7 @@ resource "gitlabjobs_job_cancel" "smoke_test" {
   }
 }
 
-# 5. The release is deployed: the previous release's build is no longer the
+# 6. The release is deployed: the previous release's build is no longer the
 # one to roll back to. Erase its log and artifacts.
 data "gitlabjobs_job" "previous_build" {
   project = var.project
@@ -239,6 +274,10 @@ locals {
     [
       "keep", local.release_build, tostring(gitlabjobs_job_artifacts_keep.release_build.job_id),
       "artifacts (${gitlabjobs_job_artifacts_keep.release_build.artifacts_size} bytes) kept: ${gitlabjobs_job_artifacts_keep.release_build.artifacts_expire_at == null ? "they never expire" : "they expire at ${gitlabjobs_job_artifacts_keep.release_build.artifacts_expire_at}"}",
+    ],
+    [
+      "approve", "deploy (${var.release_tag})", tostring(gitlabjobs_deployment_approval.production.job_id),
+      "deployment ${gitlabjobs_deployment_approval.production.deployment_id} to ${gitlabjobs_deployment_approval.production.environment} ${gitlabjobs_deployment_approval.production.status} by ${gitlabjobs_deployment_approval.production.approver}",
     ],
     [
       "play", "deploy (${var.release_tag})", tostring(gitlabjobs_job_play.deploy.played_job_id),

@@ -5,7 +5,8 @@
 # applies this folder's configuration with OpenTofu (or DEMO_TF): the whole
 # release from one apply (run the tag's pipeline with its inputs and wait for
 # its build and tests, read the image digest from its build's artifacts and
-# keep them, play its deploy job with the digest as a job input and wait), and on main retry a flaky test,
+# keep them, approve its deployment as the release manager, play its deploy job
+# with the digest as a job input and wait), and on main retry a flaky test,
 # cancel a stuck job, and erase the previous release's build. Then prints what
 # happened, plans again (which must show no changes: nothing is run or done
 # twice), and stops the simulator.
@@ -54,9 +55,22 @@ set -a
 # shellcheck disable=SC1091
 . "$work/sim.env"
 set +a
+
+# The release gate: production requires one approval from the release
+# manager (an approval rule for that user), set as a Maintainer sets it
+# (PUT /projects/:id/protected_environments/production). The release
+# manager's token is the seed's (internal/gitlabsim/seed/demo.json); the
+# configuration's aliased provider approves with it.
+export TF_VAR_release_manager_token="glpat-release-manager-000000"
+api() { curl -fsS -H "PRIVATE-TOKEN: $1" -H "Content-Type: application/json" "${@:2}"; }
+manager_id="$(api "$TF_VAR_release_manager_token" "${GITLAB_BASE_URL}user" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)"
+[ -n "$manager_id" ] || { echo "could not read the release manager's user" >&2; exit 1; }
+api "$GITLAB_TOKEN" -X PUT "${GITLAB_BASE_URL}projects/demo-group%2Fplatform%2Fdeploy-service/protected_environments/production" \
+  -d "{\"approval_rules\":[{\"user_id\":$manager_id,\"required_approvals\":1}]}" > /dev/null
 echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and GITLAB_TOKEN: release-bot's token)"
 echo "    guards: main and v* protected (Maintainers), production a protected environment (deployers release-bot,"
-echo "    release-manager), deploys serialized by the resource group production."
+echo "    release-manager), deploys serialized by the resource group production; deploying to production"
+echo "    requires one approval from release-manager, who may not approve a deployment they triggered."
 echo "    project demo-group/platform/deploy-service: the tag v1.4.0 is pushed; its CI configuration builds"
 echo "    (artifacts version.txt, image-digest.txt), tests, and holds a manual deploy. On main, pipeline 903"
 echo "    failed on a flaky e2e-test and its smoke-test is stuck waiting for a GPU runner."
@@ -88,7 +102,8 @@ echo "==> 1. $tfname plan: run the release's pipeline, deploy what it built, and
 run_shown plan.log "$tf" -chdir="$work/config" plan -input=false -out=release.tfplan
 
 echo "==> 2. $tfname apply: run the tag's pipeline with its inputs until it waits for its deploy; read and keep"
-echo "    its build's artifacts; play the deploy with the image digest as an input; retry main's flaky test, cancel its stuck job;"
+echo "    its build's artifacts; approve the deploy as release-manager (the gate); play it as release-bot with the"
+echo "    image digest as an input; retry main's flaky test, cancel its stuck job;"
 echo "    erase the previous release's build"
 run_shown apply.log "$tf" -chdir="$work/config" apply -input=false release.tfplan
 
@@ -125,8 +140,8 @@ cat <<'NEXT'
 
 Done; the simulator has stopped. Where to look next:
   - examples/demo/main.tf     this story as configuration
-  - docs/                     every resource and data source (docs/index.md: authentication), and
-                              docs/guides/: release automation, GitLab CI, local development, guards
+  - docs/                     every resource and data source, and docs/guides/: release automation,
+                              GitLab CI, authentication, lifecycle guarantees, local development, guards
   - examples/resources/, examples/data-sources/
   - make sim                  the seeded simulator on http://127.0.0.1:8080, to explore with curl or your own configuration
 NEXT

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // The job actions (play, retry, cancel, erase) are POSTs that change GitLab's
@@ -360,72 +358,29 @@ type jobAction struct {
 }
 
 // act sends a and, after an ambiguous failure, finds out whether GitLab
-// applied it (see the comment at the top of this file).
+// applied it (see the comment at the top of this file; settle.go).
 func (c *Client) act(ctx context.Context, a jobAction) (*Job, error) {
-	fields := map[string]any{"action": a.name, "job_id": a.jobID}
-	unknown := func(cause, err error) error {
-		return &UnknownOutcomeError{Action: a.name, Project: a.project, JobID: a.jobID, Cause: cause, Err: err}
-	}
-	var open error // the last failure that left the outcome open
-	for sent := 1; ; sent++ {
-		var job Job
-		_, err := c.do(ctx, http.MethodPost, a.path, a.body, &job)
-		if err == nil {
-			if sent > 1 {
-				tflog.Info(ctx, fmt.Sprintf("%s of job %d applied when sent again", a.name, a.jobID), fields)
-			}
-			return &job, nil
-		}
-		ambiguous := fateUnknown(err)
-		if !ambiguous && open == nil {
-			return nil, err // a 4xx, or the request never reached GitLab
-		}
-		if ambiguous {
-			open = err
-		}
-		ended := func() error {
-			return unknown(open, fmt.Errorf("the job was not re-read because the operation ended (%w)", ctx.Err()))
-		}
-		if ctx.Err() != nil {
-			return nil, ended() // the caller gave up: nothing more is sent or read
-		}
-
-		// Ambiguous, or a re-send that GitLab refused, perhaps because an
-		// earlier attempt was applied meanwhile: look at the job.
-		got := failure(err)
-		applied, why, cerr := a.check(ctx)
-		if cerr == nil && applied == nil && ambiguous && mayBeUnderWay(err) {
-			// "Not applied" may only mean "not yet": look again in a moment.
-			wait := c.settleWait()
-			tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; %s yet; looking again in %s, as the request may still be under way in GitLab", a.name, a.jobID, got, why, wait), fields)
-			if c.sleep(ctx, wait) != nil {
-				return nil, ended()
-			}
-			applied, why, cerr = a.check(ctx)
-		}
-		switch {
-		case cerr != nil:
-			tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; whether it was applied is unknown: %v", a.name, a.jobID, got, cerr), fields)
-			return nil, unknown(open, cerr)
-		case applied != nil:
-			again := ""
-			if !ambiguous {
-				again = ", sent again," // and refused: an earlier attempt was applied
-			}
-			tflog.Warn(ctx, fmt.Sprintf("%s of job %d%s got %s; %s", a.name, a.jobID, again, got, why), fields)
-			return applied, nil
-		case !ambiguous:
-			return nil, err // GitLab refused the re-send, and nothing was applied
-		case sent > maxResends:
-			tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; %s; giving up after %d attempts", a.name, a.jobID, got, why, sent), fields)
-			if mayBeUnderWay(err) {
-				return nil, unknown(open, fmt.Errorf("after %d attempts %s, but the last attempt may still be under way in GitLab", sent, why))
-			}
-			return nil, fmt.Errorf("the %s of job %d (project %s) was not applied: %d attempts failed, the last with %w; %s",
-				a.name, a.jobID, a.project, sent, err, why)
-		}
-		tflog.Warn(ctx, fmt.Sprintf("%s of job %d got %s; %s; sending it again", a.name, a.jobID, got, why), fields)
-	}
+	return settle(ctx, c, settling[*Job]{
+		what:   fmt.Sprintf("%s of job %d", a.name, a.jobID),
+		fields: map[string]any{"action": a.name, "job_id": a.jobID},
+		send: func(ctx context.Context) (*Job, error) {
+			var job Job
+			_, err := c.do(ctx, http.MethodPost, a.path, a.body, &job)
+			return &job, err
+		},
+		check: func(ctx context.Context) (*Job, bool, string, error) {
+			job, why, err := a.check(ctx)
+			return job, job != nil, why, err
+		},
+		unknown: func(cause, err error) error {
+			return &UnknownOutcomeError{Action: a.name, Project: a.project, JobID: a.jobID, Cause: cause, Err: err}
+		},
+		notApplied: func(sent int, last error, why string) error {
+			return fmt.Errorf("the %s of job %d (project %s) was not applied: %d attempts failed, the last with %w; %s",
+				a.name, a.jobID, a.project, sent, last, why)
+		},
+		readSkipped: "the job was not re-read",
+	})
 }
 
 // mayBeUnderWay reports whether GitLab may still be working on a request

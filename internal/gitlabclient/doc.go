@@ -57,4 +57,13 @@
 // HEAD (Go would turn a redirected POST into a GET), and drops the
 // credentials and the configured extra headers when a redirect leaves the
 // API's host.
+//
+// # State-changing POSTs
+//
+// The job actions (actions.go) and the deployment approval (deployments.go)
+// are sent at most once per proof they were not applied: settle (settle.go)
+// re-reads after an ambiguous failure and sends again only when the re-read
+// shows nothing was applied. deployments.go also finds a job's deployment
+// (the job entity names none) and reads environments; trace.go reads a
+// job's log from an offset for streaming.
 package gitlabclient

@@ -2,6 +2,7 @@ package gitlabsim
 
 import (
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -78,4 +79,48 @@ func (s *Sim) groupIDs(projectPath string) []int64 {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// GET /job/allowed_agents: the job token's job with the GitLab agents
+// authorized for its project, as lib/api/ci/jobs.rb builds the answer: the
+// agents (Entities::Clusters::Agents::Authorizations::CiAccess: id,
+// config_project as Entities::ProjectIdentity, configuration), the job,
+// pipeline, project with its groups, and the user with its roles in the
+// project; environment is left out (.compact) as the simulated jobs have
+// no environment.
+func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
+	s.lock()
+	defer s.mu.Unlock()
+	j, ok := s.tokenJob(w, r)
+	if !ok {
+		return
+	}
+	proj := s.projects[j.projectID]
+	agents := []obj{}
+	for _, a := range s.sortedAgents() {
+		if a.configProjectID != proj.id && !slices.Contains(a.authorized, proj.id) {
+			continue
+		}
+		cp := s.projects[a.configProjectID]
+		config := obj{}
+		if a.configProjectID != proj.id || slices.Contains(a.authorized, proj.id) {
+			maps.Copy(config, a.config) // an ImplicitAuthorization's config is {}
+		}
+		agents = append(agents, obj{"id": a.id, "config_project": obj{
+			"id": cp.id, "description": nil, "name": cp.name, "name_with_namespace": nameWithNamespace(cp.path),
+			"path": lastSegment(cp.path), "path_with_namespace": cp.path, "created_at": apiTime(a.createdAt),
+		}, "configuration": config})
+	}
+	groups := []obj{}
+	for _, g := range s.groupIDs(proj.path) {
+		groups = append(groups, obj{"id": g})
+	}
+	u := s.users[j.userID]
+	writeJSON(w, http.StatusOK, obj{
+		"allowed_agents": agents,
+		"job":            obj{"id": j.id},
+		"pipeline":       obj{"id": j.pipelineID},
+		"project":        obj{"id": proj.id, "groups": groups},
+		"user":           obj{"id": u.id, "username": u.username, "roles_in_project": rolesInProject(proj.members[u.id])},
+	})
 }

@@ -345,12 +345,7 @@ func (s *Sim) artifactsActionJob(w http.ResponseWriter, r *http.Request, allowed
 		forbidden(w, "")
 		return nil, false
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id || j.bridge { // find_build!
-		notFound(w, "")
-		return nil, false
-	}
-	return j, true
+	return s.jobOfProject(w, proj, id, true) // find_build!
 }
 
 // POST /projects/:id/jobs/:job_id/artifacts/keep: 200 with the job.

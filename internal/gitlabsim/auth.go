@@ -145,8 +145,7 @@ const jobTokenPrefix = "glcbt-"
 func sudoIdentifier(r *http.Request) (string, bool) {
 	params, ok := r.Context().Value(paramsKey{}).(map[string]any)
 	if !ok {
-		params = map[string]any{}
-		_ = rackParse(params, r.URL.RawQuery)
+		params = queryParams(r)
 	}
 	switch v := params["sudo"].(type) {
 	case nil:
@@ -257,76 +256,6 @@ var readScopes = []string{"api", "read_api"}
 
 // writeScopes may change jobs (POST): read_api passes only for GET and HEAD.
 var writeScopes = []string{"api"}
-
-// projectFor resolves the {id} of a request to a project the principal may
-// read jobs of (policy read_build), answering 404/403 as GitLab does.
-func (s *Sim) projectFor(w http.ResponseWriter, r *http.Request, p principal) (*project, bool) {
-	proj := s.findProject(r.PathValue("id"))
-	if proj == nil {
-		notFound(w, "Project")
-		return nil, false
-	}
-	if !s.canSeeProject(p, proj) {
-		s.projectRefused(w, p, proj)
-		return nil, false
-	}
-	if !s.canReadJobs(p, proj) {
-		forbidden(w, "")
-		return nil, false
-	}
-	return proj, true
-}
-
-// projectRefused is find_project!'s answer to a project the principal may
-// not read: 404 Project Not Found, or for a CI job token
-// handle_job_token_failure!'s 403 naming both projects by their path
-// (lib/api/helpers.rb).
-func (s *Sim) projectRefused(w http.ResponseWriter, p principal, proj *project) {
-	if p.job != nil {
-		if source := s.projects[p.job.projectID]; source != nil {
-			forbidden(w, "Authentication by CI/CD job token not allowed from "+lastSegment(source.path)+" to "+lastSegment(proj.path)+".")
-			return
-		}
-	}
-	notFound(w, "Project")
-}
-
-// canSeeProject is read_project. A CI job token reaches its own project and
-// public and internal ones (ProjectPolicy's job token rules; other
-// projects' allowlists are not simulated, so a private project of another
-// project is outside the allowlist), and there acts as its job's user.
-func (s *Sim) canSeeProject(p principal, proj *project) bool {
-	if p.job != nil && p.job.projectID != proj.id {
-		return proj.visibility == "public" || proj.visibility == "internal"
-	}
-	if p.job != nil {
-		return true
-	}
-	if p.user == nil {
-		return proj.visibility == "public"
-	}
-	switch {
-	case p.user.admin, proj.visibility == "public", proj.visibility == "internal" && !p.user.bot:
-		return true
-	}
-	_, member := proj.members[p.user.id]
-	return member
-}
-
-// canReadJobs is read_build. A CI job token is authorized as its job's
-// user (a Guest of a private project may not read its jobs).
-func (s *Sim) canReadJobs(p principal, proj *project) bool {
-	if proj.visibility == "public" {
-		return true
-	}
-	if p.user == nil {
-		return false
-	}
-	if p.user.admin {
-		return true
-	}
-	return proj.members[p.user.id] >= ReporterAccess
-}
 
 func firstNonEmpty(values ...string) string {
 	for _, v := range values {

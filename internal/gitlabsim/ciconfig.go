@@ -10,7 +10,7 @@ import (
 
 // A project's CI configuration: what its .gitlab-ci.yml would say, in the
 // seed's JSON ("ci" of a project) or through SetCIConfig. It is what
-// POST /projects/:id/pipeline (pipelines_run.go) builds pipelines from, and
+// POST /projects/:id/pipeline (pipeline_create.go) builds pipelines from, and
 // pipeline_processing.go runs them as GitLab's pipeline processing does.
 //
 // Modelled keywords of GitLab's CI YAML: stages (with GitLab's implicit
@@ -133,48 +133,9 @@ func compileCIConfig(c CIConfig) (*ciConfig, error) {
 			return nil, fmt.Errorf("%s: a job named %q exists already", at, j.Name)
 		}
 		names[j.Name] = true
-		cj := ciJob{CIJob: j, when: firstNonEmpty(j.When, "on_success")}
-		if cj.Stage == "" {
-			cj.Stage = "test"
-		}
-		cj.stageIdx = slices.Index(out.stages, cj.Stage)
-		if cj.stageIdx < 0 {
-			return nil, fmt.Errorf("%s: chosen stage %s does not exist; available stages are %s", at, cj.Stage, strings.Join(out.stages, ", "))
-		}
-		switch cj.when {
-		case "on_success", "on_failure", "always", "manual", "delayed":
-		default:
-			return nil, fmt.Errorf("%s: when is unknown: %q (on_success, on_failure, always, manual or delayed)", at, cj.when)
-		}
-		// Entry::Job#allow_failure: a manual job without rules may fail
-		// (and so does not block the pipeline) unless it says otherwise.
-		cj.allowFailure = cj.when == "manual"
-		if j.AllowFailure != nil {
-			cj.allowFailure = *j.AllowFailure
-		}
-		if j.Outcome != "" && j.Outcome != StatusSuccess && j.Outcome != StatusFailed {
-			return nil, fmt.Errorf("%s: outcome %q is not success or failed", at, j.Outcome)
-		}
-		if j.RunDuration != "" {
-			d, err := time.ParseDuration(j.RunDuration)
-			if err != nil {
-				return nil, fmt.Errorf("%s: run_duration: %w", at, err)
-			}
-			cj.duration = d
-		}
-		if err := validateArtifactFiles(JobSpec{Name: j.Name, Bridge: j.Bridge, ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn}); err != nil {
-			return nil, fmt.Errorf("%s: %w", at, err)
-		}
-		if err := validateGuardKeywords(j); err != nil { // guards.go
-			return nil, fmt.Errorf("%s: %w", at, err)
-		}
-		if err := validateJobInputSpecs(j.Inputs); err != nil {
-			return nil, fmt.Errorf("%s: inputs: %w", at, err)
-		}
-		for _, pat := range append(slices.Clone(j.Only), j.Except...) {
-			if _, err := refPattern(pat); err != nil {
-				return nil, fmt.Errorf("%s: only/except %q: %w", at, pat, err)
-			}
+		cj, err := compileCIJob(j, out.stages, at)
+		if err != nil {
+			return nil, err
 		}
 		out.jobs = append(out.jobs, cj)
 	}
@@ -191,6 +152,56 @@ func compileCIConfig(c CIConfig) (*ciConfig, error) {
 		}
 	}
 	return out, nil
+}
+
+// compileCIJob checks one job of the configuration against GitLab's
+// keywords and the stages, and compiles its defaults (stage test, when
+// on_success, allow_failure of manual jobs); at names it in errors.
+func compileCIJob(j CIJob, stages []string, at string) (ciJob, error) {
+	cj := ciJob{CIJob: j, when: firstNonEmpty(j.When, "on_success")}
+	if cj.Stage == "" {
+		cj.Stage = "test"
+	}
+	cj.stageIdx = slices.Index(stages, cj.Stage)
+	if cj.stageIdx < 0 {
+		return ciJob{}, fmt.Errorf("%s: chosen stage %s does not exist; available stages are %s", at, cj.Stage, strings.Join(stages, ", "))
+	}
+	switch cj.when {
+	case "on_success", "on_failure", "always", "manual", "delayed":
+	default:
+		return ciJob{}, fmt.Errorf("%s: when is unknown: %q (on_success, on_failure, always, manual or delayed)", at, cj.when)
+	}
+	// Entry::Job#allow_failure: a manual job without rules may fail
+	// (and so does not block the pipeline) unless it says otherwise.
+	cj.allowFailure = cj.when == "manual"
+	if j.AllowFailure != nil {
+		cj.allowFailure = *j.AllowFailure
+	}
+	if j.Outcome != "" && j.Outcome != StatusSuccess && j.Outcome != StatusFailed {
+		return ciJob{}, fmt.Errorf("%s: outcome %q is not success or failed", at, j.Outcome)
+	}
+	if j.RunDuration != "" {
+		d, err := time.ParseDuration(j.RunDuration)
+		if err != nil {
+			return ciJob{}, fmt.Errorf("%s: run_duration: %w", at, err)
+		}
+		cj.duration = d
+	}
+	if err := validateArtifactFiles(JobSpec{Name: j.Name, Bridge: j.Bridge, ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn}); err != nil {
+		return ciJob{}, fmt.Errorf("%s: %w", at, err)
+	}
+	if err := validateGuardKeywords(j); err != nil { // guards.go
+		return ciJob{}, fmt.Errorf("%s: %w", at, err)
+	}
+	if err := validateJobInputSpecs(j.Inputs); err != nil {
+		return ciJob{}, fmt.Errorf("%s: inputs: %w", at, err)
+	}
+	for _, pat := range append(slices.Clone(j.Only), j.Except...) {
+		if _, err := refPattern(pat); err != nil {
+			return ciJob{}, fmt.Errorf("%s: only/except %q: %w", at, pat, err)
+		}
+	}
+	return cj, nil
 }
 
 // refPattern compiles one only/except entry: the keywords branches and

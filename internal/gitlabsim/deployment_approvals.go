@@ -310,16 +310,6 @@ func (s *Sim) canReadDeployments(p principal, proj *project) bool {
 	return p.user != nil && s.canReadJobs(p, proj)
 }
 
-// userBasicEntity is API::Entities::UserBasic.
-func (s *Sim) userBasicEntity(u *user, base string) obj {
-	if u == nil {
-		return nil
-	}
-	return obj{"id": u.id, "username": u.username, "public_email": nil, "name": u.name, "state": u.state,
-		"locked": u.state == "blocked", "avatar_url": base + "/uploads/-/system/user/avatar/" + itoa(u.id) + "/avatar.png",
-		"web_url": base + "/" + u.username}
-}
-
 // approvalEntity is API::Entities::Deployments::Approval.
 func (s *Sim) approvalEntity(a *deploymentApproval, base string) obj {
 	return obj{"user": s.userBasicEntity(s.users[a.userID], base), "status": a.status,

@@ -29,7 +29,6 @@ func (s *Sim) deploymentRoutes() {
 	s.handle(RouteDeployments, s.listDeployments)
 	s.handle(RouteDeployment, s.getDeployment)
 	s.handle(RouteDeploymentApproval, s.postDeploymentApproval)
-	s.handle(RouteUpdateProtectedEnvironment, s.putProtectedEnvironment) // protected_environment_update.go
 }
 
 // DeploymentsFinder::ALLOWED_SORT_VALUES and ALLOWED_SORT_DIRECTIONS.
@@ -62,8 +61,7 @@ func readDeploymentsQuery(w http.ResponseWriter, r *http.Request) (deploymentsQu
 	if !ok {
 		return deploymentsQuery{}, false
 	}
-	params := map[string]any{}
-	_ = rackParse(params, r.URL.RawQuery)
+	params := queryParams(r)
 	q := deploymentsQuery{lp: lp, orderBy: "id", sort: "asc"}
 	var errs grapeErrors
 	str := func(name string) (string, bool) {

@@ -1,19 +1,121 @@
-// Package gitlabsim is an in-memory GitLab REST v4 API for the Jobs endpoints:
-// GitLab's JSON shapes, status codes, error bodies and authentication, over
-// one store guarded by one lock. Acceptance tests and the demo run against it
-// the way AWS users run against LocalStack.
+// Package gitlabsim is an in-memory GitLab REST v4 API for what the
+// provider and its users drive: jobs and their actions, pipelines, triggers,
+// artifacts, the CI configuration with its inputs, projects' pipeline
+// variables settings, the guards (protected branches, tags and
+// environments, resource groups), environments, deployments and their
+// approvals. It answers with GitLab's JSON shapes, status codes, error
+// bodies and authentication, over one store guarded by one lock.
+// Acceptance tests and the demo run against it the way AWS users run
+// against LocalStack.
 //
 // Jobs change status only through GitLab's state machine (statemachine.go):
-// the action endpoints (actions.go: play, retry, cancel, erase), their
-// out-of-band Go twins (outofband.go) and a deterministic simulated runner
-// (runner.go) that picks pending jobs up and finishes them on the clock of
-// Options.Now (a Clock in tests).
+// the action endpoints (job_actions.go: play, retry, cancel, erase), their
+// out-of-band Go twins (outofband.go), pipeline processing
+// (pipeline_processing.go) and a deterministic simulated runner (runner.go)
+// that picks pending jobs up and finishes them on the clock of Options.Now
+// (a Clock in tests).
 //
 // Fault injection (faults.go) makes it behave like a GitLab in trouble, per
 // route and call number: 5xx answers before or after a request was applied,
 // connections reset before or after, Rack::Attack's 429s, latency, and a
 // rate limit on the simulator's clock (ratelimit.go). faultspec.go reads the
 // standalone simulator's -fault syntax.
+//
+// # Files
+//
+// For any endpoint, its handler is in the file named by its resource; the
+// route table (sim.go's routes) names the file of each group of routes.
+//
+// The server and what every handler shares:
+//
+//   - doc.go: this map and the behaviour covered, with its GitLab sources.
+//   - sim.go: Options, New, the route table, ServeHTTP (path cleaning, body cap), Start.
+//   - requests.go: a handler's start: authenticate, read params, find the project, check the role.
+//   - auth.go: authentication (AuthFinders: tokens, job tokens, OAuth, Sudo, scopes).
+//   - permissions.go: a member's access level and the project and build abilities.
+//   - params.go: request parameters (query, form, JSON, multipart) and Grape's coercions and errors.
+//   - rackparams/: Rack 2.2's nested parameter parsing, a package without HTTP handlers or store.
+//   - listparams.go: the list routes' query (scope, include_retried, page, per_page).
+//   - pagination.go: offset and keyset pagination, their headers and links.
+//   - malformed.go: HandleMalformedStrings' plain 400 before any route.
+//   - errors.go: GitLab's error bodies (401, 403, 404, Grape's 400, validation errors).
+//   - encode.go: the job entities' hand-written JSON encoder (the list hot path).
+//   - entities.go: shared entity pieces (users, times, project names).
+//   - ratelimit.go: Rack::Attack's rate limits on the simulator's clock.
+//   - faults.go: fault injection per route and call.
+//   - faultspec.go: the standalone simulator's -fault syntax.
+//
+// The store:
+//
+//   - model.go: the store's records (users, tokens, projects, pipelines, jobs).
+//   - status.go: job statuses (Ci::HasStatus) and the composite pipeline status.
+//   - index.go: per-project and per-pipeline job indexes, list counts, the seed's pipeline status.
+//   - setup.go: the Go API that builds pipelines and jobs from specs; Job snapshots; SetJobStatus.
+//   - fixture.go: loading the JSON seed (LoadFixture, DemoFixture), the tokens it prints.
+//   - fixture_guards.go: the seed's guards (protected refs and environments, resource groups).
+//   - fixture_approvals.go: the seed's deployment approval settings.
+//
+// Resources, each with its routes and its Go API:
+//
+//   - users.go: users and their tokens (CreateUser, CreatePersonalAccessToken...), GET /user.
+//   - projects.go: projects (CreateProject), GET and PUT /projects/:id, the pipeline-variables guard.
+//   - jobs.go: GET a job, its trace, and GET /job (the job token's job).
+//   - jobs_list.go: GET project jobs, pipeline jobs, bridges and trigger_jobs.
+//   - job_actions.go: POST play, retry, cancel, erase, and their core operations.
+//   - outofband.go: the Go twins of the actions (PlayJob, RetryJob...), deletions, counters.
+//   - statemachine.go: the job state machine (CommitStatus, Ci::Build) and playable/retryable/erasable.
+//   - runner.go: the simulated runner, the Clock, downstream pipelines of bridges.
+//   - agents.go: agents for Kubernetes, GET /job/allowed_agents.
+//   - artifacts.go: artifact downloads (by job and by ref), keep, delete.
+//   - artifacts_zip.go: artifact archives built from the seed's files, expire_in.
+//   - ciconfig.go: the CI configuration (SetCIConfig, CIConfig, CIJob), compiled for pipeline creation.
+//   - ciinputs.go: spec:inputs and job inputs: validation, interpolation.
+//   - pipelines.go: the pipeline routes; GET a pipeline, its variables, the pipeline list; the entity.
+//   - pipeline_create.go: POST /projects/:id/pipeline (Ci::CreatePipelineService's chain).
+//   - pipeline_processing.go: Ci::ProcessPipelineService: stages, needs, when, composite statuses.
+//   - triggers.go: pipeline trigger tokens and POST /projects/:id/trigger/pipeline.
+//   - guards.go: what the guards share; canWriteJob and the guard that refuses a job action.
+//   - protected_refs.go: protected branches and tags: routes, ProtectRef, the ref guard.
+//   - environments.go: the environment: keyword, environments and their routes.
+//   - protected_environments.go: protected environments: routes (with PUT), the deploy guard.
+//   - resource_groups.go: resource groups: routes, process modes, the resource holder.
+//   - deployments.go: deployments created with pipelines and their status.
+//   - deployments_api.go: GET deployments and a deployment.
+//   - deployment_approvals.go: approval rules, POST .../approval, ApproveDeployment.
+//
+// Beside the package:
+//
+//   - rackparams/: see above.
+//   - schemacheck/: GitLab's JSON schemas and the checker the tests run every answer through.
+//   - seed/demo.json: the demo seed (DemoFixture); testdata/fuzz: the fuzz corpus.
+//   - cmd/gitlabsim: the standalone simulator (flags, -seed, -fault).
+//
+// The CI configuration and pipeline processing stay in this package: the
+// compiled configuration is validated with the guards' keywords
+// (environments, resource groups) and read by processing, the runner and
+// the guards on the store's jobs, so a package boundary would export their
+// internals without separating anything. Only Rack's parsing is pure.
+//
+// # Tests
+//
+// A file X.go is tested in X_test.go (package gitlabsim_test, over HTTP or
+// the exported API) and, where a test needs the store's internals, in
+// X_internal_test.go (package gitlabsim). The exceptions:
+//
+//   - conformance_*_test.go are named after the GitLab request spec they
+//     follow (jobs_spec.rb, pipelines_spec.rb, the authentication finders,
+//     the variables settings, inputs), with tests named after its describe
+//     and context blocks (TestSpec...).
+//   - encode_ref_test.go is the reference renderer encode_test.go compares
+//     the encoder with; fuzz_test.go fuzzes the whole server.
+//   - Files without their own test file are tested through the routes that
+//     use them: requests.go, permissions.go, params.go, listparams.go,
+//     pagination.go, errors.go, entities.go, model.go, status.go, setup.go,
+//     artifacts_zip.go (artifacts_test.go), ciinputs.go
+//     (conformance_inputs_test.go), deployments_api.go (deployments_test.go),
+//     and doc.go.
+//   - pipeline_processing_test.go holds pipeEnv, the helper of the pipeline
+//     tests; sim_test.go holds env, the helper of the others.
 //
 // # The reference: GitLab's request specs
 //
@@ -162,7 +264,7 @@
 // configuration has no trigger:). strategy:depend is not simulated
 // (TestPlayBridgeTriggersItsDownstreamPipeline).
 //
-// Parameters (params.go, malformed.go) are read as Rack 2.2's
+// Parameters (params.go, rackparams, malformed.go) are read as Rack 2.2's
 // parse_nested_query reads them (pairs split at "&" and ";", a key without
 // "=" is nil, "scope[" and "scope]" keys as Rack nests them), and what Rack
 // raises (a key used as a scalar and a list, an invalid %-escape, nesting
@@ -332,7 +434,7 @@
 // TestSpecTriggers_POST_trigger_pipeline_WithInputs,
 // TestSpecJobs_POST_play_WithJobInputs..., TestSpecSeed_DemoInputs).
 //
-// # Pipelines created through the API (pipelines_run.go, pipeline_processing.go)
+// # Pipelines created through the API (pipeline_create.go, pipeline_processing.go)
 //
 // A project may carry a CI configuration (CIConfig: the seed's "ci", or
 // SetCIConfig) with its refs. POST /projects/:id/pipeline, POST
@@ -353,7 +455,7 @@
 // running, 400 "Insufficient permissions to create a new pipeline" when the
 // trigger's owner or the job's user may not create pipelines, and adds
 // TRIGGER_PAYLOAD. Processing rules modelled, each
-// with a test (pipelines_run_test.go, pipeline_processing_internal_test.go):
+// with a test (pipeline_processing_test.go, pipeline_create_test.go, pipeline_processing_internal_test.go):
 // stages in order with the implicit .pre and .post; when on_success,
 // manual, always, on_failure (ProcessBuildService's valid previous
 // statuses, skip otherwise); allow_failure (success with warnings; a manual
@@ -445,7 +547,7 @@
 // unprotect_access_level enforcement, stopping environments, and the
 // Environments API's writes. Deployments and approvals: see below.
 //
-// # Deployments and their approvals (deployments.go, deployments_api.go, deployment_approvals.go, protected_environment_update.go)
+// # Deployments and their approvals (deployments.go, deployments_api.go, deployment_approvals.go, protected_environments.go)
 //
 // Sources (gitlabhq/gitlabhq; EE: diffblue/gitlab, its current files):
 // lib/gitlab/ci/pipeline/chain/create_deployments.rb and
@@ -597,7 +699,7 @@
 // Tests: deployments_test.go, deployment_approvals_test.go (the contexts of
 // ee/spec/requests/api/deployments_spec.rb's approval and GET blocks,
 // TestSpecDeployments_..., and the branches of approval_service.rb,
-// TestSpecApprovalService_...), protected_environment_update_test.go,
+// TestSpecApprovalService_...), protected_environments_test.go,
 // fixture_approvals_test.go; every answer checked against GitLab's
 // deployment.json and EE's deployment_extended.json,
 // deployment_approval.json and protected_environment_approval_rule.json

@@ -184,50 +184,12 @@ func (e *jobEncoder) appendJob(j *job, asJob bool) {
 	if jobShape {
 		e.raw(`,"archived":`)
 		e.bool(proj.archived)
-		e.raw(`,"artifacts":[`)
-		var archive *artifact
-		if build {
-			for i := range j.artifacts {
-				a := &j.artifacts[i]
-				if i > 0 {
-					e.raw(",")
-				}
-				e.raw(`{"file_format":`)
-				e.str(a.fileFormat)
-				e.raw(`,"file_type":`)
-				e.str(a.fileType)
-				e.raw(`,"filename":`)
-				e.str(a.filename)
-				e.raw(`,"size":`)
-				e.int(a.size)
-				e.raw("}")
-				if a.fileType == "archive" {
-					archive = a
-				}
-			}
-		}
-		e.raw(`],"artifacts_expire_at":`)
-		if build {
-			e.timePtr(j.artifactsExp)
-		} else {
-			e.raw("null")
-		}
-		if archive != nil {
-			e.raw(`,"artifacts_file":{"filename":`)
-			e.str(archive.filename)
-			e.raw(`,"size":`)
-			e.int(archive.size)
-			e.raw("}")
-		}
+		e.artifactFields(j, build)
 	}
 	e.raw(`,"commit":`)
 	e.shared('c', pl.id, func() { e.commit(pl, proj) })
 	e.raw(`,"coverage":`)
-	if j.coverage == nil {
-		e.raw("null")
-	} else {
-		e.float(*j.coverage)
-	}
+	e.floatPtr(j.coverage)
 	e.raw(`,"created_at":`)
 	e.time(j.createdAt)
 	if !jobShape {
@@ -239,15 +201,7 @@ func (e *jobEncoder) appendJob(j *job, asJob bool) {
 		}
 	}
 	e.raw(`,"duration":`)
-	if j.startedAt != nil {
-		end := e.now
-		if j.finishedAt != nil {
-			end = *j.finishedAt
-		}
-		e.float(seconds(end.Sub(*j.startedAt)))
-	} else {
-		e.raw("null")
-	}
+	e.elapsed(j.startedAt, j.finishedAt)
 	e.raw(`,"erased_at":`)
 	e.timePtr(j.erasedAt)
 	if j.status == StatusFailed {
@@ -265,17 +219,99 @@ func (e *jobEncoder) appendJob(j *job, asJob bool) {
 	e.raw(`,"project":{"ci_job_token_scope_enabled":`)
 	e.bool(proj.ciJobTokenScopeEnabled)
 	e.raw(`},"queued_duration":`)
-	if j.queuedAt != nil {
-		end := e.now
-		if j.startedAt != nil {
-			end = *j.startedAt
-		}
-		e.float(seconds(end.Sub(*j.queuedAt)))
+	e.elapsed(j.queuedAt, j.startedAt)
+	e.raw(`,"ref":`)
+	e.str(pl.ref)
+	e.runnerFields(j, build, jobShape)
+	e.raw(`,"stage":`)
+	e.str(j.stage)
+	e.raw(`,"started_at":`)
+	e.timePtr(j.startedAt)
+	e.raw(`,"status":`)
+	e.str(j.status)
+	e.raw(`,"tag":`)
+	e.bool(pl.tag)
+	if jobShape {
+		e.tagList(j, build)
+	}
+	e.raw(`,"user":`)
+	if u := s.users[j.userID]; u != nil {
+		e.shared('u', u.id, func() { e.user(u) })
 	} else {
 		e.raw("null")
 	}
-	e.raw(`,"ref":`)
-	e.str(pl.ref)
+	e.raw(`,"web_url":"`)
+	e.shared('j', proj.id, func() { e.urlBody("/", proj.path, "/-/jobs/") })
+	e.int(j.id)
+	e.raw(`"}`)
+}
+
+// artifactFields appends artifacts, artifacts_expire_at and, when the job
+// has an archive (the last one), artifacts_file; a bridge's are empty.
+func (e *jobEncoder) artifactFields(j *job, build bool) {
+	e.raw(`,"artifacts":[`)
+	var archive *artifact
+	if build {
+		for i := range j.artifacts {
+			a := &j.artifacts[i]
+			if i > 0 {
+				e.raw(",")
+			}
+			e.raw(`{"file_format":`)
+			e.str(a.fileFormat)
+			e.raw(`,"file_type":`)
+			e.str(a.fileType)
+			e.raw(`,"filename":`)
+			e.str(a.filename)
+			e.raw(`,"size":`)
+			e.int(a.size)
+			e.raw("}")
+			if a.fileType == "archive" {
+				archive = a
+			}
+		}
+	}
+	e.raw(`],"artifacts_expire_at":`)
+	if build {
+		e.timePtr(j.artifactsExp)
+	} else {
+		e.raw("null")
+	}
+	if archive != nil {
+		e.raw(`,"artifacts_file":{"filename":`)
+		e.str(archive.filename)
+		e.raw(`,"size":`)
+		e.int(archive.size)
+		e.raw("}")
+	}
+}
+
+// elapsed appends the seconds from start to end (now while end is nil),
+// null before start: a job's duration and queued_duration.
+func (e *jobEncoder) elapsed(start, end *time.Time) {
+	if start == nil {
+		e.raw("null")
+		return
+	}
+	to := e.now
+	if end != nil {
+		to = *end
+	}
+	e.float(seconds(to.Sub(*start)))
+}
+
+// floatPtr appends a number or null.
+func (e *jobEncoder) floatPtr(f *float64) {
+	if f == nil {
+		e.raw("null")
+		return
+	}
+	e.float(*f)
+}
+
+// runnerFields appends runner (Ci::Job's) and runner_manager (Ci::Build's
+// only): null until a runner has picked the job up.
+func (e *jobEncoder) runnerFields(j *job, build, jobShape bool) {
 	if jobShape {
 		e.raw(`,"runner":`)
 		if build && j.runnerID != 0 {
@@ -292,38 +328,23 @@ func (e *jobEncoder) appendJob(j *job, asJob bool) {
 			e.raw("null")
 		}
 	}
-	e.raw(`,"stage":`)
-	e.str(j.stage)
-	e.raw(`,"started_at":`)
-	e.timePtr(j.startedAt)
-	e.raw(`,"status":`)
-	e.str(j.status)
-	e.raw(`,"tag":`)
-	e.bool(pl.tag)
-	if jobShape {
-		e.raw(`,"tag_list":[`)
-		if build {
-			for i, t := range j.tags {
-				if i > 0 {
-					e.raw(",")
-				}
-				e.str(t)
+}
+
+// tagList appends tag_list: a build's tags, ["bridge"] for a bridge
+// (Ci::Bridge#tags).
+func (e *jobEncoder) tagList(j *job, build bool) {
+	e.raw(`,"tag_list":[`)
+	if build {
+		for i, t := range j.tags {
+			if i > 0 {
+				e.raw(",")
 			}
-		} else {
-			e.raw(`"bridge"`)
+			e.str(t)
 		}
-		e.raw("]")
-	}
-	e.raw(`,"user":`)
-	if u := s.users[j.userID]; u != nil {
-		e.shared('u', u.id, func() { e.user(u) })
 	} else {
-		e.raw("null")
+		e.raw(`"bridge"`)
 	}
-	e.raw(`,"web_url":"`)
-	e.shared('j', proj.id, func() { e.urlBody("/", proj.path, "/-/jobs/") })
-	e.int(j.id)
-	e.raw(`"}`)
+	e.raw("]")
 }
 
 // user is userEntity (API::Entities::User, as jobs embed it).

@@ -69,3 +69,17 @@ func itoa(n int64) string {
 	}
 	return string(b[i:])
 }
+
+// userBasicEntity is API::Entities::UserBasic.
+func (s *Sim) userBasicEntity(u *user, base string) obj {
+	if u == nil {
+		return nil
+	}
+	return obj{"id": u.id, "username": u.username, "public_email": nil, "name": u.name, "state": u.state,
+		"locked": u.state == "blocked", "avatar_url": base + "/uploads/-/system/user/avatar/" + itoa(u.id) + "/avatar.png",
+		"web_url": base + "/" + u.username}
+}
+
+func lastSegment(path string) string { return path[strings.LastIndex(path, "/")+1:] }
+
+func nameWithNamespace(path string) string { return strings.Join(strings.Split(path, "/"), " / ") }

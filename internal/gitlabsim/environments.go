@@ -12,8 +12,7 @@ import (
 	"time"
 )
 
-// Environments and protected environments. Sources (gitlabhq/gitlabhq and,
-// for EE, diffblue/gitlab):
+// Environments. Sources (gitlabhq/gitlabhq):
 //
 //   - The CI keyword environment: (name, action, deployment_tier, url) of
 //     lib/gitlab/ci/config/entry/environment.rb; a pipeline's jobs with an
@@ -26,26 +25,9 @@ import (
 //     of at least 3 characters, states) and /:environment_id
 //     (read_environment: Reporters; CI job tokens accepted), presented as
 //     Entities::Environment.
-//   - ee/lib/api/protected_environments.rb: GET/POST
-//     /projects/:id/protected_environments, GET/DELETE .../:name
-//     (authorize_admin_project; 409 "Protected environment '<name>' already
-//     exists"), presented as EE::API::Entities::ProtectedEnvironment.
-//   - ee/app/models/protected_environments/authorizable.rb#check_access: an
-//     administrator, the user of a user rule, else the project role at least
-//     the rule's access level (Reporter, Developer, Maintainer; 60 for
-//     administrators); ProtectedEnvironment#accessible_to? is any of its
-//     deploy access levels.
-//   - ee/app/models/ee/environment.rb: protected_from?(user) (some
-//     protection of the environment is not accessible to the user) and
-//     protected_by?(user) (all are).
-//   - ee/app/policies/ee/ci/deployable_policy.rb: a job of a protected
-//     environment the user may not deploy to cannot be played, retried,
-//     canceled or erased (403 Forbidden); a Reporter who may deploy to it
-//     can (the jailbreak), on a protected ref too (guards.go: canWriteJob).
 //
-// Group-level protected environments (by tier) are not simulated.
-// Deployments, required_approval_count and approval_rules are
-// (deployments.go, deployment_approvals.go, protected_environment_update.go).
+// Protected environments, their approval settings and the guard they put
+// on jobs are protected_environments.go; deployments deployments.go.
 
 // CIEnvironment is a job's environment: keyword; in the seed's JSON either
 // a name ("production") or an object.
@@ -108,14 +90,6 @@ type environment struct {
 	updatedAt   time.Time
 }
 
-// protectedEnvironment is a project-level ProtectedEnvironment.
-type protectedEnvironment struct {
-	name                  string
-	deploy                []refAccess
-	requiredApprovalCount int64
-	approvalRules         []*approvalRule // deployment_approvals.go
-}
-
 // Route patterns of the environments and protected environments APIs.
 const (
 	RouteEnvironments          = "GET /api/v4/projects/{id}/environments"
@@ -129,10 +103,6 @@ const (
 func (s *Sim) environmentRoutes() {
 	s.handle(RouteEnvironments, s.listEnvironments)
 	s.handle(RouteEnvironment, s.getEnvironment)
-	s.handle(RouteProtectedEnvironments, s.listProtectedEnvironments)
-	s.handle(RouteProtectEnvironment, s.postProtectedEnvironment)
-	s.handle(RouteProtectedEnvironment, s.getProtectedEnvironment)
-	s.handle(RouteUnprotectEnvironment, s.deleteProtectedEnvironment)
 }
 
 // guessTier is Environment#guess_tier.
@@ -200,69 +170,6 @@ func (s *Sim) jobEnvironment(j *job) *CIEnvironment {
 		return run.byName[j.name].Environment
 	}
 	return nil
-}
-
-// protectionsOf are the protected environments of the job's persisted environment.
-func (s *Sim) protectionsOf(j *job) []*protectedEnvironment {
-	e := s.jobEnvironment(j)
-	if e == nil {
-		return nil
-	}
-	var out []*protectedEnvironment
-	for _, pe := range s.guards.protectedEnvs[j.projectID] {
-		if pe.name == e.Name {
-			out = append(out, pe)
-		}
-	}
-	return out
-}
-
-// deployAccessAllows is ProtectedEnvironments::Authorizable#check_access.
-func deployAccessAllows(a refAccess, u *user, proj *project) bool {
-	switch {
-	case u == nil:
-		return false
-	case u.admin:
-		return true
-	case a.userID != 0:
-		return u.id == a.userID
-	case a.groupID != 0:
-		return false // group memberships are not simulated
-	}
-	return proj.members[u.id] >= a.accessLevel
-}
-
-// accessibleTo is ProtectedEnvironment#accessible_to?.
-func (pe *protectedEnvironment) accessibleTo(u *user, proj *project) bool {
-	return slices.ContainsFunc(pe.deploy, func(a refAccess) bool { return deployAccessAllows(a, u, proj) })
-}
-
-// environmentGuard is Environment#protected_from?: the first protection
-// of the job's environment the user may not deploy through, or nil.
-func (s *Sim) environmentGuard(p principal, proj *project, j *job) *protectedEnvironment {
-	for _, pe := range s.protectionsOf(j) {
-		if !pe.accessibleTo(p.user, proj) {
-			return pe
-		}
-	}
-	return nil
-}
-
-// reporterDeployer is EE::Ci::DeployablePolicy's
-// reporter_has_access_to_protected_environment: the job's environment is
-// protected, every protection lets the user deploy (protected_by?), and the
-// user is at least a Reporter of the project.
-func (s *Sim) reporterDeployer(p principal, proj *project, j *job) bool {
-	pes := s.protectionsOf(j)
-	if len(pes) == 0 || p.user == nil || accessLevel(p, proj) < ReporterAccess {
-		return false
-	}
-	for _, pe := range pes {
-		if !pe.accessibleTo(p.user, proj) {
-			return false
-		}
-	}
-	return true
 }
 
 // environmentEntity is Entities::Environment.
@@ -361,175 +268,3 @@ func (s *Sim) getEnvironment(w http.ResponseWriter, r *http.Request) {
 
 // deployLevels are ProtectedEnvironments::Authorizable::ALLOWED_ACCESS_LEVELS.
 var deployLevels = []int64{MaintainerAccess, DeveloperAccess, ReporterAccess, AdminAccess}
-
-// humanizeDeployAccess is Authorizable#humanize of a role (Reporters and
-// administrators have no description).
-func humanizeDeployAccess(level int) any {
-	switch level {
-	case MaintainerAccess:
-		return "Maintainers"
-	case DeveloperAccess:
-		return "Developers + Maintainers"
-	}
-	return nil
-}
-
-// protectedEnvironmentEntity is EE::API::Entities::ProtectedEnvironment.
-func (s *Sim) protectedEnvironmentEntity(pe *protectedEnvironment) obj {
-	levels := s.accessEntities(pe.deploy, humanizeDeployAccess)
-	for _, l := range levels {
-		l["group_inheritance_type"] = 0
-	}
-	return obj{"name": pe.name, "deploy_access_levels": levels, "required_approval_count": pe.requiredApprovalCount,
-		"approval_rules": s.approvalRuleEntities(pe)}
-}
-
-func (s *Sim) findProtectedEnvironment(projectID int64, name string) *protectedEnvironment {
-	for _, pe := range s.guards.protectedEnvs[projectID] {
-		if pe.name == name {
-			return pe
-		}
-	}
-	return nil
-}
-
-// GET /projects/:id/protected_environments: sorted by name.
-func (s *Sim) listProtectedEnvironments(w http.ResponseWriter, r *http.Request) {
-	s.lock()
-	defer s.mu.Unlock()
-	_, proj, ok := s.adminProject(w, r)
-	if !ok {
-		return
-	}
-	lp, ok := readPageParams(w, r)
-	if !ok {
-		return
-	}
-	list := slices.Clone(s.guards.protectedEnvs[proj.id])
-	slices.SortFunc(list, func(a, b *protectedEnvironment) int { return strings.Compare(a.name, b.name) })
-	writePage(s, w, r, lp, list, s.protectedEnvironmentEntity)
-}
-
-// GET /projects/:id/protected_environments/:name.
-func (s *Sim) getProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
-	s.lock()
-	defer s.mu.Unlock()
-	_, proj, ok := s.adminProject(w, r)
-	if !ok {
-		return
-	}
-	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
-	if pe == nil { // find_by_name!
-		notFound(w, "")
-		return
-	}
-	writeJSON(w, http.StatusOK, s.protectedEnvironmentEntity(pe))
-}
-
-// DELETE /projects/:id/protected_environments/:name: 204.
-func (s *Sim) deleteProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
-	s.lock()
-	defer s.mu.Unlock()
-	_, proj, ok := s.adminProject(w, r)
-	if !ok {
-		return
-	}
-	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
-	if pe == nil {
-		notFound(w, "")
-		return
-	}
-	s.guards.protectedEnvs[proj.id] = slices.DeleteFunc(s.guards.protectedEnvs[proj.id],
-		func(o *protectedEnvironment) bool { return o == pe })
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// POST /projects/:id/protected_environments: 201.
-func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
-	s.lock()
-	defer s.mu.Unlock()
-	params, proj, ok := s.adminWrite(w, r)
-	if !ok {
-		return
-	}
-	var errs grapeErrors
-	name := requiredString(params, "name", &errs)
-	approvals, okCount := optionalInt(params, "required_approval_count")
-	if !okCount {
-		errs.add("required_approval_count", "is invalid")
-	}
-	var deploy []refAccess
-	if raw, given := params["deploy_access_levels"]; given {
-		deploy = accessEntriesParam(raw, "deploy_access_levels", deployLevels, &errs)
-	} else {
-		errs.add("deploy_access_levels", "is missing")
-	}
-	rules := s.postApprovalRules(params, &errs) // protected_environment_update.go
-	if len(errs.order) > 0 {
-		badParam(w, errs.message())
-		return
-	}
-	if s.findProtectedEnvironment(proj.id, name) != nil {
-		message(w, http.StatusConflict, "Protected environment '"+name+"' already exists") // conflict!
-		return
-	}
-	var invalid []string
-	if name == "" {
-		invalid = append(invalid, "Name can't be blank")
-	}
-	for _, a := range deploy {
-		if a.accessLevel == 0 && a.userID == 0 && a.groupID == 0 {
-			// DeployAccessLevel#authorizable_attributes_presence, through the association.
-			invalid = append(invalid, "Deploy access levels base One of the Group ID, User ID or Access Level must be specified.")
-			break
-		}
-	}
-	if len(deploy) == 0 {
-		invalid = append(invalid, "Must have at least one deployer.")
-	}
-	invalid = append(invalid, approvalRulesInvalid(rules)...)
-	if len(invalid) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, obj{"message": invalid})
-		return
-	}
-	for i := range deploy {
-		deploy[i].id = s.newID("deploy_access_level", 0)
-	}
-	pe := &protectedEnvironment{name: name, deploy: deploy}
-	if approvals != nil {
-		pe.requiredApprovalCount = *approvals
-	}
-	s.saveApprovalRules(pe, rules)
-	s.addProtectedEnvironment(proj.id, pe)
-	writeJSON(w, http.StatusCreated, s.protectedEnvironmentEntity(pe))
-}
-
-func (s *Sim) addProtectedEnvironment(projectID int64, pe *protectedEnvironment) {
-	if s.guards.protectedEnvs == nil {
-		s.guards.protectedEnvs = map[int64][]*protectedEnvironment{}
-	}
-	s.guards.protectedEnvs[projectID] = append(s.guards.protectedEnvs[projectID], pe)
-}
-
-// ProtectedEnvironmentSpec protects an environment out of band, as the
-// Protected environments API does: the roles (20, 30, 40, 60) and user
-// IDs that may deploy to it.
-type ProtectedEnvironmentSpec struct {
-	Name         string
-	AccessLevels []int
-	UserIDs      []int64
-}
-
-// ProtectEnvironment protects an environment of a project.
-func (s *Sim) ProtectEnvironment(projectID int64, spec ProtectedEnvironmentSpec) {
-	s.lock()
-	defer s.mu.Unlock()
-	pe := &protectedEnvironment{name: spec.Name}
-	for _, l := range spec.AccessLevels {
-		pe.deploy = append(pe.deploy, refAccess{id: s.newID("deploy_access_level", 0), accessLevel: l})
-	}
-	for _, u := range spec.UserIDs {
-		pe.deploy = append(pe.deploy, refAccess{id: s.newID("deploy_access_level", 0), userID: u})
-	}
-	s.addProtectedEnvironment(projectID, pe)
-}

@@ -64,3 +64,13 @@ func insufficientScope(w http.ResponseWriter, scopes string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="gitlab", error="insufficient_scope", error_description="`+desc+`", scope="`+scopes+`"`)
 	writeJSON(w, http.StatusForbidden, map[string]string{"error": "insufficient_scope", "error_description": desc, "scope": scopes})
 }
+
+// badRequest is bad_request!(reason): "400 Bad request - <reason>".
+func badRequest(w http.ResponseWriter, reason string) {
+	message(w, http.StatusBadRequest, "400 Bad request - "+reason)
+}
+
+// validationError is render_validation_error!: 400 {"message": {"base": [msg]}}.
+func validationError(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusBadRequest, obj{"message": obj{"base": []string{msg}}})
+}

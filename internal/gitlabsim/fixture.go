@@ -48,26 +48,28 @@ type fixture struct {
 		CIJobTokenScopeEnabled bool   `json:"ci_job_token_scope_enabled"`
 		// The pipeline-variables settings (projects.go); GitLab.com's default
 		// for new projects is true with "no_one_allowed".
-		RestrictUserDefinedVariables bool           `json:"restrict_user_defined_variables"`
-		PipelineVariablesRole        string         `json:"ci_pipeline_variables_minimum_override_role"`
-		Members                      map[string]int `json:"members"`
-		CI                           *CIConfig      `json:"ci"` // its CI configuration and refs (ciconfig.go)
-		Pipelines                    []struct {
-			ID        int64        `json:"id"`
-			Ref       string       `json:"ref"`
-			SHA       string       `json:"sha"`
-			Tag       bool         `json:"tag"`
-			Source    string       `json:"source"`
-			User      string       `json:"user"`
-			CreatedAt *time.Time   `json:"created_at"`
-			Jobs      []fixtureJob `json:"jobs"`
-		} `json:"pipelines"`
-		TriggerTokens []struct {
+		RestrictUserDefinedVariables bool              `json:"restrict_user_defined_variables"`
+		PipelineVariablesRole        string            `json:"ci_pipeline_variables_minimum_override_role"`
+		Members                      map[string]int    `json:"members"`
+		CI                           *CIConfig         `json:"ci"` // its CI configuration and refs (ciconfig.go)
+		Pipelines                    []fixturePipeline `json:"pipelines"`
+		TriggerTokens                []struct {
 			Value string `json:"value"`
 			Owner string `json:"owner"` // a username
-		} `json:"trigger_tokens"` // pipeline trigger tokens (pipelines_run.go)
+		} `json:"trigger_tokens"` // pipeline trigger tokens (triggers.go)
 		fixtureGuards // protected refs and environments, resource groups (fixture_guards.go)
 	} `json:"projects"`
+}
+
+type fixturePipeline struct {
+	ID        int64        `json:"id"`
+	Ref       string       `json:"ref"`
+	SHA       string       `json:"sha"`
+	Tag       bool         `json:"tag"`
+	Source    string       `json:"source"`
+	User      string       `json:"user"`
+	CreatedAt *time.Time   `json:"created_at"`
+	Jobs      []fixtureJob `json:"jobs"`
 }
 
 type fixtureJob struct {
@@ -158,42 +160,14 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			s.addTriggerToken(proj.ID, users[tt.Owner], tt.Value)
 		}
 		for k, pl := range p.Pipelines {
-			spec := PipelineSpec{ID: pl.ID, Ref: pl.Ref, SHA: pl.SHA, Tag: pl.Tag, Source: pl.Source, CreatedAt: pl.CreatedAt}
-			if pl.User != "" {
-				id, ok := users[pl.User]
-				if !ok {
-					return fmt.Errorf("seed: projects[%d].pipelines[%d].user: unknown user %q", i, k, pl.User)
-				}
-				spec.UserID = id
+			at := fmt.Sprintf("seed: projects[%d].pipelines[%d]", i, k)
+			spec, refs, err := pl.spec(users, at)
+			if err != nil {
+				return err
 			}
-			for n, j := range pl.Jobs {
-				var run time.Duration
-				if j.RunDuration != "" {
-					d, err := time.ParseDuration(j.RunDuration)
-					if err != nil {
-						return fmt.Errorf("seed: projects[%d].pipelines[%d].jobs[%d].run_duration: %w", i, k, n, err)
-					}
-					run = d
-				}
-				at := fmt.Sprintf("seed: projects[%d].pipelines[%d].jobs[%d]", i, k, n)
-				if j.DownstreamPipeline != 0 {
-					if !j.Bridge {
-						return fmt.Errorf("%s.downstream_pipeline_id: only a bridge (\"bridge\": true) triggers a downstream pipeline", at)
-					}
-					downstream = append(downstream, downstreamRef{at, j.DownstreamPipeline})
-				}
-				spec.Jobs = append(spec.Jobs, JobSpec{
-					ID: j.ID, Name: j.Name, Stage: j.Stage, Status: j.Status, AllowFailure: j.AllowFailure, Tags: j.Tags,
-					Coverage: j.Coverage, FailureReason: j.FailureReason, Log: j.Log, Artifacts: j.Artifacts,
-					ArtifactsExpireAt: j.ArtifactsExpireAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
-					ErasedAt: j.ErasedAt, QueuedDuration: j.QueuedDuration, When: j.When,
-					RunDuration: run, Outcome: j.Outcome, LogOnRun: j.LogOnRun, Stuck: j.Stuck,
-					Bridge: j.Bridge, DownstreamPipelineID: j.DownstreamPipeline, Token: j.Token,
-					ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn,
-				})
-			}
+			downstream = append(downstream, refs...)
 			if _, err := s.createPipeline(proj.ID, spec); err != nil {
-				return fmt.Errorf("seed: projects[%d].pipelines[%d]: %w", i, k, err)
+				return fmt.Errorf("%s: %w", at, err)
 			}
 		}
 	}
@@ -203,6 +177,57 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 		}
 	}
 	return nil
+}
+
+// spec is the PipelineSpec of a seed pipeline, with the downstream
+// pipelines its bridges name (checked once the whole seed is loaded); at
+// names it in errors.
+func (pl fixturePipeline) spec(users map[string]int64, at string) (PipelineSpec, []downstreamRef, error) {
+	spec := PipelineSpec{ID: pl.ID, Ref: pl.Ref, SHA: pl.SHA, Tag: pl.Tag, Source: pl.Source, CreatedAt: pl.CreatedAt}
+	if pl.User != "" {
+		id, ok := users[pl.User]
+		if !ok {
+			return PipelineSpec{}, nil, fmt.Errorf("%s.user: unknown user %q", at, pl.User)
+		}
+		spec.UserID = id
+	}
+	var downstream []downstreamRef
+	for n, j := range pl.Jobs {
+		jobAt := fmt.Sprintf("%s.jobs[%d]", at, n)
+		js, err := j.spec(jobAt)
+		if err != nil {
+			return PipelineSpec{}, nil, err
+		}
+		if j.DownstreamPipeline != 0 {
+			downstream = append(downstream, downstreamRef{jobAt, j.DownstreamPipeline})
+		}
+		spec.Jobs = append(spec.Jobs, js)
+	}
+	return spec, downstream, nil
+}
+
+// spec is the JobSpec of a seed job; at names it in errors.
+func (j fixtureJob) spec(at string) (JobSpec, error) {
+	var run time.Duration
+	if j.RunDuration != "" {
+		d, err := time.ParseDuration(j.RunDuration)
+		if err != nil {
+			return JobSpec{}, fmt.Errorf("%s.run_duration: %w", at, err)
+		}
+		run = d
+	}
+	if j.DownstreamPipeline != 0 && !j.Bridge {
+		return JobSpec{}, fmt.Errorf("%s.downstream_pipeline_id: only a bridge (\"bridge\": true) triggers a downstream pipeline", at)
+	}
+	return JobSpec{
+		ID: j.ID, Name: j.Name, Stage: j.Stage, Status: j.Status, AllowFailure: j.AllowFailure, Tags: j.Tags,
+		Coverage: j.Coverage, FailureReason: j.FailureReason, Log: j.Log, Artifacts: j.Artifacts,
+		ArtifactsExpireAt: j.ArtifactsExpireAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
+		ErasedAt: j.ErasedAt, QueuedDuration: j.QueuedDuration, When: j.When,
+		RunDuration: run, Outcome: j.Outcome, LogOnRun: j.LogOnRun, Stuck: j.Stuck,
+		Bridge: j.Bridge, DownstreamPipelineID: j.DownstreamPipeline, Token: j.Token,
+		ArtifactFiles: j.ArtifactFiles, ExpireIn: j.ExpireIn,
+	}, nil
 }
 
 type downstreamRef struct {
@@ -253,4 +278,65 @@ func (s *Sim) RunningJobTokens() []RunningJobToken {
 	}
 	slices.SortFunc(out, func(a, b RunningJobToken) int { return cmp.Compare(a.JobID, b.JobID) })
 	return out
+}
+
+// UserToken is a user's personal access token with the user's role, as
+// the standalone simulator prints them: role is "admin" for an
+// administrator, else the user's highest role in a project (owner,
+// maintainer, developer, reporter, planner, guest), or "none".
+type UserToken struct {
+	Username string
+	Role     string
+	Token    string
+}
+
+// UserTokens lists the personal access tokens of the users (neither
+// revoked nor expired), by user ID and token.
+func (s *Sim) UserTokens() []UserToken {
+	s.lock()
+	defer s.mu.Unlock()
+	type row struct {
+		id int64
+		UserToken
+	}
+	var rows []row
+	now := s.opts.Now()
+	for _, t := range s.tokens {
+		u := s.users[t.userID]
+		if t.kind != personalToken || u == nil || t.revoked || t.expiresAt != nil && !now.Before(*t.expiresAt) {
+			continue
+		}
+		rows = append(rows, row{u.id, UserToken{Username: u.username, Role: s.roleName(u), Token: t.value}})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.Token, b.Token)) })
+	out := make([]UserToken, len(rows))
+	for i, r := range rows {
+		out[i] = r.UserToken
+	}
+	return out
+}
+
+func (s *Sim) roleName(u *user) string {
+	if u.admin {
+		return "admin"
+	}
+	best := 0
+	for _, p := range s.projects {
+		best = max(best, p.members[u.id])
+	}
+	switch {
+	case best >= OwnerAccess:
+		return "owner"
+	case best >= MaintainerAccess:
+		return "maintainer"
+	case best >= DeveloperAccess:
+		return "developer"
+	case best >= ReporterAccess:
+		return "reporter"
+	case best >= PlannerAccess:
+		return "planner"
+	case best >= GuestAccess:
+		return "guest"
+	}
+	return "none"
 }

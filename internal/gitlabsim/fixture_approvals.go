@@ -7,7 +7,7 @@ import (
 
 // fixtureApprovals are a seeded protected environment's approval
 // settings, as the Protected environments API sets them
-// (protected_environment_update.go): the unified required_approval_count
+// (protected_environments.go): the unified required_approval_count
 // and approval rules, each one user (by username), or one role
 // (access_level 20, 30, 40 or 60), with required_approvals (default 1,
 // at most 5).

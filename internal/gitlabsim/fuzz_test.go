@@ -20,7 +20,7 @@ import (
 )
 
 // Fuzz targets for the simulator's reading of query strings and bodies
-// (params.go, list.go, pagination.go): whatever a client sends, the
+// (params.go, rackparams, jobs_list.go, pagination.go): whatever a client sends, the
 // simulator answers as GitLab would — never a panic, never a 5xx — and its
 // answers keep GitLab's schemas. Run one with
 //

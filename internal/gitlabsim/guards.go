@@ -1,21 +1,20 @@
 package gitlabsim
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
-	"strconv"
 	"time"
 )
 
 // The guards production GitLab puts on release jobs, configured through
 // GitLab's own APIs: protected branches and tags (protected_refs.go),
-// environments and protected environments (environments.go) and resource
+// environments (environments.go) and protected environments
+// (protected_environments.go) and resource
 // groups (resource_groups.go). This file holds their share of the store
-// and what they have in common: authorize_admin_project, the pagination of
-// their lists, and Ci::BuildPolicy's write abilities over a job
-// (canWriteJob), which the action endpoints ask.
+// and what they have in common: their access-level parameters, the records
+// a pipeline's jobs create, and Ci::BuildPolicy's write abilities over a
+// job (canWriteJob), which the action endpoints ask. Their routes'
+// authorize_admin_project is requests.go.
 
 // guardState is the store's part for the guards, by project.
 type guardState struct {
@@ -28,63 +27,11 @@ type guardState struct {
 }
 
 func (s *Sim) guardRoutes() {
-	s.protectedRefRoutes()  // protected_refs.go
-	s.environmentRoutes()   // environments.go
-	s.resourceGroupRoutes() // resource_groups.go
-	s.deploymentRoutes()    // deployments_api.go
-}
-
-// projectRequest authenticates a request of the guards' routes (no job
-// tokens; GET takes read_api tokens too) and finds its project (404
-// Project Not Found).
-func (s *Sim) projectRequest(w http.ResponseWriter, r *http.Request) (principal, *project, bool) {
-	allowed := writeScopes
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		allowed = readScopes
-	}
-	p, outcome := s.authenticateScopes(w, r, false, allowed, readScopes)
-	if outcome != authOK {
-		return principal{}, nil, false
-	}
-	proj, ok := s.actionProject(w, r, p)
-	if !ok {
-		return principal{}, nil, false
-	}
-	return p, proj, true
-}
-
-// adminProject is the before filter authorize_admin_project of the
-// protected branches, tags and environments APIs: projectRequest, then
-// admin_project (adminOf).
-func (s *Sim) adminProject(w http.ResponseWriter, r *http.Request) (principal, *project, bool) {
-	p, proj, ok := s.projectRequest(w, r)
-	if !ok || !adminOf(w, p, proj) {
-		return principal{}, nil, false
-	}
-	return p, proj, true
-}
-
-// adminOf is admin_project: maintainers (403 Forbidden otherwise).
-func adminOf(w http.ResponseWriter, p principal, proj *project) bool {
-	if accessLevel(p, proj) < MaintainerAccess {
-		forbidden(w, "")
-		return false
-	}
-	return true
-}
-
-// adminWrite is a write route's start under authorize_admin_project: the
-// body and authentication (writeRequest), the project, admin_project.
-func (s *Sim) adminWrite(w http.ResponseWriter, r *http.Request) (map[string]any, *project, bool) {
-	p, params, ok := s.writeRequest(w, r)
-	if !ok {
-		return nil, nil, false
-	}
-	proj, ok := s.actionProject(w, r, p)
-	if !ok || !adminOf(w, p, proj) {
-		return nil, nil, false
-	}
-	return params, proj, true
+	s.protectedRefRoutes()         // protected_refs.go
+	s.environmentRoutes()          // environments.go
+	s.protectedEnvironmentRoutes() // protected_environments.go
+	s.resourceGroupRoutes()        // resource_groups.go
+	s.deploymentRoutes()           // deployments_api.go
 }
 
 // accessEntriesParam reads an Array of access levels ({access_level,
@@ -128,59 +75,6 @@ func accessEntriesParam(raw any, key string, levels []int64, errs *grapeErrors) 
 		out = append(out, a)
 	}
 	return out
-}
-
-// readPageParams reads `use :pagination` (page, per_page) of a list route
-// without other parameters; on failure it has answered Grape's 400.
-func readPageParams(w http.ResponseWriter, r *http.Request) (listParams, bool) {
-	params := map[string]any{}
-	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
-	var errs grapeErrors
-	lp := listParams{page: 1, perPage: defaultPerPage}
-	readPagination(params, &lp, &errs)
-	if len(errs.order) > 0 {
-		badParam(w, errs.message())
-		return listParams{}, false
-	}
-	return lp, true
-}
-
-// writePage answers 200 with the page of items that r asks for, with
-// offset pagination headers (paginate(...)).
-func writePage[T any](s *Sim, w http.ResponseWriter, r *http.Request, lp listParams, items []T, present func(T) obj) {
-	from, to := s.paginateOffset(w, r, lp, len(items), true)
-	out := make([]obj, 0, to-from)
-	for _, it := range items[from:to] {
-		out = append(out, present(it))
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-// optionalInt reads an optional Grape Integer from a request body's params
-// (a JSON number or a string, as Grape's Integer coerces it); ok is false when it is not an integer.
-func optionalInt(params map[string]any, name string) (*int64, bool) {
-	raw, present := params[name]
-	if !present || raw == nil {
-		return nil, true
-	}
-	switch v := raw.(type) {
-	case json.Number:
-		n, err := v.Int64()
-		if err != nil {
-			return nil, false
-		}
-		return &n, true
-	case string:
-		if v == "" {
-			return nil, true
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		return &n, true
-	}
-	return nil, false
 }
 
 // canWriteJob is Ci::BuildPolicy's job write abilities (play_job,

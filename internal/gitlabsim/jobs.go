@@ -5,7 +5,10 @@ import (
 	"strconv"
 )
 
-// Handlers of the Jobs API (GitLab's lib/api/ci/jobs.rb).
+// One job through the Jobs API (GitLab's lib/api/ci/jobs.rb): GET
+// /projects/:id/jobs/:job_id, its /trace, and GET /job (the CI job token's
+// own job), with the lookups the other job routes share (jobID,
+// jobOfProject, tokenJob). Lists are jobs_list.go, actions job_actions.go.
 
 // jobID parses the {job_id} path parameter as Grape's Integer type does.
 func jobID(w http.ResponseWriter, r *http.Request) (int64, bool) {
@@ -44,6 +47,14 @@ func (s *Sim) projectJobFor(w http.ResponseWriter, r *http.Request, p principal,
 	if !ok {
 		return nil, false
 	}
+	return s.jobOfProject(w, proj, id, buildsOnly)
+}
+
+// jobOfProject finds a job of the project as lib/api/helpers.rb does:
+// find_build! (user_project.builds.find) with buildsOnly, so a bridge is
+// 404 there, find_job! (all_jobs) otherwise; a missing job is 404 "404 Not
+// found", and ok is false when that answer is written.
+func (s *Sim) jobOfProject(w http.ResponseWriter, proj *project, id int64, buildsOnly bool) (*job, bool) {
 	j := s.jobs[id]
 	if j == nil || j.projectID != proj.id || (buildsOnly && j.bridge) {
 		notFound(w, "")
@@ -81,13 +92,24 @@ func (s *Sim) getJobTrace(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) getJobTokenJob(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
+	j, ok := s.tokenJob(w, r)
+	if !ok {
+		return
+	}
+	s.writeJobs(w, r, http.StatusOK, nil, j, false)
+}
+
+// tokenJob is the job of the request's CI job token, for the routes of
+// the job token's own job (GET /job, /job/allowed_agents): 404 Job Not
+// Found for another credential; ok is false when the answer is written.
+func (s *Sim) tokenJob(w http.ResponseWriter, r *http.Request) (*job, bool) {
 	p, outcome := s.authenticate(w, r, true, readScopes...)
 	if outcome != authOK {
-		return
+		return nil, false
 	}
 	if p.job == nil {
 		notFound(w, "Job")
-		return
+		return nil, false
 	}
-	s.writeJobs(w, r, http.StatusOK, nil, p.job, false)
+	return p.job, true
 }

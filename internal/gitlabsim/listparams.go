@@ -38,8 +38,7 @@ const (
 // written Grape's 400. pipelineRoute adds pipeline_id (a path parameter),
 // includeRetried the pipeline jobs' include_retried.
 func readListParams(w http.ResponseWriter, r *http.Request, hash scopeHash, pipelineRoute, includeRetried bool) (listParams, bool) {
-	params := map[string]any{}
-	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
+	params := queryParams(r)
 	var errs grapeErrors
 	lp := listParams{page: 1, perPage: defaultPerPage}
 	if pipelineRoute {
@@ -231,4 +230,18 @@ func keysetOrderSupported(r *http.Request) bool {
 		return def
 	}
 	return last("order_by", "id") == "id" && last("sort", "desc") == "desc"
+}
+
+// readPageParams reads `use :pagination` (page, per_page) of a list route
+// without other parameters; on failure it has answered Grape's 400.
+func readPageParams(w http.ResponseWriter, r *http.Request) (listParams, bool) {
+	params := queryParams(r)
+	var errs grapeErrors
+	lp := listParams{page: 1, perPage: defaultPerPage}
+	readPagination(params, &lp, &errs)
+	if len(errs.order) > 0 {
+		badParam(w, errs.message())
+		return listParams{}, false
+	}
+	return lp, true
 }

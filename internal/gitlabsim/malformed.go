@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim/rackparams"
 )
 
 // GitLab's Gitlab::Middleware::HandleMalformedStrings
@@ -30,7 +32,7 @@ func malformedRequest(r *http.Request) bool {
 		return true
 	}
 	params := map[string]any{}
-	if rackParse(params, r.URL.RawQuery) != nil {
+	if rackparams.Parse(params, r.URL.RawQuery) != nil {
 		return true
 	}
 	if malformedBody(r, params) {
@@ -63,7 +65,7 @@ func malformedBody(r *http.Request, params map[string]any) bool {
 	}
 	switch mt {
 	case "application/x-www-form-urlencoded":
-		return rackParse(params, string(body)) != nil
+		return rackparams.Parse(params, string(body)) != nil
 	case "application/json":
 		var v any
 		if json.Unmarshal(body, &v) != nil {
@@ -78,11 +80,11 @@ func malformedBody(r *http.Request, params map[string]any) bool {
 		}
 		return false
 	}
-	form, err := multipartFields(body, mtParams["boundary"])
+	form, err := rackparams.MultipartFields(body, mtParams["boundary"])
 	if err != nil {
 		return false // requestParams answers the unreadable multipart body
 	}
-	return rackParse(params, form) != nil
+	return rackparams.Parse(params, form) != nil
 }
 
 // credentialsMalformed is credentials_malformed?: the decoded user and

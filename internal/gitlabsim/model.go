@@ -3,7 +3,7 @@ package gitlabsim
 import "time"
 
 // Records of the store. Handlers and fixtures touch them only under Sim.mu;
-// outside the package they are seen through the snapshot types in store.go.
+// outside the package they are seen through the snapshot types of setup.go, users.go and projects.go.
 
 // Access levels of project members, as GitLab numbers them.
 const (

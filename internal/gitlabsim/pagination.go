@@ -167,3 +167,14 @@ var (
 	trueValues  = map[string]bool{"1": true, "on": true, "On": true, "ON": true, "t": true, "true": true, "True": true, "TRUE": true, "T": true, "y": true, "yes": true, "Yes": true, "YES": true, "Y": true}
 	falseValues = map[string]bool{"0": true, "off": true, "Off": true, "OFF": true, "f": true, "false": true, "False": true, "FALSE": true, "F": true, "n": true, "no": true, "No": true, "NO": true, "N": true}
 )
+
+// writePage answers 200 with the page of items that r asks for, with
+// offset pagination headers (paginate(...)).
+func writePage[T any](s *Sim, w http.ResponseWriter, r *http.Request, lp listParams, items []T, present func(T) obj) {
+	from, to := s.paginateOffset(w, r, lp, len(items), true)
+	out := make([]obj, 0, to-from)
+	for _, it := range items[from:to] {
+		out = append(out, present(it))
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -3,21 +3,20 @@ package gitlabsim
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim/rackparams"
 )
 
-// Request parameters of the POST endpoints, read as Grape (over Rack) reads
-// them: the query string, then a form or JSON object body merged over it.
-// Nested form keys follow Rack: a[]=x appends, a[][k]=v builds an array of
-// hashes (a new hash starts when the last one has k already), a[k]=v a hash.
+// Request parameters, read as Grape (over Rack) reads them: the query
+// string, then a form or JSON object body merged over it, nested keys as
+// Rack nests them (the rackparams package); then Grape's coercions and
+// errors (grapeErrors, requiredString, grapeString, boolValue, optionalInt,
+// integerParam in listparams.go).
 
 // paramError is how reading parameters failed: the status and error body.
 type paramError struct {
@@ -25,11 +24,19 @@ type paramError struct {
 	text   string
 }
 
+// queryParams are the query string's parameters as Rack nests them
+// (rackparams). malformedRequest has refused, with a 400 before any route,
+// what Rack cannot parse.
+func queryParams(r *http.Request) map[string]any {
+	params := map[string]any{}
+	_ = rackparams.Parse(params, r.URL.RawQuery)
+	return params
+}
+
 // requestParams reads a request's parameters. JSON bodies that are not
 // objects (null, arrays) add nothing, as Grape keeps them apart under _json.
 func requestParams(r *http.Request) (map[string]any, *paramError) {
-	params := map[string]any{}
-	_ = rackParse(params, r.URL.RawQuery) // malformedRequest has refused what Rack cannot parse
+	params := queryParams(r)
 	if r.Body == nil {
 		return params, nil
 	}
@@ -53,7 +60,7 @@ func requestParams(r *http.Request) (map[string]any, *paramError) {
 	}
 	switch mediaType {
 	case "application/x-www-form-urlencoded":
-		_ = rackParse(params, string(body)) // as above
+		_ = rackparams.Parse(params, string(body)) // as above
 	case "application/json":
 		// Grape's JSON parser raises InvalidMessageBody on malformed JSON.
 		var v any
@@ -86,188 +93,12 @@ func readParams(w http.ResponseWriter, r *http.Request) (params map[string]any, 
 
 func multipartParams(params map[string]any, r *http.Request, body []byte, boundary string) (map[string]any, *paramError) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	form, err := multipartFields(body, boundary)
+	form, err := rackparams.MultipartFields(body, boundary)
 	if err != nil {
 		return nil, &paramError{http.StatusBadRequest, "the multipart body could not be read"}
 	}
-	_ = rackParse(params, form) // malformedRequest has refused what Rack cannot parse
+	_ = rackparams.Parse(params, form) // malformedRequest has refused what Rack cannot parse
 	return params, nil
-}
-
-// multipartFields is a multipart body's non-file fields as a query string,
-// in the body's order (Rack's multipart parser nests them in that order).
-func multipartFields(body []byte, boundary string) (string, error) {
-	if boundary == "" {
-		return "", errors.New("no multipart boundary")
-	}
-	mr := multipart.NewReader(bytes.NewReader(body), boundary)
-	var pairs []string
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return strings.Join(pairs, "&"), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if part.FileName() != "" {
-			continue
-		}
-		value, err := io.ReadAll(io.LimitReader(part, 1<<20))
-		if err != nil {
-			return "", err
-		}
-		pairs = append(pairs, url.QueryEscape(part.FormName())+"="+url.QueryEscape(string(value)))
-	}
-}
-
-// rackParse adds the pairs of a query string (or form body) to params as
-// Rack 2.2's Rack::QueryParser#parse_nested_query does (GitLab runs Rack
-// 2.2): pairs split at "&" or ";" (and the spaces after them), a key
-// without "=" has a nil value, and keys nest as normalizeParams says. It
-// returns what Rack raises: an invalid %-escape (InvalidParameterError), a
-// key used both as a list and a hash or scalar (ParameterTypeError), or
-// nesting deeper than 100 (ParamsTooDeepError). GitLab's
-// HandleMalformedStrings middleware answers those with a 400 before any
-// route runs (malformedRequest); params is then incomplete.
-func rackParse(params map[string]any, query string) error {
-	for _, pair := range rackSeparators.Split(query, -1) {
-		if pair == "" {
-			continue
-		}
-		k, v, hasValue := strings.Cut(pair, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			return err
-		}
-		var value any
-		if hasValue {
-			s, err := url.QueryUnescape(v)
-			if err != nil {
-				return err
-			}
-			value = s
-		}
-		if _, err := normalizeParams(params, key, value, rackParamDepthLimit); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// rackSeparators is Rack 2.2's DEFAULT_SEP, /[&;] */n.
-var rackSeparators = regexp.MustCompile(`[&;] *`)
-
-// rackParamDepthLimit is Rack 2.2's default param_depth_limit.
-const rackParamDepthLimit = 100
-
-// rackKey is the key part of a parameter name in normalize_params:
-// %r(\A[\[\]]*([^\[\]]+)\]*); what follows the match is "after".
-var rackKey = regexp.MustCompile(`^[\[\]]*([^\[\]]+)\]*`)
-
-// Ruby's ^ and $ match at line ends, hence (?m).
-var (
-	rackArrayOfHashes = regexp.MustCompile(`(?m)^\[\]\[([^\[\]]+)\]$`)
-	rackArrayNested   = regexp.MustCompile(`(?m)^\[\](.+)$`)
-	rackKeySplit      = regexp.MustCompile(`[\[\]]+`)
-)
-
-// errRackParams is what Rack raises for parameters it cannot nest.
-var errRackParams = errors.New("invalid query parameters")
-
-// normalizeParams is Rack 2.2's Rack::QueryParser#normalize_params, line by
-// line; its result is what the Ruby method returns (params, an Array, or
-// nil).
-func normalizeParams(params map[string]any, name string, v any, depth int) (any, error) {
-	if depth <= 0 {
-		return nil, errRackParams // ParamsTooDeepError
-	}
-	var k, after string
-	if m := rackKey.FindStringSubmatchIndex(name); m != nil {
-		k, after = name[m[2]:m[3]], name[m[1]:]
-	}
-	if k == "" {
-		if v != nil && name == "[]" {
-			return []any{v}, nil
-		}
-		return nil, nil
-	}
-	switch {
-	case after == "":
-		params[k] = v
-	case after == "[":
-		params[name] = v
-	case after == "[]":
-		if params[k] == nil {
-			params[k] = []any{}
-		}
-		list, ok := params[k].([]any)
-		if !ok {
-			return nil, errRackParams // ParameterTypeError
-		}
-		params[k] = append(list, v)
-	case rackArrayOfHashes.MatchString(after) || rackArrayNested.MatchString(after):
-		md := rackArrayOfHashes.FindStringSubmatch(after)
-		if md == nil {
-			md = rackArrayNested.FindStringSubmatch(after)
-		}
-		childKey := md[1]
-		if params[k] == nil {
-			params[k] = []any{}
-		}
-		list, ok := params[k].([]any)
-		if !ok {
-			return nil, errRackParams // ParameterTypeError
-		}
-		if n := len(list); n > 0 {
-			if last, isHash := list[n-1].(map[string]any); isHash && !rackHashHasKey(last, childKey) {
-				if _, err := normalizeParams(last, childKey, v, depth-1); err != nil {
-					return nil, err
-				}
-				return params, nil
-			}
-		}
-		child, err := normalizeParams(map[string]any{}, childKey, v, depth-1)
-		if err != nil {
-			return nil, err
-		}
-		params[k] = append(list, child)
-	default:
-		if params[k] == nil {
-			params[k] = map[string]any{}
-		}
-		hash, ok := params[k].(map[string]any)
-		if !ok {
-			return nil, errRackParams // ParameterTypeError
-		}
-		nested, err := normalizeParams(hash, after, v, depth-1)
-		if err != nil {
-			return nil, err
-		}
-		params[k] = nested
-	}
-	return params, nil
-}
-
-// rackHashHasKey is Rack 2.2's params_hash_has_key?.
-func rackHashHasKey(hash map[string]any, key string) bool {
-	if strings.Contains(key, "[]") {
-		return false
-	}
-	var h any = hash
-	for _, part := range rackKeySplit.Split(key, -1) {
-		if part == "" {
-			continue
-		}
-		m, ok := h.(map[string]any)
-		if !ok {
-			return false
-		}
-		if h, ok = m[part]; !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // boolValue reads an optional Grape Boolean parameter.
@@ -409,4 +240,31 @@ func grapeString(v any) (string, bool) {
 		return strconv.FormatBool(v), true
 	}
 	return "", false
+}
+
+// optionalInt reads an optional Grape Integer from a request body's params
+// (a JSON number or a string, as Grape's Integer coerces it); ok is false when it is not an integer.
+func optionalInt(params map[string]any, name string) (*int64, bool) {
+	raw, present := params[name]
+	if !present || raw == nil {
+		return nil, true
+	}
+	switch v := raw.(type) {
+	case json.Number:
+		n, err := v.Int64()
+		if err != nil {
+			return nil, false
+		}
+		return &n, true
+	case string:
+		if v == "" {
+			return nil, true
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		return &n, true
+	}
+	return nil, false
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // GitLab's pipeline processing, for the pipelines POST /projects/:id/pipeline
-// and the trigger API create (pipelines_run.go). Sources (gitlabhq/gitlabhq):
+// and the trigger API create (pipeline_create.go, triggers.go). Sources (gitlabhq/gitlabhq):
 //
 //   - app/services/ci/pipeline_processing/atomic_processing_service.rb and its
 //     status_collection.rb: stages in order; a created job is processed once

@@ -3,11 +3,14 @@ package gitlabsim
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
+// Projects: the Go API that creates them (CreateProject, ProjectSpec) and
 // GET and PUT /projects/:id (lib/api/projects.rb, Entities::Project of
 // lib/api/entities/project.rb) for the project's pipeline-variables
 // settings, and the guard they configure (set_pipeline_variables).
@@ -298,4 +301,101 @@ func (s *Sim) projectEntity(r *http.Request, p principal, proj *project) obj {
 		o["auto_cancel_pending_pipelines"] = "enabled"
 	}
 	return o
+}
+
+// Project is a snapshot of a simulated project.
+type Project struct {
+	ID                int64
+	PathWithNamespace string
+}
+
+// ProjectSpec describes a project to create.
+type ProjectSpec struct {
+	Path                   string // "group/sub/project", required
+	Name                   string // default the last path segment
+	Visibility             string // private (default), internal or public
+	Members                map[int64]int
+	CIJobTokenScopeEnabled bool
+	Archived               bool
+	// The pipeline-variables settings (projects.go). The zero value is a
+	// project from before GitLab 17.1's restriction: no restriction, and
+	// the minimum role "developer". GitLab.com's default for new projects
+	// is RestrictUserDefinedVariables with "no_one_allowed".
+	RestrictUserDefinedVariables         bool
+	PipelineVariablesMinimumOverrideRole string // no_one_allowed, developer (default), maintainer, owner
+}
+
+// CreateProject adds a project; it panics on an invalid path, a test bug.
+func (s *Sim) CreateProject(spec ProjectSpec) Project {
+	s.lock()
+	defer s.mu.Unlock()
+	p, err := s.createProject(spec)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func (s *Sim) createProject(spec ProjectSpec) (Project, error) {
+	parts := strings.Split(spec.Path, "/")
+	if len(parts) < 2 || slicesContainsEmpty(parts) {
+		return Project{}, fmt.Errorf("project path %q must be namespace/project", spec.Path)
+	}
+	for _, p := range s.projects {
+		if strings.EqualFold(p.path, spec.Path) {
+			return Project{}, fmt.Errorf("project path %q is taken", spec.Path)
+		}
+	}
+	vis := spec.Visibility
+	switch vis {
+	case "":
+		vis = "private"
+	case "private", "internal", "public":
+	default:
+		return Project{}, fmt.Errorf("project %q: visibility %q is not private, internal or public", spec.Path, vis)
+	}
+	role := firstNonEmpty(spec.PipelineVariablesMinimumOverrideRole, RoleDeveloper)
+	if !slices.Contains(overrideRoles, role) {
+		return Project{}, fmt.Errorf("project %q: ci_pipeline_variables_minimum_override_role %q is not one of %s",
+			spec.Path, role, strings.Join(overrideRoles, ", "))
+	}
+	p := &project{
+		id: s.newID("project", 0), path: spec.Path, name: spec.Name, visibility: vis,
+		members: map[int64]int{}, archived: spec.Archived, ciJobTokenScopeEnabled: spec.CIJobTokenScopeEnabled,
+		createdAt: s.opts.Now().UTC(), restrictUserDefinedVariables: spec.RestrictUserDefinedVariables,
+		pipelineVariablesRole: role,
+	}
+	if p.name == "" {
+		p.name = parts[len(parts)-1]
+	}
+	for id, level := range spec.Members {
+		p.members[id] = level
+	}
+	s.projects[p.id] = p
+	return Project{ID: p.id, PathWithNamespace: p.path}, nil
+}
+
+func slicesContainsEmpty(parts []string) bool {
+	for _, p := range parts {
+		if p == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// findProject resolves a numeric ID or a (decoded) full path, case-insensitively like GitLab.
+func (s *Sim) findProject(id string) *project {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		return s.projects[n]
+	}
+	if dec, err := url.PathUnescape(id); err == nil {
+		id = dec
+	}
+	for _, p := range s.projects {
+		if strings.EqualFold(p.path, id) {
+			return p
+		}
+	}
+	return nil
 }

@@ -87,7 +87,7 @@ type Sim struct {
 	runnable  map[int64]bool           // driven jobs the runner may have to move
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
-	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipelines_run.go)
+	ci        ciState                  // CI configurations, created pipelines, trigger tokens (pipeline_create.go, triggers.go)
 	guards    guardState               // protected refs and environments, resource groups (guards.go)
 
 	requests map[string]*atomic.Int64 // requests per route pattern, without the lock
@@ -136,21 +136,24 @@ func durationOption(d, def time.Duration) time.Duration {
 	return d
 }
 
-// routes is the API's route table. The handlers live in: user.go (the
-// current user), jobs.go (a job, its log, the job token's job), list.go
-// (project, pipeline and bridge lists, allowed agents), actions.go (play,
-// retry, cancel, erase), artifacts.go (artifact downloads, keep, delete) and
-// pipelines_run.go (create, read and list pipelines, trigger tokens).
+// routes is the API's route table. The handlers live in: users.go (the
+// current user), jobs.go (a job, its log, the job token's job), agents.go
+// (the job token's allowed agents), jobs_list.go (project, pipeline and
+// bridge lists), job_actions.go (play, retry, cancel, erase), artifacts.go
+// (artifact downloads, keep, delete), pipelines.go (read and list
+// pipelines; creation in pipeline_create.go, the trigger API in
+// triggers.go), projects.go, and the guards' files (guards.go lists them).
 func (s *Sim) routes() {
 	s.handle("GET /api/v4/user", s.getCurrentUser)
 	s.handle("GET /api/v4/job", s.getJobTokenJob)
+	s.handle("GET /api/v4/job/allowed_agents", s.getAllowedAgents) // agents.go
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}", s.getJob)
 	s.handle("GET /api/v4/projects/{id}/jobs/{job_id}/trace", s.getJobTrace)
-	s.listRoutes()   // list.go: project, pipeline and bridge lists; allowed agents
-	s.actionRoutes() // actions.go: play, retry, cancel, erase
+	s.listRoutes()   // jobs_list.go: project, pipeline and bridge lists
+	s.actionRoutes() // job_actions.go: play, retry, cancel, erase
 	// artifacts.go: artifact downloads, keep, delete
 	s.artifactRoutes()
-	// pipelines_run.go: create, read and list pipelines, trigger tokens.
+	// pipelines.go: create (pipeline_create.go), read and list pipelines, trigger (triggers.go).
 	s.pipelineRoutes()
 	// projects.go: a project and its pipeline-variables settings.
 	s.projectRoutes()

@@ -110,7 +110,7 @@ func actionWaitAttributes(ctx context.Context) map[string]schema.Attribute {
 			Optional: true,
 			MarkdownDescription: "What to wait for after the action: `none` (return at once), `started` (the job left " +
 				"the queue: running or finished) or `finished` (success, failed, canceled or skipped). Defaults to " +
-				"`finished`. Waiting polls the job every fifth of the time waited so far (at least 1 s, at most 30 s: a job is seen within about a fifth of its run time after it ends) until `timeouts.invoke`, and " +
+				"`finished`. " + waitPolling("job") + " until `timeouts.invoke`, and " +
 				"reports each status it sees as a progress message (`job 123: running, 40s`).",
 			Validators: []validator.String{stringvalidator.OneOf(waitNone, waitStarted, waitFinished)},
 		},
@@ -162,6 +162,7 @@ func (a *jobAction) invoke(ctx context.Context, resp *action.InvokeResponse, in 
 	poll := actionPoller()
 	if a.data != nil {
 		poll.failureLogLines = a.data.failureLogLines
+		poll.streamLog = a.data.streamJobLog
 	}
 	poll.progress = func(_ context.Context, job *gitlabclient.Job, waited time.Duration) {
 		send(fmt.Sprintf("job %d: %s, %s", job.ID, job.Status, waited.Round(time.Second)))

@@ -269,20 +269,12 @@ func requireProgress(t *testing.T, progress []string, patterns ...string) {
 // resources' inputs, each described with its upstream API link, and listed
 // in the provider's metadata.
 func TestJobActions_schemas(t *testing.T) {
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	requireNoDiags(t, "GetProviderSchema", resp.Diagnostics)
+	server, resp := servedSchemas(t)
 	want := map[string]struct {
 		attrs []string
 		link  string
 	}{
-		"gitlabjobs_job_play":   {[]string{"fail_on_job_failure", "inputs", "job_id", "pipeline_id", "project", "timeouts", "variables", "wait_for"}, "[Run a job](https://docs.gitlab.com/api/jobs/#run-a-job)."},
+		"gitlabjobs_job_play":   {[]string{"fail_on_job_failure", "inputs", "job_id", "pipeline_id", "project", "timeouts", "variables", "wait_for", "wait_for_approval"}, "[Run a job](https://docs.gitlab.com/api/jobs/#run-a-job)."},
 		"gitlabjobs_job_retry":  {[]string{"fail_on_job_failure", "job_id", "project", "timeouts", "wait_for"}, "[Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job)."},
 		"gitlabjobs_job_cancel": {[]string{"force", "job_id", "project", "timeouts", "wait_for_canceled"}, "[Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job)."},
 		"gitlabjobs_job_erase":  {[]string{"job_id", "project"}, "[Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job)."},
@@ -292,6 +284,9 @@ func TestJobActions_schemas(t *testing.T) {
 		// pipeline_run_action.go
 		"gitlabjobs_pipeline_run": {[]string{"fail_on_failure", "inputs", "project", "ref", "timeouts", "variables", "wait_for"},
 			"[Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline)."},
+		// deployment_approval_action.go: job_id or deployment_id
+		"gitlabjobs_deployment_approval": {[]string{"comment", "deployment_id", "job_id", "project", "represented_as", "status", "timeouts"},
+			"[Approve or reject a blocked deployment](https://docs.gitlab.com/api/deployments/#approve-or-reject-a-blocked-deployment)."},
 	}
 	if len(resp.ActionSchemas) != len(want) {
 		t.Errorf("%d action schemas, want %d", len(resp.ActionSchemas), len(want))
@@ -305,7 +300,7 @@ func TestJobActions_schemas(t *testing.T) {
 		var attrs []string
 		for _, a := range s.Schema.Block.Attributes {
 			attrs = append(attrs, a.Name)
-			if (a.Name == "project" || a.Name == "job_id" || a.Name == "ref") != a.Required {
+			if (a.Name == "project" || a.Name == "job_id" && name != "gitlabjobs_deployment_approval" || a.Name == "ref") != a.Required {
 				t.Errorf("%s.%s: required = %v", name, a.Name, a.Required)
 			}
 		}
@@ -327,7 +322,7 @@ func TestJobActions_schemas(t *testing.T) {
 		names = append(names, a.TypeName)
 	}
 	slices.Sort(names)
-	if want := []string{"gitlabjobs_job_artifacts_delete", "gitlabjobs_job_artifacts_keep", "gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry", "gitlabjobs_pipeline_run"}; !slices.Equal(names, want) {
+	if want := []string{"gitlabjobs_deployment_approval", "gitlabjobs_job_artifacts_delete", "gitlabjobs_job_artifacts_keep", "gitlabjobs_job_cancel", "gitlabjobs_job_erase", "gitlabjobs_job_play", "gitlabjobs_job_retry", "gitlabjobs_pipeline_run"}; !slices.Equal(names, want) {
 		t.Errorf("metadata actions = %v, want %v", names, want)
 	}
 }

@@ -486,6 +486,9 @@ func checkErasable(j *gitlabclient.Job) diag.Diagnostics {
 // the last job seen with the error, so the caller can keep it in state.
 func waitForJob(ctx context.Context, client *gitlabclient.Client, poll poller, project gitlabclient.Project, jobID int64, target string) (*gitlabclient.Job, error) {
 	poll.waiting = func(ctx context.Context, j *gitlabclient.Job) string { return resourceWait(ctx, client, project, j) } // guard_diagnostics.go
+	if poll.streamLog {
+		poll.onPoll = newLogStreamer(client, project, poll).onPoll // job_log_stream.go
+	}
 	return poll.wait(ctx, jobID, target, func(ctx context.Context) (*gitlabclient.Job, error) {
 		return client.GetJob(ctx, project.String(), jobID)
 	})
@@ -566,6 +569,9 @@ type jobActionOutput struct {
 func finishAction(ctx context.Context, client *gitlabclient.Client, poll poller, in jobActionInput, action string, job *gitlabclient.Job) jobActionOutput {
 	if in.WaitFor == waitNone || in.WaitFor == "" {
 		return jobActionOutput{Job: job}
+	}
+	for _, v := range in.Variables {
+		poll.masks = append(poll.masks, v.Value) // sensitive: never streamed (job_log_stream.go)
 	}
 	last, err := waitForJob(ctx, client, poll, in.Project, job.ID, in.WaitFor)
 	if last == nil {

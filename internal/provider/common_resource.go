@@ -29,7 +29,14 @@ import (
 // any front door (a resource, a Terraform action: common_action.go) calls;
 // the diagnostics are in common_diagnostics.go.
 
+// lifecycleGuide points a job action resource's description to the guide
+// (templates/guides/lifecycle.md.tmpl) that tells the shared rules: acting
+// once, refresh after a 404, respelled projects, destroy, import.
+const lifecycleGuide = " Destroying the resource only forgets it; see [Lifecycle guarantees](../guides/lifecycle.md)."
+
 // An action cannot be undone: destroying a job action resource only forgets it.
+// destroyNote, keptNote and acrossReruns are the long form of what
+// lifecycleGuide's guide says, still in gitlabjobs_job_play's description.
 const destroyNote = "\n\nDestroying this resource only removes it from the Terraform state: a job action cannot be undone, " +
 	"and GitLab keeps the job." + keptNote
 
@@ -80,11 +87,8 @@ func resourceProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is accepted too). " +
-			"Writing the same project differently (its numeric ID for its path, a URL-encoded path, another letter " +
-			"case, the new path of a renamed or moved project) changes nothing: the resource is updated in place and " +
-			"the job is not acted on again (when `job_id` is unchanged and the text alone cannot tell, the apply " +
-			"checks with GitLab that the job is in the project). Naming another project (with another `job_id`) " +
-			"replaces the resource.",
+			"Writing the same project differently updates the resource in place without acting again; naming another " +
+			"project replaces it ([details](../guides/lifecycle.md#writing-the-project-differently)).",
 		Validators:    []validator.String{projectValidator{}},
 		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{}},
 	}
@@ -113,8 +117,8 @@ func triggersAttribute(what string) schema.Attribute {
 		ElementType: types.StringType,
 		Optional:    true,
 		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced): the one " +
-			"way to act again on the same job. Without a change here, applying again never repeats the action, even " +
-			"after an apply that failed, timed out or was interrupted (see Across re-runs).",
+			"way to act again on the same job. Without a change here, applying again never repeats the action " +
+			"([details](../guides/lifecycle.md#triggers)).",
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 }
@@ -126,7 +130,7 @@ func waitForAttribute() schema.Attribute {
 		Default:  stringdefault.StaticString(waitFinished),
 		MarkdownDescription: "What to wait for after the action: `none` (return at once), `started` (the job left the " +
 			"queue: running or finished) or `finished` (success, failed, canceled or skipped). Defaults to `finished`. " +
-			"Waiting polls the job every fifth of the time waited so far (at least 1 s, at most 30 s: a job is seen within about a fifth of its run time after it ends) until `timeouts.create`.",
+			waitPolling("job") + " until `timeouts.create`.",
 		Validators: []validator.String{stringvalidator.OneOf(waitNone, waitStarted, waitFinished)},
 	}
 }
@@ -137,9 +141,9 @@ func failOnJobFailureAttribute() schema.Attribute {
 		Computed: true,
 		Default:  booldefault.StaticBool(true),
 		MarkdownDescription: "With `wait_for = \"finished\"`: fail the apply when the job ends `failed` or `canceled`, " +
-			"with its failure reason and URL, so that what depends on it stops. The resource is then saved as tainted; " +
-			"the next apply does not act again but reports the same job's outcome again (change `triggers` to act " +
-			"again). Set to `false` to record the outcome in `status` instead. Defaults to `true`.",
+			"with its failure reason and URL; the resource is saved as tainted and the next apply does not act again " +
+			"([details](../guides/lifecycle.md#never-applied-twice)). Set to `false` to record the outcome in `status` " +
+			"instead. Defaults to `true`.",
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -144,15 +143,7 @@ func TestPlanChecks(t *testing.T) {
 // against sim, with its resource schemas.
 func readServer(t *testing.T, baseURL, token string) (tfprotov6.ProviderServer, map[string]*tfprotov6.Schema) {
 	t.Helper()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	requireNoDiags(t, "GetProviderSchema", schema.Diagnostics)
+	server, schema := servedSchemas(t)
 	resp, err := server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.11.0",
 		Config: dynamicValue(t, schema.Provider, map[string]tftypes.Value{

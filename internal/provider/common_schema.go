@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"fmt"
+	"math"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -92,3 +94,22 @@ func variableKeysValidator(more ...validator.String) validator.Map {
 const variableKeyPattern = `^[a-zA-Z0-9_]{1,255}$`
 
 var variableKeyRegexp = regexp.MustCompile(variableKeyPattern)
+
+// waitPolling says, in the docs' words, how a wait polls what ("job",
+// "pipeline"): derived from defaultPoller's constants (job_wait.go), so that
+// the docs cannot drift from the poller (TestWaitPollingWording).
+func waitPolling(what string) string {
+	share := shareWord(pollShare)
+	return fmt.Sprintf("Waiting polls the %s every %s of the time waited so far (at least %g s, at most %g s: a %s is "+
+		"seen within about a %s of its run time after it ends)", what, share, pollFirst.Seconds(), pollMax.Seconds(), what, share)
+}
+
+// shareWord names a share of a whole ("fifth" for 0.2).
+func shareWord(share float64) string {
+	for n, word := range map[float64]string{2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"} {
+		if math.Abs(share*n-1) < 1e-9 {
+			return word
+		}
+	}
+	return fmt.Sprintf("%g", share)
+}

@@ -10,15 +10,16 @@
 //     job_token_job_data_source.go, job_token_allowed_agents_data_source.go,
 //     project_jobs_data_source.go, pipeline_data_source.go,
 //     pipeline_jobs_data_source.go, pipeline_job_data_source.go,
-//     pipeline_bridges_data_source.go;
+//     pipeline_bridges_data_source.go, deployment_data_source.go,
+//     environment_data_source.go;
 //   - resources: job_play_resource.go, job_retry_resource.go,
 //     job_cancel_resource.go, job_erase_resource.go,
 //     job_artifacts_keep_resource.go, job_artifacts_delete_resource.go,
-//     pipeline_run_resource.go;
+//     pipeline_run_resource.go, deployment_approval_resource.go;
 //   - actions: job_play_action.go, job_retry_action.go,
 //     job_cancel_action.go, job_erase_action.go,
 //     job_artifacts_keep_action.go, job_artifacts_delete_action.go,
-//     pipeline_run_action.go.
+//     pipeline_run_action.go, deployment_approval_action.go.
 //
 // What several of them share is in files named by role:
 //
@@ -66,6 +67,12 @@
 //   - variables_guard.go: GitLab's refusals of what a play sends besides
 //     the job (variables where the project forbids pipeline variables,
 //     inputs the job does not take), with the guard and the fix.
+//   - common_deployments.go: finding a deployment (by ID, or a job's) and
+//     describing its approvals and who must still approve; common_approval.go:
+//     the approval operation (approve or reject once per intent) the
+//     deployment approval resource and action share.
+//   - job_play_approval.go: the play of a deploy job waiting for approval
+//     (plan warning, wait_for_approval); job_log_stream.go: stream_job_log.
 //   - job_model.go: the job's attributes in full and the conversion from
 //     GitLab's job, for the data sources that return jobs.
 //   - validators.go: attribute validators; int64_type.go: the integer type;
@@ -79,9 +86,11 @@
 //     time.
 //
 // Tests. The tests of <name>.go are in files that start with its name:
-//   - <name>_test.go: its tests. For a data source or resource, acceptance
-//     tests through the CLI (package provider_test); for shared code and for
-//     the Terraform actions, unit tests (package provider).
+//   - <name>_test.go: its tests: acceptance tests through the CLI (package
+//     provider_test) for every data source and resource and for
+//     guard_diagnostics, import_mark, job_play_approval and trigger_jobs;
+//     unit tests (package provider) for the other shared code and for the
+//     Terraform actions.
 //   - <name>_internal_test.go: unit tests of unexported code beside an
 //     acceptance <name>_test.go (job_token_allowed_agents_data_source has
 //     only this one).
@@ -91,17 +100,29 @@
 //
 // Exceptions: tests of what several types share are named by what they
 // test: bad_input_test.go, dev_overrides_acc_test.go, examples_test.go,
-// fixtures_test.go (fixtures the tests share), job_actions_acc_test.go,
+// fixtures_test.go and deployment_fixture_test.go (fixtures the tests
+// share), docs_pages_internal_test.go, job_actions_acc_test.go,
 // job_actions_docs_test.go, job_artifacts_log_test.go,
 // job_failure_log_acc_test.go, job_outcomes_acc_test.go,
 // lifecycle_acc_test.go, lifecycle_read_acc_test.go, log_secrets_test.go,
 // pipeline_downstream_test.go, pipeline_run_inputs_acc_test.go,
 // provider_settings_acc_test.go, provider_tls_test.go. These files have no
 // test file of their own and are tested through the types that use them:
-// common_artifacts_action.go, common_schema.go, int64_type.go,
-// job_action_resource.go, job_artifacts_delete_action.go,
-// job_artifacts_keep_action.go, pipeline_data_source.go,
-// pipeline_operations.go, plan_checks.go, server.go. TestDocMapsEveryFile
-// (doc_test.go) fails when a file is missing from this map or a test file
-// breaks the rule without being listed.
+// common_approval.go, common_artifacts_action.go, common_deployments.go,
+// common_schema.go, int64_type.go, job_action_resource.go,
+// job_artifacts_delete_action.go, job_artifacts_keep_action.go,
+// pipeline_data_source.go, pipeline_operations.go, plan_checks.go,
+// server.go. TestDocMapsEveryFile (doc_test.go) fails when a file is
+// missing from this map or a test file breaks the rule without being
+// listed.
+//
+// Documentation: each type's MarkdownDescription is a few sentences ending
+// with its upstream API link; the long stories live in templates/ (one
+// template per type under templates/resources and templates/data-sources;
+// templates/actions is written by TestActionDocTemplates) and in the guides
+// (templates/guides: the job action resources' shared rules are in
+// lifecycle.md.tmpl, tokens and rights in authentication.md.tmpl), which
+// make generate renders into docs/. docs_pages_internal_test.go keeps
+// descriptions and pages short and the wait wording the poller's;
+// job_actions_docs_test.go checks the actions' templates and examples.
 package provider

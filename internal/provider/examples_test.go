@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,6 +33,68 @@ var examplesRoot = filepath.Join("..", "..", "examples")
 func exampleVariables(env *acctest.Env) map[string]config.Variables {
 	return map[string]config.Variables{
 		"provider": {"gitlab_token": config.StringVariable(env.Token)},
+		"demo":     {"release_manager_token": config.StringVariable(seedToken(env, "release-manager"))},
+	}
+}
+
+// aliasLine is the alias of a provider block.
+var aliasLine = regexp.MustCompile(`(?m)^[ \t]*alias[ \t]*=[ \t]*"\w+"`)
+
+// seedToken is the token of a seeded user.
+func seedToken(env *acctest.Env, username string) string {
+	if env.Sim == nil {
+		return ""
+	}
+	for _, tok := range env.Sim.UserTokens() {
+		if tok.Username == username {
+			return tok.Token
+		}
+	}
+	return ""
+}
+
+// exampleSetup prepares the seeded simulator for an example that approves
+// a deployment: production requires one approval from the release manager
+// (the seed's one-line switch; the demo's run.sh sets it so). The approval
+// resource's example approves the deploy job of the tag's pipeline, which
+// the release bot ran: the pipeline 905 is run here, its deploy job 1018
+// waits for approval (deployment 1). The demo runs the pipeline itself.
+func exampleSetup(t *testing.T, env *acctest.Env, body string) {
+	t.Helper()
+	if !strings.Contains(body, "resource \"gitlabjobs_deployment_approval\"") {
+		return
+	}
+	var project, manager, pipeline struct {
+		ID int64 `json:"id"`
+	}
+	env.GetJSON(t, "/projects/"+acctest.PathEscape(acctest.SeedProject), &project)
+	simRequest(t, env, http.MethodGet, "/user", seedToken(env, "release-manager"), "", &manager)
+	if !env.Sim.SetEnvironmentApprovals(project.ID, "production", 0, []gitlabsim.ApprovalRuleSpec{{UserID: manager.ID, RequiredApprovals: 1}}) {
+		t.Fatal("could not set production's approval rule for the release manager")
+	}
+	if strings.Contains(body, "resource \"gitlabjobs_pipeline_run\"") {
+		// The test's in-process provider serves every provider configuration
+		// of a run from one server, whose last configuration wins: the
+		// default provider and the approver's alias then send the same
+		// token, so the approver is the deployer here. The project allows
+		// it, as GitLab can; make demo (one provider process per
+		// configuration) keeps the two users apart.
+		env.Sim.SetAllowPipelineTriggerApproveDeployment(project.ID, true)
+		return
+	}
+	simRequest(t, env, http.MethodPost, fmt.Sprintf("/projects/%d/pipeline", project.ID), seedToken(env, "release-bot"), `{"ref":"v1.4.0"}`, &pipeline)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, ok := env.Sim.JobDeployment(1018)
+		if ok && d.ID == 1 && d.Status == "blocked" && d.PendingApprovalCount == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pipeline %d: job 1018 does not wait for approval as deployment 1 (%+v, %v)", pipeline.ID, d, ok)
+		}
+		time.Sleep(100 * time.Millisecond)
+		var user struct{}
+		env.GetJSON(t, "/user", &user) // drives the simulator's runner
 	}
 }
 
@@ -112,6 +175,10 @@ func testConvergence(t *testing.T, name, body string, imports []importCommand, i
 			t.Fatal(err)
 		}
 	}
+	exampleSetup(t, env, body)
+	// An aliased provider (the demo's approver) takes base_url from
+	// GITLAB_BASE_URL in real use; here it is the simulator's.
+	body = aliasLine.ReplaceAllString(body, fmt.Sprintf("$0\n  base_url = %q", env.BaseURL))
 	cfg := exampleProviderConfig(t, env, body) + "\n" + body
 	vars := exampleVariables(env)[name]
 	seeded := projectJobStatuses(t, env)

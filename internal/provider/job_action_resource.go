@@ -41,6 +41,7 @@ func (r *jobActionResource) Configure(_ context.Context, req resource.ConfigureR
 	if data != nil {
 		r.data = data
 		r.poll.failureLogLines = data.failureLogLines
+		r.poll.streamLog = data.streamJobLog
 	}
 }
 

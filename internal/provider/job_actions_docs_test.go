@@ -37,8 +37,9 @@ import (
 
 var repoRoot = filepath.Join("..", "..")
 
-// actionSchemas are the provider's action schemas as Terraform sees them.
-func actionSchemas(t *testing.T) map[string]*tfprotov6.Schema {
+// servedSchemas is the provider, served in-process, and its schemas as
+// Terraform sees them.
+func servedSchemas(t *testing.T) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
 	t.Helper()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
@@ -49,6 +50,13 @@ func actionSchemas(t *testing.T) map[string]*tfprotov6.Schema {
 		t.Fatal(err)
 	}
 	requireNoDiags(t, "GetProviderSchema", resp.Diagnostics)
+	return server, resp
+}
+
+// actionSchemas are the provider's action schemas as Terraform sees them.
+func actionSchemas(t *testing.T) map[string]*tfprotov6.Schema {
+	t.Helper()
+	_, resp := servedSchemas(t)
 	out := map[string]*tfprotov6.Schema{}
 	for name, s := range resp.ActionSchemas {
 		out[name] = s.Schema

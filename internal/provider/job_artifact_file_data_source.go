@@ -61,16 +61,9 @@ func (d *jobArtifactFileDataSource) Metadata(_ context.Context, req datasource.M
 func (d *jobArtifactFileDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one file from a job's artifacts archive: a version file, an image digest, release " +
-			"notes a build job wrote. Name the job by `job_id`, or by `ref` and `job` (the job of that name in the " +
-			"**latest successful pipeline** of the branch or tag, as GitLab picks it: older pipelines are not looked " +
-			"at). GitLab extracts the file from the archive; the provider reads it as a stream and stops at `max_size` " +
-			"(default 1 MiB), failing with a clear error above it.\n\n" +
-			"Text (valid UTF-8) comes back in `content`, anything else base64-encoded in `content_base64` (`binary` " +
-			"says which). With `sensitive = true` they go to `sensitive_content` and `sensitive_content_base64` " +
-			"instead, which Terraform hides in plans and output. A missing file, a job without artifacts (none " +
-			"uploaded, deleted, erased) or expired artifacts fail with a diagnostic naming the job, the path and why.\n\n" +
-			"The content is stored in the Terraform state. A CI job token (`job_token`) may read the artifacts of " +
-			"its own project and of projects whose job token allowlist lets its project in.\n\n" +
+			"notes a build job wrote. Name the job by `job_id`, or by `ref` and `job` (the latest successful pipeline " +
+			"of the ref). Text comes back in `content`, anything else base64-encoded; the content is stored in the " +
+			"Terraform state (see Reading the file).\n\n" +
 			"Upstream API: [Download a single artifact file by job ID](https://docs.gitlab.com/api/job_artifacts/#download-a-single-artifact-file-by-job-id) " +
 			"and [from specific tag or branch](https://docs.gitlab.com/api/job_artifacts/#download-a-single-artifact-file-from-specific-tag-or-branch).",
 		Attributes: withArtifactSelection("A branch or tag: the file is read from "+

@@ -59,10 +59,8 @@ func (d *jobArtifactsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		MarkdownDescription: "Lists the files of a job's artifacts archive, with their sizes: what " +
 			"`gitlabjobs_job_artifact_file` can read. Name the job by `job_id`, or by `ref` and `job` (the job of that " +
 			"name in the latest successful pipeline of the ref).\n\n" +
-			"GitLab's API has no endpoint that lists an archive's entries (the artifact browser of GitLab's web pages " +
-			"is not part of the REST API), so the provider downloads the whole archive, as a stream into a temporary " +
-			"file that is deleted after the read, and lists it; only the listing is kept. `max_archive_size` (default " +
-			"64 MiB) caps the download: a larger archive fails the read, and the download stops there.\n\n" +
+			"The provider downloads the whole archive to list it, up to `max_archive_size` (see How the archive is " +
+			"listed).\n\n" +
 			"Upstream API: [Download the artifacts archive](https://docs.gitlab.com/api/job_artifacts/#download-the-artifacts-archive) " +
 			"and [from a specific tag or branch](https://docs.gitlab.com/api/job_artifacts/#download-the-artifacts-archive-from-a-specific-tag-or-branch).",
 		Attributes: withArtifactSelection("A branch or tag: the archive of the job "+

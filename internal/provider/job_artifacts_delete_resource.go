@@ -27,14 +27,10 @@ func (r *jobArtifactsDeleteResource) Metadata(_ context.Context, req resource.Me
 func (r *jobArtifactsDeleteResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Deletes a job's artifacts: the archive, its metadata and reports, but not the job's log " +
-			"(unlike `gitlabjobs_job_erase`, which removes both). GitLab keeps `artifacts_expire_at` as it was.\n\n" +
-			"It acts once, when created: applying again does nothing unless `triggers` (or the job) change. A job with " +
-			"no artifacts left (none uploaded, deleted or erased before) is recorded without a request, with a warning. " +
-			"A delete whose answer was lost (a timeout, a reset connection, a 5xx) is never sent blindly again: the " +
-			"provider re-reads the job and sends it again only when the job still has artifacts. The refresh shows the " +
-			"job's artifacts as they are (`artifacts_size` null once deleted); a job GitLab no longer shows keeps the " +
-			"resource, with a warning. Deleting needs the Maintainer role and a token with the `api` scope (CI job " +
-			"tokens cannot)." + destroyNote + "\n\n" +
+			"(unlike `gitlabjobs_job_erase`, which removes both). GitLab keeps `artifacts_expire_at` as it was. It acts " +
+			"once, when created: applying again does nothing unless `triggers` (or the job) change (see Across " +
+			"re-runs). Deleting needs the Maintainer role and a token with the `api` scope (CI job tokens cannot)." +
+			lifecycleGuide + "\n\n" +
 			"Upstream API: [Delete job artifacts](https://docs.gitlab.com/api/job_artifacts/#delete-job-artifacts).",
 		Attributes: artifactsAttributes("delete", "The job whose artifacts to delete."),
 	}

@@ -31,15 +31,9 @@ func (r *jobArtifactsKeepResource) Schema(_ context.Context, _ resource.SchemaRe
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Keeps a job's artifacts: they no longer expire (GitLab clears `artifacts_expire_at`), as " +
 			"the **Keep** button of a job page does. Use it on the build whose artifacts a release ships, so they outlive " +
-			"`artifacts:expire_in`.\n\n" +
-			"It acts once, when created: applying again does nothing unless `triggers` (or the job) change. Artifacts that " +
-			"already never expire are recorded without a request. A job without artifacts (not finished, none uploaded, " +
-			"deleted, erased) or whose artifacts have expired fails the plan when that is known then, else the apply. " +
-			"A keep whose answer was lost (a timeout, a reset connection, a 5xx) is never sent blindly again: the " +
-			"provider re-reads the job and sends it again only when the artifacts still expire. The refresh shows what " +
-			"happened to the artifacts since (`artifacts_expire_at`, `artifacts_size`); a job GitLab no longer shows " +
-			"keeps the resource, with a warning. Keeping needs at least the Developer role and a token with the `api` " +
-			"scope (CI job tokens cannot)." + destroyNote + "\n\n" +
+			"`artifacts:expire_in`. It acts once, when created: applying again does nothing unless `triggers` (or the " +
+			"job) change (see Across re-runs). Keeping needs at least the Developer role and a token with the `api` " +
+			"scope (CI job tokens cannot)." + lifecycleGuide + "\n\n" +
 			"Upstream API: [Keep artifacts](https://docs.gitlab.com/api/job_artifacts/#keep-artifacts).",
 		Attributes: artifactsAttributes("keep", "The job whose artifacts to keep."),
 	}

@@ -63,15 +63,9 @@ func (r *jobCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job to stop (default 10m)."}))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels a job that has not finished (created, pending, running, manual, ...) and waits " +
-			"until it has stopped. A job that has already finished is left as it is, with a warning, not an error." +
-			destroyNote + "\n\n" +
-			acrossReruns(
-				"A cancel has one outcome however often it is asked for, and this resource sends it only to a job that "+
-					"can still be canceled: after a timeout or an interrupt (the resource is tainted), or when the state "+
-					"never recorded the cancel, the next apply finds the job `canceling` (it waits for it, sending nothing) "+
-					"or finished (it records it, with a warning); with `force`, a job found `canceling` is force-canceled once, "+
-					"and a canceled job is left alone. Changed `triggers` cancel the job again only if it runs "+
-					"again (e.g. retried).") + "\n\n" +
+			"until it has stopped. A job that has already finished is left as it is, with a warning, not an error. " +
+			"A cancel is sent only to a job that can still be canceled (see Across re-runs for timeouts, " +
+			"interrupts, `force` and `triggers`)." + lifecycleGuide + "\n\n" +
 			"Upstream API: [Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job).",
 		Attributes: attrs,
 	}

@@ -42,15 +42,8 @@ func (r *jobEraseResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Erases a finished job's log and artifacts (the job itself stays, with `erased_at` set). " +
 			"A job that is already erased is recorded without a request; a job that has not finished fails the plan " +
-			"when its status is known then. GitLab cannot erase archived jobs. A finished job with nothing left to " +
-			"erase (no log, no artifacts) is recorded with a warning. An erase GitLab refuses for lack of rights (a " +
-			"token without the `api` scope, a role that may not erase the job) fails the apply and names the missing " +
-			"right." + destroyNote + "\n\n" +
-			acrossReruns(
-				"An erase has one outcome however often it is asked for, and this resource never sends it for a job "+
-					"that is erased already (`erased_at` set): after an interrupt, or when the state never recorded the "+
-					"erase, the next apply records the erased job without a request. Changed `triggers` replace the "+
-					"resource, which then records the job as it is.") + "\n\n" +
+			"when its status is known then. GitLab cannot erase archived jobs. An erase GitLab refuses for lack of " +
+			"rights fails the apply and names the missing right (see Across re-runs)." + lifecycleGuide + "\n\n" +
 			"Upstream API: [Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job).",
 		Attributes: attrs,
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -26,9 +27,10 @@ type jobPlayAction struct{ jobAction }
 
 type jobPlayActionModel struct {
 	jobActionTarget
-	Variables  types.Map     `tfsdk:"variables"`
-	Inputs     types.Dynamic `tfsdk:"inputs"`
-	PipelineID types.Int64   `tfsdk:"pipeline_id"` // trigger_jobs.go
+	Variables       types.Map     `tfsdk:"variables"`
+	Inputs          types.Dynamic `tfsdk:"inputs"`
+	WaitForApproval types.String  `tfsdk:"wait_for_approval"`
+	PipelineID      types.Int64   `tfsdk:"pipeline_id"` // trigger_jobs.go
 	jobActionWait
 }
 
@@ -56,6 +58,8 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 		MarkdownDescription: inputsDescription,
 		Validators:          []validator.Dynamic{jobInputsValidator{}},
 	}
+	attrs["wait_for_approval"] = schema.StringAttribute{Optional: true, MarkdownDescription: waitForApprovalDescription +
+		" The approvals are reported as progress messages.", Validators: []validator.String{durationValidator{}}}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it, every " +
 			"time the action is invoked (`terraform apply -invoke=action.gitlabjobs_job_play.<name>`, or from a " +
@@ -72,9 +76,20 @@ func (a *jobPlayAction) Schema(ctx context.Context, _ action.SchemaRequest, resp
 
 func (a *jobPlayAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	trackBridgeFrom(ctx, a.data, req.Config)
-	a.checkAtPlan(ctx, req, resp, checkPlayable)
 	var cfg jobPlayActionModel
-	if resp.Diagnostics.HasError() || req.Config.Get(ctx, &cfg).HasError() || cfg.Variables.IsUnknown() ||
+	cfgRead := !req.Config.Get(ctx, &cfg).HasError()
+	a.checkAtPlan(ctx, req, resp, func(job *gitlabclient.Job) diag.Diagnostics {
+		if diags := checkPlayable(job); diags.HasError() || !cfgRead || a.data == nil || a.data.client == nil {
+			return diags
+		}
+		p, err := gitlabclient.ParseProject(cfg.Project.ValueString())
+		if err != nil {
+			return nil
+		}
+		// A deploy job waiting for its deployment's approval: a warning (job_play_approval.go).
+		return approvalAtPlan(ctx, a.data.client, p, job, approvalWait(cfg.WaitForApproval))
+	})
+	if resp.Diagnostics.HasError() || !cfgRead || cfg.Variables.IsUnknown() ||
 		len(cfg.Variables.Elements()) == 0 || cfg.Project.IsUnknown() || cfg.Project.IsNull() ||
 		a.data == nil || a.data.client == nil || len(a.data.unknownConfig) > 0 {
 		return
@@ -102,7 +117,7 @@ func (a *jobPlayAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	a.invoke(ctx, resp, in, timeout, playJob, func(in jobActionInput, j *gitlabclient.Job) string {
+	a.invoke(ctx, resp, in, timeout, playAfterApproval(approvalWait(cfg.WaitForApproval)), func(in jobActionInput, j *gitlabclient.Job) string {
 		if j.ID != in.JobID {
 			return fmt.Sprintf("job %d played: it ran again as %s", in.JobID, jobStatusSummary(j))
 		}

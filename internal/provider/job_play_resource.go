@@ -43,6 +43,7 @@ type jobPlayModel struct {
 	Inputs           types.Dynamic  `tfsdk:"inputs"`
 	WaitFor          types.String   `tfsdk:"wait_for"`
 	FailOnJobFailure types.Bool     `tfsdk:"fail_on_job_failure"`
+	WaitForApproval  types.String   `tfsdk:"wait_for_approval"`
 	Triggers         types.Map      `tfsdk:"triggers"`
 	Timeouts         timeouts.Value `tfsdk:"timeouts"`
 	PlayedJobID      types.Int64    `tfsdk:"played_job_id"`
@@ -82,6 +83,9 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	attrs["pipeline_id"] = resourceBridgePipelineAttribute() // trigger_jobs.go
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
+	attrs["wait_for_approval"] = schema.StringAttribute{Optional: true, MarkdownDescription: waitForApprovalDescription +
+		" Changing it changes nothing in GitLab (the resource is updated in place).",
+		Validators: []validator.String{durationValidator{}}}
 	attrs["triggers"] = triggersAttribute("play the job")
 	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job (default 60m)."}))
 	attrs["played_job_id"] = schema.Int64Attribute{
@@ -149,15 +153,26 @@ func (r *jobPlayResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // variables, the check of the project's pipeline variables setting.
 func (r *jobPlayResource) planCheck(ctx context.Context, req resource.ModifyPlanRequest) planCheck {
 	var vars types.Map
-	if req.Plan.Raw.IsNull() || req.Plan.GetAttribute(ctx, path.Root("variables"), &vars).HasError() ||
-		vars.IsUnknown() || len(vars.Elements()) == 0 {
-		return planPlay
+	var wait types.String
+	withVars := !req.Plan.Raw.IsNull() && !req.Plan.GetAttribute(ctx, path.Root("variables"), &vars).HasError() &&
+		!vars.IsUnknown() && len(vars.Elements()) > 0
+	if !req.Plan.Raw.IsNull() {
+		req.Plan.GetAttribute(ctx, path.Root("wait_for_approval"), &wait)
 	}
 	return func(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
+		if diags := rejectedJob(ctx, client, in.Project, job); diags.HasError() {
+			return diags // job_play_approval.go
+		}
 		if diags := planPlay(ctx, client, in, job); len(diags) > 0 {
 			return diags // refused, or adopted: nothing is sent
 		}
-		return variablesGuardAtPlan(ctx, client, in.Project)
+		var diags diag.Diagnostics
+		if withVars {
+			diags.Append(variablesGuardAtPlan(ctx, client, in.Project)...)
+		}
+		// A deploy job waiting for its deployment's approval (job_play_approval.go).
+		diags.Append(approvalAtPlan(ctx, client, in.Project, job, approvalWait(wait))...)
+		return diags
 	}
 }
 
@@ -250,7 +265,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 		LookFirst: again == nil, VariablesChanged: again.asked("variables"), InputsChanged: again.asked("inputs"),
 		Recorded: hasRecorded(r.data, intentKey(r.what, plan.Project, plan.JobID))}
 	tflog.Debug(ctx, "play: create", map[string]any{"look_first": in.LookFirst})
-	out := playJob(ctx, client, r.poll, in)
+	out := playAfterApproval(approvalWait(plan.WaitForApproval))(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job == nil {
 		return // nothing was played

@@ -60,23 +60,9 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Retries a finished job (success, failed or canceled) once: GitLab creates a new job with " +
-			"the same name and stage in the same pipeline, and this resource waits for it. Applying again never " +
-			"retries again unless `triggers` change (or `job_id`, `project`: another job). The job's status is " +
-			"checked at plan time when the values are known. A retry whose answer was lost (a timeout, a reset " +
-			"connection, a 5xx) is never sent blindly again: the provider first looks in the pipeline for the job " +
-			"the retry created." + destroyNote + "\n\n" +
-			acrossReruns(
-				"This resource retries a job only when it has no newer run in its pipeline, or when `triggers` changed:\n\n"+
-					"- **After a timeout, a failed job or an interrupt** (the resource is tainted), **or when the state never "+
-					"recorded a retry** (provider killed, answer lost), the next apply finds the job retried already: it "+
-					"does not retry again, but records the newest run as `new_job_id`, waits for it as `wait_for` asks, and "+
-					"warns that it was retried before (by this resource, by someone else, or by GitLab's automatic "+
-					"`retry`). A new run that failed, or a wait that times out again, still fails that apply.\n\n"+
-					"- **Changed `triggers`** replace the resource and retry the newest run once more; `apply -replace` "+
-					"does not retry again, it records the newest run again. With "+
-					"`create_before_destroy` the new resource cannot tell a changed trigger from a tainted resource: it "+
-					"records the newest run instead of retrying again.\n\n"+
-					"- **A new `job_id` or `project`** is a new job: retried if it has no newer run, recorded otherwise.") + "\n\n" +
+			"the same name and stage in the same pipeline, and this resource waits for it. The job's status is checked " +
+			"at plan time when the values are known. It never retries twice for one intent (see Across re-runs)." +
+			lifecycleGuide + "\n\n" +
 			"Upstream API: [Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job).",
 		Attributes: attrs,
 	}

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -58,6 +56,13 @@ type poller struct {
 	// note, when set, is told what waiting found (a Terraform action shows
 	// it in the CLI as a progress message).
 	note func(ctx context.Context, msg string)
+	// streamLog is the provider's stream_job_log: while waiting, show the
+	// job's new log lines (job_log_stream.go), with masks (the values the
+	// provider knows are sensitive) replaced.
+	streamLog bool
+	masks     []string
+	// onPoll, when set, is told every job a poll sees (the log streamer).
+	onPoll func(ctx context.Context, job *gitlabclient.Job)
 }
 
 // Poll intervals of defaultPoller.
@@ -66,24 +71,6 @@ const (
 	pollFirst = time.Second
 	pollMax   = 30 * time.Second
 )
-
-// pollingDesc is how defaultPoller polls, for descriptions, derived from
-// its constants so that the docs cannot drift from the code: "every fifth
-// of the time waited so far (at least 1s, at most 30s)".
-func pollingDesc() string {
-	return fmt.Sprintf("every %s of the time waited so far (at least %s, at most %s)",
-		ordinalShare(pollShare), pollFirst, pollMax)
-}
-
-// ordinalShare names 1/n as a word ("fifth") for the shares in use, else as
-// a fraction.
-func ordinalShare(share float64) string {
-	n := math.Round(1 / share)
-	if words := map[float64]string{2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}; words[n] != "" && n*share == 1 {
-		return words[n]
-	}
-	return fmt.Sprintf("%g", share) + "×"
-}
 
 func defaultPoller() poller {
 	// clamp(waited/5, 1 s, 30 s): a 20-second job is seen within 4 s of its
@@ -121,6 +108,9 @@ func (p poller) wait(ctx context.Context, jobID int64, target string, get func(c
 			turnedWaiting := job.Status == gitlabclient.StatusWaitingForResource && prevStatus != job.Status
 			if p.progress != nil {
 				p.progress(ctx, job, waited)
+			}
+			if p.onPoll != nil {
+				p.onPoll(ctx, job)
 			}
 			if !turnedWaiting || p.waiting == nil {
 				return "", false

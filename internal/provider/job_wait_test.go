@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -185,21 +184,5 @@ func TestWaitReportsProgress(t *testing.T) {
 	want := []string{"pending after 0s", "running after 1s", "running after 2s", "success after 3s"}
 	if !slices.Equal(got, want) {
 		t.Errorf("progress = %q, want %q", got, want)
-	}
-}
-
-// The pipeline run's wait wording is derived from the poller's constants
-// (issue 21: it said "1 s, doubling up to 20 s", which the poller never did).
-func TestPollingDesc(t *testing.T) {
-	got := pollingDesc()
-	if got != "every fifth of the time waited so far (at least 1s, at most 30s)" {
-		t.Errorf("pollingDesc() = %q", got)
-	}
-	p := defaultPoller()
-	if p.interval(0) != time.Second || p.interval(50*time.Second) != 10*time.Second || p.interval(time.Hour) != 30*time.Second {
-		t.Error("the poller does not do what pollingDesc says")
-	}
-	if d := pipelineWaitDesc("`timeouts.create`"); !strings.Contains(d, got) || strings.Contains(d, "doubling") {
-		t.Errorf("pipelineWaitDesc: %s", d)
 	}
 }

@@ -80,10 +80,8 @@ func (d *pipelineBridgesDataSource) Metadata(_ context.Context, req datasource.M
 func (d *pipelineBridgesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the trigger jobs (bridges) of a pipeline with the downstream pipelines they " +
-			"started, newest first. GitLab does not send runner, artifact, `tag_list` or `archived` fields for trigger jobs; " +
-			"they are null or empty here. The list is read from `GET /projects/:id/pipelines/:pipeline_id/trigger_jobs` " +
-			"(GitLab 19.2 and later), or, when GitLab answers that it has no such route (an older GitLab), from " +
-			"`.../bridges`, which it replaces; a CI job token is accepted by the first only.\n\n" +
+			"started, newest first. Runner and artifact fields are null or empty for trigger jobs. On a GitLab before " +
+			"19.2 the list is read from `.../bridges`, which does not accept a CI job token (see Which endpoint).\n\n" +
 			"Upstream API: [List pipeline trigger jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-trigger-jobs).",
 		Attributes: map[string]schema.Attribute{
 			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>`."},

@@ -67,17 +67,13 @@ func (d *pipelineJobDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 	attrs["job_id"] = schema.Int64Attribute{
 		Computed: true,
-		MarkdownDescription: "The ID of the job's **first run** (the lowest ID of its runs). It does not change when " +
-			"the job is retried or a finished manual job is played again (each makes a new job), nor when a manual " +
-			"job is played (GitLab runs it in place): give it to `gitlabjobs_job_play`, `gitlabjobs_job_retry` or " +
-			"`gitlabjobs_job_cancel`, and later plans show no change. The play and retry resources act on the " +
-			"job's newest run themselves.",
+		MarkdownDescription: "The ID of the job's **first run**: it stays the same across retries and plays, so give " +
+			"it to a job action resource (see First run and newest run).",
 	}
 	attrs["latest_job_id"] = schema.Int64Attribute{
 		Computed: true,
-		MarkdownDescription: "The ID of the job's newest run: the job itself, or the job its latest retry or replay " +
-			"created. It changes with every retry, so do not give it to a job action resource (that resource would " +
-			"be replaced, and act again, after every retry).",
+		MarkdownDescription: "The ID of the job's newest run. It changes with every retry: do not give it to a job " +
+			"action resource.",
 	}
 	attrs["latest_status"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The newest run's status."}
 	attrs["latest_web_url"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The newest run's page in GitLab."}
@@ -89,14 +85,9 @@ func (d *pipelineJobDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds one job of a pipeline by name, with an ID that stays the same across retries: " +
 			"the stable way to pick the job a `gitlabjobs_job_play`, `gitlabjobs_job_retry` or `gitlabjobs_job_cancel` " +
-			"resource acts on. A list filtered by status (`gitlabjobs_pipeline_jobs` with `scope = [\"manual\"]` or " +
-			"`[\"failed\"]`) changes once the job is played or retried, so a resource that takes its job from such a " +
-			"list is planned to be destroyed, or fails to plan, on the next apply; this data source does not.\n\n" +
-			"It lists the pipeline's jobs with their retried runs (`include_retried`) and keeps the runs named " +
-			"`name`. `job_id` and the job's attributes (`status`, `web_url`, ...) are those of the **first run**; " +
-			"`latest_job_id`, `latest_status` and `latest_web_url` those of the newest. The first run's status " +
-			"changes only while it runs (and when a manual job is played in place), so a condition such as " +
-			"`status == \"failed\"` on it stays true after the job is retried. No job of that name is an error.\n\n" +
+			"resource acts on, where a list filtered by status would lose it. `job_id` and the job's attributes are " +
+			"those of its first run, the `latest_*` attributes those of its newest (see First run and newest run). " +
+			"No job of that name is an error.\n\n" +
 			"Upstream API: [List pipeline jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-jobs).",
 		Attributes: attrs,
 	}

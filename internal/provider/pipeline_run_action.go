@@ -49,16 +49,10 @@ func (a *pipelineRunAction) Metadata(_ context.Context, req action.MetadataReque
 func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Runs a pipeline for a branch or tag, with typed inputs or CI/CD variables, every time the action is " +
-			"invoked (`terraform apply -invoke=action.gitlabjobs_pipeline_run.<name>`, or from a resource's " +
-			"`lifecycle { action_trigger { ... } }`), and optionally waits until it succeeds, blocks on a manual job or " +
-			"finishes, reporting the pipeline's status as progress (`pipeline 123: running, 40s`). Each invocation " +
-			"creates one pipeline: a creation whose answer is lost is never sent again unless GitLab provably did not " +
-			"create it (the pipeline carries a random `GITLABJOBS_RUN_ID` variable the provider looks for, after waiting " +
-			"out the provider's `request_time_limit`; where GitLab forbids pipeline variables it carries none, and an " +
-			"unknown outcome is an error naming the pipelines that may be it). Pipeline `inputs` are allowed where " +
-			"variables are not. Requires " +
-			"Terraform 1.14 or later; with older Terraform or OpenTofu use the `gitlabjobs_pipeline_run` resource, " +
-			"which runs once per resource.\n\n" +
+			"invoked, and optionally waits until it succeeds, blocks on a manual job or finishes, reporting its status as " +
+			"progress. Each invocation creates one pipeline: a creation whose answer is lost is sent again only when " +
+			"GitLab provably did not create it ([Pipeline runs](../guides/lifecycle.md#pipeline-runs)). Requires " +
+			"Terraform 1.14 or later; otherwise use the `gitlabjobs_pipeline_run` resource.\n\n" +
 			"Upstream API: [Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline).",
 		Attributes: map[string]schema.Attribute{
 			"project": actionProjectAttribute(),

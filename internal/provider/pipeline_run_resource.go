@@ -169,15 +169,10 @@ func (r *pipelineRunResource) Metadata(_ context.Context, req resource.MetadataR
 }
 
 // pipelineInputsDesc is the inputs attribute's description.
-const pipelineInputsDesc = "Values for the pipeline's inputs (the `spec:inputs` header of the project's CI/CD " +
-	"configuration), sent as GitLab's `inputs` of the create request, as an object of input name to a value of the " +
-	"input's type: `inputs = { version = \"1.4.0\", replicas = 3, dry_run = false, regions = [\"eu\", \"us\"] }` " +
-	"(string, number, boolean, array). Inputs left out take their defaults. GitLab refuses inputs the configuration " +
-	"does not declare and values of the wrong type, outside its `options` or not matching its `regex`: the apply then " +
-	"fails naming this attribute, and no pipeline is created. Unlike `variables`, inputs are allowed where the project " +
-	"forbids pipeline variables (GitLab.com's default). GitLab's API does not show a pipeline's inputs: the provider " +
-	"recognizes its pipeline by a salted HMAC of the inputs in its `GITLABJOBS_RUN_ID` marker, which reveals nothing " +
-	"of them. Inputs are not for secrets: GitLab does not mask them."
+const pipelineInputsDesc = "Values for the pipeline's inputs (the CI/CD configuration's `spec:inputs`), GitLab's " +
+	"`inputs`, each of the input's type: `{ version = \"1.4.0\", replicas = 3, dry_run = false, regions = [\"eu\"] }`. " +
+	"Left out: their defaults. Allowed where the project forbids pipeline variables. Not for secrets: GitLab does not " +
+	"mask them."
 
 // pipelineVariablesAttributeDesc is the variables attribute's description.
 const pipelineVariablesAttributeDesc = "CI/CD variables of the pipeline (GitLab's `variables` of the create request), as " +
@@ -195,11 +190,9 @@ func pipelineVariablesValidators() []validator.Map {
 }
 
 func pipelineWaitDesc(limit string) string {
-	return "What to wait for once the pipeline is created: `none` (return at once, the default), `success` (the " +
-		"pipeline succeeded; it failing, being canceled or skipped, or blocking on a manual job is a failure), " +
-		"`manual` (the pipeline is blocked on a manual job, e.g. a deploy waiting to be played — or it already " +
-		"succeeded), or `finished` (success, failed, canceled or skipped; a pipeline blocked on a manual job ends the " +
-		"wait with a warning, as it will not finish by itself). Waiting polls the pipeline " + pollingDesc() +
+	return "What to wait for: `none` (the default), `success` (a failed, canceled, skipped or blocked pipeline is a " +
+		"failure), `manual` (blocked on a manual job, e.g. a deploy to play, or succeeded) or `finished` (success, " +
+		"failed, canceled or skipped; blocked on a manual job ends the wait with a warning). " + waitPolling("pipeline") +
 		" until " + limit + "."
 }
 
@@ -219,26 +212,23 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			ElementType: types.StringType,
 			Optional:    true,
 			Sensitive:   true,
-			MarkdownDescription: pipelineVariablesAttributeDesc + " Values are sensitive: they never appear in plans " +
-				"or logs, but like every attribute they are stored in the state. Changing them runs a new pipeline.",
+			MarkdownDescription: pipelineVariablesAttributeDesc + " Sensitive (kept in the state, never in plans or " +
+				"logs). Changing them runs a new pipeline.",
 			Validators:    pipelineVariablesValidators(),
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
 		"inputs": schema.DynamicAttribute{
-			Optional: true,
-			MarkdownDescription: pipelineInputsDesc + " Changing them runs a new pipeline (the resource is replaced); " +
-				"right after an import, which cannot read them, they are stored as they are.",
-			Validators:    []validator.Dynamic{jobInputsValidator{}},
-			PlanModifiers: []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()},
+			Optional:            true,
+			MarkdownDescription: pipelineInputsDesc + " Changing them runs a new pipeline.",
+			Validators:          []validator.Dynamic{jobInputsValidator{}},
+			PlanModifiers:       []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()},
 		},
 		"triggers": schema.MapAttribute{
 			ElementType: types.StringType,
 			Optional:    true,
 			MarkdownDescription: "Arbitrary values that, when changed, run a new pipeline (the resource is replaced), " +
-				"e.g. `{ release = var.release_tag }`. Without a change here (or in `project`, `ref`, `variables`), " +
-				"applying again never creates another pipeline. Together with `ref` and `variables` they are the run's " +
-				"intent (see `run_id`): two resources with the same ref, variables and triggers in one project share " +
-				"one pipeline, so give each its own triggers.",
+				"e.g. `{ release = var.release_tag }`. Part of the intent: two resources with the same ref, variables, " +
+				"inputs and triggers in one project share one pipeline, so give each its own triggers.",
 			PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 		},
 		"wait_for": schema.StringAttribute{
@@ -252,10 +242,9 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Optional: true, Computed: true,
 			Default: booldefault.StaticBool(true),
 			MarkdownDescription: "While waiting: fail the apply when the pipeline ends `failed`, `canceled` or " +
-				"`skipped` (or, with `wait_for = \"success\"`, blocks on a manual job), naming its failed jobs. The " +
-				"resource is then saved (tainted) with the pipeline; the next apply finds that pipeline again and reports " +
-				"its outcome, it does not run another (change `triggers` to run again). Set to `false` to record the " +
-				"outcome in `status` instead. Defaults to `true`.",
+				"`skipped` (or, with `wait_for = \"success\"`, blocks on a manual job), naming its failed jobs; the next " +
+				"apply reports that pipeline again rather than running another. `false` records the outcome in `status`. " +
+				"Defaults to `true`.",
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 		"timeouts": positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the pipeline (default 60m)."})),
@@ -266,30 +255,24 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		},
 		"marker_sent": schema.BoolAttribute{
 			Computed: true,
-			MarkdownDescription: "Whether the pipeline carries the `GITLABJOBS_RUN_ID` marker variable. `false` where GitLab " +
-				"forbids pipeline variables to the token's user (the project's *Minimum role to use pipeline variables*, " +
-				"`no_one_allowed` by default on GitLab.com): the pipeline then has no variable at all, and is known by the " +
-				"`pipeline_id` recorded in the state (see the resource's description for what holds then).",
+			MarkdownDescription: "Whether the pipeline carries the `GITLABJOBS_RUN_ID` marker variable: `false` where GitLab " +
+				"forbids pipeline variables to the token's user (*Minimum role to use pipeline variables*; `no_one_allowed` " +
+				"by default on GitLab.com), where the pipeline is known by the `pipeline_id` in the state.",
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 		"pending_request_sent_at": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "Set only in the state of a tainted resource whose pipeline creation has an unknown " +
-				"outcome (its answer was lost, or the apply was interrupted while GitLab handled it): when the request was " +
-				"sent (RFC 3339). The next apply waits until the provider's `request_time_limit` after it, when GitLab can " +
-				"no longer create the pipeline, before it looks for it. Null otherwise.",
+			MarkdownDescription: "When a creation of unknown outcome (a lost answer, an interrupt) was sent (RFC 3339), " +
+				"in a tainted resource's state only: the next apply waits until the provider's `request_time_limit` after " +
+				"it before it looks for the pipeline. Null otherwise.",
 			PlanModifiers: keepStr,
 		},
 		"run_id": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "The value of the `GITLABJOBS_RUN_ID` variable the provider adds to the pipeline: a hash " +
-				"of the ref, the variable names and the triggers — never of a value (with `inputs`, the variable holds " +
-				"`<run_id>.<salt>.<HMAC>`, a salted HMAC of the inputs). Before creating a pipeline, the provider looks for " +
-				"one of the same intent that the token's user created through the API for the same ref, with this marker " +
-				"and the same variable values and inputs — after a timeout, an interrupt, a lost answer or a taint — and " +
-				"goes on with it instead. So an intent that already ran is not run again, even after a destroy: give " +
-				"`triggers` a new value to run again. Where GitLab forbids pipeline variables (`marker_sent = false`) no " +
-				"variable is sent, and `run_id` only names the intent.",
+			MarkdownDescription: "The intent's marker, the value of the `GITLABJOBS_RUN_ID` variable: a hash of the ref, " +
+				"the variable names and the triggers, never of a value (with `inputs`: `<run_id>.<salt>.<HMAC>`, a salted " +
+				"HMAC of them). An intent that already ran is not run again, even after a destroy: change `triggers` to " +
+				"run again.",
 			PlanModifiers: keepStr,
 		},
 	}
@@ -307,31 +290,11 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Runs a pipeline for a branch or tag, with typed `inputs` or CI/CD variables, and optionally " +
-			"waits until it succeeds, blocks on a manual job (`wait_for = \"manual\"`: e.g. a release pipeline whose " +
-			"deploy waits to be played by `gitlabjobs_job_play`) or finishes. The pipeline is created once, when the " +
-			"resource is created; applying again does nothing unless `triggers`, `variables`, `inputs`, `ref` or " +
-			"`project` change.\n\n" +
-			"**One pipeline per intent** (project, ref, variables with their values, inputs, triggers), whatever " +
-			"happens to the apply. Where GitLab allows pipeline variables, the pipeline carries a `GITLABJOBS_RUN_ID` " +
-			"variable (`run_id`), and a create — also after a timeout, a failed pipeline, an interrupt, a lost answer " +
-			"or a tainted resource — first looks for a pipeline the token's user created through the API for the same " +
-			"ref with that marker and the same variable values and inputs, and goes on with it. A creation whose outcome " +
-			"is unknown is never sent again before the provider's `request_time_limit` (GitLab's request time limit, " +
-			"160 s by default) has passed and GitLab shows no such pipeline; if the apply ends first, the resource is " +
-			"saved tainted with `pending_request_sent_at`, and the next apply waits for the rest. Two identical " +
-			"resources in one apply make one pipeline. Where GitLab forbids pipeline variables to the token's user " +
-			"(*Minimum role to use pipeline variables*, `no_one_allowed` by default on GitLab.com), the pipeline " +
-			"carries no variable (`marker_sent = false`; `variables` are then an error naming the setting: use " +
-			"`inputs`): it is known by the `pipeline_id` in the state, which holds across timeouts, failed pipelines " +
-			"and taints; after a creation of unknown outcome, a pipeline the user created for the ref since then cannot " +
-			"be proved to be this run's, so the apply stops naming it and the `terraform import` command, and creates " +
-			"nothing; and a pipeline created by an apply that saved no state at all (provider killed) is not " +
-			"recognized: the next apply runs another. Keep the default lifecycle: with `create_before_destroy` a tainted " +
-			"resource's replacement is created before the old state is read, and gets none of these records. A " +
-			"refresh keeps the resource even when the pipeline is gone or " +
-			"no longer visible (with a warning). Needs a token with the `api` scope and at least the Developer role " +
-			"(GitLab's `create_pipeline` permission); a CI job token is refused at plan.\n\nDestroying this resource " +
-			"only removes it from the Terraform state: GitLab keeps the pipeline.\n\n" +
+			"waits until it succeeds, blocks on a manual job (`wait_for = \"manual\"`, e.g. a deploy for " +
+			"`gitlabjobs_job_play`) or finishes. The pipeline is created once per intent (project, ref, variables with " +
+			"their values, inputs, triggers), also after a timeout, an interrupt, a lost answer or a taint: see " +
+			"[Pipeline runs](../guides/lifecycle.md#pipeline-runs). Applying again does nothing unless one of those " +
+			"changes. Destroying the resource only forgets it.\n\n" +
 			"Upstream API: [Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline).",
 		Attributes: attrs,
 	}
@@ -706,11 +669,9 @@ func (r *pipelineRunResource) ImportState(ctx context.Context, req resource.Impo
 func pipelineRunProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
-		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`; a URL-encoded path is " +
-			"accepted too). The same project written another way (URL-encoded, another letter case, its numeric ID for " +
-			"its path or the reverse, e.g. after `terraform import` with `<id>:<pipeline_id>`) replaces nothing: it is " +
-			"stored in place, and the apply checks with GitLab that the recorded pipeline is in the project so named. " +
-			"Another project's ID replaces the resource.",
+		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`). The same project written " +
+			"another way (URL-encoded, its numeric ID for its path) replaces nothing; another project replaces the " +
+			"resource.",
 		Validators:    []validator.String{projectValidator{}},
 		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{pipeline: true}},
 	}

@@ -73,6 +73,7 @@ type providerModel struct {
 	EarlyAuthCheck  types.Bool   `tfsdk:"early_auth_check"`
 	FailureLogLines types.Int64  `tfsdk:"failure_log_lines"`
 	RequestLimit    types.String `tfsdk:"request_time_limit"`
+	StreamJobLog    types.Bool   `tfsdk:"stream_job_log"`
 	// AutoCISupport is enable_auto_ci_support: whether GitLab CI's
 	// CI_JOB_TOKEN and CI_API_V4_URL are used when nothing else is set.
 	AutoCISupport types.Bool `tfsdk:"enable_auto_ci_support"`
@@ -101,10 +102,8 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"job_token": schema.StringAttribute{
 				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to the `" + EnvJobToken +
 					"` environment variable when neither `token` nor `" + EnvToken + "` is set (unless " +
-					"`enable_auto_ci_support = false`), so the provider authenticates as the running job inside GitLab " +
-					"CI. Job tokens can only read (`GET /job`, `GET /job/allowed_agents` and, where GitLab allows it, " +
-					"their project's jobs); they cannot play, retry, cancel or erase jobs: a plan that would do so fails " +
-					"before anything is sent.",
+					"`enable_auto_ci_support = false`). Job tokens can only read ([which reads](guides/authentication.md#cicd-job-tokens)): " +
+					"a plan that would play, retry, cancel or erase a job with one fails before anything is sent.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -140,10 +139,8 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried when that is safe: reads "+
-					"on server errors, rate limits (429, honouring `Retry-After`/`RateLimit-Reset`) and network "+
-					"errors; job actions only when GitLab rejected them with 429 or they never left the machine, "+
-					"so a job is never played or retried twice. A retry waits 1 s, then twice as long each time up "+
-					"to 30 s, or as long as GitLab asks (`Retry-After`, `RateLimit-Reset`; up to 5 minutes). "+
+					"on server errors, rate limits and network errors; job actions only when GitLab rejected them with "+
+					"429 or they never left the machine, so a job is never played or retried twice (see Retries). "+
 					"Defaults to %d.", defaultRetries),
 				Optional:   true,
 				CustomType: wholeNumber(0, 50),
@@ -160,29 +157,25 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"early_auth_check": schema.BoolAttribute{
 				MarkdownDescription: "Check the credentials when the provider starts (`GET /user`, or `GET /job` " +
-					"with a job token) and fail at once if that fails, with the cause and its fix: GitLab rejected the " +
-					"credentials (401, 403), `base_url` is not GitLab's API, GitLab is failing (5xx) or rate limiting " +
-					"(429), or it cannot be reached (connection refused or reset, unknown host, TLS). Falls back to the `" +
+					"with a job token) and fail at once, naming the cause and its fix, if GitLab rejects them or " +
+					"cannot be reached ([details](guides/authentication.md#early-authentication-check)). Falls back to the `" +
 					EnvEarlyAuthCheck + "` environment variable (`true` or `false`). Defaults to `true`.",
 				Optional: true,
 			},
 			"enable_auto_ci_support": schema.BoolAttribute{
 				MarkdownDescription: "Inside GitLab CI, use the running job's `" + EnvJobToken + "` when no other " +
-					"token is set, and its `" + EnvCIAPIURL + "` when no other `base_url` is. Defaults to `true`; set " +
-					"to `false` so that only the provider block and the `GITLAB_*` environment variables configure " +
-					"the provider (a missing token is then an error, not the job token). Unlike the official GitLab " +
-					"provider, where this is off unless set.",
+					"token is set, and its `" + EnvCIAPIURL + "` when no other `base_url` is. Defaults to `true` (the " +
+					"official GitLab provider's is off); with `false` only the provider block and the `GITLAB_*` " +
+					"environment variables configure the provider (a missing token is then an error).",
 				Optional: true,
 			},
 			"failure_log_lines": schema.Int64Attribute{
 				MarkdownDescription: "When a job that a resource or action waited for fails (`fail_on_job_failure`), " +
-					"show the last this many lines of its log in the error, read with `GET /projects/:id/jobs/:job_id/trace` " +
-					"(ANSI colors and section markers removed, at most 8 KiB). Defaults to `0`: no log lines. **A job log " +
-					"may hold secrets** (GitLab masks only masked variables), and the error goes wherever Terraform's " +
-					"output goes (CI logs, pull request comments) and into `TF_LOG` logs: turn it on only where that " +
-					"output is as private as the job logs. One provider setting rather than one per resource, because " +
-					"whether logs may show is decided by where Terraform's output goes, which is the same for every job " +
-					"a configuration acts on; a provider alias can set it for some resources only.",
+					"show the last this many lines of its log (read with `GET /projects/:id/jobs/:job_id/trace`) in the error (ANSI colors and section markers removed, at " +
+					"most 8 KiB). Defaults to `0`. **A job log may hold secrets** (GitLab masks only masked variables), " +
+					"and the error goes wherever Terraform's output goes (CI logs, pull request comments, `TF_LOG`): turn " +
+					"it on only where that output is as private as the job logs; a provider alias can set it for some " +
+					"resources only.",
 				Optional:   true,
 				CustomType: wholeNumber(0, 1000),
 				Validators: []validator.Int64{
@@ -191,15 +184,25 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"request_time_limit": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The longest a request can still be under way in GitLab after it was "+
-					"sent, as a duration (`%s` by default: GitLab's Rack::Timeout lets a request wait %s in the queue "+
-					"(`GITLAB_RAILS_WAIT_TIMEOUT`) and run %s (`GITLAB_RAILS_RACK_TIMEOUT`, config/initializers/"+
-					"rack_timeout.rb), plus %s for the network in front of it). When the answer to a pipeline creation "+
-					"is lost or the apply is interrupted while GitLab handles it, `gitlabjobs_pipeline_run` waits until "+
-					"this long after the request before it decides that GitLab did not create the pipeline. Raise it if "+
-					"your instance raises those timeouts.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
+					"sent, as a duration (`%s` by default: GitLab's Rack::Timeout queue and run limits, %s "+
+					"(`GITLAB_RAILS_WAIT_TIMEOUT`) and %s (`GITLAB_RAILS_RACK_TIMEOUT`), plus %s for the network). After "+
+					"a lost answer or an interrupt during a pipeline creation, `gitlabjobs_pipeline_run` waits this long "+
+					"after the request before it decides that GitLab did not create the pipeline. Raise it if your "+
+					"instance raises those limits.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
 					secs(gitlabRackTimeout), secs(requestLimitMargin)),
 				Optional:   true,
 				Validators: []validator.String{positiveDuration{}},
+			},
+			"stream_job_log": schema.BoolAttribute{
+				MarkdownDescription: "While a resource or an action waits for a job (`wait_for`), show the job's new log " +
+					"lines as they come, like `glab ci trace`: as progress messages of a Terraform action, as INFO logs " +
+					"of a resource (`TF_LOG=INFO`), each `job 123 | <line>` (ANSI colors and section markers removed). " +
+					"Each poll reads the log from the bytes already shown on (`GET /projects/:id/jobs/:job_id/trace`; " +
+					"GitLab answers the whole log, which costs one read of the log per poll). Defaults to `false`. **A " +
+					"job log may hold secrets** (GitLab masks only masked variables): the values the provider knows are " +
+					"sensitive (a play's `variables`) are shown as `[MASKED]`, but nothing else is; turn it on only " +
+					"where Terraform's output is as private as the job logs. One provider setting, as `failure_log_lines`.",
+				Optional: true,
 			},
 		},
 	}
@@ -265,7 +268,8 @@ func (p *gitlabJobsProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	data := &providerData{client: client, jobTokenSource: cfg.jobTokenSource(),
-		failureLogLines: int(cfg.FailureLogLines.ValueInt64()), requestTimeLimit: defaultRequestTimeLimit}
+		failureLogLines: int(cfg.FailureLogLines.ValueInt64()), requestTimeLimit: defaultRequestTimeLimit,
+		streamJobLog: cfg.StreamJobLog.ValueBool()}
 	if d, err := time.ParseDuration(cfg.RequestLimit.ValueString()); err == nil && d > 0 {
 		data.requestTimeLimit = d
 	} else if !cfg.RequestLimit.IsNull() {
@@ -288,6 +292,7 @@ func (cfg providerModel) unknownAttributes() []string {
 		"client_key": cfg.ClientKey, "retries": cfg.Retries, "headers": cfg.Headers,
 		"early_auth_check": cfg.EarlyAuthCheck, "failure_log_lines": cfg.FailureLogLines, "enable_auto_ci_support": cfg.AutoCISupport,
 		"request_time_limit": cfg.RequestLimit,
+		"stream_job_log":     cfg.StreamJobLog,
 	} {
 		if v.IsUnknown() {
 			unknown = append(unknown, name)
@@ -417,6 +422,7 @@ func (p *gitlabJobsProvider) Resources(_ context.Context) []func() resource.Reso
 		NewJobArtifactsKeepResource,
 		NewJobArtifactsDeleteResource,
 		NewPipelineRunResource,
+		NewDeploymentApprovalResource,
 	}
 }
 
@@ -430,6 +436,7 @@ func (p *gitlabJobsProvider) Actions(_ context.Context) []func() action.Action {
 		NewJobArtifactsKeepAction,
 		NewJobArtifactsDeleteAction,
 		NewPipelineRunAction,
+		NewDeploymentApprovalAction,
 	}
 }
 
@@ -446,6 +453,8 @@ func (p *gitlabJobsProvider) DataSources(_ context.Context) []func() datasource.
 		NewJobArtifactFileDataSource,
 		NewJobArtifactsDataSource,
 		NewPipelineDataSource,
+		NewDeploymentDataSource,
+		NewEnvironmentDataSource,
 	}
 }
 
@@ -460,6 +469,8 @@ type providerData struct {
 	// requestTimeLimit is request_time_limit: how long after it was sent a
 	// request can still be under way in GitLab.
 	requestTimeLimit time.Duration
+	// streamJobLog is stream_job_log: waits show the job's new log lines.
+	streamJobLog bool
 }
 
 // errProviderNotConfigured is reported when the provider block depends on

@@ -58,8 +58,11 @@ func playRefusal(ctx context.Context, client *gitlabclient.Client, in jobActionI
 				"(string, number, boolean or array), one of its options and matching its regex when it has them. Fix "+
 				"inputs to match the job's declaration (see the job's configuration in .gitlab-ci.yml), or remove the "+
 				"inputs GitLab named.", job.ID, job.Name, in.Project.String(), err))
+	case client == nil:
+		return actionError("play", in.Project, job.ID, err)
 	default:
-		return guardedActionError(ctx, client, "play", in.Project, job, err) // guard_diagnostics.go: protected refs and environments
+		// A 403 names the protected branch, tag or environment (guard_diagnostics.go).
+		return guardedActionError(ctx, client, "play", in.Project, job, err)
 	}
 	return diags
 }

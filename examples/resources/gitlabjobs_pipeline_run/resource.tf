@@ -1,22 +1,17 @@
-# Run the release tag's pipeline with the release's CI/CD variables and wait
-# until build and tests have passed and the pipeline is blocked on its manual
-# deploy job (play it with gitlabjobs_job_play). A failed build or test fails
-# the apply, naming the failed jobs.
-#
-# Applying again runs nothing: the pipeline is created once per intent. After
-# a timeout, an interrupt or a lost answer, the next apply finds the pipeline
-# it created (by its GITLABJOBS_RUN_ID variable) and goes on waiting for it.
-# Change triggers to run the pipeline again.
+# Run the release tag's pipeline with typed inputs (allowed where GitLab
+# forbids pipeline variables, as on GitLab.com) and wait until it is blocked
+# on its manual deploy job (play it with gitlabjobs_job_play). Applying again
+# runs nothing; change triggers to run the pipeline again.
 resource "gitlabjobs_pipeline_run" "release" {
   project = "demo-group/platform/deploy-service"
   ref     = "v1.4.0"
 
-  variables = {
-    RELEASE_NOTES = "Faster rollouts"
+  inputs = {
+    release_tag = "v1.4.0"
+    environment = "production"
   }
 
-  wait_for        = "manual"
-  fail_on_failure = true
+  wait_for = "manual"
 
   triggers = {
     release = "v1.4.0"

@@ -140,6 +140,10 @@ var groupInfos = map[string]groupInfo{
 		title:   "P5 — read one artifact file: `gitlabjobs_job_artifact_file` (GET /projects/:id/jobs/:job_id/artifacts/*path) against curl",
 		metrics: []string{"bytes", "wall_ms", "peak_MB", "alloc_MB", "max_rss_MB"},
 	},
+	"BenchmarkP6LogStream": {
+		title:   "P6 — one poll of `stream_job_log` with 10 new lines (GET /projects/:id/jobs/:job_id/trace from the bytes shown on)",
+		metrics: []string{"bytes_read", "new_lines", "real_ms", "alloc_KB"},
+	},
 }
 
 const ratioColumn = "÷ client-go"
@@ -163,7 +167,7 @@ func baselineRatios(rows []row) {
 }
 
 // groupOrder is the order of the tables; other benchmarks follow.
-var groupOrder = []string{"BenchmarkP1ProjectJobs", "BenchmarkP1PipelineJobs", "BenchmarkP2Wait", "BenchmarkP3Refresh", "BenchmarkP4SimListPage", "BenchmarkP5ArtifactFile"}
+var groupOrder = []string{"BenchmarkP1ProjectJobs", "BenchmarkP1PipelineJobs", "BenchmarkP2Wait", "BenchmarkP3Refresh", "BenchmarkP4SimListPage", "BenchmarkP5ArtifactFile", "BenchmarkP6LogStream"}
 
 func render(w io.Writer, res *results) {
 	baselineRatios(res.rows)

@@ -1,5 +1,6 @@
-// Command gitlabsim serves the GitLab Jobs API simulator on 127.0.0.1,
-// seeded with the demo project (or a seed file), until interrupted.
+// Command gitlabsim serves the GitLab API simulator (jobs, pipelines,
+// artifacts, guards, deployments...) on 127.0.0.1, seeded with the demo
+// project (or a seed file), until interrupted.
 package main
 
 import (

@@ -5,62 +5,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
-// The fixture API: tests and the seed file set up users, tokens, projects,
-// pipelines and jobs through these methods, each under the store's lock.
-// They return snapshots, never the store's records.
-
-// User is a snapshot of a simulated user.
-type User struct {
-	ID       int64
-	Username string
-	Name     string
-	Admin    bool
-}
-
-// UserSpec describes a user to create.
-type UserSpec struct {
-	Username, Name, Email string
-	Admin, Bot            bool
-	State                 string // default "active"
-}
-
-// TokenSpec describes a personal access token.
-type TokenSpec struct {
-	Name      string
-	Scopes    []string // default ["api"]
-	ExpiresAt *time.Time
-	Revoked   bool
-	Value     string // default a random "glpat-..."
-}
-
-// Project is a snapshot of a simulated project.
-type Project struct {
-	ID                int64
-	PathWithNamespace string
-}
-
-// ProjectSpec describes a project to create.
-type ProjectSpec struct {
-	Path                   string // "group/sub/project", required
-	Name                   string // default the last path segment
-	Visibility             string // private (default), internal or public
-	Members                map[int64]int
-	CIJobTokenScopeEnabled bool
-	Archived               bool
-	// The pipeline-variables settings (projects.go). The zero value is a
-	// project from before GitLab 17.1's restriction: no restriction, and
-	// the minimum role "developer". GitLab.com's default for new projects
-	// is RestrictUserDefinedVariables with "no_one_allowed".
-	RestrictUserDefinedVariables         bool
-	PipelineVariablesMinimumOverrideRole string // no_one_allowed, developer (default), maintainer, owner
-}
+// Building the store from Go: tests and the seed file (fixture.go) create
+// pipelines and their jobs from a PipelineSpec and its JobSpecs, read jobs
+// back as Job snapshots and set a job's status, each under the store's
+// lock. Users and tokens are created in users.go, projects in projects.go,
+// CI configurations in ciconfig.go. The methods return snapshots, never the
+// store's records.
 
 // ArtifactSpec describes one artifact file of a job.
 type ArtifactSpec struct {
@@ -194,120 +148,6 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// CreateUser adds a user.
-func (s *Sim) CreateUser(spec UserSpec) User {
-	s.lock()
-	defer s.mu.Unlock()
-	u := &user{
-		id: s.newID("user", 0), username: spec.Username, name: spec.Name, email: spec.Email,
-		state: spec.State, admin: spec.Admin, bot: spec.Bot, createdAt: s.opts.Now().UTC(),
-	}
-	if u.state == "" {
-		u.state = "active"
-	}
-	if u.name == "" {
-		u.name = u.username
-	}
-	if u.email == "" {
-		u.email = u.username + "@example.com"
-	}
-	s.users[u.id] = u
-	return User{ID: u.id, Username: u.username, Name: u.name, Admin: u.admin}
-}
-
-// CreatePersonalAccessToken adds a personal access token and returns its value.
-func (s *Sim) CreatePersonalAccessToken(userID int64, spec TokenSpec) string {
-	s.lock()
-	defer s.mu.Unlock()
-	t := &token{value: spec.Value, kind: personalToken, name: spec.Name, userID: userID,
-		scopes: spec.Scopes, expiresAt: spec.ExpiresAt, revoked: spec.Revoked}
-	if t.value == "" {
-		t.value = "glpat-" + randomHex(10)
-	}
-	if len(t.scopes) == 0 {
-		t.scopes = []string{"api"}
-	}
-	s.tokens[t.value] = t
-	return t.value
-}
-
-// CreateOAuthToken adds an OAuth access token (accepted only as Bearer).
-func (s *Sim) CreateOAuthToken(userID int64) string {
-	s.lock()
-	defer s.mu.Unlock()
-	v := randomHex(32)
-	s.tokens[v] = &token{value: v, kind: oauthToken, userID: userID, scopes: []string{"api"}}
-	return v
-}
-
-// RevokeToken revokes a personal or OAuth token.
-func (s *Sim) RevokeToken(value string) {
-	s.lock()
-	defer s.mu.Unlock()
-	if t := s.tokens[value]; t != nil {
-		t.revoked = true
-	}
-}
-
-// CreateProject adds a project; it panics on an invalid path, a test bug.
-func (s *Sim) CreateProject(spec ProjectSpec) Project {
-	s.lock()
-	defer s.mu.Unlock()
-	p, err := s.createProject(spec)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
-func (s *Sim) createProject(spec ProjectSpec) (Project, error) {
-	parts := strings.Split(spec.Path, "/")
-	if len(parts) < 2 || slicesContainsEmpty(parts) {
-		return Project{}, fmt.Errorf("project path %q must be namespace/project", spec.Path)
-	}
-	for _, p := range s.projects {
-		if strings.EqualFold(p.path, spec.Path) {
-			return Project{}, fmt.Errorf("project path %q is taken", spec.Path)
-		}
-	}
-	vis := spec.Visibility
-	switch vis {
-	case "":
-		vis = "private"
-	case "private", "internal", "public":
-	default:
-		return Project{}, fmt.Errorf("project %q: visibility %q is not private, internal or public", spec.Path, vis)
-	}
-	role := firstNonEmpty(spec.PipelineVariablesMinimumOverrideRole, RoleDeveloper)
-	if !slices.Contains(overrideRoles, role) {
-		return Project{}, fmt.Errorf("project %q: ci_pipeline_variables_minimum_override_role %q is not one of %s",
-			spec.Path, role, strings.Join(overrideRoles, ", "))
-	}
-	p := &project{
-		id: s.newID("project", 0), path: spec.Path, name: spec.Name, visibility: vis,
-		members: map[int64]int{}, archived: spec.Archived, ciJobTokenScopeEnabled: spec.CIJobTokenScopeEnabled,
-		createdAt: s.opts.Now().UTC(), restrictUserDefinedVariables: spec.RestrictUserDefinedVariables,
-		pipelineVariablesRole: role,
-	}
-	if p.name == "" {
-		p.name = parts[len(parts)-1]
-	}
-	for id, level := range spec.Members {
-		p.members[id] = level
-	}
-	s.projects[p.id] = p
-	return Project{ID: p.id, PathWithNamespace: p.path}, nil
-}
-
-func slicesContainsEmpty(parts []string) bool {
-	for _, p := range parts {
-		if p == "" {
-			return true
-		}
-	}
-	return false
-}
-
 // CreatePipeline adds a pipeline with its jobs; it panics on invalid specs, a test bug.
 func (s *Sim) CreatePipeline(projectID int64, spec PipelineSpec) Pipeline {
 	s.lock()
@@ -328,59 +168,93 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 		return Pipeline{}, fmt.Errorf("pipeline %d exists", spec.ID)
 	}
 	for _, js := range spec.Jobs {
-		if js.ID > 0 && s.jobs[js.ID] != nil {
-			return Pipeline{}, fmt.Errorf("job %d exists", js.ID)
-		}
-		if js.Status != "" && !knownStatus(js.Status) {
-			return Pipeline{}, fmt.Errorf("job %q: unknown status %q", js.Name, js.Status)
-		}
-		if js.Name == "" {
-			return Pipeline{}, fmt.Errorf("a job of the pipeline has no name")
-		}
-		if js.Token != "" {
-			if _, taken := s.jobTokens[js.Token]; taken || s.tokens[js.Token] != nil {
-				return Pipeline{}, fmt.Errorf("job %q: token %q is taken", js.Name, js.Token)
-			}
-		}
-		if js.DownstreamPipelineID != 0 && !js.Bridge {
-			return Pipeline{}, fmt.Errorf("job %q: only a bridge has a downstream pipeline", js.Name)
-		}
-		if js.Outcome != "" && js.Outcome != StatusSuccess && js.Outcome != StatusFailed {
-			return Pipeline{}, fmt.Errorf("job %q: outcome %q is not success or failed", js.Name, js.Outcome)
-		}
-		if err := validateArtifactFiles(js); err != nil {
+		if err := s.checkJobSpec(js); err != nil {
 			return Pipeline{}, err
 		}
-		switch js.When {
-		case "", "on_success", "on_failure", "always", "manual", "delayed":
-		default:
-			return Pipeline{}, fmt.Errorf("job %q: unknown when %q", js.Name, js.When)
-		}
-		if err := checkJobTimes(js); err != nil {
-			return Pipeline{}, fmt.Errorf("job %q: %w", js.Name, err)
+	}
+	created, err := s.pipelineCreatedAt(spec)
+	if err != nil {
+		return Pipeline{}, err
+	}
+	pl := s.newPipeline(proj, spec, created)
+	s.pipelines[pl.id] = pl
+	out := Pipeline{ID: pl.id, ProjectID: projectID}
+	for _, js := range spec.Jobs {
+		j := s.newJob(pl, js, created)
+		pl.jobIDs = append(pl.jobIDs, j.id)
+		out.JobIDs = append(out.JobIDs, j.id)
+	}
+	return out, nil
+}
+
+// checkJobSpec refuses a job spec the store cannot hold: a taken ID or
+// token, an unknown status or when, a nameless job, a downstream pipeline
+// on a build, an outcome other than success or failed, bad artifact files
+// or times out of order.
+func (s *Sim) checkJobSpec(js JobSpec) error {
+	if js.ID > 0 && s.jobs[js.ID] != nil {
+		return fmt.Errorf("job %d exists", js.ID)
+	}
+	if js.Status != "" && !knownStatus(js.Status) {
+		return fmt.Errorf("job %q: unknown status %q", js.Name, js.Status)
+	}
+	if js.Name == "" {
+		return fmt.Errorf("a job of the pipeline has no name")
+	}
+	if js.Token != "" {
+		if _, taken := s.jobTokens[js.Token]; taken || s.tokens[js.Token] != nil {
+			return fmt.Errorf("job %q: token %q is taken", js.Name, js.Token)
 		}
 	}
-	now := s.opts.Now().UTC()
-	created := now
+	if js.DownstreamPipelineID != 0 && !js.Bridge {
+		return fmt.Errorf("job %q: only a bridge has a downstream pipeline", js.Name)
+	}
+	if js.Outcome != "" && js.Outcome != StatusSuccess && js.Outcome != StatusFailed {
+		return fmt.Errorf("job %q: outcome %q is not success or failed", js.Name, js.Outcome)
+	}
+	if err := validateArtifactFiles(js); err != nil {
+		return err
+	}
+	switch js.When {
+	case "", "on_success", "on_failure", "always", "manual", "delayed":
+	default:
+		return fmt.Errorf("job %q: unknown when %q", js.Name, js.When)
+	}
+	if err := checkJobTimes(js); err != nil {
+		return fmt.Errorf("job %q: %w", js.Name, err)
+	}
+	return nil
+}
+
+// pipelineCreatedAt is when the pipeline was created: spec.CreatedAt (no
+// job may be earlier), else now or its first job's time if earlier, so
+// that no job starts before it.
+func (s *Sim) pipelineCreatedAt(spec PipelineSpec) (time.Time, error) {
+	created := s.opts.Now().UTC()
 	if spec.CreatedAt != nil {
 		created = spec.CreatedAt.UTC()
 		for _, js := range spec.Jobs {
 			if first := earliestJobTime(js); first != nil && first.Before(created) {
-				return Pipeline{}, fmt.Errorf("job %q: created, queued or started at %s, before its pipeline was created (%s): "+
+				return time.Time{}, fmt.Errorf("job %q: created, queued or started at %s, before its pipeline was created (%s): "+
 					"its queued_duration would be negative", js.Name, first.UTC().Format(time.RFC3339Nano), created.Format(time.RFC3339Nano))
 			}
 		}
-	} else {
-		// No creation time given: the pipeline was created when its first
-		// job was, at the latest, so that no job starts before it.
-		for _, js := range spec.Jobs {
-			if first := earliestJobTime(js); first != nil && first.Before(created) {
-				created = first.UTC()
-			}
+		return created, nil
+	}
+	for _, js := range spec.Jobs {
+		if first := earliestJobTime(js); first != nil && first.Before(created) {
+			created = first.UTC()
 		}
 	}
+	return created, nil
+}
+
+// newPipeline is the pipeline record of a spec, with the defaults (a
+// random sha, ref main, source push, the project's default user), the
+// project's next iid and its commit.
+func (s *Sim) newPipeline(proj *project, spec PipelineSpec, created time.Time) *pipeline {
 	pl := &pipeline{
-		id: s.newID("pipeline", spec.ID), projectID: projectID, sha: spec.SHA, ref: spec.Ref, tag: spec.Tag,
+		id: s.newID("pipeline", spec.ID), projectID: proj.id, sha: spec.SHA, ref: spec.Ref, tag: spec.Tag,
 		source: spec.Source, userID: spec.UserID, createdAt: created, updatedAt: created,
 	}
 	if pl.sha == "" {
@@ -397,7 +271,7 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 	}
 	iid := int64(1)
 	for _, other := range s.pipelines {
-		if other.projectID == projectID && other.iid >= iid {
+		if other.projectID == proj.id && other.iid >= iid {
 			iid = other.iid + 1
 		}
 	}
@@ -408,15 +282,7 @@ func (s *Sim) createPipeline(projectID int64, spec PipelineSpec) (Pipeline, erro
 	if author != nil {
 		pl.commit.authorName, pl.commit.authorEmail = author.name, author.email
 	}
-	s.pipelines[pl.id] = pl
-
-	out := Pipeline{ID: pl.id, ProjectID: projectID}
-	for _, js := range spec.Jobs {
-		j := s.newJob(pl, js, created)
-		pl.jobIDs = append(pl.jobIDs, j.id)
-		out.JobIDs = append(out.JobIDs, j.id)
-	}
-	return out, nil
+	return pl
 }
 
 // earliestJobTime is the earliest of the times a fixture job gives: its
@@ -647,20 +513,4 @@ func (s *Sim) touchPipelineAt(id int64, at time.Time) {
 	if pl := s.pipelines[id]; pl != nil && at.UTC().After(pl.updatedAt) {
 		pl.updatedAt = at.UTC()
 	}
-}
-
-// findProject resolves a numeric ID or a (decoded) full path, case-insensitively like GitLab.
-func (s *Sim) findProject(id string) *project {
-	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-		return s.projects[n]
-	}
-	if dec, err := url.PathUnescape(id); err == nil {
-		id = dec
-	}
-	for _, p := range s.projects {
-		if strings.EqualFold(p.path, id) {
-			return p
-		}
-	}
-	return nil
 }

@@ -37,71 +37,6 @@ const (
 	ActionErase  = "erase"
 )
 
-// actionRequest reads the body (Grape's formatter runs first), authenticates
-// and reads job_id. It answers errors itself.
-func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, int64, bool) {
-	p, params, ok := s.writeRequest(w, r)
-	if !ok {
-		return principal{}, nil, 0, false
-	}
-	id, ok := jobID(w, r)
-	if !ok {
-		return principal{}, nil, 0, false
-	}
-	return p, params, id, true
-}
-
-// writeRequest is the start of a route that changes something: the body
-// read (Grape's formatter runs first), then authentication with the api
-// scope. It answers errors itself.
-func (s *Sim) writeRequest(w http.ResponseWriter, r *http.Request) (principal, map[string]any, bool) {
-	params, ok := readParams(w, r)
-	if !ok {
-		return principal{}, nil, false
-	}
-	p, outcome := s.authenticateScopes(w, withParams(r, params), false, writeScopes, readScopes)
-	if outcome != authOK {
-		return principal{}, nil, false
-	}
-	return p, params, true
-}
-
-// actionProject is user_project: the project, or 404 when it cannot be seen.
-func (s *Sim) actionProject(w http.ResponseWriter, r *http.Request, p principal) (*project, bool) {
-	proj := s.findProject(r.PathValue("id"))
-	if proj == nil || !s.canSeeProject(p, proj) {
-		notFound(w, "Project")
-		return nil, false
-	}
-	return proj, true
-}
-
-// accessLevel is the principal's role in the project (admins: owner).
-func accessLevel(p principal, proj *project) int {
-	if p.user == nil {
-		return 0
-	}
-	if p.user.admin {
-		return OwnerAccess
-	}
-	return proj.members[p.user.id]
-}
-
-// canUpdateBuilds is update_build/cancel_build/play_job/retry_job: developers, not in archived projects.
-func canUpdateBuilds(p principal, proj *project) bool {
-	return !proj.archived && accessLevel(p, proj) >= DeveloperAccess
-}
-
-// canAdminBuilds is admin_build (and maintainer_access for force-cancel).
-func canAdminBuilds(p principal, proj *project) bool {
-	return !proj.archived && accessLevel(p, proj) >= MaintainerAccess
-}
-
-// badRequest is bad_request!(reason): "400 Bad request - <reason>".
-func badRequest(w http.ResponseWriter, reason string) {
-	message(w, http.StatusBadRequest, "400 Bad request - "+reason)
-}
-
 // POST /projects/:id/jobs/:job_id/cancel: 201 with the job as it is now; a
 // job the cancel event does not apply to (finished) comes back unchanged.
 // force=true (maintainers) ends a canceling job.
@@ -125,9 +60,8 @@ func (s *Sim) postCancel(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id || j.bridge { // find_build!: builds only
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, true) // find_build!: builds only
+	if !ok {
 		return
 	}
 	if !s.canWriteJob(p, proj, j) { // authorize!(:cancel_build, build): protected ref or environment (guards.go)
@@ -155,9 +89,8 @@ func (s *Sim) postRetry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id { // find_job!: builds and bridges
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, false) // find_job!: builds and bridges
+	if !ok {
 		return
 	}
 	if !s.canWriteJob(p, proj, j) { // authorize!(:retry_job, job), with the guards (guards.go)
@@ -187,9 +120,8 @@ func (s *Sim) postErase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id || j.bridge { // find_build!
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, true) // find_build!
+	if !ok {
 		return
 	}
 	// erase_build: admin_build | (update_build & owner_of_job & unprotected_ref)
@@ -237,9 +169,8 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	j := s.jobs[id]
-	if j == nil || j.projectID != proj.id { // find_job!
-		notFound(w, "")
+	j, ok := s.jobOfProject(w, proj, id, false) // find_job!
+	if !ok {
 		return
 	}
 	if !s.canWriteJob(p, proj, j) { // authorize!(:play_job, job), with the guards (guards.go); set_pipeline_variables is the same role here
@@ -257,20 +188,10 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 		forbidden(w, "")
 		return
 	}
-	// Job inputs (ciinputs.go): the job's inputs: keyword decides which
-	// names and types it takes; the variables guard does not apply.
-	var inputs *jobInputs
-	if len(givenInputs) > 0 {
-		current := j.inputs
-		if current == nil {
-			current = &jobInputs{}
-		}
-		next, errs := current.withValues(givenInputs, inputOrder)
-		if len(errs) > 0 {
-			badRequest(w, strings.Join(errs[:min(3, len(errs))], ", "))
-			return
-		}
-		inputs = next
+	inputs, invalid := playInputs(j, givenInputs, inputOrder)
+	if invalid != "" {
+		badRequest(w, invalid)
+		return
 	}
 	if _, enqueue := s.target(j, evEnqueue); enqueue && !j.bridge && len(vars) > 0 {
 		// Grape lets any string through as a key; the model does not.
@@ -294,6 +215,25 @@ func (s *Sim) postPlay(w http.ResponseWriter, r *http.Request) {
 	}
 	s.playJob(j, p.user.id, vars, inputs, s.opts.Now())
 	s.writeJobs(w, r, http.StatusOK, nil, j, false)
+}
+
+// playInputs are the job inputs a play gives (ciinputs.go): the job's
+// inputs: keyword decides which names and types it takes (the variables
+// guard does not apply); nil when none are given, else the job's inputs
+// with the values given, or the first three errors.
+func playInputs(j *job, given map[string]any, order []string) (*jobInputs, string) {
+	if len(given) == 0 {
+		return nil, ""
+	}
+	current := j.inputs
+	if current == nil {
+		current = &jobInputs{}
+	}
+	next, errs := current.withValues(given, order)
+	if len(errs) > 0 {
+		return nil, strings.Join(errs[:min(3, len(errs))], ", ")
+	}
+	return next, ""
 }
 
 // The core operations, called with the lock held and their preconditions

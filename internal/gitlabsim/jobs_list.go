@@ -1,14 +1,12 @@
 package gitlabsim
 
 import (
-	"maps"
 	"net/http"
-	"slices"
-	"strings"
 )
 
-// List endpoints: project jobs (lib/api/ci/jobs.rb), pipeline jobs and
-// bridges (lib/api/ci/pipelines.rb), and the job token's allowed agents.
+// Job lists: project jobs (lib/api/ci/jobs.rb), pipeline jobs, bridges and
+// trigger_jobs (lib/api/ci/pipelines.rb). Their query is listparams.go,
+// their pages pagination.go and index.go.
 
 func (s *Sim) listRoutes() {
 	s.handle("GET /api/v4/projects/{id}/jobs", s.listProjectJobs)
@@ -17,7 +15,6 @@ func (s *Sim) listRoutes() {
 	if !s.opts.WithoutTriggerJobs {
 		s.handle(RouteTriggerJobs, s.listPipelineTriggerJobs)
 	}
-	s.handle("GET /api/v4/job/allowed_agents", s.getAllowedAgents)
 }
 
 // scopeStatuses are the values `scope` accepts: CommitStatus::AVAILABLE_STATUSES.
@@ -149,56 +146,3 @@ func (s *Sim) listPipeline(w http.ResponseWriter, r *http.Request, bridges, jobT
 	// without the offset limit; pagination=keyset is ignored.
 	s.writeJobs(w, r, http.StatusOK, s.offsetPage(w, r, lp, pl.jobs, keep, true, count), nil, false)
 }
-
-// GET /job/allowed_agents: the job token's job with the GitLab agents
-// authorized for its project, as lib/api/ci/jobs.rb builds the answer: the
-// agents (Entities::Clusters::Agents::Authorizations::CiAccess: id,
-// config_project as Entities::ProjectIdentity, configuration), the job,
-// pipeline, project with its groups, and the user with its roles in the
-// project; environment is left out (.compact) as the simulated jobs have
-// no environment.
-func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
-	s.lock()
-	defer s.mu.Unlock()
-	p, outcome := s.authenticate(w, r, true, readScopes...)
-	if outcome != authOK {
-		return
-	}
-	if p.job == nil {
-		notFound(w, "Job")
-		return
-	}
-	j := p.job
-	proj := s.projects[j.projectID]
-	agents := []obj{}
-	for _, a := range s.sortedAgents() {
-		if a.configProjectID != proj.id && !slices.Contains(a.authorized, proj.id) {
-			continue
-		}
-		cp := s.projects[a.configProjectID]
-		config := obj{}
-		if a.configProjectID != proj.id || slices.Contains(a.authorized, proj.id) {
-			maps.Copy(config, a.config) // an ImplicitAuthorization's config is {}
-		}
-		agents = append(agents, obj{"id": a.id, "config_project": obj{
-			"id": cp.id, "description": nil, "name": cp.name, "name_with_namespace": nameWithNamespace(cp.path),
-			"path": lastSegment(cp.path), "path_with_namespace": cp.path, "created_at": apiTime(a.createdAt),
-		}, "configuration": config})
-	}
-	groups := []obj{}
-	for _, g := range s.groupIDs(proj.path) {
-		groups = append(groups, obj{"id": g})
-	}
-	u := s.users[j.userID]
-	writeJSON(w, http.StatusOK, obj{
-		"allowed_agents": agents,
-		"job":            obj{"id": j.id},
-		"pipeline":       obj{"id": j.pipelineID},
-		"project":        obj{"id": proj.id, "groups": groups},
-		"user":           obj{"id": u.id, "username": u.username, "roles_in_project": rolesInProject(proj.members[u.id])},
-	})
-}
-
-func lastSegment(path string) string { return path[strings.LastIndex(path, "/")+1:] }
-
-func nameWithNamespace(path string) string { return strings.Join(strings.Split(path, "/"), " / ") }

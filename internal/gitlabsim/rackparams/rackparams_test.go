@@ -1,4 +1,4 @@
-package gitlabsim
+package rackparams
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 func TestRackParse(t *testing.T) {
 	p := map[string]any{}
-	if err := rackParse(p, "force=true&a[]=1&a[]=2&v[][key]=K1&v[][value]=V1&v[][key]=K2&v[][value]=V2&h[x]=1&i[0][key]=z"); err != nil {
+	if err := Parse(p, "force=true&a[]=1&a[]=2&v[][key]=K1&v[][value]=V1&v[][key]=K2&v[][value]=V2&h[x]=1&i[0][key]=z"); err != nil {
 		t.Fatal(err)
 	}
 	if p["force"] != "true" || fmt.Sprint(p["a"]) != "[1 2]" {
@@ -58,7 +58,7 @@ func TestRackParseAsRack(t *testing.T) {
 	} {
 		p := map[string]any{}
 		got := "error"
-		if err := rackParse(p, tc.query); err == nil {
+		if err := Parse(p, tc.query); err == nil {
 			got = fmt.Sprint(p)
 		}
 		if got != tc.want {

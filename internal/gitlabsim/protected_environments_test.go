@@ -2,6 +2,7 @@ package gitlabsim_test
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -132,4 +133,98 @@ func TestSpecJobs_POST_play_WhenTheDeploymentWaitsForApproval(t *testing.T) {
 	if n := len(listJobs(t, r)); n != 1 {
 		t.Errorf("status=blocked: %d", n)
 	}
+}
+
+func TestSpecProtectedEnvironments_POST_protected_environments(t *testing.T) {
+	g := newGuards(t)
+	body := `{"name":"production","deploy_access_levels":[{"access_level":40},{"user_id":` + strconv.FormatInt(g.devU.ID, 10) + `}]}`
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.dev, body), 403, `{"message":"403 Forbidden"}`)
+	r := g.send("POST", g.url("/protected_environments"), g.maint, body)
+	wantStatus(t, r, 201, "")
+	m := r.json(t)
+	levels := m["deploy_access_levels"].([]any)
+	if m["name"] != "production" || len(levels) != 2 || m["required_approval_count"] != float64(0) {
+		t.Fatalf("protected environment: %s", r.body)
+	}
+	wantFields(t, "role level", levels[0].(map[string]any), map[string]any{"access_level": float64(40),
+		"access_level_description": "Maintainers", "user_id": nil, "group_id": nil})
+	wantFields(t, "user level", levels[1].(map[string]any), map[string]any{"access_level": nil,
+		"access_level_description": "developer", "user_id": float64(g.devU.ID)})
+	// when the environment is already protected
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint, body), 409,
+		`{"message":"Protected environment 'production' already exists"}`)
+	// invalid parameters
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint, `{"name":"staging"}`), 400,
+		`{"error":"deploy_access_levels is missing"}`)
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
+		`{"name":"staging","deploy_access_levels":[{"access_level":10}]}`), 400,
+		`{"error":"deploy_access_levels[access_level] does not have a valid value"}`)
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
+		`{"name":"staging","deploy_access_levels":[{}]}`), 422, "")
+}
+
+func TestSpecProtectedEnvironments_GET_and_DELETE(t *testing.T) {
+	g := newGuards(t)
+	for _, name := range []string{"staging", "production"} {
+		wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
+			`{"name":"`+name+`","deploy_access_levels":[{"access_level":30}]}`), 201, "")
+	}
+	r := g.send("GET", g.url("/protected_environments"), g.maint, "")
+	wantStatus(t, r, 200, "")
+	if l := listJobs(t, r); len(l) != 2 || l[0]["name"] != "production" { // sorted_by_name
+		t.Errorf("list %s", r.body)
+	}
+	wantStatus(t, g.send("GET", g.url("/protected_environments"), g.dev, ""), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, g.send("GET", g.url("/protected_environments/staging"), g.maint, ""), 200, "")
+	wantStatus(t, g.send("GET", g.url("/protected_environments/nope"), g.maint, ""), 404, `{"message":"404 Not found"}`)
+	wantStatus(t, g.send("DELETE", g.url("/protected_environments/staging"), g.maint, ""), 204, "")
+	wantStatus(t, g.send("DELETE", g.url("/protected_environments/staging"), g.maint, ""), 404, `{"message":"404 Not found"}`)
+}
+
+func TestSpecJobs_POST_play_OnAProtectedEnvironment_UserIsNotADeployer(t *testing.T) {
+	g := newGuards(t)
+	_, jobs := g.run("main")
+	g.settle(5 * time.Second)
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
+		`{"name":"production","deploy_access_levels":[{"access_level":40}]}`), 201, "")
+	wantStatus(t, g.action(jobs["deploy"], "play", g.dev), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, g.action(jobs["deploy"], "cancel", g.dev), 403, `{"message":"403 Forbidden"}`)
+	if n := g.sim.ActionCount(jobs["deploy"], "play"); n != 0 || g.status(jobs["deploy"]) != "manual" {
+		t.Fatalf("refused play applied (%d plays, %s)", n, g.status(jobs["deploy"]))
+	}
+	// other jobs of the pipeline are not guarded by the environment
+	wantStatus(t, g.action(jobs["build"], "retry", g.dev), 201, "")
+	// a maintainer deploys
+	wantStatus(t, g.action(jobs["deploy"], "play", g.maint), 200, "")
+}
+
+func TestSpecJobs_POST_play_OnAProtectedEnvironment_UserIsADeployer(t *testing.T) {
+	g := newGuards(t)
+	_, jobs := g.run("main")
+	g.settle(5 * time.Second)
+	g.sim.ProtectEnvironment(g.project.ID, protectProductionFor(g.devU.ID))
+	wantStatus(t, g.action(jobs["deploy"], "play", g.dev), 200, "")
+}
+
+func TestSpecJobs_POST_play_OnAProtectedEnvironment_ReporterWithDeployAccess(t *testing.T) {
+	// The jailbreak: a Reporter allowed to deploy may run the deployment
+	// job, on a protected branch too.
+	g := newGuards(t)
+	_, jobs := g.run("main")
+	g.settle(5 * time.Second)
+	g.sim.ProtectRef(g.project.ID, protectMain())
+	wantStatus(t, g.action(jobs["deploy"], "play", g.rep), 403, `{"message":"403 Forbidden"}`)
+	g.sim.ProtectEnvironment(g.project.ID, protectProductionFor(g.repU.ID))
+	wantStatus(t, g.action(jobs["deploy"], "play", g.rep), 200, "")
+	// not the build, which has no environment
+	wantStatus(t, g.action(jobs["build"], "retry", g.rep), 403, `{"message":"403 Forbidden"}`)
+}
+
+func TestSpecJobs_POST_play_OnAProtectedEnvironment_AdministratorDeploys(t *testing.T) {
+	g := newGuards(t)
+	_, jobs := g.run("main")
+	g.settle(5 * time.Second)
+	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
+		`{"name":"production","deploy_access_levels":[{"access_level":40}]}`), 201, "")
+	wantStatus(t, g.action(jobs["deploy"], "play", g.root), 200, "") // Authorizable#check_access: admins
 }

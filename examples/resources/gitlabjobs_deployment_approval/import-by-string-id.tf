@@ -1,0 +1,4 @@
+import {
+  to = gitlabjobs_deployment_approval.production
+  id = "demo-group/platform/deploy-service:1"
+}
