@@ -123,7 +123,7 @@ func (d *jobArtifactsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	src := gitlabclient.ArtifactSource{JobID: cfg.JobID.ValueInt64(), Ref: cfg.Ref.ValueString(), JobName: cfg.Job.ValueString()}
-	limit := int64(defaultArchiveMaxSize)
+	limit := defaultArchiveMaxSize
 	if !cfg.MaxArchiveSize.IsNull() {
 		limit = cfg.MaxArchiveSize.ValueInt64()
 	}
