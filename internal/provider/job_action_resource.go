@@ -77,8 +77,15 @@ func (r *jobActionResource) Read(ctx context.Context, req resource.ReadRequest, 
 // computed attributes keep their state values.
 func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	// A respelled project (sameProjectPlanModifier) must still hold the job.
-	if diags := checkProjectChange(ctx, r.data, r.what, req); diags.HasError() {
-		resp.Diagnostics.Append(diags...)
+	updateInPlace(ctx, checkProjectChange(ctx, r.data, r.what, req), req, resp)
+}
+
+// updateInPlace is the Update of a resource whose in-place changes only
+// store settings: unless check (of a respelled project) failed, which keeps
+// the state, it stores the plan and clears the import mark.
+func updateInPlace(ctx context.Context, check diag.Diagnostics, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if check.HasError() {
+		resp.Diagnostics.Append(check...)
 		resp.State.Raw = req.State.Raw
 		return
 	}

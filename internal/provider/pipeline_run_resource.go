@@ -600,15 +600,7 @@ func (r *pipelineRunResource) Read(ctx context.Context, req resource.ReadRequest
 // Update only stores wait_for, fail_on_failure and timeouts: every other
 // change replaces the resource, and computed attributes keep their values.
 func (r *pipelineRunResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if diags := checkProjectChangeOf(ctx, r.data, pipelineRunWhat, req, sameProjectPlanModifier{pipeline: true}); diags.HasError() {
-		resp.Diagnostics.Append(diags...)
-		resp.State.Raw = req.State.Raw
-		return
-	}
-	resp.State.Raw = req.Plan.Raw
-	if resp.Private != nil {
-		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
-	}
+	updateInPlace(ctx, checkProjectChangeOf(ctx, r.data, pipelineRunWhat, req, sameProjectPlanModifier{pipeline: true}), req, resp)
 }
 
 // Delete forgets the resource: GitLab keeps the pipeline. What the state

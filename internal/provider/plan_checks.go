@@ -172,28 +172,31 @@ func jobAtPlan(ctx context.Context, data *providerData, project types.String, jo
 // the decision the create will make, as far as the plan can tell.
 func planPlay(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
 	d, target, diags := resolvePlay(ctx, client, in, job)
-	switch {
-	case diags.HasError():
-		tflog.Warn(ctx, "could not check the job's runs at plan time; the apply checks again")
-		return nil
-	case d == decideAdopt:
-		return adoptedPlay(in, job, target, true)
-	case d == decideRefuse:
-		return withAgainHint(refusedPlay(in, target), in, "play", target)
-	}
-	return nil
+	return planDecision(ctx, in, "play", d, target, diags,
+		func() diag.Diagnostics { return adoptedPlay(in, job, target, true) },
+		func() diag.Diagnostics { return refusedPlay(in, target) })
 }
 
 func planRetry(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
 	d, target, diags := resolveRetry(ctx, client, in, job)
+	return planDecision(ctx, in, "retry", d, target, diags,
+		func() diag.Diagnostics { return adoptedRetry(job, target, true) },
+		func() diag.Diagnostics { return refusedRetry(target) })
+}
+
+// planDecision is what the plan says of the create's decision d on target:
+// adopted's warnings, refused's errors (with the hint of a changed
+// triggers), or nothing when the runs could not be read (diags).
+func planDecision(ctx context.Context, in jobActionInput, action string, d decision, target *gitlabclient.Job, diags diag.Diagnostics,
+	adopted, refused func() diag.Diagnostics) diag.Diagnostics {
 	switch {
 	case diags.HasError():
 		tflog.Warn(ctx, "could not check the job's runs at plan time; the apply checks again")
 		return nil
 	case d == decideAdopt:
-		return adoptedRetry(job, target, true)
+		return adopted()
 	case d == decideRefuse:
-		return withAgainHint(refusedRetry(target), in, "retry", target)
+		return withAgainHint(refused(), in, action, target)
 	}
 	return nil
 }
