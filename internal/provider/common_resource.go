@@ -1,19 +1,11 @@
 package provider
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
@@ -22,20 +14,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 // What the job action resources (play, retry, cancel, erase, and the
-// artifacts keep and delete resources) share: their common attributes, their
-// import IDs, the plan-time checks of the job, and jobActionResource (Read,
-// Update, Delete). The action logic itself lives in one function per action
-// (playJob, retryJob, cancelJob, eraseJob: common_operations.go) that any
-// front door (a resource, a Terraform action: common_action.go) calls; the
-// diagnostics are in common_diagnostics.go.
+// artifacts keep and delete resources) share: their common attributes and
+// result model, and the default timeouts. Their shared methods
+// (jobActionResource) are in job_action_resource.go, their plan-time checks
+// in plan_checks.go, their import checks in import_checks.go and their IDs
+// in resource_id.go. The action logic itself lives in one function per
+// action (playJob, retryJob, cancelJob, eraseJob: common_operations.go) that
+// any front door (a resource, a Terraform action: common_action.go) calls;
+// the diagnostics are in common_diagnostics.go.
 
 // lifecycleGuide points a job action resource's description to the guide
 // (templates/guides/lifecycle.md.tmpl) that tells the shared rules: acting
@@ -170,342 +162,6 @@ const (
 	defaultWaitTimeout   = 60 * time.Minute
 	defaultCancelTimeout = 10 * time.Minute
 )
-
-// parseImportID splits "<project>:<job_id>[:<more ids>]" into the project
-// and n numeric IDs. GitLab paths never hold a colon.
-func parseImportID(id string, names ...string) (gitlabclient.Project, []int64, error) {
-	format := "<project>:<" + strings.Join(names, ">:<") + ">"
-	parts := strings.Split(id, ":")
-	if len(parts) != len(names)+1 {
-		return gitlabclient.Project{}, nil, fmt.Errorf("the import ID %q is not %s, e.g. group/sub/project:%s", id, format, strings.Repeat("123:", len(names))[:len(names)*4-1])
-	}
-	project, err := gitlabclient.ParseProject(parts[0])
-	if err != nil {
-		return gitlabclient.Project{}, nil, fmt.Errorf("the import ID %q: %w", id, err)
-	}
-	ids := make([]int64, len(names))
-	for i, s := range parts[1:] {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			return gitlabclient.Project{}, nil, fmt.Errorf("the import ID %q: %s %q is not a positive number (format %s)", id, names[i], s, format)
-		}
-		ids[i] = n
-	}
-	return project, ids, nil
-}
-
-// The job statuses in which GitLab accepts each action are the client's
-// (gitlabclient.Playable, Retryable, Cancelable, Erasable, Finished, ...:
-// gitlabclient/status.go names GitLab's source of each).
-
-// planCheck checks, at plan time, the job a resource's create will act on
-// (as read from GitLab): errors for a job the action cannot take, warnings
-// for a job the create will adopt rather than act on.
-type planCheck func(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics
-
-// checkJobAtPlan is the job action resources' ModifyPlan. For a change of
-// an existing resource it marks a replacement the user asked for
-// (markActAgain). For a create — a new resource, a tainted one, or the
-// second half of a replacement, which carries the marker — it runs check on
-// the job when project and job_id are known, so a job in the wrong status
-// fails the plan, not the apply. It stays silent when it cannot ask GitLab
-// (the apply checks again).
-func checkJobAtPlan(ctx context.Context, data *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string, check planCheck) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	if !req.State.Raw.IsNull() {
-		markActAgain(ctx, req, resp, what)
-		return
-	}
-	var project types.String
-	var jobID types.Int64
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// The plan's create half of a replacement carries the marker; the
-	// apply's re-plan of it finds the one its delete kept.
-	again := peekActAgain(data, intentKey(what, project, jobID))
-	if req.Private != nil {
-		b, diags := req.Private.GetKey(ctx, actAgainKey)
-		resp.Diagnostics.Append(diags...)
-		if m := decodeActAgain(b); m != nil {
-			again = m
-		}
-	}
-	client, p, job, diags := jobAtPlan(ctx, data, project, jobID, what)
-	resp.Diagnostics.Append(diags...)
-	if job == nil {
-		return
-	}
-	intent := intentKey(what, project, jobID)
-	in := jobActionInput{Project: p, JobID: job.ID, LookFirst: again == nil, Recorded: hasRecorded(data, intent)}
-	resp.Diagnostics.Append(check(ctx, client, in, job)...)
-}
-
-// markActAgain puts the actAgain marker in the planned private state when
-// the user changed an attribute that asks to act again (triggers, a play's
-// variables or inputs): Terraform hands the first plan call's private state to the
-// create half of the replacement, and the apply to Create (server.go). A
-// changed project or job_id alone names another job: its create looks first.
-func markActAgain(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, what string) {
-	var changed []string
-	for _, name := range []string{"triggers", "variables", "inputs"} {
-		var planned, prior attr.Value
-		if diags := req.Plan.GetAttribute(ctx, path.Root(name), &planned); diags.HasError() {
-			continue // the resource has no such attribute
-		}
-		if diags := req.State.GetAttribute(ctx, path.Root(name), &prior); diags.HasError() {
-			continue
-		}
-		if !planned.Equal(prior) {
-			changed = append(changed, name)
-		}
-	}
-	if len(changed) == 0 || resp.Private == nil {
-		return
-	}
-	var project types.String
-	var jobID types.Int64
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
-	b, err := json.Marshal(actAgain{Changed: changed, Intent: intentKey(what, project, jobID)})
-	if err != nil {
-		return
-	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, actAgainKey, b)...)
-	tflog.Debug(ctx, "replacement asked for by the configuration: the create acts again", map[string]any{"changed": changed})
-}
-
-// jobAtPlan reads the job named by project and job_id at plan time, or
-// returns no job when they are not known or GitLab cannot be asked (the
-// apply checks again). A job that does not exist is an error.
-func jobAtPlan(ctx context.Context, data *providerData, project types.String, jobID types.Int64, what string) (*gitlabclient.Client, gitlabclient.Project, *gitlabclient.Job, diag.Diagnostics) {
-	if project.IsUnknown() || jobID.IsUnknown() || project.IsNull() || jobID.IsNull() {
-		return nil, gitlabclient.Project{}, nil, nil
-	}
-	if data == nil || data.client == nil || len(data.unknownConfig) > 0 {
-		return nil, gitlabclient.Project{}, nil, nil
-	}
-	p, err := gitlabclient.ParseProject(project.ValueString())
-	if err != nil {
-		return nil, p, nil, nil // the attribute's validator reports it
-	}
-	job, err := data.client.GetJob(ctx, p.String(), jobID.ValueInt64())
-	switch {
-	case gitlabclient.IsNotFound(err):
-		return nil, p, nil, jobReadError(p, jobID.ValueInt64(), err)
-	case err != nil:
-		tflog.Warn(ctx, what+": could not check the job at plan time; the apply checks again", map[string]any{"error": err.Error()})
-		return nil, p, nil, nil
-	default:
-		return data.client, p, job, nil
-	}
-}
-
-// planPlay and planRetry are the play and retry resources' plan checks:
-// the decision the create will make, as far as the plan can tell.
-func planPlay(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
-	d, target, diags := resolvePlay(ctx, client, in, job)
-	switch {
-	case diags.HasError():
-		tflog.Warn(ctx, "could not check the job's runs at plan time; the apply checks again")
-		return nil
-	case d == decideAdopt:
-		return adoptedPlay(in, job, target, true)
-	case d == decideRefuse:
-		return withAgainHint(refusedPlay(in, target), in, "play", target)
-	}
-	return nil
-}
-
-func planRetry(ctx context.Context, client *gitlabclient.Client, in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
-	d, target, diags := resolveRetry(ctx, client, in, job)
-	switch {
-	case diags.HasError():
-		tflog.Warn(ctx, "could not check the job's runs at plan time; the apply checks again")
-		return nil
-	case d == decideAdopt:
-		return adoptedRetry(job, target, true)
-	case d == decideRefuse:
-		return withAgainHint(refusedRetry(target), in, "retry", target)
-	}
-	return nil
-}
-
-// planErase is the erase resource's plan check.
-func planErase(_ context.Context, _ *gitlabclient.Client, _ jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
-	return checkErasable(job)
-}
-
-// withAgainHint adds, to the refusal of a replacement the user asked for
-// (changed triggers), that its earlier run has not finished yet.
-func withAgainHint(diags diag.Diagnostics, in jobActionInput, action string, job *gitlabclient.Job) diag.Diagnostics {
-	if in.LookFirst || gitlabclient.Finished(job.Status) {
-		return diags
-	}
-	for i, d := range diags {
-		if d.Severity() == diag.SeverityError {
-			diags[i] = diag.NewAttributeErrorDiagnostic(path.Root("job_id"), d.Summary(), d.Detail()+fmt.Sprintf(
-				" The configuration changed triggers, which asks to %s the job again, but its run, job %d, has not "+
-					"finished: apply again once it has, or revert triggers to keep this run.", action, job.ID))
-		}
-	}
-	return diags
-}
-
-// checkJobStatusAtPlan runs check on the job when project and job_id are
-// known, for the plan of a resource or a Terraform action. It stays silent
-// when it cannot ask GitLab (the apply checks again).
-func checkJobStatusAtPlan(ctx context.Context, data *providerData, project types.String, jobID types.Int64, what string, check func(*gitlabclient.Job) diag.Diagnostics) diag.Diagnostics {
-	if project.IsUnknown() || jobID.IsUnknown() || project.IsNull() || jobID.IsNull() {
-		return nil
-	}
-	if data == nil || data.client == nil || len(data.unknownConfig) > 0 {
-		return nil
-	}
-	p, err := gitlabclient.ParseProject(project.ValueString())
-	if err != nil {
-		return nil // the attribute's validator reports it
-	}
-	job, err := data.client.GetJob(ctx, p.String(), jobID.ValueInt64())
-	switch {
-	case gitlabclient.IsNotFound(err):
-		return jobReadError(p, jobID.ValueInt64(), err)
-	case err != nil:
-		tflog.Warn(ctx, what+": could not check the job at plan time; the apply checks again", map[string]any{"error": err.Error()})
-		return nil
-	default:
-		return check(job)
-	}
-}
-
-// readJobForResource refreshes a job action resource's job. missing is true
-// when GitLab answers 404 for the job: diags then hold a warning (not an
-// error) naming the job and the project, and the caller keeps the resource
-// as it is. GitLab answers 404 both for a job or project that is gone and
-// for a project the token may not see, so a 404 never removes the resource:
-// forgetting an action that GitLab applied would let the next apply (with
-// the right token) apply it again.
-func readJobForResource(ctx context.Context, data *providerData, what, project string, jobID int64) (job *gitlabclient.Job, missing bool, diags diag.Diagnostics) {
-	client, diags := data.clientFor(what)
-	if diags.HasError() {
-		return nil, false, diags
-	}
-	p, err := gitlabclient.ParseProject(project)
-	if err != nil {
-		diags.AddAttributeError(path.Root("project"), "Invalid GitLab project", err.Error())
-		return nil, false, diags
-	}
-	job, err = client.GetJob(ctx, p.String(), jobID)
-	if gitlabclient.IsNotFound(err) {
-		tflog.Warn(ctx, fmt.Sprintf("job %d of project %s not found in GitLab; %s is kept in the state", jobID, p.String(), what))
-		diags.AddWarning(fmt.Sprintf("GitLab job %d not found: %s kept in the state", jobID, what), notFoundKeptDetail(what, p, jobID, err))
-		return nil, true, diags
-	}
-	if err != nil {
-		return nil, false, jobReadError(p, jobID, err)
-	}
-	return job, false, nil
-}
-
-// setImported records an imported resource's ID, project (as written in the
-// import ID) and job IDs.
-func setImported(ctx context.Context, resp *resource.ImportStateResponse, id string, ids map[string]int64) diag.Diagnostics {
-	var diags diag.Diagnostics
-	diags.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	diags.Append(resp.State.SetAttribute(ctx, path.Root("project"), id[:strings.Index(id, ":")])...)
-	for name, v := range ids {
-		diags.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
-	}
-	diags.Append(markImported(ctx, resp.Private)...)
-	return diags
-}
-
-// jobActionResource is what the job action resources share: configuration,
-// refresh of the job they record, updates that only store settings, and a
-// destroy that forgets. Each resource adds its schema, Create and import.
-type jobActionResource struct {
-	data      *providerData
-	poll      poller
-	what      string // "resource gitlabjobs_job_play", for messages
-	jobIDAttr string // the attribute naming the job to refresh
-}
-
-func newJobActionResource(typeName, jobIDAttr string) jobActionResource {
-	return jobActionResource{poll: defaultPoller(), what: "resource " + typeName, jobIDAttr: jobIDAttr}
-}
-
-func (r *jobActionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, diags := configuredData(req.ProviderData, r.what)
-	resp.Diagnostics.Append(diags...)
-	if data != nil {
-		r.data = data
-		r.poll.failureLogLines = data.failureLogLines
-		r.poll.streamLog = data.streamJobLog
-	}
-}
-
-// Read refreshes the recorded job; changes made outside Terraform (retried,
-// erased, canceled) show in the refreshed attributes. A job GitLab does not
-// show (404: gone, or not visible to this token) never removes the resource:
-// it keeps its last known attributes, with a warning (readJobForResource).
-func (r *jobActionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var project types.String
-	var jobID types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("project"), &project)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.jobIDAttr), &jobID)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	job, _, diags := readJobForResource(ctx, r.data, r.what, project.ValueString(), jobID.ValueInt64())
-	resp.Diagnostics.Append(diags...)
-	if job != nil {
-		resp.Diagnostics.Append(setJobResult(ctx, &resp.State, newJobResult(job))...)
-	}
-}
-
-// Update only stores settings that do not act again (wait_for,
-// fail_on_job_failure, timeouts) and a respelled project (the same project
-// written differently): every other change replaces the resource, and
-// computed attributes keep their state values.
-func (r *jobActionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	// A respelled project (sameProjectPlanModifier) must still hold the job.
-	if diags := checkProjectChange(ctx, r.data, r.what, req); diags.HasError() {
-		resp.Diagnostics.Append(diags...)
-		resp.State.Raw = req.State.Raw
-		return
-	}
-	resp.State.Raw = req.Plan.Raw
-	if resp.Private != nil {
-		resp.Diagnostics.Append(clearImported(ctx, resp.Private)...)
-	}
-}
-
-// Delete forgets the resource: an action on a job cannot be undone. The
-// delete half of a replacement the user asked for keeps its actAgain marker
-// for the create half (common_operations.go).
-func (r *jobActionResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
-	if req.Private == nil {
-		return
-	}
-	if b, diags := req.Private.GetKey(ctx, actAgainKey); !diags.HasError() {
-		stashActAgain(r.data, decodeActAgain(b))
-	}
-}
-
-func setJobResult(ctx context.Context, state *tfsdk.State, m jobResultModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for name, v := range map[string]attr.Value{
-		"status": m.Status, "web_url": m.WebURL, "started_at": m.StartedAt, "finished_at": m.FinishedAt,
-		"duration": m.Duration, "failure_reason": m.FailureReason, "erased_at": m.ErasedAt,
-	} {
-		diags.Append(state.SetAttribute(ctx, path.Root(name), v)...)
-	}
-	return diags
-}
 
 // keptNote is the job action resources' rule for refreshes and respelled
 // projects, in their documentation (after destroyNote).

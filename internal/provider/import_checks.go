@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
@@ -48,47 +47,6 @@ func importedJob(ctx context.Context, client *gitlabclient.Client, id, format, w
 		return nil, diags
 	}
 	return job, nil
-}
-
-// importClient is the provider's client for an import.
-func (r *jobActionResource) importClient() (*gitlabclient.Client, diag.Diagnostics) {
-	client, diags := r.data.clientFor(r.what)
-	if diags.HasError() {
-		diags.AddError("Import needs the provider's configuration",
-			"An import is checked against GitLab (the job must exist and match the import ID): configure the "+
-				"gitlabjobs provider with values known before the import.")
-	}
-	return client, diags
-}
-
-// importJob is the ImportState of a resource acting on one job (play,
-// cancel, erase, the artifacts resources) up to setting the state: it
-// parses "<project>:<job_id>", reads the job GitLab shows and runs check
-// (nil: none) on it. It returns the job's ID, and false when resp holds an
-// error and nothing is to be imported.
-func (r *jobActionResource) importJob(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
-	check func(id string, j *gitlabclient.Job) diag.Diagnostics) (int64, bool) {
-	project, ids, err := parseImportID(req.ID, "job_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return 0, false
-	}
-	client, diags := r.importClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return 0, false
-	}
-	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return 0, false
-	}
-	if check != nil {
-		if resp.Diagnostics.Append(check(req.ID, job)...); resp.Diagnostics.HasError() {
-			return 0, false
-		}
-	}
-	return ids[0], true
 }
 
 // checkPlayImport refuses a play import of a job that shows it was never

@@ -157,7 +157,7 @@ func (d *jobArtifactsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		paths = append(paths, types.StringValue(e.Path))
 	}
 	if src.JobID > 0 {
-		cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), src.JobID))
+		cfg.ID = types.StringValue(formatID(project.String(), src.JobID))
 	} else {
 		cfg.ID = types.StringValue(fmt.Sprintf("%s:%s:%s", project.String(), src.Ref, src.JobName))
 	}

@@ -211,7 +211,7 @@ func (d *pipelineDataSource) Read(ctx context.Context, req datasource.ReadReques
 			return
 		}
 	}
-	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", cfg.Project.ValueString(), p.ID))
+	cfg.ID = types.StringValue(formatID(cfg.Project.ValueString(), p.ID))
 	cfg.PipelineID = types.Int64Value(p.ID)
 	if cfg.Ref.IsNull() || cfg.Ref.IsUnknown() {
 		cfg.Ref = types.StringValue(p.Ref)
