@@ -56,13 +56,13 @@ func importedJob(ctx context.Context, client *gitlabclient.Client, id, format, w
 func checkPlayImport(id string, j *gitlabclient.Job) diag.Diagnostics {
 	var why string
 	switch j.Status {
-	case "manual":
+	case gitlabclient.StatusManual:
 		why = "is a manual job waiting to be played: it was never played"
-	case "scheduled":
+	case gitlabclient.StatusScheduled:
 		why = "is a delayed job waiting for its time: it has not run yet"
-	case "created":
+	case gitlabclient.StatusCreated:
 		why = "has not been queued yet (its pipeline has not reached it): it was never played"
-	case "skipped":
+	case gitlabclient.StatusSkipped:
 		why = "was skipped: it never ran"
 	default:
 		return nil
