@@ -75,7 +75,7 @@ func BenchmarkP5ArtifactFile(b *testing.B) {
 				}
 				wall = time.Since(start)
 				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-					rss = int64(ru.Maxrss) // kilobytes on Linux (int32 on 32-bit targets)
+					rss = int64(ru.Maxrss) //nolint:unconvert // kilobytes on Linux; int32 on 32-bit targets
 				}
 			}
 			checkSize(b, out, size)

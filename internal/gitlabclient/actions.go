@@ -274,10 +274,10 @@ func (c *Client) ForceCancelJob(ctx context.Context, project string, jobID int64
 		if err != nil {
 			return nil, "", readFailed(err)
 		}
-		switch {
-		case job.Status == StatusCanceling:
+		switch job.Status {
+		case StatusCanceling:
 			return nil, "job is still canceling, so the force-cancel was not applied", nil
-		case job.Status == StatusCanceled:
+		case StatusCanceled:
 			return job, "job is now canceled, so the force-cancel was applied (or its runner finished canceling it)", nil
 		}
 		return job, fmt.Sprintf("job is now %s, which a force-cancel leaves as it is", job.Status), nil

@@ -1,10 +1,9 @@
 package gitlabsim
 
 import (
+	"net/http"
 	"time"
 )
-
-import "net/http"
 
 // Users and their tokens: the Go API that creates them (CreateUser,
 // CreatePersonalAccessToken, CreateOAuthToken, RevokeToken) and GET /user.

@@ -145,7 +145,7 @@ func decideApproval(in approvalInput, dep *gitlabclient.Deployment, user *gitlab
 				"and this configuration did not record that approval: it may have been given by hand. Nothing was sent. "+
 				"To manage it with Terraform, import it (terraform import or tofu import with %q); otherwise remove "+
 				"this resource.", user.Username, mine.Status, dep.ID, environmentName(dep), approvedAt(mine),
-				fmt.Sprintf("%s:%d", in.Project.String(), dep.ID)))
+				formatID(in.Project.String(), dep.ID)))
 		return d, true
 	case in.Recorded:
 		d.diags.AddAttributeError(path.Root("status"), fmt.Sprintf("Deployment %d was %s by %s since", dep.ID, mine.Status, user.Username),

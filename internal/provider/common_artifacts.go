@@ -96,7 +96,7 @@ func (r *jobArtifactsResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	state.setJob(job)
 	if state.ID.IsNull() || state.ID.IsUnknown() {
-		state.ID = types.StringValue(fmt.Sprintf("%s:%d", state.Project.ValueString(), jobID))
+		state.ID = types.StringValue(formatID(state.Project.ValueString(), jobID))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -259,7 +259,7 @@ func (r *jobArtifactsResource) create(ctx context.Context, req resource.CreateRe
 	if out.Job == nil {
 		return
 	}
-	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), in.JobID))
+	plan.ID = types.StringValue(formatID(plan.Project.ValueString(), in.JobID))
 	plan.setJob(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }

@@ -125,7 +125,7 @@ func waitError(action string, jobID int64, err error) diag.Diagnostics {
 // shown after the reason: only when the provider's failure_log_lines asks.
 func jobFailure(j *gitlabclient.Job, logTail string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if j.Status != "failed" && j.Status != "canceled" {
+	if j.Status != gitlabclient.StatusFailed && j.Status != gitlabclient.StatusCanceled {
 		return diags
 	}
 	reason := j.FailureReason

@@ -2,17 +2,14 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -38,7 +35,7 @@ import (
 //     create half of the replacement in the plan, but Terraform (1.11) and
 //     OpenTofu re-plan that half at apply without it; the delete half does
 //     get it, and runs first (in the same provider process), so Delete
-//     keeps it in memory for the Create that follows (takeActAgain);
+//     keeps it in memory for the Create that follows (act_again.go);
 //   - otherwise (new, tainted, or an earlier create that saved nothing) it
 //     looks at the job first (lookFirst) and sends nothing for a job that
 //     was already acted on. A retry adopts the job's newest run (a newer run
@@ -57,82 +54,6 @@ import (
 // Adopting still fails the apply when the wait times out or the job failed,
 // so that the resources depending on it stop. Cancel and erase send nothing
 // for a job already canceled (or canceling) or erased.
-
-// actAgainKey is the private state key of the actAgain marker.
-const actAgainKey = "act_again"
-
-// actAgain is the marker a replacement the user asked for carries from the
-// plan to the create: the attributes whose change asked for it, and the
-// intent (intentKey) of the planned resource.
-type actAgain struct {
-	Changed []string `json:"changed"`
-	Intent  string   `json:"intent,omitempty"`
-	// Pipeline is, for gitlabjobs_pipeline_run, what the replaced state
-	// recorded (in memory only: pipeline_run_intent.go).
-	Pipeline *pipelineRecord `json:"-"`
-}
-
-// intentKey names what a job action resource is asked to do (its type,
-// project and job), or "" when the plan does not know it yet.
-func intentKey(what string, project types.String, jobID types.Int64) string {
-	if project.IsUnknown() || project.IsNull() || jobID.IsUnknown() || jobID.IsNull() {
-		return ""
-	}
-	// The project as GitLab reads it (path encoding, letter case), so that
-	// a state and a plan that spell it differently still match.
-	name := project.ValueString()
-	if p, err := gitlabclient.ParseProject(name); err == nil {
-		name = p.String()
-	}
-	return fmt.Sprintf("%s\x00%s\x00%d", what, strings.ToLower(name), jobID.ValueInt64())
-}
-
-// The markers the delete half of a replacement handed over to its create
-// half, per provider instance and intent. They live as long as the provider
-// process: an apply interrupted between the two halves forgets them, and
-// the next create looks first.
-var actAgainStash = struct {
-	sync.Mutex
-	m map[*providerData]map[string][]*actAgain
-}{m: map[*providerData]map[string][]*actAgain{}}
-
-// stashActAgain keeps the marker of a replacement's delete for its create.
-func stashActAgain(data *providerData, m *actAgain) {
-	if m == nil || m.Intent == "" {
-		return
-	}
-	actAgainStash.Lock()
-	defer actAgainStash.Unlock()
-	if actAgainStash.m[data] == nil {
-		actAgainStash.m[data] = map[string][]*actAgain{}
-	}
-	actAgainStash.m[data][m.Intent] = append(actAgainStash.m[data][m.Intent], m)
-}
-
-// peekActAgain is the marker kept for intent, if any; takeActAgain also
-// removes it, so that it makes one create act.
-func peekActAgain(data *providerData, intent string) *actAgain {
-	return stashedActAgain(data, intent, false)
-}
-func takeActAgain(data *providerData, intent string) *actAgain {
-	return stashedActAgain(data, intent, true)
-}
-
-func stashedActAgain(data *providerData, intent string, take bool) *actAgain {
-	if intent == "" {
-		return nil
-	}
-	actAgainStash.Lock()
-	defer actAgainStash.Unlock()
-	kept := actAgainStash.m[data][intent]
-	if len(kept) == 0 {
-		return nil
-	}
-	if take {
-		actAgainStash.m[data][intent] = kept[1:]
-	}
-	return kept[0]
-}
 
 // The intents for which this provider instance saw a recorded run: the
 // state of a play resource read at plan (refresh) or deleted at apply (the
@@ -163,31 +84,6 @@ func hasRecorded(data *providerData, intent string) bool {
 	return intent != "" && recordedStash.m[data][intent]
 }
 
-// actAgainInCreate is the marker for a create: the one in its planned
-// private state (a CLI that passes it on), else the one its replacement's
-// delete kept; nil for a new or tainted resource.
-func actAgainInCreate(ctx context.Context, data *providerData, intent string) *actAgain {
-	if m := decodeActAgain(plannedPrivate(ctx, actAgainKey)); m != nil {
-		takeActAgain(data, intent)
-		return m
-	}
-	return takeActAgain(data, intent)
-}
-
-// asked reports whether the user changed attr.
-func (a *actAgain) asked(attr string) bool { return a != nil && slices.Contains(a.Changed, attr) }
-
-func decodeActAgain(b []byte) *actAgain {
-	if len(b) == 0 {
-		return nil
-	}
-	var m actAgain
-	if err := json.Unmarshal(b, &m); err != nil || len(m.Changed) == 0 {
-		return nil
-	}
-	return &m
-}
-
 // decision is what an action does with a job, given its status and whether
 // the user asked to act again.
 type decision int
@@ -204,8 +100,9 @@ func (d decision) String() string {
 
 // playedStatuses are the statuses a manual job can have once played: it is
 // no longer waiting, so it was played.
-var playedStatuses = map[string]bool{"waiting_for_resource": true, "preparing": true, "pending": true,
-	"running": true, "success": true, "failed": true, "canceled": true, "canceling": true}
+var playedStatuses = map[string]bool{gitlabclient.StatusWaitingForResource: true, gitlabclient.StatusPreparing: true,
+	gitlabclient.StatusPending: true, gitlabclient.StatusRunning: true, gitlabclient.StatusSuccess: true,
+	gitlabclient.StatusFailed: true, gitlabclient.StatusCanceled: true, gitlabclient.StatusCanceling: true}
 
 // decidePlay decides a play of job, whose newest run in its pipeline is
 // latest (job itself when it was not run again), and the job it concerns.
@@ -316,8 +213,8 @@ func refusedPlay(in jobActionInput, job *gitlabclient.Job) diag.Diagnostics {
 				"record of playing it, so it is not played: an action GitLab applied is never applied twice for the "+
 				"same intent. If an earlier apply played it and its state was lost (the provider was killed, or the "+
 				"resource was removed from the state), import that run: terraform import (or tofu import) "+
-				"<resource address> %s:%d; to play it again afterwards, change triggers. If job_id is not a "+
-				"manual job, point it at the manual job.", job.ID, job.Name, job.Status, in.Project.String(), job.ID))
+				"<resource address> %s; to play it again afterwards, change triggers. If job_id is not a "+
+				"manual job, point it at the manual job.", job.ID, job.Name, job.Status, formatID(in.Project.String(), job.ID)))
 		return diags
 	}
 	if d := checkPlayable(job); d.HasError() {
@@ -464,7 +361,7 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 		return jobActionOutput{Diags: diags}
 	}
 	in.FailOnJobFailure = false
-	if job.Status == "canceling" {
+	if job.Status == gitlabclient.StatusCanceling {
 		if in.Force {
 			return forceCancelJob(ctx, client, poll, in, job, false)
 		}
@@ -474,14 +371,10 @@ func cancelJob(ctx context.Context, client *gitlabclient.Client, poll poller, in
 		return finishAction(ctx, client, poll, in, "cancel", job)
 	}
 	if !gitlabclient.Cancelable(job.Status) {
+		// Not canceling: a canceling job returned above.
 		var warn diag.Diagnostics
-		if job.Status == gitlabclient.StatusCanceling {
-			warn.AddWarning(fmt.Sprintf("Job %d is already being canceled", job.ID),
-				fmt.Sprintf("Job %d (%q) is canceling, so there is nothing more to cancel; no request was sent.", job.ID, job.Name))
-		} else {
-			warn.AddWarning(fmt.Sprintf("Job %d has already finished", job.ID),
-				fmt.Sprintf("Job %d (%q) is %s, so there is nothing to cancel; no request was sent.", job.ID, job.Name, job.Status))
-		}
+		warn.AddWarning(fmt.Sprintf("Job %d has already finished", job.ID),
+			fmt.Sprintf("Job %d (%q) is %s, so there is nothing to cancel; no request was sent.", job.ID, job.Name, job.Status))
 		return jobActionOutput{Job: job, Diags: warn}
 	}
 	canceled, err := client.CancelJob(ctx, in.Project.String(), in.JobID)
@@ -614,7 +507,7 @@ var logNoise = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]|section_(?:start|end):[
 // logs can hold secrets) or the job did not fail. The log itself is never
 // written to the provider's log.
 func failureLogTail(ctx context.Context, client *gitlabclient.Client, project gitlabclient.Project, j *gitlabclient.Job, lines int) string {
-	if lines <= 0 || (j.Status != "failed" && j.Status != "canceled") {
+	if lines <= 0 || (j.Status != gitlabclient.StatusFailed && j.Status != gitlabclient.StatusCanceled) {
 		return ""
 	}
 	log, err := client.GetJobTrace(ctx, project.String(), j.ID)

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 // Schema helpers shared by several data sources, resources and actions: the
@@ -23,8 +25,10 @@ import (
 // Jobs API documentation's list; GitLab also accepts the transient states
 // preparing, canceling and scheduled).
 var scopeValues = []string{
-	"created", "pending", "running", "failed", "success", "canceled", "skipped", "waiting_for_resource", "manual",
-	"preparing", "canceling", "scheduled",
+	gitlabclient.StatusCreated, gitlabclient.StatusPending, gitlabclient.StatusRunning, gitlabclient.StatusFailed,
+	gitlabclient.StatusSuccess, gitlabclient.StatusCanceled, gitlabclient.StatusSkipped,
+	gitlabclient.StatusWaitingForResource, gitlabclient.StatusManual,
+	gitlabclient.StatusPreparing, gitlabclient.StatusCanceling, gitlabclient.StatusScheduled,
 }
 
 func scopeAttribute(what string) schema.Attribute {

@@ -260,7 +260,7 @@ func (r *deploymentApprovalResource) Create(ctx context.Context, req resource.Cr
 const defaultApprovalTimeout = 5 * time.Minute
 
 func (m *deploymentApprovalModel) setDeployment(dep *gitlabclient.Deployment) {
-	m.ID = types.StringValue(fmt.Sprintf("%s:%d", m.Project.ValueString(), dep.ID))
+	m.ID = types.StringValue(formatID(m.Project.ValueString(), dep.ID))
 	m.DeploymentID = types.Int64Value(dep.ID)
 	m.JobID = types.Int64Null()
 	if dep.Deployable != nil {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -139,7 +138,7 @@ func (d *deploymentDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 func newDeploymentModel(project types.String, dep *gitlabclient.Deployment) deploymentModel {
 	m := deploymentModel{
-		ID: types.StringValue(fmt.Sprintf("%s:%d", project.ValueString(), dep.ID)), Project: project,
+		ID: types.StringValue(formatID(project.ValueString(), dep.ID)), Project: project,
 		JobID: types.Int64Null(), DeploymentID: types.Int64Value(dep.ID), IID: types.Int64Value(dep.IID),
 		Status: types.StringValue(dep.Status), Ref: types.StringValue(dep.Ref), SHA: types.StringValue(dep.SHA),
 		Environment: types.StringValue(environmentName(dep)), EnvironmentID: types.Int64Null(), Username: types.StringNull(),

@@ -136,7 +136,7 @@ func (d *environmentDataSource) Read(ctx context.Context, req datasource.ReadReq
 			fmt.Sprintf("Reading %s of project %q failed: %s", what, project.String(), err))
 		return
 	}
-	state := environmentModel{ID: types.StringValue(fmt.Sprintf("%s:%d", cfg.Project.ValueString(), env.ID)),
+	state := environmentModel{ID: types.StringValue(formatID(cfg.Project.ValueString(), env.ID)),
 		Project: cfg.Project, Name: types.StringValue(env.Name), EnvironmentID: types.Int64Value(env.ID),
 		Slug: types.StringValue(env.Slug), State: types.StringValue(env.State), Tier: optionalString(env.Tier),
 		ExternalURL: optionalString(env.ExternalURL)}

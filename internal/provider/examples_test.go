@@ -37,8 +37,24 @@ func exampleVariables(env *acctest.Env) map[string]config.Variables {
 	}
 }
 
-// aliasLine is the alias of a provider block.
+// aliasedProvider is a provider block with an alias, up to its closing brace
+// at the start of a line.
+var aliasedProvider = regexp.MustCompile(`(?ms)^provider "gitlabjobs" \{\n[^}]*?^[ \t]*alias[ \t]*=[ \t]*"\w+"[^}]*?^\}`)
+
+// aliasLine is the alias line of a provider block.
 var aliasLine = regexp.MustCompile(`(?m)^[ \t]*alias[ \t]*=[ \t]*"\w+"`)
+
+// withSimulatorURL gives every aliased provider block without a base_url of
+// its own (the demo's approver, which takes GITLAB_BASE_URL in real use) the
+// simulator's URL; a block that names its GitLab keeps it.
+func withSimulatorURL(body, baseURL string) string {
+	return aliasedProvider.ReplaceAllStringFunc(body, func(block string) string {
+		if regexp.MustCompile(`(?m)^[ \t]*base_url[ \t]*=`).MatchString(block) {
+			return block
+		}
+		return aliasLine.ReplaceAllString(block, fmt.Sprintf("$0\n  base_url = %q", baseURL))
+	})
+}
 
 // seedToken is the token of a seeded user.
 func seedToken(env *acctest.Env, username string) string {
@@ -176,9 +192,7 @@ func testConvergence(t *testing.T, name, body string, imports []importCommand, i
 		}
 	}
 	exampleSetup(t, env, body)
-	// An aliased provider (the demo's approver) takes base_url from
-	// GITLAB_BASE_URL in real use; here it is the simulator's.
-	body = aliasLine.ReplaceAllString(body, fmt.Sprintf("$0\n  base_url = %q", env.BaseURL))
+	body = withSimulatorURL(body, env.BaseURL)
 	cfg := exampleProviderConfig(t, env, body) + "\n" + body
 	vars := exampleVariables(env)[name]
 	seeded := projectJobStatuses(t, env)
@@ -576,4 +590,15 @@ func (c importedInPlace) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 		return
 	}
 	resp.Error = fmt.Errorf("%s is not in the plan", c.address)
+}
+
+func TestWithSimulatorURL(t *testing.T) {
+	body := "provider \"gitlabjobs\" {}\n\nprovider \"gitlabjobs\" {\n  alias = \"approver\"\n  token = var.t\n}\n\n" +
+		"provider \"gitlabjobs\" {\n  alias    = \"other\"\n  base_url = \"https://gitlab.example.com/api/v4/\"\n}\n"
+	got := withSimulatorURL(body, "http://127.0.0.1:1/api/v4/")
+	want := "provider \"gitlabjobs\" {}\n\nprovider \"gitlabjobs\" {\n  alias = \"approver\"\n  base_url = \"http://127.0.0.1:1/api/v4/\"\n  token = var.t\n}\n\n" +
+		"provider \"gitlabjobs\" {\n  alias    = \"other\"\n  base_url = \"https://gitlab.example.com/api/v4/\"\n}\n"
+	if got != want {
+		t.Errorf("withSimulatorURL:\n%s\nwant\n%s", got, want)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
@@ -50,47 +49,6 @@ func importedJob(ctx context.Context, client *gitlabclient.Client, id, format, w
 	return job, nil
 }
 
-// importClient is the provider's client for an import.
-func (r *jobActionResource) importClient() (*gitlabclient.Client, diag.Diagnostics) {
-	client, diags := r.data.clientFor(r.what)
-	if diags.HasError() {
-		diags.AddError("Import needs the provider's configuration",
-			"An import is checked against GitLab (the job must exist and match the import ID): configure the "+
-				"gitlabjobs provider with values known before the import.")
-	}
-	return client, diags
-}
-
-// importJob is the ImportState of a resource acting on one job (play,
-// cancel, erase, the artifacts resources) up to setting the state: it
-// parses "<project>:<job_id>", reads the job GitLab shows and runs check
-// (nil: none) on it. It returns the job's ID, and false when resp holds an
-// error and nothing is to be imported.
-func (r *jobActionResource) importJob(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
-	check func(id string, j *gitlabclient.Job) diag.Diagnostics) (int64, bool) {
-	project, ids, err := parseImportID(req.ID, "job_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return 0, false
-	}
-	client, diags := r.importClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return 0, false
-	}
-	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return 0, false
-	}
-	if check != nil {
-		if resp.Diagnostics.Append(check(req.ID, job)...); resp.Diagnostics.HasError() {
-			return 0, false
-		}
-	}
-	return ids[0], true
-}
-
 // checkPlayImport refuses a play import of a job that shows it was never
 // played. GitLab's REST API does not say whether a job was a manual one (the
 // job entity, lib/api/entities/ci/job_basic.rb, has no `when`): a queued,
@@ -98,13 +56,13 @@ func (r *jobActionResource) importJob(ctx context.Context, req resource.ImportSt
 func checkPlayImport(id string, j *gitlabclient.Job) diag.Diagnostics {
 	var why string
 	switch j.Status {
-	case "manual":
+	case gitlabclient.StatusManual:
 		why = "is a manual job waiting to be played: it was never played"
-	case "scheduled":
+	case gitlabclient.StatusScheduled:
 		why = "is a delayed job waiting for its time: it has not run yet"
-	case "created":
+	case gitlabclient.StatusCreated:
 		why = "has not been queued yet (its pipeline has not reached it): it was never played"
-	case "skipped":
+	case gitlabclient.StatusSkipped:
 		why = "was skipped: it never ran"
 	default:
 		return nil

@@ -19,6 +19,8 @@ import (
 // importedKey marks an imported resource in its private state.
 const importedKey = "imported"
 
+// privateState is a resource's private state as the framework's requests
+// and responses hand it over (req.Private, resp.Private).
 type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics

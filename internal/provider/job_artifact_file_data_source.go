@@ -153,7 +153,7 @@ func (d *jobArtifactFileDataSource) Read(ctx context.Context, req datasource.Rea
 	// The content is never logged.
 	tflog.Debug(ctx, "read artifact file", map[string]any{"source": src.String(), "path": file, "size": len(f.Content)})
 	if src.JobID > 0 {
-		cfg.ID = types.StringValue(fmt.Sprintf("%s:%d:%s", project.String(), src.JobID, file))
+		cfg.ID = types.StringValue(formatID(project.String(), src.JobID) + ":" + file)
 	} else {
 		cfg.ID = types.StringValue(fmt.Sprintf("%s:%s:%s:%s", project.String(), src.Ref, src.JobName, file))
 	}

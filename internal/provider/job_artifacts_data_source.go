@@ -123,7 +123,7 @@ func (d *jobArtifactsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	src := gitlabclient.ArtifactSource{JobID: cfg.JobID.ValueInt64(), Ref: cfg.Ref.ValueString(), JobName: cfg.Job.ValueString()}
-	limit := int64(defaultArchiveMaxSize)
+	limit := defaultArchiveMaxSize
 	if !cfg.MaxArchiveSize.IsNull() {
 		limit = cfg.MaxArchiveSize.ValueInt64()
 	}
@@ -157,7 +157,7 @@ func (d *jobArtifactsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		paths = append(paths, types.StringValue(e.Path))
 	}
 	if src.JobID > 0 {
-		cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), src.JobID))
+		cfg.ID = types.StringValue(formatID(project.String(), src.JobID))
 	} else {
 		cfg.ID = types.StringValue(fmt.Sprintf("%s:%s:%s", project.String(), src.Ref, src.JobName))
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -97,7 +96,7 @@ func (r *jobCancelResource) Create(ctx context.Context, req resource.CreateReque
 	if out.Job == nil {
 		return
 	}
-	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), in.JobID))
+	plan.ID = types.StringValue(formatID(plan.Project.ValueString(), in.JobID))
 	plan.jobResultModel = newJobResult(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -10,8 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 var _ datasource.DataSourceWithConfigure = (*jobDataSource)(nil)
@@ -76,14 +73,9 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	}
 
 	state := jobDataSourceModel{
-		ID:       types.StringValue(jobResourceID(project, jobID)),
+		ID:       types.StringValue(formatID(project.String(), jobID)),
 		Project:  cfg.Project,
 		jobModel: newJobModel(job),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// jobResourceID is the `<project>:<job_id>` ID the official GitLab provider uses.
-func jobResourceID(project gitlabclient.Project, jobID int64) string {
-	return fmt.Sprintf("%s:%d", project.String(), jobID)
 }

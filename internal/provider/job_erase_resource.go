@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -72,7 +71,7 @@ func (r *jobEraseResource) Create(ctx context.Context, req resource.CreateReques
 	if out.Job == nil {
 		return
 	}
-	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), in.JobID))
+	plan.ID = types.StringValue(formatID(plan.Project.ValueString(), in.JobID))
 	plan.jobResultModel = newJobResult(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }

@@ -237,7 +237,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	if out.Job == nil {
 		return // nothing was played
 	}
-	plan.ID = types.StringValue(fmt.Sprintf("%s:%d", plan.Project.ValueString(), in.JobID))
+	plan.ID = types.StringValue(formatID(plan.Project.ValueString(), in.JobID))
 	plan.PlayedJobID = types.Int64Value(out.Job.ID)
 	plan.jobResultModel = newJobResult(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

@@ -97,7 +97,7 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 	if out.Job == nil {
 		return
 	}
-	plan.ID = types.StringValue(fmt.Sprintf("%s:%d:%d", plan.Project.ValueString(), in.JobID, out.Job.ID))
+	plan.ID = types.StringValue(formatID(plan.Project.ValueString(), in.JobID, out.Job.ID))
 	plan.NewJobID = types.Int64Value(out.Job.ID)
 	plan.jobResultModel = newJobResult(out.Job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

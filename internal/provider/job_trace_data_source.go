@@ -112,7 +112,7 @@ func (d *jobTraceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	content, cut := tailLog(log, int(cfg.TailLines.ValueInt64()), int(cfg.MaxBytes.ValueInt64()))
 	// The log itself is never logged: it may hold secrets.
 	tflog.Debug(ctx, "read job log", map[string]any{"job_id": jobID, "size": len(log), "kept": len(content), "truncated": cut})
-	cfg.ID = types.StringValue(jobResourceID(project, jobID))
+	cfg.ID = types.StringValue(formatID(project.String(), jobID))
 	cfg.Content = types.StringValue(string(content))
 	cfg.Size = types.Int64Value(int64(len(log)))
 	cfg.Truncated = types.BoolValue(cut)

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -30,12 +28,14 @@ func jobReached(target, status string) bool {
 	}
 }
 
-// poller polls a job until it reaches a target, and logs each status at INFO
-// so TF_LOG=INFO shows what the provider waits on. The interval between polls
-// is a fifth of the time already waited (share), never less than first nor
-// more than max: after a job ends, the wait returns within about a fifth of
-// the time it had waited, so a short job is seen at once and a long one costs
-// few requests. Its clock is injectable for tests.
+// poller is how the provider polls what it waits for (a job: wait; a
+// pipeline: waitForPipeline; both through waitUntil, waiter.go), which logs
+// each status at INFO so TF_LOG=INFO shows what the provider waits on. The
+// interval between polls is a fifth of the time already waited (share),
+// never less than first nor more than max: after a job ends, the wait
+// returns within about a fifth of the time it had waited, so a short job is
+// seen at once and a long one costs few requests. Its clock is injectable
+// for tests.
 type poller struct {
 	first, max time.Duration
 	// share is the interval's share of the time already waited (1/5).
@@ -96,83 +96,33 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// waitTimeoutError is the error of a wait whose context's deadline passed
-// before the job reached the target; it holds the job's last status.
-type waitTimeoutError struct {
-	JobID   int64
-	Status  string
-	Target  string
-	Elapsed time.Duration
-	// Waiting is what a job in waiting_for_resource waits for, if known.
-	Waiting string
-}
-
-func (e *waitTimeoutError) Error() string {
-	msg := fmt.Sprintf("timed out after %s waiting for job %d to be %s; it is still %s",
-		e.Elapsed.Round(time.Second), e.JobID, e.Target, e.Status)
-	if e.Waiting != "" && e.Status == gitlabclient.StatusWaitingForResource {
-		msg += ": " + e.Waiting
-	}
-	return msg
-}
-
-// wait polls get until the job reaches target, the context ends, or get fails.
-// It returns the last job it saw, also on error, so callers can keep it in state.
+// wait polls get until the job reaches target, the context ends, or get
+// fails (waitUntil: waiter.go). It returns the last job it saw, also on
+// error, so callers can keep it in state.
 func (p poller) wait(ctx context.Context, jobID int64, target string, get func(context.Context) (*gitlabclient.Job, error)) (*gitlabclient.Job, error) {
-	start := p.now()
-	var last *gitlabclient.Job
-	waitingFor := "" // what the job waits for in waiting_for_resource
-	for {
-		job, err := get(ctx)
-		if err != nil {
-			if ctx.Err() != nil && last != nil {
-				return last, p.withWaiting(p.ctxError(ctx, last, target, start), waitingFor)
+	return waitUntil(ctx, p, waitSpec[*gitlabclient.Job]{
+		kind: "job", target: target, fetch: get,
+		state: func(j *gitlabclient.Job) (int64, string) { return j.ID, j.Status },
+		done:  func(status string) bool { return jobReached(target, status) },
+		describe: func(ctx context.Context, job *gitlabclient.Job, prevStatus string, waited time.Duration) (string, bool) {
+			turnedWaiting := job.Status == gitlabclient.StatusWaitingForResource && prevStatus != job.Status
+			if p.progress != nil {
+				p.progress(ctx, job, waited)
 			}
-			return last, err
-		}
-		turnedWaiting := job.Status == gitlabclient.StatusWaitingForResource && (last == nil || last.Status != job.Status)
-		last = job
-		if p.progress != nil {
-			p.progress(ctx, job, p.now().Sub(start))
-		}
-		if p.onPoll != nil {
-			p.onPoll(ctx, job)
-		}
-		if turnedWaiting && p.waiting != nil {
-			if waitingFor = p.waiting(ctx, job); waitingFor != "" {
+			if p.onPoll != nil {
+				p.onPoll(ctx, job)
+			}
+			if !turnedWaiting || p.waiting == nil {
+				return "", false
+			}
+			waitingFor := p.waiting(ctx, job)
+			if waitingFor != "" {
 				tflog.Info(ctx, waitingFor, map[string]any{"job_id": job.ID, "status": job.Status})
 				if p.note != nil {
 					p.note(ctx, waitingFor)
 				}
 			}
-		}
-		if jobReached(target, job.Status) {
-			tflog.Info(ctx, fmt.Sprintf("job %d is %s", job.ID, job.Status),
-				map[string]any{"job_id": job.ID, "status": job.Status, "waited": p.now().Sub(start).Round(time.Second).String()})
-			return job, nil
-		}
-		waited := p.now().Sub(start)
-		delay := p.interval(waited)
-		tflog.Info(ctx, fmt.Sprintf("job %d %s for %s, waiting until %s", job.ID, job.Status, waited.Round(time.Second), target),
-			map[string]any{"job_id": job.ID, "status": job.Status, "next_poll": delay.String()})
-		if err := p.sleep(ctx, delay); err != nil {
-			return last, p.withWaiting(p.ctxError(ctx, last, target, start), waitingFor)
-		}
-	}
-}
-
-func (p poller) ctxError(ctx context.Context, last *gitlabclient.Job, target string, start time.Time) error {
-	if ctx.Err() == context.DeadlineExceeded {
-		return &waitTimeoutError{JobID: last.ID, Status: last.Status, Target: target, Elapsed: p.now().Sub(start)}
-	}
-	return fmt.Errorf("stopped waiting for job %d (still %s): %w", last.ID, last.Status, ctx.Err())
-}
-
-// withWaiting adds to a timeout what the job waited for.
-func (p poller) withWaiting(err error, waitingFor string) error {
-	var timeout *waitTimeoutError
-	if errors.As(err, &timeout) {
-		timeout.Waiting = waitingFor
-	}
-	return err
+			return waitingFor, true
+		},
+	})
 }

@@ -123,7 +123,7 @@ func (d *pipelineBridgesDataSource) Read(ctx context.Context, req datasource.Rea
 		resp.Diagnostics.Append(listError(fmt.Sprintf("the trigger jobs of pipeline %d", cfg.PipelineID.ValueInt64()), project, err)...)
 		return
 	}
-	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), cfg.PipelineID.ValueInt64()))
+	cfg.ID = types.StringValue(formatID(project.String(), cfg.PipelineID.ValueInt64()))
 	cfg.Bridges, diags = bridgeListValue(bridges)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

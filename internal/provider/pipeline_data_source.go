@@ -88,8 +88,10 @@ type pipelineDataSourceModel struct {
 
 // pipelineStatuses are the statuses GET /projects/:id/pipelines filters by
 // (Ci::HasStatus::AVAILABLE_STATUSES).
-var pipelineStatuses = []string{"created", "waiting_for_resource", "preparing", "pending", "running", "success",
-	"failed", "canceled", "skipped", "manual", "scheduled"}
+var pipelineStatuses = []string{gitlabclient.StatusCreated, gitlabclient.StatusWaitingForResource,
+	gitlabclient.StatusPreparing, gitlabclient.StatusPending, gitlabclient.StatusRunning, gitlabclient.PipelineSuccess,
+	gitlabclient.PipelineFailed, gitlabclient.PipelineCanceled, gitlabclient.PipelineSkipped, gitlabclient.PipelineManual,
+	gitlabclient.StatusScheduled}
 
 func (d *pipelineDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
@@ -211,7 +213,7 @@ func (d *pipelineDataSource) Read(ctx context.Context, req datasource.ReadReques
 			return
 		}
 	}
-	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", cfg.Project.ValueString(), p.ID))
+	cfg.ID = types.StringValue(formatID(cfg.Project.ValueString(), p.ID))
 	cfg.PipelineID = types.Int64Value(p.ID)
 	if cfg.Ref.IsNull() || cfg.Ref.IsUnknown() {
 		cfg.Ref = types.StringValue(p.Ref)

@@ -208,7 +208,7 @@ func newPipelineJobModel(project gitlabclient.Project, projectAttr types.String,
 		ids[i] = types.Int64Value(r.ID)
 	}
 	return pipelineJobModel{
-		ID:           types.StringValue(fmt.Sprintf("%s:%d:%s", project.String(), pipelineID, first.Name)),
+		ID:           types.StringValue(formatID(project.String(), pipelineID) + ":" + first.Name),
 		Project:      projectAttr,
 		PipelineID:   types.Int64Value(pipelineID),
 		LatestJobID:  types.Int64Value(latest.ID),

@@ -91,7 +91,7 @@ func (d *pipelineJobsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		jobs = append(jobs, more...)
 		slices.SortStableFunc(jobs, func(a, b *gitlabclient.Job) int { return cmp.Compare(b.ID, a.ID) })
 	}
-	cfg.ID = types.StringValue(fmt.Sprintf("%s:%d", project.String(), cfg.PipelineID.ValueInt64()))
+	cfg.ID = types.StringValue(formatID(project.String(), cfg.PipelineID.ValueInt64()))
 	cfg.Jobs, diags = jobListValue(jobs)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

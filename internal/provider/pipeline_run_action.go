@@ -95,7 +95,7 @@ func (a *pipelineRunAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 // for creating pipelines.
 func (a *pipelineRunAction) ModifyPlan(_ context.Context, _ action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	if a.data.usesJobToken() {
-		resp.Diagnostics.Append(pipelineJobTokenError(a.what, a.data)...)
+		resp.Diagnostics.Append(jobTokenRefused(a.what, a.data, pipelineJobTokenRefusal)...)
 	}
 }
 

@@ -348,7 +348,7 @@ func candidateList(list []*gitlabclient.Pipeline) string {
 
 func importCommand(in pipelineRunInput, id int64) string {
 	const addr = "gitlabjobs_pipeline_run.<name>"
-	return fmt.Sprintf("terraform state rm %s, then terraform import %s '%s:%d'", addr, addr, in.Project.String(), id)
+	return fmt.Sprintf("terraform state rm %s, then terraform import %s '%s'", addr, addr, formatID(in.Project.String(), id))
 }
 
 // pipelineVariablesForbiddenError names the guard and the fix when GitLab

@@ -116,7 +116,7 @@ func TestNullByteValues(t *testing.T) {
 // TestWaitErrorAdvice: a timed-out wait advises the setting the resource
 // has: wait_for_canceled for gitlabjobs_job_cancel, wait_for otherwise.
 func TestWaitErrorAdvice(t *testing.T) {
-	timeout := &waitTimeoutError{JobID: 7, Status: "canceling", Target: waitFinished, Elapsed: time.Minute}
+	timeout := &waitTimeoutError{Kind: "job", ID: 7, Status: "canceling", Target: waitFinished, Elapsed: time.Minute}
 	cancel := waitError("cancel", 7, timeout)[0].Detail()
 	if !strings.Contains(cancel, "set wait_for_canceled = false") || strings.Contains(cancel, "wait_for to") {
 		t.Errorf("cancel: %s", cancel)

@@ -255,6 +255,25 @@ var (
 	docProjectFields  = []string{"ci_job_token_scope_enabled"}
 )
 
+// takeFailureReason checks a job entity's failure_reason, which GitLab sends
+// only for failed jobs (and job.json's additionalProperties:false does not
+// list), and removes it so the rest can be validated against the schema.
+func takeFailureReason(m map[string]any) error {
+	reason, hasReason := m["failure_reason"]
+	delete(m, "failure_reason")
+	switch {
+	case m["status"] == "failed" && !hasReason:
+		return errors.New("a failed job must have failure_reason")
+	case m["status"] != "failed" && hasReason:
+		return fmt.Errorf("failure_reason sent for a %v job; GitLab sends it only for failed jobs", m["status"])
+	case hasReason:
+		if _, ok := reason.(string); !ok {
+			return fmt.Errorf("failure_reason is %T, want a string", reason)
+		}
+	}
+	return nil
+}
+
 // checkJob validates a job against job.json and the documentation's fields.
 // GitLab sends failure_reason only for failed jobs, which job.json's
 // additionalProperties:false does not list: it is checked here and removed
@@ -265,18 +284,9 @@ func (c *Checker) checkJob(body []byte) error {
 		return fmt.Errorf("not a JSON object: %w", err)
 	}
 	var errs []error
-	reason, hasReason := m["failure_reason"]
-	switch {
-	case m["status"] == "failed" && !hasReason:
-		errs = append(errs, errors.New("a failed job must have failure_reason"))
-	case m["status"] != "failed" && hasReason:
-		errs = append(errs, fmt.Errorf("failure_reason sent for a %v job; GitLab sends it only for failed jobs", m["status"]))
-	case hasReason:
-		if _, ok := reason.(string); !ok {
-			errs = append(errs, fmt.Errorf("failure_reason is %T, want a string", reason))
-		}
+	if err := takeFailureReason(m); err != nil {
+		errs = append(errs, err)
 	}
-	delete(m, "failure_reason")
 	if _, ok := m["artifacts_file"]; ok && !hasArchive(m["artifacts"]) {
 		errs = append(errs, errors.New("artifacts_file without an archive artifact"))
 	}
