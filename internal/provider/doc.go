@@ -117,11 +117,12 @@
 // listed.
 //
 // Documentation: each type's MarkdownDescription is a few sentences ending
-// with its upstream API link; the long stories live in templates/ (one
-// template per type under templates/resources and templates/data-sources;
-// templates/actions is written by TestActionDocTemplates) and in the guides
-// (templates/guides: the job action resources' shared rules are in
-// lifecycle.md.tmpl, tokens and rights in authentication.md.tmpl), which
+// with its upstream API link; the long stories live in templates/ (a
+// type's own template, where it has one, under templates/resources and
+// templates/data-sources; templates/actions is written by
+// TestActionDocTemplates) and in the guides (templates/guides: the job
+// action resources' shared rules are in lifecycle.md.tmpl, tokens and rights
+// in authentication.md.tmpl, deployment approvals in release-gate.md.tmpl), which
 // make generate renders into docs/. docs_pages_internal_test.go keeps
 // descriptions and pages short and the wait wording the poller's;
 // job_actions_docs_test.go checks the actions' templates and examples.
