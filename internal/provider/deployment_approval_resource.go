@@ -329,6 +329,18 @@ func (r *deploymentApprovalResource) Update(ctx context.Context, req resource.Up
 	// As the job action resources' (common_resource.go): a respelled project
 	// must still hold the recorded job (job_id); the rest is stored.
 	(&jobActionResource{data: r.data, what: r.what}).Update(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The deployment's status and pending count are unknown in the plan (they
+	// change without Terraform): the state's, as last read, stand.
+	var state deploymentApprovalModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deployment_status"), state.DeploymentStatus)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pending_approval_count"), state.PendingApprovalCount)...)
 }
 
 // Delete forgets the approval (it cannot be withdrawn), noting the record

@@ -1,0 +1,273 @@
+package provider_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
+)
+
+// The approval resource across the lifecycle paths deployment_approval_
+// resource_test.go leaves out: Ctrl-C while the approval POST is under way
+// (the held request lost, or landing late, as GitLab finishes a request
+// whose client went away), and the project respelled. Each counts the
+// approval POSTs the simulator received and the deployment's approvals.
+
+// heldApprovalProxy forwards requests to the simulator, except the first
+// approval POST: it is held, detached from its client, and forwarded on its
+// own (GitLab finishing the request whatever the client does) just before
+// the next approval POST is forwarded — the worst moment for the next
+// apply, which read the deployment without it — or after a minute.
+// arrived is closed when the held request arrives, landed once GitLab has
+// answered it.
+func heldApprovalProxy(t *testing.T, env *acctest.Env) (baseURL string, arrived, landed <-chan struct{}) {
+	t.Helper()
+	target, err := url.Parse(env.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, served, release := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var first, releaseOnce sync.Once
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		approval := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/approval")
+		held := false
+		if approval {
+			first.Do(func() { held = true })
+		}
+		if !held {
+			if approval { // land the held request first
+				releaseOnce.Do(func() { close(release) })
+				<-served
+			}
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		close(in)
+		done := make(chan *httptest.ResponseRecorder, 1)
+		go func() {
+			select {
+			case <-release:
+			case <-time.After(time.Minute):
+			}
+			out := r.Clone(context.Background())
+			out.Body = io.NopCloser(bytes.NewReader(body))
+			out.RequestURI = ""
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, out)
+			close(served)
+			done <- rec
+		}()
+		select {
+		case rec := <-done:
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
+	return strings.Replace(env.BaseURL, target.Scheme+"://"+target.Host, srv.URL, 1), in, served
+}
+
+// interruptApproval runs an apply of cfg and presses Ctrl-C once the
+// approval POST has arrived (arrived closed); it returns the CLI and the
+// interrupted apply's output, after checking that the apply failed without
+// a false success.
+func interruptApproval(t *testing.T, env *acctest.Env, f gateFixture, cfg string, arrived <-chan struct{}) (*terraformCLI, string) {
+	t.Helper()
+	cli := newTerraformCLI(t, os.Getenv(acctest.EnvTerraformPath), tfWorkDir(t, cfg))
+	cli.run(t, "init", "-input=false", "-no-color")
+	cmd := cli.command("apply", "-auto-approve", "-input=false", "-no-color")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("the approval POST did not arrive within 60 s:\n%s", out.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("the interrupted apply succeeded:\n%s", out.String())
+	}
+	first := out.String()
+	if a := f.approvals(t, env); len(a) != 0 {
+		t.Fatalf("approvals %+v before the re-apply: the held POST was applied before the interrupt; the test proves nothing:\n%s", a, first)
+	}
+	if strings.Contains(first, "Apply complete") || strings.Contains(first, "is safe") {
+		t.Errorf("the interrupted apply claims success or that applying again is safe:\n%s", first)
+	}
+	if !strings.Contains(first, "may or may not have been applied") {
+		t.Errorf("the interrupted apply does not say that the approval may have been applied:\n%s", first)
+	}
+	show := cli.run(t, "state", "show", "-no-color", deploymentApproval)
+	if !strings.Contains(show, "tainted") || !regexp.MustCompile(fmt.Sprintf(`deployment_id\s+= %d`, f.deploymentID)).MatchString(show) {
+		t.Errorf("the interrupted apply did not save the deployment, tainted:\n%s", show)
+	}
+	return cli, first
+}
+
+// reapplied checks the state and the next plan after the re-apply: the
+// approval recorded, nothing left to do.
+func reapplied(t *testing.T, env *acctest.Env, f gateFixture, cli *terraformCLI, second string) {
+	t.Helper()
+	if a := f.approvals(t, env); len(a) != 1 || a[0].UserID != f.managerID || a[0].Status != "approved" {
+		t.Fatalf("approvals %+v, want the release manager's one:\n%s", a, second)
+	}
+	show := cli.run(t, "state", "show", "-no-color", deploymentApproval)
+	if strings.Contains(show, "tainted") || !regexp.MustCompile(`approved_at\s+= "`).MatchString(show) ||
+		!regexp.MustCompile(`status\s+= "approved"`).MatchString(show) {
+		t.Errorf("the state does not record the approval:\n%s", show)
+	}
+	if plan, err := cli.runErr("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Errorf("the plan after the re-apply is not empty (%v):\n%s", err, plan)
+	}
+}
+
+// Ctrl-C while GitLab is slow to answer the approval POST, and the request
+// lost with its client (the simulator's latency ends when the client goes
+// away: nothing applied). The interrupted apply fails and saves the
+// deployment tainted; the immediate re-apply finds no approval by the user
+// and sends it once: one approval, two POSTs of which GitLab applied one.
+func TestAccDeploymentApprovalResource_interruptLost(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	f := newGateFixture(t, env)
+	removeLatency := env.Sim.InjectFault(gitlabsim.Fault{Route: gitlabsim.RouteDeploymentApproval, Kind: gitlabsim.FaultLatency,
+		Latency: time.Minute, Calls: []int{1}})
+	defer removeLatency()
+	arrived := make(chan struct{})
+	go func() {
+		for approvalPosts(env) == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		close(arrived)
+	}()
+	cli, _ := interruptApproval(t, env, f, approvalConfig(env, f.managerToken, f, `  comment = "ship it"`), arrived)
+	if n := approvalPosts(env); n != 1 {
+		t.Fatalf("%d approval POSTs after the interrupted apply, want 1", n)
+	}
+	second := cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	if strings.Contains(second, "recorded, not sent again") {
+		t.Errorf("the re-apply claims an approval it sent itself as an earlier one's:\n%s", second)
+	}
+	if n := approvalPosts(env); n != 2 {
+		t.Errorf("%d approval POSTs, want 2 (the lost one, and the re-apply's once):\n%s", n, second)
+	}
+	reapplied(t, env, f, cli, second)
+	if n := approvalPosts(env); n != 2 {
+		t.Errorf("%d approval POSTs after the plan, want 2", n)
+	}
+}
+
+// Ctrl-C while the approval POST is under way, and GitLab finishing it
+// after its client went away — at the worst moment: after the immediate
+// re-apply read the deployment (no approval yet), just before its own POST
+// arrives. GitLab refuses that POST (the deployment no longer waits for
+// approval); the re-apply, whose state recorded the interrupted attempt,
+// finds the user's approval and records it: one approval, no error, no
+// third POST.
+func TestAccDeploymentApprovalResource_interruptLandsLate(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	f := newGateFixture(t, env)
+	base, arrived, landed := heldApprovalProxy(t, env)
+	cfg := strings.Replace(approvalConfig(env, f.managerToken, f, `  comment = "ship it"`), env.BaseURL, base, 1)
+	if cfg == approvalConfig(env, f.managerToken, f, `  comment = "ship it"`) {
+		t.Fatal("the configuration does not go through the proxy")
+	}
+	cli, _ := interruptApproval(t, env, f, cfg, arrived)
+	if n := approvalPosts(env); n != 0 {
+		t.Fatalf("%d approval POSTs reached GitLab after the interrupted apply, want 0 (held)", n)
+	}
+	second, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color")
+	select {
+	case <-landed:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the held approval did not land within 90 s")
+	}
+	if err != nil || !strings.Contains(second, "by an earlier attempt: recorded, not sent again") {
+		t.Errorf("the re-apply failed (%v) or does not say that it recorded the earlier attempt's approval:\n%s", err, second)
+	}
+	if n := approvalPosts(env); n != 2 {
+		t.Errorf("%d approval POSTs reached GitLab, want 2 (the held one, and the re-apply's, refused):\n%s", n, second)
+	}
+	reapplied(t, env, f, cli, second)
+	if n := approvalPosts(env); n != 2 {
+		t.Errorf("%d approval POSTs after the plan, want 2", n)
+	}
+}
+
+// The project written as its numeric ID, then back as its path: an
+// in-place update, no POST, the same id; a refresh without rights on the
+// respelled project keeps the approval.
+func TestAccDeploymentApprovalResource_projectRespelled(t *testing.T) {
+	env := acctest.NewEnv(t)
+	f := newGateFixture(t, env)
+	path := f.project.PathWithNamespace
+	id := fmt.Sprintf("%s:%d", path, f.deploymentID)
+	cfg := func(token, project string) string {
+		return strings.Replace(approvalConfig(env, token, f, `  comment = "ship it"`), fmt.Sprintf("%q", path), fmt.Sprintf("%q", project), 1)
+	}
+	outsider := env.Sim.CreateUser(gitlabsim.UserSpec{Username: "outsider"})
+	outsiderToken := env.Sim.CreatePersonalAccessToken(outsider.ID, gitlabsim.TokenSpec{})
+	respell := func(token, project string) resource.TestStep {
+		return resource.TestStep{
+			Config:           cfg(token, project),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(deploymentApproval, plancheck.ResourceActionUpdate)}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(deploymentApproval, attr("id"), knownvalue.StringExact(id)),
+				statecheck.ExpectKnownValue(deploymentApproval, attr("deployment_id"), knownvalue.Int64Exact(f.deploymentID)),
+				statecheck.ExpectKnownValue(deploymentApproval, attr("status"), knownvalue.StringExact("approved")),
+			},
+			Check: expectApprovalPosts(env, 1),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg(f.managerToken, path), Check: expectApprovalPosts(env, 1)},
+			respell(f.managerToken, fmt.Sprint(f.project.ID)),
+			respell(f.managerToken, strings.ToUpper(path)),
+			respell(outsiderToken, path), // no rights: the refresh keeps it
+			{
+				Config:           cfg(f.managerToken, path),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(deploymentApproval, plancheck.ResourceActionNoop)}},
+				Check:            expectApprovalPosts(env, 1),
+			},
+		},
+	})
+	if a := f.approvals(t, env); len(a) != 1 {
+		t.Errorf("approvals %+v, want 1", a)
+	}
+}
