@@ -48,6 +48,19 @@ type approvalInput struct {
 	RepresentedAs string
 	// Recorded: a state of this intent recorded an attempt (see above).
 	Recorded bool
+	// RecordedDeployment, when set, tells whether a state recorded an
+	// attempt on the resolved deployment with Status under another spelling
+	// of the project (its numeric ID for its path): then Recorded.
+	RecordedDeployment func(deploymentID int64) bool
+}
+
+// resolved is in once its deployment is known: Recorded by the
+// deployment's record too.
+func (in approvalInput) resolved(dep *gitlabclient.Deployment) approvalInput {
+	if !in.Recorded && in.RecordedDeployment != nil && in.RecordedDeployment(dep.ID) {
+		in.Recorded = true
+	}
+	return in
 }
 
 // approvalOutput is the deployment as read before the POST (when found),
@@ -78,6 +91,7 @@ func approveDeployment(ctx context.Context, client *gitlabclient.Client, in appr
 		return out
 	}
 	out.Deployment = dep
+	in = in.resolved(dep)
 	user, err := client.CurrentUser(ctx)
 	if err != nil {
 		out.Diags.AddError("Could not read the token's user",
@@ -282,6 +296,7 @@ func checkApprovalAtPlan(ctx context.Context, client *gitlabclient.Client, in ap
 	if d.HasError() {
 		return d
 	}
+	in = in.resolved(dep)
 	user, err := client.CurrentUser(ctx)
 	if err != nil {
 		tflog.Warn(ctx, "could not read the token's user at plan time; the apply checks again", map[string]any{"error": err.Error()})

@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -36,10 +37,10 @@ import (
 // approval POST: it is held, detached from its client, and forwarded on its
 // own (GitLab finishing the request whatever the client does) just before
 // the next approval POST is forwarded — the worst moment for the next
-// apply, which read the deployment without it — or after a minute.
-// arrived is closed when the held request arrives, landed once GitLab has
-// answered it.
-func heldApprovalProxy(t *testing.T, env *acctest.Env) (baseURL string, arrived, landed <-chan struct{}) {
+// apply, which read the deployment without it — or, with whenGone, as soon
+// as its client went away; else after a minute. arrived is closed when the
+// held request arrives, landed once GitLab has answered it.
+func heldApprovalProxy(t *testing.T, env *acctest.Env, whenGone bool) (baseURL string, arrived, landed <-chan struct{}) {
 	t.Helper()
 	target, err := url.Parse(env.BaseURL)
 	if err != nil {
@@ -66,8 +67,13 @@ func heldApprovalProxy(t *testing.T, env *acctest.Env) (baseURL string, arrived,
 		close(in)
 		done := make(chan *httptest.ResponseRecorder, 1)
 		go func() {
+			gone := make(<-chan struct{})
+			if whenGone {
+				gone = r.Context().Done()
+			}
 			select {
 			case <-release:
+			case <-gone:
 			case <-time.After(time.Minute):
 			}
 			out := r.Clone(context.Background())
@@ -97,7 +103,7 @@ func heldApprovalProxy(t *testing.T, env *acctest.Env) (baseURL string, arrived,
 // approval POST has arrived (arrived closed); it returns the CLI and the
 // interrupted apply's output, after checking that the apply failed without
 // a false success.
-func interruptApproval(t *testing.T, env *acctest.Env, f gateFixture, cfg string, arrived <-chan struct{}) (*terraformCLI, string) {
+func interruptApproval(t *testing.T, env *acctest.Env, f gateFixture, cfg string, arrived <-chan struct{}, landsWhenGone bool) (*terraformCLI, string) {
 	t.Helper()
 	cli := newTerraformCLI(t, os.Getenv(acctest.EnvTerraformPath), tfWorkDir(t, cfg))
 	cli.run(t, "init", "-input=false", "-no-color")
@@ -121,7 +127,7 @@ func interruptApproval(t *testing.T, env *acctest.Env, f gateFixture, cfg string
 		t.Fatalf("the interrupted apply succeeded:\n%s", out.String())
 	}
 	first := out.String()
-	if a := f.approvals(t, env); len(a) != 0 {
+	if a := f.approvals(t, env); len(a) != 0 && !landsWhenGone {
 		t.Fatalf("approvals %+v before the re-apply: the held POST was applied before the interrupt; the test proves nothing:\n%s", a, first)
 	}
 	if strings.Contains(first, "Apply complete") || strings.Contains(first, "is safe") {
@@ -173,7 +179,7 @@ func TestAccDeploymentApprovalResource_interruptLost(t *testing.T) {
 		}
 		close(arrived)
 	}()
-	cli, _ := interruptApproval(t, env, f, approvalConfig(env, f.managerToken, f, `  comment = "ship it"`), arrived)
+	cli, _ := interruptApproval(t, env, f, approvalConfig(env, f.managerToken, f, `  comment = "ship it"`), arrived, false)
 	if n := approvalPosts(env); n != 1 {
 		t.Fatalf("%d approval POSTs after the interrupted apply, want 1", n)
 	}
@@ -201,12 +207,12 @@ func TestAccDeploymentApprovalResource_interruptLandsLate(t *testing.T) {
 	acctest.PreCheck(t)
 	env := acctest.NewEnv(t)
 	f := newGateFixture(t, env)
-	base, arrived, landed := heldApprovalProxy(t, env)
+	base, arrived, landed := heldApprovalProxy(t, env, false)
 	cfg := strings.Replace(approvalConfig(env, f.managerToken, f, `  comment = "ship it"`), env.BaseURL, base, 1)
 	if cfg == approvalConfig(env, f.managerToken, f, `  comment = "ship it"`) {
 		t.Fatal("the configuration does not go through the proxy")
 	}
-	cli, _ := interruptApproval(t, env, f, cfg, arrived)
+	cli, _ := interruptApproval(t, env, f, cfg, arrived, false)
 	if n := approvalPosts(env); n != 0 {
 		t.Fatalf("%d approval POSTs reached GitLab after the interrupted apply, want 0 (held)", n)
 	}
@@ -226,6 +232,41 @@ func TestAccDeploymentApprovalResource_interruptLandsLate(t *testing.T) {
 	if n := approvalPosts(env); n != 2 {
 		t.Errorf("%d approval POSTs after the plan, want 2", n)
 	}
+}
+
+// Ctrl-C while the approval POST is under way, GitLab finishing it once its
+// client went away, and the re-apply with the project written as its
+// numeric ID instead of its path: the deployment shows the user's approval
+// and the tainted state recorded the attempt (under the other spelling):
+// recorded, not sent again, not refused as "already approved".
+func TestAccDeploymentApprovalResource_interruptRespelled(t *testing.T) {
+	acctest.PreCheck(t)
+	env := acctest.NewEnv(t)
+	f := newGateFixture(t, env)
+	base, arrived, landed := heldApprovalProxy(t, env, true)
+	path := f.project.PathWithNamespace
+	cfg := strings.Replace(approvalConfig(env, f.managerToken, f, `  comment = "ship it"`), env.BaseURL, base, 1)
+	cli, _ := interruptApproval(t, env, f, cfg, arrived, true)
+	select {
+	case <-landed:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the held approval did not land within 90 s")
+	}
+	if a := f.approvals(t, env); len(a) != 1 {
+		t.Fatalf("approvals %+v once the held POST landed, want 1", a)
+	}
+	respelled := strings.Replace(cfg, fmt.Sprintf("%q", path), fmt.Sprintf("%q", fmt.Sprint(f.project.ID)), 1)
+	if err := os.WriteFile(filepath.Join(cli.dir, "main.tf"), []byte(respelled), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil || !strings.Contains(second, "recorded, not sent again") {
+		t.Errorf("the re-apply failed (%v) or does not say that it recorded the earlier attempt's approval:\n%s", err, second)
+	}
+	if n := approvalPosts(env); n != 1 {
+		t.Errorf("%d approval POSTs reached GitLab, want 1:\n%s", n, second)
+	}
+	reapplied(t, env, f, cli, second)
 }
 
 // The project written as its numeric ID, then back as its path: an
