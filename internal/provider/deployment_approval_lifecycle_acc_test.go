@@ -1,20 +1,13 @@
 package provider_test
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,40 +26,21 @@ import (
 // whose client went away), and the project respelled. Each counts the
 // approval POSTs the simulator received and the deployment's approvals.
 
-// heldApprovalProxy forwards requests to the simulator, except the first
-// approval POST: it is held, detached from its client, and forwarded on its
-// own (GitLab finishing the request whatever the client does) just before
-// the next approval POST is forwarded — the worst moment for the next
-// apply, which read the deployment without it — or, with whenGone, as soon
-// as its client went away; else after a minute. arrived is closed when the
-// held request arrives, landed once GitLab has answered it.
+// heldApprovalProxy holds the first approval POST (holdingProxy) and lets
+// it land just before the next approval POST is forwarded — the worst
+// moment for the next apply, which read the deployment without it — or,
+// with whenGone, as soon as its client went away; else after a minute.
 func heldApprovalProxy(t *testing.T, env *acctest.Env, whenGone bool) (baseURL string, arrived, landed <-chan struct{}) {
 	t.Helper()
-	target, err := url.Parse(env.BaseURL)
-	if err != nil {
-		t.Fatal(err)
+	isApproval := func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/approval")
 	}
-	in, served, release := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	var first, releaseOnce sync.Once
-	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		approval := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/approval")
-		held := false
-		if approval {
-			first.Do(func() { held = true })
-		}
-		if !held {
-			if approval { // land the held request first
-				releaseOnce.Do(func() { close(release) })
-				<-served
-			}
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		close(in)
-		done := make(chan *httptest.ResponseRecorder, 1)
-		go func() {
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
+	baseURL, arrived, landed = holdingProxy(t, env, heldRequest{
+		match: isApproval,
+		wait: func(r *http.Request) {
 			gone := make(<-chan struct{})
 			if whenGone {
 				gone = r.Context().Done()
@@ -76,27 +50,15 @@ func heldApprovalProxy(t *testing.T, env *acctest.Env, whenGone bool) (baseURL s
 			case <-gone:
 			case <-time.After(time.Minute):
 			}
-			out := r.Clone(context.Background())
-			out.Body = io.NopCloser(bytes.NewReader(body))
-			out.RequestURI = ""
-			rec := httptest.NewRecorder()
-			proxy.ServeHTTP(rec, out)
-			close(served)
-			done <- rec
-		}()
-		select {
-		case rec := <-done:
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
+		},
+		before: func(r *http.Request) {
+			if isApproval(r) { // land the held request first
+				releaseOnce.Do(func() { close(release) })
+				<-landed
 			}
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(rec.Body.Bytes())
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
-	return strings.Replace(env.BaseURL, target.Scheme+"://"+target.Host, srv.URL, 1), in, served
+		},
+	})
+	return baseURL, arrived, landed
 }
 
 // interruptApproval runs an apply of cfg and presses Ctrl-C once the
@@ -107,26 +69,10 @@ func interruptApproval(t *testing.T, env *acctest.Env, f gateFixture, cfg string
 	t.Helper()
 	cli := newTerraformCLI(t, os.Getenv(acctest.EnvTerraformPath), tfWorkDir(t, cfg))
 	cli.run(t, "init", "-input=false", "-no-color")
-	cmd := cli.command("apply", "-auto-approve", "-input=false", "-no-color")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	first, err := applyInterrupted(t, cli, arrived)
+	if err == nil {
+		t.Fatalf("the interrupted apply succeeded:\n%s", first)
 	}
-	select {
-	case <-arrived:
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		t.Fatalf("the approval POST did not arrive within 60 s:\n%s", out.String())
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("the interrupted apply succeeded:\n%s", out.String())
-	}
-	first := out.String()
 	if a := f.approvals(t, env); len(a) != 0 && !landsWhenGone {
 		t.Fatalf("approvals %+v before the re-apply: the held POST was applied before the interrupt; the test proves nothing:\n%s", a, first)
 	}
@@ -157,6 +103,26 @@ func reapplied(t *testing.T, env *acctest.Env, f gateFixture, cli *terraformCLI,
 	}
 	if plan, err := cli.runErr("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
 		t.Errorf("the plan after the re-apply is not empty (%v):\n%s", err, plan)
+	}
+}
+
+// reapplyAdopts applies again: the held approval lands, the re-apply
+// succeeds saying it recorded the earlier attempt's approval, and GitLab
+// received posts approval POSTs in all (refused or not).
+func reapplyAdopts(t *testing.T, env *acctest.Env, f gateFixture, cli *terraformCLI, landed <-chan struct{}, posts int) {
+	t.Helper()
+	second, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color")
+	awaitLanded(t, landed)
+	if err != nil || !strings.Contains(second, "by an earlier attempt: recorded, not sent again") &&
+		!strings.Contains(second, "before: recorded, not sent again") {
+		t.Errorf("the re-apply failed (%v) or does not say that it recorded the earlier attempt's approval:\n%s", err, second)
+	}
+	if n := approvalPosts(env); n != posts {
+		t.Errorf("%d approval POSTs reached GitLab, want %d:\n%s", n, posts, second)
+	}
+	reapplied(t, env, f, cli, second)
+	if n := approvalPosts(env); n != posts {
+		t.Errorf("%d approval POSTs after the plan, want %d", n, posts)
 	}
 }
 
@@ -216,22 +182,7 @@ func TestAccDeploymentApprovalResource_interruptLandsLate(t *testing.T) {
 	if n := approvalPosts(env); n != 0 {
 		t.Fatalf("%d approval POSTs reached GitLab after the interrupted apply, want 0 (held)", n)
 	}
-	second, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color")
-	select {
-	case <-landed:
-	case <-time.After(90 * time.Second):
-		t.Fatal("the held approval did not land within 90 s")
-	}
-	if err != nil || !strings.Contains(second, "by an earlier attempt: recorded, not sent again") {
-		t.Errorf("the re-apply failed (%v) or does not say that it recorded the earlier attempt's approval:\n%s", err, second)
-	}
-	if n := approvalPosts(env); n != 2 {
-		t.Errorf("%d approval POSTs reached GitLab, want 2 (the held one, and the re-apply's, refused):\n%s", n, second)
-	}
-	reapplied(t, env, f, cli, second)
-	if n := approvalPosts(env); n != 2 {
-		t.Errorf("%d approval POSTs after the plan, want 2", n)
-	}
+	reapplyAdopts(t, env, f, cli, landed, 2) // the held one, and the re-apply's, refused
 }
 
 // Ctrl-C while the approval POST is under way, GitLab finishing it once its
@@ -247,11 +198,7 @@ func TestAccDeploymentApprovalResource_interruptRespelled(t *testing.T) {
 	path := f.project.PathWithNamespace
 	cfg := strings.Replace(approvalConfig(env, f.managerToken, f, `  comment = "ship it"`), env.BaseURL, base, 1)
 	cli, _ := interruptApproval(t, env, f, cfg, arrived, true)
-	select {
-	case <-landed:
-	case <-time.After(90 * time.Second):
-		t.Fatal("the held approval did not land within 90 s")
-	}
+	awaitLanded(t, landed)
 	if a := f.approvals(t, env); len(a) != 1 {
 		t.Fatalf("approvals %+v once the held POST landed, want 1", a)
 	}
@@ -259,14 +206,7 @@ func TestAccDeploymentApprovalResource_interruptRespelled(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cli.dir, "main.tf"), []byte(respelled), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	second, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil || !strings.Contains(second, "recorded, not sent again") {
-		t.Errorf("the re-apply failed (%v) or does not say that it recorded the earlier attempt's approval:\n%s", err, second)
-	}
-	if n := approvalPosts(env); n != 1 {
-		t.Errorf("%d approval POSTs reached GitLab, want 1:\n%s", n, second)
-	}
-	reapplied(t, env, f, cli, second)
+	reapplyAdopts(t, env, f, cli, landed, 1)
 }
 
 // The project written as its numeric ID, then back as its path: an
@@ -324,44 +264,10 @@ func TestAccDeploymentApprovalAction_interrupt(t *testing.T) {
 	env := acctest.NewEnv(t)
 	f := newGateFixture(t, env)
 	base, arrived, landed := heldApprovalProxy(t, env, true)
-	cfg := env.ProviderBlock(fmt.Sprintf("  token = %q", f.managerToken)) + fmt.Sprintf(`
-action "gitlabjobs_deployment_approval" "gate" {
-  config {
-    project = %q
-    job_id  = %d
-  }
-}
-
-resource "terraform_data" "release" {
-  input = "v1"
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.gitlabjobs_deployment_approval.gate]
-    }
-  }
-}
-`, f.project.PathWithNamespace, f.deploy)
+	cfg := approvalActionConfig(env, f)
 	cli := newTerraformCLI(t, tf, tfWorkDir(t, strings.Replace(cfg, env.BaseURL, base, 1)))
 	cli.run(t, "init", "-input=false", "-no-color")
-	cmd := cli.command("apply", "-auto-approve", "-input=false", "-no-color")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-arrived:
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		t.Fatalf("the approval POST did not arrive within 60 s:\n%s", out.String())
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	err := cmd.Wait()
-	first := out.String()
+	first, err := applyInterrupted(t, cli, arrived)
 	// The provider answers "may or may not have been applied", but
 	// terraform-plugin-go's server sends no event of an InvokeAction once
 	// StopProvider cancelled its context (tf6server: "Context done"), so
@@ -373,23 +279,51 @@ resource "terraform_data" "release" {
 	if err == nil {
 		t.Logf("Terraform reports the interrupted action's apply as complete (the provider's error is dropped on stop):\n%s", first)
 	}
-	select {
-	case <-landed:
-	case <-time.After(90 * time.Second):
-		t.Fatal("the held approval did not land within 90 s")
-	}
+	awaitLanded(t, landed)
 	second := cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color")
 	if n := approvalPosts(env); n != 1 {
 		t.Errorf("%d approval POSTs after applying again, want 1:\n%s", n, second)
 	}
-	again, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_deployment_approval.gate")
-	if err == nil || !regexp.MustCompile(`already approved by\s+release-manager`).MatchString(again) {
-		t.Errorf("invoking the approval again: %v\n%s", err, again)
+	invokeRefused(t, env, cli)
+	if a := f.approvals(t, env); len(a) != 1 || a[0].UserID != f.managerID {
+		t.Errorf("approvals %+v, want the release manager's one", a)
+	}
+}
+
+// approvalActionConfig is the approval action as the release manager,
+// triggered when terraform_data.release is created or updated.
+func approvalActionConfig(env *acctest.Env, f gateFixture) string {
+	return env.ProviderBlock(fmt.Sprintf("  token = %q", f.managerToken)) + fmt.Sprintf(`
+action "gitlabjobs_deployment_approval" "gate" {
+  config {
+    project = %q
+    job_id  = %d
+    comment = "ship it"
+  }
+}
+
+resource "terraform_data" "release" {
+  input = "v1"
+  lifecycle {
+    action_trigger {
+      events  = [after_create, after_update]
+      actions = [action.gitlabjobs_deployment_approval.gate]
+    }
+  }
+}
+`, f.project.PathWithNamespace, f.deploy)
+}
+
+// invokeRefused invokes the approval action once more after the release
+// manager's approval: refused as already approved, without a request (one
+// approval POST in all).
+func invokeRefused(t *testing.T, env *acctest.Env, cli *terraformCLI) {
+	t.Helper()
+	out, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_deployment_approval.gate")
+	if err == nil || !regexp.MustCompile(`already approved by\s+release-manager`).MatchString(out) {
+		t.Errorf("invoking the approval again: %v\n%s", err, out)
 	}
 	if n := approvalPosts(env); n != 1 {
 		t.Errorf("%d approval POSTs, want 1", n)
-	}
-	if a := f.approvals(t, env); len(a) != 1 || a[0].UserID != f.managerID {
-		t.Errorf("approvals %+v, want the release manager's one", a)
 	}
 }
