@@ -48,6 +48,19 @@ type approvalInput struct {
 	RepresentedAs string
 	// Recorded: a state of this intent recorded an attempt (see above).
 	Recorded bool
+	// RecordedDeployment, when set, tells whether a state recorded an
+	// attempt on the resolved deployment with Status under another spelling
+	// of the project (its numeric ID for its path): then Recorded.
+	RecordedDeployment func(deploymentID int64) bool
+}
+
+// resolved is in once its deployment is known: Recorded by the
+// deployment's record too.
+func (in approvalInput) resolved(dep *gitlabclient.Deployment) approvalInput {
+	if !in.Recorded && in.RecordedDeployment != nil && in.RecordedDeployment(dep.ID) {
+		in.Recorded = true
+	}
+	return in
 }
 
 // approvalOutput is the deployment as read before the POST (when found),
@@ -78,6 +91,7 @@ func approveDeployment(ctx context.Context, client *gitlabclient.Client, in appr
 		return out
 	}
 	out.Deployment = dep
+	in = in.resolved(dep)
 	user, err := client.CurrentUser(ctx)
 	if err != nil {
 		out.Diags.AddError("Could not read the token's user",
@@ -104,6 +118,15 @@ func approveDeployment(ctx context.Context, client *gitlabclient.Client, in appr
 				err, user.Username, in.Status))
 		return out
 	case err != nil:
+		if a, now := landedLate(ctx, client, in, dep.ID, user); a != nil {
+			out.Approval, out.Deployment = a, now
+			out.Diags.AddWarning(fmt.Sprintf("Deployment %d was %s by an earlier attempt: recorded, not sent again", dep.ID, a.Status),
+				fmt.Sprintf("GitLab refused this apply's %s (%s), but the deployment now shows %s's %s approval: the "+
+					"request of the earlier, interrupted apply of this resource was still under way in GitLab and was "+
+					"applied after this apply read the deployment. It is recorded.", approvalNoun(in.Status), err,
+					user.Username, a.Status))
+			return out
+		}
 		out.Diags.Append(approvalRefusal(in, dep, user, err)...)
 		return out
 	}
@@ -116,6 +139,28 @@ func approveDeployment(ctx context.Context, client *gitlabclient.Client, in appr
 		out.Deployment = now
 	}
 	return out
+}
+
+// landedLate is the user's approval with the intended status on the
+// deployment re-read after GitLab refused the POST, when this intent's
+// state recorded an earlier attempt: that attempt's request, still under
+// way in GitLab when this apply read the deployment (a Ctrl-C or a
+// timeout), was applied since (and GitLab refused the repeat as "not
+// waiting for approvals"); with the deployment as re-read. Otherwise, or
+// when the re-read fails, nil.
+func landedLate(ctx context.Context, client *gitlabclient.Client, in approvalInput, id int64,
+	user *gitlabclient.CurrentUser) (*gitlabclient.DeploymentApproval, *gitlabclient.Deployment) {
+	if !in.Recorded {
+		return nil, nil
+	}
+	now, err := client.GetDeployment(ctx, in.Project.String(), id)
+	if err != nil {
+		return nil, nil
+	}
+	if a := now.ApprovalBy(user.ID); a != nil && a.Status == in.Status {
+		return a, now
+	}
+	return nil, nil
 }
 
 type approvalDecision struct {
@@ -251,6 +296,7 @@ func checkApprovalAtPlan(ctx context.Context, client *gitlabclient.Client, in ap
 	if d.HasError() {
 		return d
 	}
+	in = in.resolved(dep)
 	user, err := client.CurrentUser(ctx)
 	if err != nil {
 		tflog.Warn(ctx, "could not read the token's user at plan time; the apply checks again", map[string]any{"error": err.Error()})

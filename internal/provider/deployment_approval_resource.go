@@ -161,6 +161,19 @@ func (r *deploymentApprovalResource) noteRecorded(ctx context.Context, state tfs
 	for _, k := range approvalIntents(r.what, m.Project, m.JobID, m.DeploymentID, m.Status) {
 		noteRecorded(r.data, k)
 	}
+	if !m.DeploymentID.IsNull() && !m.DeploymentID.IsUnknown() {
+		noteRecorded(r.data, r.deploymentRecord(m.DeploymentID.ValueInt64(), m.Status.ValueString()))
+	}
+}
+
+// deploymentRecord is the record of an approval of deployment id with
+// status, whatever the spelling of its project: a deployment's ID is
+// GitLab's global one (deployments.id), and the operation resolves it
+// within the plan's project, so a plan that writes the project as its
+// numeric ID where the recorded state wrote its path (or the reverse) is
+// still recognized (approvalInput.RecordedDeployment).
+func (r *deploymentApprovalResource) deploymentRecord(id int64, status string) string {
+	return fmt.Sprintf("%s\x00deployment of any project spelling\x00%s\x00%d", r.what, status, id)
 }
 
 func (m deploymentApprovalModel) input(project gitlabclient.Project) approvalInput {
@@ -172,6 +185,15 @@ func (m deploymentApprovalModel) input(project gitlabclient.Project) approvalInp
 	if !m.DeploymentID.IsUnknown() {
 		in.DeploymentID = m.DeploymentID.ValueInt64()
 	}
+	return in
+}
+
+// withRecord sets the input's records: this intent's (Recorded), and the
+// deployment's whatever the project's spelling (RecordedDeployment).
+func (r *deploymentApprovalResource) withRecord(in approvalInput, m deploymentApprovalModel) approvalInput {
+	in.Recorded = r.recorded(m)
+	status := m.Status.ValueString()
+	in.RecordedDeployment = func(id int64) bool { return hasRecorded(r.data, r.deploymentRecord(id, status)) }
 	return in
 }
 
@@ -217,8 +239,7 @@ func (r *deploymentApprovalResource) ModifyPlan(ctx context.Context, req resourc
 	if err != nil {
 		return
 	}
-	in := plan.input(project)
-	in.Recorded = r.recorded(plan)
+	in := r.withRecord(plan.input(project), plan)
 	resp.Diagnostics.Append(checkApprovalAtPlan(ctx, r.data.client, in)...)
 }
 
@@ -237,8 +258,7 @@ func (r *deploymentApprovalResource) Create(ctx context.Context, req resource.Cr
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	in := plan.input(project)
-	in.Recorded = r.recorded(plan)
+	in := r.withRecord(plan.input(project), plan)
 	tflog.Debug(ctx, "deployment approval: create", map[string]any{"recorded": in.Recorded})
 	out := approveDeployment(ctx, client, in)
 	resp.Diagnostics.Append(out.Diags...)
@@ -312,6 +332,18 @@ func (r *deploymentApprovalResource) Update(ctx context.Context, req resource.Up
 	// As the job action resources' (common_resource.go): a respelled project
 	// must still hold the recorded job (job_id); the rest is stored.
 	(&jobActionResource{data: r.data, what: r.what}).Update(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The deployment's status and pending count are unknown in the plan (they
+	// change without Terraform): the state's, as last read, stand.
+	var state deploymentApprovalModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deployment_status"), state.DeploymentStatus)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pending_approval_count"), state.PendingApprovalCount)...)
 }
 
 // Delete forgets the approval (it cannot be withdrawn), noting the record

@@ -267,25 +267,7 @@ func TestAccDeploymentApprovalAction_cli(t *testing.T) {
 	tf := terraformWithActions(t)
 	env := acctest.NewEnv(t)
 	f := newGateFixture(t, env)
-	cfg := env.ProviderBlock(fmt.Sprintf("  token = %q", f.managerToken)) + fmt.Sprintf(`
-action "gitlabjobs_deployment_approval" "gate" {
-  config {
-    project = %q
-    job_id  = %d
-    comment = "ship it"
-  }
-}
-
-resource "terraform_data" "release" {
-  input = "v1"
-  lifecycle {
-    action_trigger {
-      events  = [after_create, after_update]
-      actions = [action.gitlabjobs_deployment_approval.gate]
-    }
-  }
-}
-`, f.project.PathWithNamespace, f.deploy)
+	cfg := approvalActionConfig(env, f)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -302,13 +284,7 @@ resource "terraform_data" "release" {
 	}
 	cli := newTerraformCLI(t, tf, tfWorkDir(t, cfg))
 	cli.run(t, "init", "-input=false", "-no-color")
-	out, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_deployment_approval.gate")
-	if err == nil || !regexp.MustCompile(`already approved by\s+release-manager`).MatchString(out) {
-		t.Errorf("invoking the approval again: %v\n%s", err, out)
-	}
-	if n := approvalPosts(env); n != 1 {
-		t.Errorf("%d approval POSTs, want 1", n)
-	}
+	invokeRefused(t, env, cli)
 }
 
 // A create that times out while its approval POST is held (the answer

@@ -1,19 +1,11 @@
 package provider_test
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -237,47 +229,12 @@ resource "gitlabjobs_pipeline_run" "b" {
 // has answered it.
 func slowCreateProxy(t *testing.T, env *acctest.Env, delay time.Duration) (baseURL string, received, landed <-chan struct{}) {
 	t.Helper()
-	target, err := url.Parse(env.BaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	arrived, served := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		held := false
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/pipeline") {
-			once.Do(func() { held = true })
-		}
-		if !held {
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		close(arrived)
-		done := make(chan *httptest.ResponseRecorder, 1)
-		go func() { // detached from the client: it lands whatever the client does
-			time.Sleep(delay)
-			out := r.Clone(context.Background())
-			out.Body = io.NopCloser(bytes.NewReader(body))
-			out.RequestURI = ""
-			rec := httptest.NewRecorder()
-			proxy.ServeHTTP(rec, out)
-			close(served)
-			done <- rec
-		}()
-		select {
-		case rec := <-done:
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(rec.Body.Bytes())
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return strings.Replace(env.BaseURL, target.Scheme+"://"+target.Host, srv.URL, 1), arrived, served
+	return holdingProxy(t, env, heldRequest{
+		match: func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/pipeline")
+		},
+		wait: func(*http.Request) { time.Sleep(delay) },
+	})
 }
 
 // Case 4: Ctrl-C while GitLab is slow to create the pipeline, then an
@@ -297,25 +254,10 @@ func TestAccPipelineRunIntent_interruptDuringCreate(t *testing.T) {
 	cli := newTerraformCLI(t, os.Getenv(acctest.EnvTerraformPath), tfWorkDir(t, cfg))
 	cli.run(t, "init", "-input=false", "-no-color")
 
-	cmd := cli.command("apply", "-auto-approve", "-input=false", "-no-color")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	first, err := applyInterrupted(t, cli, arrived)
+	if err == nil {
+		t.Fatalf("the interrupted apply succeeded:\n%s", first)
 	}
-	select {
-	case <-arrived:
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("the creation did not arrive within 60 s:\n%s", out.String())
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("the interrupted apply succeeded:\n%s", out.String())
-	}
-	first := out.String()
 	if n := len(env.Sim.CreatedPipelines(p.ID)); n != 0 {
 		t.Fatalf("the pipeline was created before the interrupt took effect (%d); the test proves nothing:\n%s", n, first)
 	}
