@@ -99,9 +99,11 @@
 //   - <name>_bench_test.go, <name>_fuzz_test.go: benchmarks and fuzz tests.
 //
 // Exceptions: tests of what several types share are named by what they
-// test: bad_input_test.go, dev_overrides_acc_test.go, examples_test.go,
-// fixtures_test.go and deployment_fixture_test.go (fixtures the tests
-// share), docs_pages_internal_test.go, job_actions_acc_test.go,
+// test: bad_input_test.go, deployment_approval_lifecycle_acc_test.go,
+// dev_overrides_acc_test.go, examples_test.go, fixtures_test.go,
+// deployment_fixture_test.go and held_request_test.go (fixtures the tests
+// share: seeded deployments, a proxy that holds a request while the CLI is
+// interrupted), docs_pages_internal_test.go, job_actions_acc_test.go,
 // job_actions_docs_test.go, job_artifacts_log_test.go,
 // job_failure_log_acc_test.go, job_outcomes_acc_test.go,
 // lifecycle_acc_test.go, lifecycle_read_acc_test.go, log_secrets_test.go,
