@@ -411,6 +411,22 @@ func (s *Sim) findProtectedEnvironment(projectID int64, name string) *protectedE
 	return nil
 }
 
+// protectedEnvironmentOfPath is the start of the routes on one protected
+// environment: authorize_admin_project (adminProject), then the
+// environment of :name (find_by_name!: 404). It answers errors itself.
+func (s *Sim) protectedEnvironmentOfPath(w http.ResponseWriter, r *http.Request) (*project, *protectedEnvironment, bool) {
+	_, proj, ok := s.adminProject(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
+	if pe == nil { // find_by_name!
+		notFound(w, "")
+		return nil, nil, false
+	}
+	return proj, pe, true
+}
+
 // GET /projects/:id/protected_environments: sorted by name.
 func (s *Sim) listProtectedEnvironments(w http.ResponseWriter, r *http.Request) {
 	s.lock()
@@ -432,13 +448,8 @@ func (s *Sim) listProtectedEnvironments(w http.ResponseWriter, r *http.Request) 
 func (s *Sim) getProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	_, proj, ok := s.adminProject(w, r)
+	_, pe, ok := s.protectedEnvironmentOfPath(w, r)
 	if !ok {
-		return
-	}
-	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
-	if pe == nil { // find_by_name!
-		notFound(w, "")
 		return
 	}
 	writeJSON(w, http.StatusOK, s.protectedEnvironmentEntity(pe))
@@ -448,13 +459,8 @@ func (s *Sim) getProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) deleteProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	_, proj, ok := s.adminProject(w, r)
+	proj, pe, ok := s.protectedEnvironmentOfPath(w, r)
 	if !ok {
-		return
-	}
-	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
-	if pe == nil {
-		notFound(w, "")
 		return
 	}
 	s.guards.protectedEnvs[proj.id] = slices.DeleteFunc(s.guards.protectedEnvs[proj.id],
