@@ -79,31 +79,21 @@ func nestedAccessParam(params map[string]any, name string, levels []int64, rules
 			continue
 		}
 		a := nestedAccess{requiredApprovals: 1}
-		ints := []struct {
+		// An integer key of the hash, where it goes, and the values it may take (nil: any).
+		type intKey struct {
 			key    string
 			to     *int64
 			values []int64
-		}{{"user_id", &a.userID, nil}, {"group_id", &a.groupID, nil},
+		}
+		ints := []intKey{{"user_id", &a.userID, nil}, {"group_id", &a.groupID, nil},
 			{"group_inheritance_type", &a.groupInheritanceType, []int64{0, 1}}}
 		if update {
-			ints = append(ints, struct {
-				key    string
-				to     *int64
-				values []int64
-			}{"id", &a.id, nil})
+			ints = append(ints, intKey{"id", &a.id, nil})
 		}
 		var level int64
-		ints = append(ints, struct {
-			key    string
-			to     *int64
-			values []int64
-		}{"access_level", &level, levels})
+		ints = append(ints, intKey{"access_level", &level, levels})
 		if rules {
-			ints = append(ints, struct {
-				key    string
-				to     *int64
-				values []int64
-			}{"required_approvals", &a.requiredApprovals, nil})
+			ints = append(ints, intKey{"required_approvals", &a.requiredApprovals, nil})
 		}
 		for _, f := range ints {
 			v, ok := optionalInt(m, f.key)
