@@ -104,15 +104,7 @@ func (e *UnknownOutcomeError) Error() string {
 }
 
 // Unwrap gives both errors to errors.Is and errors.As.
-func (e *UnknownOutcomeError) Unwrap() []error {
-	var errs []error
-	for _, err := range []error{e.Err, e.Cause} {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
-}
+func (e *UnknownOutcomeError) Unwrap() []error { return unwrapped(e.Err, e.Cause) }
 
 func actionHint(action string, jobID int64) string {
 	switch action {

@@ -335,15 +335,7 @@ func approvalNoun(status string) string {
 }
 
 // Unwrap gives both errors to errors.Is and errors.As.
-func (e *ApprovalUnknownError) Unwrap() []error {
-	var errs []error
-	for _, err := range []error{e.Err, e.Cause} {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
-}
+func (e *ApprovalUnknownError) Unwrap() []error { return unwrapped(e.Err, e.Cause) }
 
 // ApproveDeployment is POST /projects/:id/deployments/:deployment_id/approval
 // (ee/lib/ee/api/deployments.rb) with req; userID is the token's user

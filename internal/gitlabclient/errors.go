@@ -422,3 +422,15 @@ func forbiddenFor(err error, reason string) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.StatusCode == http.StatusForbidden && strings.HasSuffix(e.Message, reason)
 }
+
+// unwrapped is the Unwrap of an error that joins an outcome's error and its
+// cause: those of them that are not nil, for errors.Is and errors.As.
+func unwrapped(errs ...error) []error {
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}

@@ -81,15 +81,7 @@ func (s *Sim) postCancel(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) postRetry(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, _, id, ok := s.actionRequest(w, r)
-	if !ok {
-		return
-	}
-	proj, ok := s.actionProject(w, r, p)
-	if !ok {
-		return
-	}
-	j, ok := s.jobOfProject(w, proj, id, false) // find_job!: builds and bridges
+	p, proj, j, ok := s.actionJob(w, r, false) // find_job!: builds and bridges
 	if !ok {
 		return
 	}
@@ -112,15 +104,7 @@ func (s *Sim) postRetry(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) postErase(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, _, id, ok := s.actionRequest(w, r)
-	if !ok {
-		return
-	}
-	proj, ok := s.actionProject(w, r, p)
-	if !ok {
-		return
-	}
-	j, ok := s.jobOfProject(w, proj, id, true) // find_build!
+	p, proj, j, ok := s.actionJob(w, r, true) // find_build!
 	if !ok {
 		return
 	}

@@ -79,31 +79,21 @@ func nestedAccessParam(params map[string]any, name string, levels []int64, rules
 			continue
 		}
 		a := nestedAccess{requiredApprovals: 1}
-		ints := []struct {
+		// An integer key of the hash, where it goes, and the values it may take (nil: any).
+		type intKey struct {
 			key    string
 			to     *int64
 			values []int64
-		}{{"user_id", &a.userID, nil}, {"group_id", &a.groupID, nil},
+		}
+		ints := []intKey{{"user_id", &a.userID, nil}, {"group_id", &a.groupID, nil},
 			{"group_inheritance_type", &a.groupInheritanceType, []int64{0, 1}}}
 		if update {
-			ints = append(ints, struct {
-				key    string
-				to     *int64
-				values []int64
-			}{"id", &a.id, nil})
+			ints = append(ints, intKey{"id", &a.id, nil})
 		}
 		var level int64
-		ints = append(ints, struct {
-			key    string
-			to     *int64
-			values []int64
-		}{"access_level", &level, levels})
+		ints = append(ints, intKey{"access_level", &level, levels})
 		if rules {
-			ints = append(ints, struct {
-				key    string
-				to     *int64
-				values []int64
-			}{"required_approvals", &a.requiredApprovals, nil})
+			ints = append(ints, intKey{"required_approvals", &a.requiredApprovals, nil})
 		}
 		for _, f := range ints {
 			v, ok := optionalInt(m, f.key)
@@ -411,6 +401,22 @@ func (s *Sim) findProtectedEnvironment(projectID int64, name string) *protectedE
 	return nil
 }
 
+// protectedEnvironmentOfPath is the start of the routes on one protected
+// environment: authorize_admin_project (adminProject), then the
+// environment of :name (find_by_name!: 404). It answers errors itself.
+func (s *Sim) protectedEnvironmentOfPath(w http.ResponseWriter, r *http.Request) (*project, *protectedEnvironment, bool) {
+	_, proj, ok := s.adminProject(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
+	if pe == nil { // find_by_name!
+		notFound(w, "")
+		return nil, nil, false
+	}
+	return proj, pe, true
+}
+
 // GET /projects/:id/protected_environments: sorted by name.
 func (s *Sim) listProtectedEnvironments(w http.ResponseWriter, r *http.Request) {
 	s.lock()
@@ -432,13 +438,8 @@ func (s *Sim) listProtectedEnvironments(w http.ResponseWriter, r *http.Request) 
 func (s *Sim) getProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	_, proj, ok := s.adminProject(w, r)
+	_, pe, ok := s.protectedEnvironmentOfPath(w, r)
 	if !ok {
-		return
-	}
-	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
-	if pe == nil { // find_by_name!
-		notFound(w, "")
 		return
 	}
 	writeJSON(w, http.StatusOK, s.protectedEnvironmentEntity(pe))
@@ -448,13 +449,8 @@ func (s *Sim) getProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) deleteProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	_, proj, ok := s.adminProject(w, r)
+	proj, pe, ok := s.protectedEnvironmentOfPath(w, r)
 	if !ok {
-		return
-	}
-	pe := s.findProtectedEnvironment(proj.id, r.PathValue("name"))
-	if pe == nil {
-		notFound(w, "")
 		return
 	}
 	s.guards.protectedEnvs[proj.id] = slices.DeleteFunc(s.guards.protectedEnvs[proj.id],

@@ -57,6 +57,26 @@ func (s *Sim) actionRequest(w http.ResponseWriter, r *http.Request) (principal, 
 	return p, params, id, true
 }
 
+// actionJob is the start of an action on a job that takes no parameters of
+// its own (retry, erase): actionRequest, user_project (actionProject: 404),
+// then the job of the project (jobOfProject: find_build! with buildsOnly,
+// else find_job!). It answers errors itself.
+func (s *Sim) actionJob(w http.ResponseWriter, r *http.Request, buildsOnly bool) (principal, *project, *job, bool) {
+	p, _, id, ok := s.actionRequest(w, r)
+	if !ok {
+		return principal{}, nil, nil, false
+	}
+	proj, ok := s.actionProject(w, r, p)
+	if !ok {
+		return principal{}, nil, nil, false
+	}
+	j, ok := s.jobOfProject(w, proj, id, buildsOnly)
+	if !ok {
+		return principal{}, nil, nil, false
+	}
+	return p, proj, j, true
+}
+
 // writeRequest is the start of a route that changes something: the body
 // read (Grape's formatter runs first), then authentication with the api
 // scope. It answers errors itself.

@@ -9,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
@@ -96,17 +98,28 @@ func (m deploymentApprovalActionModel) targetError() string {
 	return ""
 }
 
+// approvalActionConfig reads the action's configuration (of ModifyPlan and
+// Invoke) into diags, refusing one that does not name exactly one
+// deployment (targetError); ok is false when diags hold an error.
+func approvalActionConfig(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (deploymentApprovalActionModel, bool) {
+	var cfg deploymentApprovalActionModel
+	diags.Append(config.Get(ctx, &cfg)...)
+	if diags.HasError() {
+		return cfg, false
+	}
+	if msg := cfg.targetError(); msg != "" {
+		diags.AddAttributeError(path.Root("job_id"), "Which deployment to approve", msg)
+		return cfg, false
+	}
+	return cfg, true
+}
+
 // ModifyPlan checks at plan time, when the values are known, that the
 // deployment waits for approval and the user has not given it.
 func (a *deploymentApprovalAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	refuseJobTokenAction(&a.jobAction, resp)
-	var cfg deploymentApprovalActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if msg := cfg.targetError(); msg != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("job_id"), "Which deployment to approve", msg)
+	cfg, ok := approvalActionConfig(ctx, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	in, known, err := cfg.input()
@@ -117,13 +130,8 @@ func (a *deploymentApprovalAction) ModifyPlan(ctx context.Context, req action.Mo
 }
 
 func (a *deploymentApprovalAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var cfg deploymentApprovalActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if msg := cfg.targetError(); msg != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("job_id"), "Which deployment to approve", msg)
+	cfg, ok := approvalActionConfig(ctx, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	in, _, err := cfg.input()
