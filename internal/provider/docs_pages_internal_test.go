@@ -65,18 +65,39 @@ func TestLifecycleGuideLinks(t *testing.T) {
 	}
 }
 
-// maxPageWords is the most words a generated page of docs/ may have, as
-// `wc -w` counts them. The aim is ~800; the pages that list a job's ~50
-// attributes (one short clause each: ~680 words) cannot get there, the
-// largest of them is ~1,400.
-const maxPageWords = 1500
+// maxPageWords is the most words a generated reference page of docs/
+// (docs/resources, docs/data-sources, docs/actions and docs/index.md) may
+// have, as `wc -w` counts them: the aim is ~800. The guides tell stories and
+// may have up to maxGuideWords.
+const (
+	maxPageWords  = 850
+	maxGuideWords = 1500
+)
 
-// longPages are the pages still over maxPageWords.
-var longPages = map[string]bool{}
+// longPages are the reference pages still over maxPageWords, to be made
+// terse like the others (descriptions of a few words, the long story in
+// their templates/ or a guide).
+var longPages = map[string]bool{
+	"data-sources/job.md":              true,
+	"data-sources/pipeline_bridges.md": true,
+	"data-sources/pipeline_job.md":     true,
+	"data-sources/pipeline_jobs.md":    true,
+	"data-sources/project_jobs.md":     true,
+	"resources/deployment_approval.md": true,
+	"resources/job_play.md":            true,
+	"resources/job_retry.md":           true,
+	"resources/pipeline_run.md":        true,
+	"index.md":                         true,
+}
 
-// TestDocPagesAreShort checks the length of every page of docs/.
+// TestDocPagesAreShort checks the length of every page of docs/: a guide's
+// against maxGuideWords, any other's against maxPageWords.
 func TestDocPagesAreShort(t *testing.T) {
 	for rel, src := range docPages(t) {
+		if strings.HasPrefix(rel, "guides/") {
+			checkWords(t, "docs/"+rel, src, maxGuideWords, false, "")
+			continue
+		}
 		checkWords(t, "docs/"+rel, src, maxPageWords, longPages[rel], "longPages")
 	}
 }
