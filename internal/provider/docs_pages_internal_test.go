@@ -78,7 +78,6 @@ const (
 // terse like the others (descriptions of a few words, the long story in
 // their templates/ or a guide).
 var longPages = map[string]bool{
-	"data-sources/job.md":              true,
 	"data-sources/pipeline_bridges.md": true,
 	"data-sources/pipeline_job.md":     true,
 	"data-sources/pipeline_jobs.md":    true,
