@@ -82,7 +82,6 @@ var longPages = map[string]bool{
 	"data-sources/pipeline_job.md":     true,
 	"data-sources/pipeline_jobs.md":    true,
 	"data-sources/project_jobs.md":     true,
-	"resources/deployment_approval.md": true,
 	"resources/job_play.md":            true,
 	"resources/job_retry.md":           true,
 	"resources/pipeline_run.md":        true,

@@ -501,8 +501,8 @@ func jobAttributes() map[string]schema.Attribute {
 		"started_at":          str("Started (RFC 3339), or null."),
 		"finished_at":         str("Finished (RFC 3339), or null."),
 		"erased_at":           str("Log and artifacts erased (RFC 3339), or null."),
-		"duration":            f64("Run time in seconds, or null before it started."),
-		"queued_duration":     f64("Time waiting for a runner in seconds, or null."),
+		"duration":            f64("Run time in seconds, or null."),
+		"queued_duration":     f64("Seconds waiting for a runner, or null."),
 		"failure_reason":      str("Why it failed (e.g. `script_failure`), or null."),
 		"web_url":             str("Its page in GitLab."),
 		"artifacts_expire_at": str("When its artifacts expire (RFC 3339), or null."),
@@ -510,8 +510,8 @@ func jobAttributes() map[string]schema.Attribute {
 			Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "The runner tags it requires.",
 		},
-		"archived":                   boolean("Archived (its project is, or it is older than the instance's archive setting): it cannot be retried or erased."),
-		"ci_job_token_scope_enabled": boolean("Whether its project limits CI job token access (null if GitLab does not say)."),
+		"archived":                   boolean("Whether archived: it cannot be retried or erased."),
+		"ci_job_token_scope_enabled": boolean("Whether its project limits CI job token access, or null."),
 		"user": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Who started it, or null.",
 			Attributes: map[string]schema.Attribute{

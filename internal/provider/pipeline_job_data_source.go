@@ -44,81 +44,46 @@ func (d *pipelineJobDataSource) Metadata(_ context.Context, req datasource.Metad
 }
 
 func (d *pipelineJobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	// The job's own attributes describe its first run (the description and
+	// the page's First run and newest run section say so).
 	attrs := jobAttributes()
-	for name, a := range attrs {
-		// The job's own attributes describe its first run.
-		if name != "job_id" {
-			attrs[name] = withDescription(a, "First run: "+a.GetMarkdownDescription())
-		}
-	}
 	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "`<project>:<pipeline_id>:<name>`."}
 	attrs["project"] = projectAttribute()
 	attrs["pipeline_id"] = pipelineIDAttribute()
 	attrs["name"] = schema.StringAttribute{
 		Required:            true,
-		MarkdownDescription: "The job's name in the pipeline (its key in `.gitlab-ci.yml`, e.g. `deploy`).",
+		MarkdownDescription: "The job's name (its key in `.gitlab-ci.yml`).",
 		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attrs["stage"] = schema.StringAttribute{
 		Optional:            true,
 		Computed:            true,
-		MarkdownDescription: "The job's stage. When set, a job of that name in another stage is an error; read from the job otherwise.",
+		MarkdownDescription: "The job's stage: checked if set, else read.",
 		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attrs["job_id"] = schema.Int64Attribute{
-		Computed: true,
-		MarkdownDescription: "The ID of the job's **first run**: it stays the same across retries and plays, so give " +
-			"it to a job action resource (see First run and newest run).",
+		Computed:            true,
+		MarkdownDescription: "The **first run**'s ID, stable across retries and plays.",
 	}
 	attrs["latest_job_id"] = schema.Int64Attribute{
-		Computed: true,
-		MarkdownDescription: "The ID of the job's newest run. It changes with every retry: do not give it to a job " +
-			"action resource.",
+		Computed:            true,
+		MarkdownDescription: "The newest run's ID; changes with every retry.",
 	}
 	attrs["latest_status"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The newest run's status."}
 	attrs["latest_web_url"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The newest run's page in GitLab."}
 	attrs["run_ids"] = schema.ListAttribute{
 		Computed:            true,
 		ElementType:         types.Int64Type,
-		MarkdownDescription: "The IDs of all the job's runs, oldest first: `job_id` first, `latest_job_id` last.",
+		MarkdownDescription: "All its runs' IDs, oldest first.",
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds one job of a pipeline by name, with an ID that stays the same across retries: " +
-			"the stable way to pick the job a `gitlabjobs_job_play`, `gitlabjobs_job_retry` or `gitlabjobs_job_cancel` " +
-			"resource acts on, where a list filtered by status would lose it. `job_id` and the job's attributes are " +
+			"the stable way to pick the job a job action resource acts on. `job_id` and the job's attributes are " +
 			"those of its first run, the `latest_*` attributes those of its newest (see First run and newest run). " +
 			"No job of that name is an error.\n\n" +
 			"Upstream API: [List pipeline jobs](https://docs.gitlab.com/api/jobs/#list-pipeline-jobs).",
 		Attributes: attrs,
 	}
-}
-
-// withDescription is a computed data source attribute with another description.
-func withDescription(a schema.Attribute, desc string) schema.Attribute {
-	switch a := a.(type) {
-	case schema.StringAttribute:
-		a.MarkdownDescription = desc
-		return a
-	case schema.Int64Attribute:
-		a.MarkdownDescription = desc
-		return a
-	case schema.Float64Attribute:
-		a.MarkdownDescription = desc
-		return a
-	case schema.BoolAttribute:
-		a.MarkdownDescription = desc
-		return a
-	case schema.ListAttribute:
-		a.MarkdownDescription = desc
-		return a
-	case schema.SingleNestedAttribute:
-		a.MarkdownDescription = desc
-		return a
-	case schema.ListNestedAttribute:
-		a.MarkdownDescription = desc
-		return a
-	}
-	return a
 }
 
 func (d *pipelineJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -1,8 +1,5 @@
-# The deploy job of the release pipeline, picked by name. job_id is the
-# job's first run: it stays the same once the job is played or retried, so
-# the resource below plans no change on later applies. (A list filtered by
-# status, such as gitlabjobs_pipeline_jobs with scope = ["manual"], loses the
-# job once it is played, and the next plan would fail or destroy the play.)
+# The deploy job of the release pipeline, picked by name: job_id stays the
+# same once the job is played or retried (see First run and newest run).
 data "gitlabjobs_pipeline_job" "deploy" {
   project     = "demo-group/platform/deploy-service"
   pipeline_id = 903

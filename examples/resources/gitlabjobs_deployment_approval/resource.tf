@@ -5,9 +5,6 @@
 # deployer's approval of their own deployment unless the project allows it.
 # With both in one configuration, give the approver a second, aliased
 # provider (provider = gitlabjobs.release_manager).
-#
-# The approval is sent once: applying again sends nothing. status =
-# "rejected" would reject the deployment (and fail the deploy job).
 resource "gitlabjobs_deployment_approval" "production" {
   project = "demo-group/platform/deploy-service"
   job_id  = 1018 # the deploy job waiting for approval, e.g. from gitlabjobs_pipeline_job
