@@ -35,9 +35,8 @@ func scopeAttribute(what string) schema.Attribute {
 	return schema.SetAttribute{
 		ElementType: types.StringType,
 		Optional:    true,
-		MarkdownDescription: "Only " + what + " in these statuses: any of `created`, `pending`, `running`, `failed`, " +
-			"`success`, `canceled`, `skipped`, `waiting_for_resource`, `manual` (also `preparing`, `canceling`, " +
-			"`scheduled`). All when not set.",
+		// scopeValues are the statuses a job's status attribute lists.
+		MarkdownDescription: "Only " + what + " in these statuses (any job `status`); all when not set.",
 		Validators: []validator.Set{
 			setvalidator.SizeAtLeast(1),
 			setvalidator.ValueStringsAre(stringvalidator.OneOf(scopeValues...)),

@@ -83,7 +83,6 @@ var longPages = map[string]bool{
 	"data-sources/pipeline_jobs.md":    true,
 	"data-sources/project_jobs.md":     true,
 	"resources/job_play.md":            true,
-	"resources/job_retry.md":           true,
 	"resources/pipeline_run.md":        true,
 	"index.md":                         true,
 }

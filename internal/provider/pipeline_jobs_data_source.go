@@ -55,11 +55,8 @@ func (d *pipelineJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			},
 			"include_downstream": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Also list the jobs of the pipelines this pipeline's trigger jobs "+
-					"started (child pipelines, and multi-project pipelines the token can read), and of theirs in turn, "+
-					"up to %d pipelines, with a request (a page) for each pipeline's trigger jobs and one for its jobs. Each job's "+
-					"`pipeline` says where it ran. `scope` and `include_retried` apply to every pipeline. Defaults to "+
-					"`false`.", maxDownstreamPipelines),
+				MarkdownDescription: fmt.Sprintf("Also list downstream pipelines' jobs (up to %d pipelines; "+
+					"see Downstream pipelines). Defaults to `false`.", maxDownstreamPipelines),
 			},
 			"jobs": jobsAttribute("The pipeline's jobs, newest first (with `include_downstream`, of all the pipelines)."),
 		},

@@ -1,7 +1,5 @@
-# The jobs of a pipeline that wait to be played. A job leaves this list once
-# it is played, so do not take the job_id of a gitlabjobs_job_play resource
-# from it (the next plan would find no job): pick the job to act on by name
-# with gitlabjobs_pipeline_job.
+# The jobs of a pipeline that wait to be played. A played job leaves this
+# list: pick the job to act on with gitlabjobs_pipeline_job instead.
 data "gitlabjobs_pipeline_jobs" "manual" {
   project     = "demo-group/platform/deploy-service"
   pipeline_id = 902

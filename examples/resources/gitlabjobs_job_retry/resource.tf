@@ -1,14 +1,6 @@
-# The release pipeline failed on a flaky end-to-end test: retry it once and
-# wait for the new attempt. A second failure fails the apply
-# (fail_on_job_failure).
-#
-# Pick the job with gitlabjobs_pipeline_job: its job_id is the job's first
-# run (here 1012), which stays the same after the retry, so later plans keep
-# this resource and show no change. To retry several jobs, use for_each over
-# job names the configuration knows (or the names of the failed jobs listed
-# with include_retried = true), never over gitlabjobs_pipeline_jobs with
-# scope = ["failed"] alone: a retried job leaves that list, and the next plan
-# would destroy its retry.
+# Retry the flaky end-to-end test once and wait for the new attempt; a second
+# failure fails the apply. The job is picked by name: its first run's job_id
+# stays the same after the retry (see the lifecycle guide's Picking the job).
 data "gitlabjobs_pipeline_job" "e2e_test" {
   project     = "demo-group/platform/deploy-service"
   pipeline_id = 903
