@@ -84,7 +84,6 @@ var longPages = map[string]bool{
 	"data-sources/project_jobs.md":     true,
 	"resources/job_play.md":            true,
 	"resources/pipeline_run.md":        true,
-	"index.md":                         true,
 }
 
 // TestDocPagesAreShort checks the length of every page of docs/: a guide's

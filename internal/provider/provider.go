@@ -100,10 +100,9 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				},
 			},
 			"job_token": schema.StringAttribute{
-				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to the `" + EnvJobToken +
-					"` environment variable when neither `token` nor `" + EnvToken + "` is set (unless " +
-					"`enable_auto_ci_support = false`). Job tokens can only read ([which reads](guides/authentication.md#cicd-job-tokens)): " +
-					"a plan that would play, retry, cancel or erase a job with one fails before anything is sent.",
+				MarkdownDescription: "A CI/CD job token, sent as `JOB-TOKEN`. Falls back to `" + EnvJobToken +
+					"` ([details](guides/provider-settings.md#inside-gitlab-ci)). It can only read " +
+					"([which reads](guides/authentication.md#cicd-job-tokens)): acting with one fails at plan time.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -114,9 +113,8 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional: true,
 			},
 			"cacert_file": schema.StringAttribute{
-				MarkdownDescription: "A PEM file of CA certificates to trust, for GitLab instances with a " +
-					"self-signed or locally issued certificate chain.",
-				Optional: true,
+				MarkdownDescription: "A PEM file of CA certificates to trust.",
+				Optional:            true,
 			},
 			"insecure": schema.BoolAttribute{
 				MarkdownDescription: "Skip TLS certificate verification. Use only for testing.",
@@ -138,10 +136,8 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				},
 			},
 			"retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried when that is safe: reads "+
-					"on server errors, rate limits and network errors; job actions only when GitLab rejected them with "+
-					"429 or they never left the machine, so a job is never played or retried twice (see Retries). "+
-					"Defaults to %d.", defaultRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried when safe "+
+					"([details](guides/provider-settings.md#retries)). Defaults to %d.", defaultRetries),
 				Optional:   true,
 				CustomType: wholeNumber(0, 50),
 				Validators: []validator.Int64{
@@ -156,23 +152,19 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Sensitive:   true,
 			},
 			"early_auth_check": schema.BoolAttribute{
-				MarkdownDescription: "Check the credentials when the provider starts (`GET /user`, or `GET /job` " +
-					"with a job token) and fail at once, naming the cause and its fix, if GitLab rejects them or " +
-					"cannot be reached ([details](guides/authentication.md#early-authentication-check)). Falls back to the `" +
-					EnvEarlyAuthCheck + "` environment variable (`true` or `false`). Defaults to `true`.",
+				MarkdownDescription: "Check the credentials at start and fail at once if GitLab rejects them " +
+					"([details](guides/authentication.md#early-authentication-check)). Falls back to `" +
+					EnvEarlyAuthCheck + "`. Defaults to `true`.",
 				Optional: true,
 			},
 			"enable_auto_ci_support": schema.BoolAttribute{
-				MarkdownDescription: "Inside GitLab CI, use the running job's `" + EnvJobToken + "` when no other " +
-					"token is set, and its `" + EnvCIAPIURL + "` when no other `base_url` is. Defaults to `true` (the " +
-					"official GitLab provider's is off); with `false` only the provider block and the `GITLAB_*` " +
-					"environment variables configure the provider (a missing token is then an error).",
+				MarkdownDescription: "Inside GitLab CI, use `" + EnvJobToken + "` and `" + EnvCIAPIURL + "` when " +
+					"not set otherwise ([details](guides/provider-settings.md#inside-gitlab-ci)). Defaults to `true`.",
 				Optional: true,
 			},
 			"failure_log_lines": schema.Int64Attribute{
-				MarkdownDescription: "When a job that a resource or action waited for fails (`fail_on_job_failure`), " +
-					"show the last this many lines of its log in the error (at most 8 KiB). Defaults to `0`. **A job log " +
-					"may hold secrets**: see [Job logs](#job-logs).",
+				MarkdownDescription: "Show the last this many lines of a failed job's log in the error. Defaults to " +
+					"`0`. **A job log may hold secrets**: see [Job logs](guides/provider-settings.md#job-logs).",
 				Optional:   true,
 				CustomType: wholeNumber(0, 1000),
 				Validators: []validator.Int64{
@@ -180,19 +172,16 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				},
 			},
 			"request_time_limit": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("The longest a request can still be under way in GitLab after it was "+
-					"sent (`%s` by default: GitLab's Rack::Timeout limits, %s (`GITLAB_RAILS_WAIT_TIMEOUT`) and %s "+
-					"(`GITLAB_RAILS_RACK_TIMEOUT`), plus %s for the network): how long `gitlabjobs_pipeline_run` waits "+
-					"after a lost answer or an interrupt before it decides that GitLab did not create the pipeline. Raise "+
-					"it if your instance raises those limits.", secs(defaultRequestTimeLimit), secs(gitlabWaitTimeout),
-					secs(gitlabRackTimeout), secs(requestLimitMargin)),
+				MarkdownDescription: fmt.Sprintf("The longest a request can still run in GitLab after it was sent "+
+					"(GitLab's %s + %s Rack::Timeout limits + %s): `%s` by default "+
+					"([details](guides/provider-settings.md#request-time-limit)).", secs(gitlabWaitTimeout),
+					secs(gitlabRackTimeout), secs(requestLimitMargin), secs(defaultRequestTimeLimit)),
 				Optional:   true,
 				Validators: []validator.String{positiveDuration{}},
 			},
 			"stream_job_log": schema.BoolAttribute{
-				MarkdownDescription: "While a resource or an action waits for a job (`wait_for`), show the job's new log " +
-					"lines as they come, like `glab ci trace`. Defaults to `false`. **A job log may hold secrets**: see " +
-					"[Job logs](#job-logs).",
+				MarkdownDescription: "Show a job's new log lines while waiting for it. Defaults to `false`. **A job " +
+					"log may hold secrets**: see [Job logs](guides/provider-settings.md#job-logs).",
 				Optional: true,
 			},
 		},
