@@ -202,11 +202,10 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		"id":      idAttribute("`<project>:<pipeline_id>`."),
 		"project": pipelineRunProjectAttribute(),
 		"ref": schema.StringAttribute{
-			Required: true,
-			MarkdownDescription: "The branch or tag to run the pipeline for (`main`, `v1.4.0`). Changing it runs a " +
-				"new pipeline (the resource is replaced).",
-			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Required:            true,
+			MarkdownDescription: "The branch or tag to run; changing it runs a new pipeline.",
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"variables": schema.MapAttribute{
 			ElementType: types.StringType,
@@ -226,9 +225,8 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		"triggers": schema.MapAttribute{
 			ElementType: types.StringType,
 			Optional:    true,
-			MarkdownDescription: "Arbitrary values that, when changed, run a new pipeline (the resource is replaced), " +
-				"e.g. `{ release = var.release_tag }`. Part of the intent: two resources with the same ref, variables, " +
-				"inputs and triggers in one project share one pipeline, so give each its own triggers.",
+			MarkdownDescription: "Values that, when changed, run a new pipeline (replaced) " +
+				"([details](../guides/lifecycle.md#pipeline-runs)).",
 			PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 		},
 		"wait_for": schema.StringAttribute{
@@ -241,9 +239,8 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		"fail_on_failure": schema.BoolAttribute{
 			Optional: true, Computed: true,
 			Default: booldefault.StaticBool(true),
-			MarkdownDescription: "While waiting: fail the apply when the pipeline ends `failed`, `canceled` or " +
-				"`skipped` (or, with `wait_for = \"success\"`, blocks on a manual job), naming its failed jobs; the next " +
-				"apply reports that pipeline again rather than running another. `false` records the outcome in `status`. " +
+			MarkdownDescription: "While waiting: fail the apply when the pipeline fails, is canceled or skipped (or, " +
+				"with `wait_for = \"success\"`, blocks) " + "([details](../guides/lifecycle.md#pipeline-runs)); `false` records it in `status`. " +
 				"Defaults to `true`.",
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
@@ -255,24 +252,20 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 		},
 		"marker_sent": schema.BoolAttribute{
 			Computed: true,
-			MarkdownDescription: "Whether the pipeline carries the `GITLABJOBS_RUN_ID` marker variable: `false` where GitLab " +
-				"forbids pipeline variables to the token's user (*Minimum role to use pipeline variables*; `no_one_allowed` " +
-				"by default on GitLab.com), where the pipeline is known by the `pipeline_id` in the state.",
+			MarkdownDescription: "Whether the pipeline carries the `GITLABJOBS_RUN_ID` marker " +
+				"([details](../guides/lifecycle.md#pipeline-runs)).",
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 		"pending_request_sent_at": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "When a creation of unknown outcome (a lost answer, an interrupt) was sent (RFC 3339), " +
-				"in a tainted resource's state only: the next apply waits until the provider's `request_time_limit` after " +
-				"it before it looks for the pipeline. Null otherwise.",
+			MarkdownDescription: "When a creation of unknown outcome was sent (RFC 3339), or null " +
+				"([details](../guides/lifecycle.md#pipeline-runs)).",
 			PlanModifiers: keepStr,
 		},
 		"run_id": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "The intent's marker, the value of the `GITLABJOBS_RUN_ID` variable: a hash of the ref, " +
-				"the variable names and the triggers, never of a value (with `inputs`: `<run_id>.<salt>.<HMAC>`, a salted " +
-				"HMAC of them). An intent that already ran is not run again, even after a destroy: change `triggers` to " +
-				"run again.",
+			MarkdownDescription: "The intent's marker, the `GITLABJOBS_RUN_ID` value " +
+				"([details](../guides/lifecycle.md#pipeline-runs)).",
 			PlanModifiers: keepStr,
 		},
 	}
