@@ -83,7 +83,6 @@ var longPages = map[string]bool{
 	"data-sources/pipeline_jobs.md":    true,
 	"data-sources/project_jobs.md":     true,
 	"resources/job_play.md":            true,
-	"resources/pipeline_run.md":        true,
 }
 
 // TestDocPagesAreShort checks the length of every page of docs/: a guide's

@@ -61,16 +61,16 @@ func newPipelineInfo(p *gitlabclient.Pipeline) pipelineInfo {
 // pipelineAttributeDocs describe pipelineInfo's attributes.
 var pipelineAttributeDocs = map[string]string{
 	"sha":             "The commit the pipeline runs for.",
-	"status":          "The pipeline's status when last read: `created`, `pending`, `running`, `success`, `failed`, `canceled`, `skipped`, `manual` (blocked on a manual job), `scheduled`, ...",
-	"source":          "What created the pipeline: `push`, `api`, `trigger`, `pipeline` (a multi-project trigger), `schedule`, `web`, ...",
+	"status":          "Its status when last read, e.g. `running`, `success`, `manual` (blocked).",
+	"source":          "What created it, e.g. `push`, `api`, `schedule`, `web`.",
 	"tag":             "Whether `ref` is a tag.",
 	"web_url":         "The pipeline's page in GitLab.",
-	"created_at":      "When the pipeline was created (RFC 3339).",
-	"started_at":      "When the pipeline started running (RFC 3339), or null.",
-	"finished_at":     "When the pipeline finished (RFC 3339), or null.",
-	"duration":        "Seconds the pipeline's jobs ran (overlapping jobs counted once), or null until it finished.",
-	"queued_duration": "Seconds between the pipeline's creation and its start, or null.",
-	"username":        "The user the pipeline runs as (who created it), or null.",
+	"created_at":      "When it was created (RFC 3339).",
+	"started_at":      "When it started (RFC 3339), or null.",
+	"finished_at":     "When it finished (RFC 3339), or null.",
+	"duration":        "Seconds its jobs ran (overlaps once), or null.",
+	"queued_duration": "Seconds from creation to start, or null.",
+	"username":        "The user who created it, or null.",
 }
 
 func (d *pipelineDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {

@@ -169,14 +169,12 @@ func (r *pipelineRunResource) Metadata(_ context.Context, req resource.MetadataR
 }
 
 // pipelineInputsDesc is the inputs attribute's description.
-const pipelineInputsDesc = "Values for the pipeline's inputs (the CI/CD configuration's `spec:inputs`), GitLab's " +
-	"`inputs`, each of the input's type: `{ version = \"1.4.0\", replicas = 3, dry_run = false, regions = [\"eu\"] }`. " +
+const pipelineInputsDesc = "Values for the pipeline's inputs (`spec:inputs`), each of its type: `{ version = \"1.4.0\", replicas = 3, dry_run = false, regions = [\"eu\"] }`. " +
 	"Left out: their defaults. Allowed where the project forbids pipeline variables. Not for secrets: GitLab does not " +
 	"mask them."
 
 // pipelineVariablesAttributeDesc is the variables attribute's description.
-const pipelineVariablesAttributeDesc = "CI/CD variables of the pipeline (GitLab's `variables` of the create request), as " +
-	"`KEY = \"value\"`. Keys are letters, digits and `_`; `GITLABJOBS_RUN_ID` is the provider's own (see `run_id`)."
+const pipelineVariablesAttributeDesc = "The pipeline's CI/CD variables, `KEY = \"value\"`. Keys are letters, digits and `_`; `GITLABJOBS_RUN_ID` is the provider's own (see `run_id`)."
 
 func pipelineVariableKeysValidator() validator.Map {
 	return variableKeysValidator(stringvalidator.NoneOf(gitlabclient.RunMarkerKey))
@@ -211,8 +209,8 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 			ElementType: types.StringType,
 			Optional:    true,
 			Sensitive:   true,
-			MarkdownDescription: pipelineVariablesAttributeDesc + " Sensitive (kept in the state, never in plans or " +
-				"logs). Changing them runs a new pipeline.",
+			MarkdownDescription: pipelineVariablesAttributeDesc + " Kept in the state, not in plans or logs; " +
+				"changing them runs a new pipeline.",
 			Validators:    pipelineVariablesValidators(),
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
@@ -283,11 +281,9 @@ func (r *pipelineRunResource) Schema(ctx context.Context, _ resource.SchemaReque
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Runs a pipeline for a branch or tag, with typed `inputs` or CI/CD variables, and optionally " +
-			"waits until it succeeds, blocks on a manual job (`wait_for = \"manual\"`, e.g. a deploy for " +
-			"`gitlabjobs_job_play`) or finishes. The pipeline is created once per intent (project, ref, variables with " +
-			"their values, inputs, triggers), also after a timeout, an interrupt, a lost answer or a taint: see " +
-			"[Pipeline runs](../guides/lifecycle.md#pipeline-runs). Applying again does nothing unless one of those " +
-			"changes. Destroying the resource only forgets it.\n\n" +
+			"waits for it (`wait_for`). The pipeline is created once per intent (project, ref, variables with " +
+			"their values, inputs, triggers), whatever happens to the apply: see " +
+			"[Pipeline runs](../guides/lifecycle.md#pipeline-runs). Destroying the resource only forgets it.\n\n" +
 			"Upstream API: [Create a new pipeline](https://docs.gitlab.com/api/pipelines/#create-a-new-pipeline).",
 		Attributes: attrs,
 	}
@@ -654,9 +650,8 @@ func (r *pipelineRunResource) ImportState(ctx context.Context, req resource.Impo
 func pipelineRunProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
-		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`). The same project written " +
-			"another way (URL-encoded, its numeric ID for its path) replaces nothing; another project replaces the " +
-			"resource.",
+		MarkdownDescription: "The project's numeric ID or full path; another project replaces the resource " +
+			"([details](../guides/lifecycle.md#writing-the-project-differently)).",
 		Validators:    []validator.String{projectValidator{}},
 		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{pipeline: true}},
 	}

@@ -1,2 +1,2 @@
-# "<project>:<pipeline_id>": the project's full path (or numeric ID) and the pipeline's ID.
+# By "<project>:<pipeline_id>".
 terraform import gitlabjobs_pipeline_run.release "demo-group/platform/deploy-service:905"

@@ -1,7 +1,5 @@
-# Run the release tag's pipeline with typed inputs (allowed where GitLab
-# forbids pipeline variables, as on GitLab.com) and wait until it is blocked
-# on its manual deploy job (play it with gitlabjobs_job_play). Applying again
-# runs nothing; change triggers to run the pipeline again.
+# Run the release tag's pipeline with typed inputs and wait until it is
+# blocked on its manual deploy job (play it with gitlabjobs_job_play).
 resource "gitlabjobs_pipeline_run" "release" {
   project = "demo-group/platform/deploy-service"
   ref     = "v1.4.0"
