@@ -493,10 +493,10 @@ func jobAttributes() map[string]schema.Attribute {
 		"name":                str("Its name."),
 		"status":              str("Its status: `created`, `waiting_for_resource`, `preparing`, `pending`, `running`, `success`, `failed`, `canceling`, `canceled`, `skipped`, `manual` or `scheduled`."),
 		"stage":               str("Its stage."),
-		"ref":                 str("The branch or tag it ran for."),
+		"ref":                 str("Its branch or tag."),
 		"tag":                 boolean("Whether `ref` is a tag."),
-		"coverage":            f64("The code coverage it reported, or null."),
-		"allow_failure":       boolean("Whether the pipeline may succeed when it fails."),
+		"coverage":            f64("Its code coverage, or null."),
+		"allow_failure":       boolean("Whether its failure is allowed."),
 		"created_at":          str("Created (RFC 3339)."),
 		"started_at":          str("Started (RFC 3339), or null."),
 		"finished_at":         str("Finished (RFC 3339), or null."),
@@ -505,12 +505,12 @@ func jobAttributes() map[string]schema.Attribute {
 		"queued_duration":     f64("Seconds waiting for a runner, or null."),
 		"failure_reason":      str("Why it failed (e.g. `script_failure`), or null."),
 		"web_url":             str("Its page in GitLab."),
-		"artifacts_expire_at": str("When its artifacts expire (RFC 3339), or null."),
+		"artifacts_expire_at": str("Artifacts expiry (RFC 3339), or null."),
 		"tag_list": schema.ListAttribute{
 			Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "The runner tags it requires.",
 		},
-		"archived":                   boolean("Whether archived: it cannot be retried or erased."),
+		"archived":                   boolean("Whether archived (no retry or erase)."),
 		"ci_job_token_scope_enabled": boolean("Whether its project limits CI job token access, or null."),
 		"user": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Who started it, or null.",
@@ -521,7 +521,7 @@ func jobAttributes() map[string]schema.Attribute {
 			},
 		},
 		"commit": schema.SingleNestedAttribute{
-			Computed: true, MarkdownDescription: "The commit it ran for, or null.",
+			Computed: true, MarkdownDescription: "Its commit, or null.",
 			Attributes: map[string]schema.Attribute{
 				"id": str("SHA."), "short_id": str("Short SHA."), "title": str("Title."),
 				"message": str("Message."), "author_name": str("Author's name."),
@@ -536,7 +536,7 @@ func jobAttributes() map[string]schema.Attribute {
 			Attributes: pipelineAttributes(),
 		},
 		"runner": schema.SingleNestedAttribute{
-			Computed: true, MarkdownDescription: "The runner that picked it up, or null.",
+			Computed: true, MarkdownDescription: "Its runner, or null.",
 			Attributes: map[string]schema.Attribute{
 				"id": i64("ID."), "description": str("Description."), "name": str("Name, or null."),
 				"active": boolean("Whether active."), "paused": boolean("Whether paused."),
@@ -545,20 +545,20 @@ func jobAttributes() map[string]schema.Attribute {
 			},
 		},
 		"runner_manager": schema.SingleNestedAttribute{
-			Computed: true, MarkdownDescription: "The runner manager (runner process) that ran it, or null.",
+			Computed: true, MarkdownDescription: "Its runner manager (runner process), or null.",
 			Attributes: map[string]schema.Attribute{
-				"id": i64("ID."), "system_id": str("System ID."), "version": str("GitLab Runner version."),
-				"revision": str("GitLab Runner revision."), "platform": str("Platform, e.g. `linux`."),
+				"id": i64("ID."), "system_id": str("System ID."), "version": str("Runner version."),
+				"revision": str("Runner revision."), "platform": str("Platform, e.g. `linux`."),
 				"architecture": str("Architecture, e.g. `amd64`."), "ip_address": str("IP address."),
 				"status": str("Status."), "created_at": str("Created (RFC 3339)."),
-				"contacted_at": str("Last contacted GitLab (RFC 3339)."),
+				"contacted_at": str("Last contact (RFC 3339)."),
 			},
 		},
 		"artifacts": schema.ListNestedAttribute{
 			Computed: true, MarkdownDescription: "Its artifact files (empty after erase).",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"file_type": str("Type, e.g. `archive`, `metadata`, `trace`, `junit`."),
-				"filename":  str("File name."), "file_format": str("Format, e.g. `zip`, `gzip`, `raw`."),
+				"file_type": str("Type, e.g. `archive`, `trace`."),
+				"filename":  str("File name."), "file_format": str("Format, e.g. `zip`."),
 				"size": i64("Size in bytes."),
 			}},
 		},
@@ -579,12 +579,12 @@ func pipelineAttributes() map[string]schema.Attribute {
 		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
 	}
 	return map[string]schema.Attribute{
-		"id": i64("ID."), "iid": i64("ID within its project, or null."),
-		"project_id": i64("Its project's ID."), "sha": str("The commit SHA it ran for."),
+		"id": i64("ID."), "iid": i64("Project-scoped ID, or null."),
+		"project_id": i64("Project ID."), "sha": str("Commit SHA."),
 		"ref": str("Branch or tag."), "status": str("Status."),
-		"source":     str("What triggered it, e.g. `push`, `web`, `schedule`, or null."),
+		"source":     str("Its source, e.g. `push`, or null."),
 		"created_at": str("Created (RFC 3339), or null."),
 		"updated_at": str("Last updated (RFC 3339), or null."),
-		"web_url":    str("Its page in GitLab, or null."),
+		"web_url":    str("Page in GitLab, or null."),
 	}
 }
