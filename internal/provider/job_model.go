@@ -500,9 +500,9 @@ func jobAttributes() map[string]schema.Attribute {
 		"created_at":          str("Created (RFC 3339)."),
 		"started_at":          str("Started (RFC 3339), or null."),
 		"finished_at":         str("Finished (RFC 3339), or null."),
-		"erased_at":           str("Log and artifacts erased (RFC 3339), or null."),
-		"duration":            f64("Run time in seconds, or null."),
-		"queued_duration":     f64("Seconds waiting for a runner, or null."),
+		"erased_at":           str("Erased (RFC 3339), or null."),
+		"duration":            f64("Seconds it ran, or null."),
+		"queued_duration":     f64("Seconds queued for a runner, or null."),
 		"failure_reason":      str("Why it failed (e.g. `script_failure`), or null."),
 		"web_url":             str("Its page in GitLab."),
 		"artifacts_expire_at": str("Artifacts expiry (RFC 3339), or null."),
@@ -511,7 +511,7 @@ func jobAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "The runner tags it requires.",
 		},
 		"archived":                   boolean("Whether archived (no retry or erase)."),
-		"ci_job_token_scope_enabled": boolean("Whether its project limits CI job token access, or null."),
+		"ci_job_token_scope_enabled": boolean("Whether job token access is limited, or null."),
 		"user": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Who started it, or null.",
 			Attributes: map[string]schema.Attribute{
@@ -545,7 +545,7 @@ func jobAttributes() map[string]schema.Attribute {
 			},
 		},
 		"runner_manager": schema.SingleNestedAttribute{
-			Computed: true, MarkdownDescription: "Its runner manager (runner process), or null.",
+			Computed: true, MarkdownDescription: "Its runner manager, or null.",
 			Attributes: map[string]schema.Attribute{
 				"id": i64("ID."), "system_id": str("System ID."), "version": str("Runner version."),
 				"revision": str("Runner revision."), "platform": str("Platform, e.g. `linux`."),

@@ -43,9 +43,8 @@ func (d *projectJobsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)}}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the jobs of a project, newest first, optionally only those in some statuses " +
-			"(`scope`) and matching a name, ref, stage or pipeline. Pages through all jobs with keyset pagination " +
-			"(100 a request) until `max_results` jobs are found.\n\n" +
+		MarkdownDescription: "Lists a project's jobs, newest first, filtered by the optional attributes. Pages " +
+			"with keyset pagination (100 a request) until `max_results` jobs match.\n\n" +
 			"Upstream API: [List project jobs](https://docs.gitlab.com/api/jobs/#list-project-jobs).",
 		Attributes: map[string]schema.Attribute{
 			"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "The project, as given."},

@@ -1,4 +1,4 @@
-# The ten newest failed jobs of the project's main branch.
+# The ten newest failed jobs on main.
 data "gitlabjobs_project_jobs" "failed" {
   project     = "demo-group/platform/deploy-service" # or the numeric project ID
   scope       = ["failed"]
