@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -66,22 +65,21 @@ func jobResultAttributes(which string) map[string]schema.Attribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc, PlanModifiers: keep}
 	}
 	return map[string]schema.Attribute{
-		"status":      str(which + " status when last read: `created`, `pending`, `running`, `success`, `failed`, `canceled`, ..."),
+		"status":      str(which + " status when last read, e.g. `running` or `failed`."),
 		"web_url":     str(which + " page in GitLab."),
-		"started_at":  str("When " + strings.ToLower(which[:1]) + which[1:] + " run started (RFC 3339), or null."),
-		"finished_at": str("When " + strings.ToLower(which[:1]) + which[1:] + " run finished (RFC 3339), or null."),
-		"duration": schema.Float64Attribute{Computed: true, MarkdownDescription: which + " run time in seconds, or null.",
+		"started_at":  str("Run started (RFC 3339), or null."),
+		"finished_at": str("Run finished (RFC 3339), or null."),
+		"duration": schema.Float64Attribute{Computed: true, MarkdownDescription: "Run time in seconds, or null.",
 			PlanModifiers: []planmodifier.Float64{float64planmodifier.UseStateForUnknown()}},
-		"failure_reason": str("Why " + strings.ToLower(which[:1]) + which[1:] + " run failed (e.g. `script_failure`), or null."),
-		"erased_at":      str("When " + strings.ToLower(which[:1]) + which[1:] + " log and artifacts were erased (RFC 3339), or null."),
+		"failure_reason": str("Why the run failed, e.g. `script_failure`, or null."),
+		"erased_at":      str("Log and artifacts erased (RFC 3339), or null."),
 	}
 }
 
 func resourceProjectAttribute() schema.Attribute {
 	return schema.StringAttribute{
 		Required: true,
-		MarkdownDescription: "The project's numeric ID or full path (`group/sub/project`, or URL-encoded). Another " +
-			"spelling of the same project updates the resource in place; another project replaces it " +
+		MarkdownDescription: "The project's numeric ID or full path; another project replaces the resource " +
 			"([details](../guides/lifecycle.md#writing-the-project-differently)).",
 		Validators:    []validator.String{projectValidator{}},
 		PlanModifiers: []planmodifier.String{sameProjectPlanModifier{}},
@@ -110,8 +108,8 @@ func triggersAttribute(what string) schema.Attribute {
 	return schema.MapAttribute{
 		ElementType: types.StringType,
 		Optional:    true,
-		MarkdownDescription: "Arbitrary values that, when changed, " + what + " again (the resource is replaced): the one " +
-			"way to act again on the same job ([details](../guides/lifecycle.md#triggers)).",
+		MarkdownDescription: "Values that, when changed, " + what + " again (replaced) " +
+			"([details](../guides/lifecycle.md#triggers)).",
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 }
@@ -132,9 +130,9 @@ func failOnJobFailureAttribute() schema.Attribute {
 		Optional: true,
 		Computed: true,
 		Default:  booldefault.StaticBool(true),
-		MarkdownDescription: "With `wait_for = \"finished\"`: fail the apply (the resource saved tainted) when the job " +
-			"ends `failed` or `canceled`, with its failure reason and URL ([details](../guides/lifecycle.md#never-applied-twice)); " +
-			"`false` records the outcome in `status` instead. Defaults to `true`.",
+		MarkdownDescription: "With `wait_for = \"finished\"`: fail the apply (tainted) when the job fails or is " +
+			"canceled ([details](../guides/lifecycle.md#never-applied-twice)); `false` records it in `status`. " +
+			"Defaults to `true`.",
 	}
 }
 

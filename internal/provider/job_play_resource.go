@@ -63,15 +63,14 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		ElementType: types.StringType,
 		Optional:    true,
 		Sensitive:   true,
-		MarkdownDescription: "CI/CD variables for this run of the job (GitLab's `job_variables_attributes`), as " +
-			"`KEY = \"value\"`; keys are letters, digits and `_`. Sensitive, but stored in the state. A change after " +
-			"the play is refused at plan time ([details](#inputs-and-variables)).",
+		MarkdownDescription: "CI/CD variables for this run, `KEY = \"value\"` (keys: letters, digits, `_`) " +
+			"([details](#inputs-and-variables)).",
 		Validators:    []validator.Map{variableKeysValidator(), variableValuesValidator{}, nullByteValuesValidator{}},
 		PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()}, // import_mark.go
 	}
 	attrs["inputs"] = schema.DynamicAttribute{
 		Optional:            true,
-		MarkdownDescription: inputsDescription + " A change after the play is refused at plan time.",
+		MarkdownDescription: inputsDescription,
 		Validators:          []validator.Dynamic{jobInputsValidator{}},
 		PlanModifiers:       []planmodifier.Dynamic{requiresReplaceUnlessImportedDynamic()}, // import_mark.go
 	}
@@ -84,16 +83,15 @@ func (r *jobPlayResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	attrs["triggers"] = triggersAttribute("play the job")
 	attrs["timeouts"] = positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long to wait for the job (default 60m)."}))
 	attrs["played_job_id"] = schema.Int64Attribute{
-		Computed: true,
-		MarkdownDescription: "The job that ran: `job_id`, or the new job GitLab created when a finished manual job " +
-			"was played again.",
-		PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		Computed:            true,
+		MarkdownDescription: "The job that ran: `job_id`, or the new job of a finished one played again.",
+		PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Plays (runs) a manual job, optionally with CI/CD variables or job inputs, and waits for it. " +
-			"The job is played once, when the resource is created; applying again does nothing unless `triggers` change " +
-			"(or `job_id`, `project`: another job). Only manual or scheduled jobs, or (with changed `triggers`) finished " +
-			"manual jobs, can be played (checked at plan time when known; see Across re-runs)." +
+			"The job is played once: applying again does nothing unless `triggers`, `job_id` or `project` change. Only " +
+			"manual or scheduled jobs (with changed `triggers`, finished manual ones too) can be played, checked at plan " +
+			"time when known." +
 			lifecycleGuide + "\n\n" +
 			"Upstream API: [Run a job](https://docs.gitlab.com/api/jobs/#run-a-job).",
 		Attributes: attrs,
