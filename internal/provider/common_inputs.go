@@ -34,9 +34,8 @@ import (
 
 // inputsDescription is the inputs attribute's documentation, after what the
 // resource or the action adds.
-const inputsDescription = "Values for the job's `inputs:` (GitLab's `job_inputs`) by name: string, number, boolean " +
-	"or array, e.g. `{ target = \"production\", replicas = 3 }`; an input left out keeps its default. Not read back, " +
-	"not masked: not for secrets ([details](../resources/job_play.md#inputs-and-variables))."
+const inputsDescription = "The job's `inputs:` by name, e.g. `{ target = \"production\", replicas = 3 }`. Not read " +
+	"back, not masked: not for secrets ([details](../guides/job-play.md#inputs-and-variables))."
 
 // jobInputsValidator checks inputs at plan time: an object (or map) of
 // named values of GitLab's input types, none null, no string with a null

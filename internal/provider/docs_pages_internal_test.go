@@ -81,7 +81,6 @@ var longPages = map[string]bool{
 	"data-sources/pipeline_bridges.md": true,
 	"data-sources/pipeline_job.md":     true,
 	"data-sources/pipeline_jobs.md":    true,
-	"resources/job_play.md":            true,
 }
 
 // TestDocPagesAreShort checks the length of every page of docs/: a guide's

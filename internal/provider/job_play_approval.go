@@ -33,8 +33,8 @@ import (
 //     the run, with a warning, and waited for as wait_for says.
 
 // waitForApprovalDescription is the attribute's description.
-const waitForApprovalDescription = "How long to wait for others' approvals when the job's deployment needs them, as " +
-	"a duration such as `2h`; without it such a job fails at once, naming who may approve " +
+const waitForApprovalDescription = "How long to wait for others' approvals the job's deployment needs, e.g. `2h`; " +
+	"without it such a job fails at once " +
 	"([the release gate](../guides/release-gate.md#waiting-for-someone-elses-approval))."
 
 // durationValidator checks a Go duration of at least zero.

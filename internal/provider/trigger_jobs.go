@@ -22,9 +22,8 @@ import (
 // (gitlabclient.TrackBridge), and everything else (the status checks, the
 // "never twice" decisions, the wait) is the same as for a build.
 
-const bridgePipelineDescription = "The pipeline of `job_id`, needed only for a trigger job (`trigger:`; " +
-	"`gitlabjobs_pipeline_bridges` lists them with their `pipeline.id`), which GitLab's single-job read does not " +
-	"find. Trigger jobs take no `variables`."
+const bridgePipelineDescription = "The pipeline of `job_id`, needed only for a trigger job " +
+	"([details](../guides/job-play.md#trigger-jobs))."
 
 // resourceBridgePipelineAttribute is pipeline_id of the play resource. It
 // only says where to read the job, so a change is stored in place.

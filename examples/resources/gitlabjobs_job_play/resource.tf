@@ -1,10 +1,8 @@
-# Release automation: once the release pipeline is green, play its manual
-# deploy job with the release's CI/CD variables and wait until it has
-# finished. A failed deploy fails the apply (fail_on_job_failure), naming
-# the failure reason and the job's log URL.
+# Once the release pipeline is green, play its manual deploy job with the
+# release's variables and wait until it has finished.
 resource "gitlabjobs_job_play" "deploy" {
   project = "demo-group/platform/deploy-service"
-  job_id  = 1013 # the manual "deploy" job, e.g. from gitlabjobs_pipeline_jobs
+  job_id  = 1013 # the manual "deploy" job, e.g. from gitlabjobs_pipeline_job
 
   variables = {
     ENVIRONMENT = "production"
