@@ -152,7 +152,7 @@ func (p *gitlabJobsProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Sensitive:   true,
 			},
 			"early_auth_check": schema.BoolAttribute{
-				MarkdownDescription: "Check the credentials at start and fail at once if GitLab rejects them " +
+				MarkdownDescription: "Check the credentials at start; fail at once if GitLab rejects them or cannot be reached " +
 					"([details](guides/authentication.md#early-authentication-check)). Falls back to `" +
 					EnvEarlyAuthCheck + "`. Defaults to `true`.",
 				Optional: true,
