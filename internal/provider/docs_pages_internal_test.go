@@ -76,7 +76,9 @@ const (
 
 // longPages are the reference pages still over maxPageWords, to be made
 // terse like the others (descriptions of a few words, the long story in
-// their templates/ or a guide).
+// their templates/ or a guide). Each lists a job's attributes (jobAttributes:
+// ~620 words with their nested schemas) beside its own; pipeline_bridges
+// twice a pipeline's.
 var longPages = map[string]bool{
 	"data-sources/pipeline_bridges.md": true,
 	"data-sources/pipeline_job.md":     true,
