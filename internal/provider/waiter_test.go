@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -24,8 +25,8 @@ func TestWaitUntilTimeoutNamesKindAndID(t *testing.T) {
 		state: func(p *gitlabclient.Pipeline) (int64, string) { return p.ID, p.Status },
 		done:  func(status string) bool { return status == gitlabclient.PipelineSuccess },
 	})
-	timeout, ok := err.(*waitTimeoutError)
-	if !ok || timeout.Kind != "pipeline" || timeout.ID != 9 {
+	var timeout *waitTimeoutError
+	if !errors.As(err, &timeout) || timeout.Kind != "pipeline" || timeout.ID != 9 {
 		t.Fatalf("err = %#v, want a pipeline 9 timeout", err)
 	}
 	if !strings.Contains(err.Error(), "waiting for pipeline 9 to be success; it is still running") {
