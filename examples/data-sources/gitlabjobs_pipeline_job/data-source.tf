@@ -1,5 +1,4 @@
-# The deploy job of the release pipeline, picked by name: job_id stays the
-# same once the job is played or retried (see First run and newest run).
+# The deploy job, picked by name: job_id stays the same once it is played.
 data "gitlabjobs_pipeline_job" "deploy" {
   project     = "demo-group/platform/deploy-service"
   pipeline_id = 903
