@@ -3,6 +3,7 @@ package provider
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,14 +77,10 @@ const (
 
 // longPages are the reference pages still over maxPageWords, to be made
 // terse like the others (descriptions of a few words, the long story in
-// their templates/ or a guide). Each lists a job's attributes (jobAttributes:
-// ~620 words with their nested schemas) beside its own; pipeline_bridges
-// twice a pipeline's.
-var longPages = map[string]bool{
-	"data-sources/pipeline_bridges.md": true,
-	"data-sources/pipeline_job.md":     true,
-	"data-sources/pipeline_jobs.md":    true,
-}
+// their templates/ or a guide). None is: the pages that list jobs list a
+// job's nested objects (jobAttributes' commit, runner, user...) once, on
+// gitlabjobs_job's page, and link there (TestSharedJobSchemaLinks).
+var longPages = map[string]bool{}
 
 // TestDocPagesAreShort checks the length of every page of docs/: a guide's
 // against maxGuideWords, any other's against maxPageWords.
@@ -187,4 +184,140 @@ func TestWaitPollingWording(t *testing.T) {
 	if seen == 0 {
 		t.Error("no page of docs/ says how a wait polls: are the docs generated (make generate)?")
 	}
+}
+
+// TestDocLinksResolve checks every relative link of docs/ (`job.md#x`,
+// `../guides/lifecycle.md#picking-the-job`, `#nestedatt--jobs`): the page
+// exists and has the anchor, as an `<a id>` or a heading's GitHub slug.
+func TestDocLinksResolve(t *testing.T) {
+	pages := docPages(t)
+	anchors := map[string]map[string]bool{}
+	for rel, src := range pages {
+		anchors[rel] = pageAnchors(src)
+	}
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	checked := 0
+	for rel, src := range pages {
+		for _, m := range link.FindAllStringSubmatch(src, -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(target, "#")
+			to := rel
+			if file != "" {
+				to = filepath.ToSlash(filepath.Join(filepath.Dir(rel), file))
+			}
+			checked++
+			switch has, ok := anchors[to]; {
+			case !ok:
+				t.Errorf("docs/%s links %q: there is no docs/%s", rel, target, to)
+			case anchor != "" && !has[anchor]:
+				t.Errorf("docs/%s links %q: docs/%s has no anchor %q", rel, target, to, anchor)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d relative links checked in docs/", checked)
+	}
+}
+
+// pageAnchors are the anchors of a page: its `<a id="...">`s and its
+// headings' slugs as GitHub and the Registry make them (lower case, spaces to
+// hyphens, punctuation other than - and _ dropped).
+func pageAnchors(src string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<a id="([^"]+)"></a>`).FindAllStringSubmatch(src, -1) {
+		out[m[1]] = true
+	}
+	inCode := false
+	for _, line := range strings.Split(src, "\n") {
+		if strings.HasPrefix(line, "```") {
+			inCode = !inCode
+		}
+		if inCode || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		heading := strings.ToLower(strings.TrimSpace(strings.TrimLeft(line, "#")))
+		slug := strings.Map(func(r rune) rune {
+			switch {
+			case r == ' ':
+				return '-'
+			case r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9'):
+				return r
+			}
+			return -1
+		}, heading)
+		out[slug] = true
+	}
+	return out
+}
+
+// TestSharedJobSchemaLinks checks that where a page sends the reader to
+// gitlabjobs_job's page for a nested object (`commit`, `runner`...), the
+// object there has the same attributes as the one the data source serves.
+func TestSharedJobSchemaLinks(t *testing.T) {
+	_, resp := servedSchemas(t)
+	jobAttrs := map[string]*tfprotov6.SchemaAttribute{}
+	for _, a := range resp.DataSourceSchemas["gitlabjobs_job"].Block.Attributes {
+		jobAttrs[a.Name] = a
+	}
+	section := regexp.MustCompile("^### Nested Schema for `(\\w+)`")
+	shared := regexp.MustCompile("^- `(\\w+)` .*\\(see \\[nested schema on gitlabjobs_job\\]\\(job\\.md#nestedatt--(\\w+)\\)\\)$")
+	seen := 0
+	for rel, src := range docPages(t) {
+		name, ok := strings.CutPrefix(strings.TrimSuffix(rel, ".md"), "data-sources/")
+		if !ok {
+			if strings.Contains(src, "nested schema on gitlabjobs_job") {
+				t.Errorf("docs/%s links a job's nested schema, but is not a data source's page", rel)
+			}
+			continue
+		}
+		schema := resp.DataSourceSchemas["gitlabjobs_"+name]
+		if schema == nil {
+			t.Errorf("docs/%s: no data source gitlabjobs_%s", rel, name)
+			continue
+		}
+		parent := ""
+		for _, line := range strings.Split(src, "\n") {
+			if m := section.FindStringSubmatch(line); m != nil {
+				parent = m[1]
+			}
+			m := shared.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			seen++
+			served := findAttribute(schema.Block.Attributes, parent, m[1])
+			job := jobAttrs[m[2]]
+			switch {
+			case served == nil || served.NestedType == nil:
+				t.Errorf("docs/%s: %s.%s is no nested attribute of gitlabjobs_%s", rel, parent, m[1], name)
+			case job == nil || job.NestedType == nil:
+				t.Errorf("docs/%s links gitlabjobs_job's %q, which is no nested attribute", rel, m[2])
+			default:
+				if !reflect.DeepEqual(job.NestedType, served.NestedType) {
+					t.Errorf("docs/%s: gitlabjobs_%s's %s differs from gitlabjobs_job's %s, which its page links: "+
+						"describe it on the page (a template of templates/ cuts the schema)", rel, name, m[1], m[2])
+				}
+			}
+		}
+	}
+	if seen < 30 {
+		t.Errorf("only %d links to gitlabjobs_job's nested schemas: are the docs generated (make generate)?", seen)
+	}
+}
+
+// findAttribute returns attrs' attribute name, or, with a parent, the
+// attribute name of the nested attribute parent.
+func findAttribute(attrs []*tfprotov6.SchemaAttribute, parent, name string) *tfprotov6.SchemaAttribute {
+	for _, a := range attrs {
+		switch {
+		case parent == "" && a.Name == name:
+			return a
+		case parent != "" && a.Name == parent && a.NestedType != nil:
+			return findAttribute(a.NestedType.Attributes, "", name)
+		}
+	}
+	return nil
 }
