@@ -114,7 +114,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.UserAgent = defaultUserAgent
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = Sleep
 	}
 
 	var secrets []string
@@ -163,8 +163,9 @@ func New(cfg Config) (*Client, error) {
 		waitMin: cfg.RetryWaitMin, waitMax: cfg.RetryWaitMax, sleep: cfg.Sleep}, nil
 }
 
-// sleep is Config.Sleep's default: a real timer.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx ends (then it returns ctx's error): Config.Sleep's
+// default, and the provider's pollers'.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

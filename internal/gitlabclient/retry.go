@@ -107,7 +107,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		pause := t.sleep
 		if pause == nil {
-			pause = sleep
+			pause = Sleep
 		}
 		if err := pause(ctx, wait); err != nil {
 			return nil, err

@@ -112,3 +112,21 @@ func shareWord(share float64) string {
 	}
 	return fmt.Sprintf("%g", share)
 }
+
+// computedString, computedInt64, computedFloat64 and computedBool are a data
+// source's read-only attributes, described by desc.
+func computedString(desc string) schema.Attribute {
+	return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+}
+
+func computedInt64(desc string) schema.Attribute {
+	return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
+}
+
+func computedFloat64(desc string) schema.Attribute {
+	return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
+}
+
+func computedBool(desc string) schema.Attribute {
+	return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
+}

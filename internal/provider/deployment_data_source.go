@@ -58,12 +58,6 @@ func approvalAttributes() map[string]schema.Attribute {
 }
 
 func (d *deploymentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computedInt := func(desc string) schema.Attribute {
-		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
-	}
-	computedStr := func(desc string) schema.Attribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads a deployment: the deployment of a deploy job (`job_id`), or one by ID " +
 			"(`deployment_id`), with its approvals and the approval rules still unmet. A deploy job to a protected " +
@@ -74,21 +68,21 @@ func (d *deploymentDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"deployments updated since the job was created and takes the one whose job is `job_id`.\n\n" +
 			"Upstream API: [Deployments](https://docs.gitlab.com/api/deployments/#get-a-specific-deployment).",
 		Attributes: map[string]schema.Attribute{
-			"id":      computedStr("`<project>:<deployment_id>`."),
+			"id":      computedString("`<project>:<deployment_id>`."),
 			"project": projectAttribute(),
 			"job_id": schema.Int64Attribute{Optional: true, Computed: true, MarkdownDescription: "The deploy job whose " +
 				"deployment to read (exactly one of `job_id` and `deployment_id`); computed from the deployment otherwise.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)}},
 			"deployment_id": schema.Int64Attribute{Optional: true, Computed: true, MarkdownDescription: "The deployment's " +
 				"ID (exactly one of `job_id` and `deployment_id`).", Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"iid":                    computedInt("The deployment's number in the project."),
-			"status":                 computedStr("`created`, `running`, `success`, `failed`, `canceled`, `skipped` or `blocked` (every manual deploy job's deployment is `blocked`: `waiting_for_approval` tells whether it waits for approvals)."),
-			"ref":                    computedStr("The deployed branch or tag."),
-			"sha":                    computedStr("The deployed commit."),
-			"environment":            computedStr("The environment's name."),
-			"environment_id":         computedInt("The environment's ID."),
-			"username":               computedStr("Who triggered the deployment (the pipeline's user, or who retried the job): GitLab does not let this user approve it unless the project allows it (`allow_pipeline_trigger_approve_deployment`)."),
-			"pending_approval_count": computedInt("How many approvals the deployment still needs (0 without approval settings)."),
+			"iid":                    computedInt64("The deployment's number in the project."),
+			"status":                 computedString("`created`, `running`, `success`, `failed`, `canceled`, `skipped` or `blocked` (every manual deploy job's deployment is `blocked`: `waiting_for_approval` tells whether it waits for approvals)."),
+			"ref":                    computedString("The deployed branch or tag."),
+			"sha":                    computedString("The deployed commit."),
+			"environment":            computedString("The environment's name."),
+			"environment_id":         computedInt64("The environment's ID."),
+			"username":               computedString("Who triggered the deployment (the pipeline's user, or who retried the job): GitLab does not let this user approve it unless the project allows it (`allow_pipeline_trigger_approve_deployment`)."),
+			"pending_approval_count": computedInt64("How many approvals the deployment still needs (0 without approval settings)."),
 			"waiting_for_approval":   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the deployment is blocked until approvals come."},
 			"waiting_for": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Who " +
 				"must still approve: each approval rule still unmet, as GitLab names its approvers, with how many more " +
@@ -98,13 +92,13 @@ func (d *deploymentDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"approval_rules": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The approval rules of the " +
 				"environment (GitLab's `approval_summary`); empty with the unified `required_approval_count`.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":                 computedInt("The rule's ID."),
-					"approver":           computedStr("Who the rule lets approve, as GitLab describes it (a role such as `Maintainers`, a user's or a group's name)."),
-					"user_id":            computedInt("The user the rule names, or null."),
-					"group_id":           computedInt("The group the rule names, or null."),
-					"access_level":       computedInt("The role the rule names (30 Developer, 40 Maintainer, ...), or null."),
-					"required_approvals": computedInt("How many approvals the rule requires."),
-					"approved":           computedInt("How many it has."),
+					"id":                 computedInt64("The rule's ID."),
+					"approver":           computedString("Who the rule lets approve, as GitLab describes it (a role such as `Maintainers`, a user's or a group's name)."),
+					"user_id":            computedInt64("The user the rule names, or null."),
+					"group_id":           computedInt64("The group the rule names, or null."),
+					"access_level":       computedInt64("The role the rule names (30 Developer, 40 Maintainer, ...), or null."),
+					"required_approvals": computedInt64("How many approvals the rule requires."),
+					"approved":           computedInt64("How many it has."),
 				}}},
 		},
 	}

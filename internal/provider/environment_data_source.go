@@ -56,38 +56,32 @@ func (d *environmentDataSource) Metadata(_ context.Context, req datasource.Metad
 }
 
 func (d *environmentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(desc string) schema.Attribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
-	num := func(desc string) schema.Attribute {
-		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads an environment of a project, by name or ID, with its state and its last " +
 			"successful deployment: what a release checks before and after deploying (which tag runs in production " +
 			"now). Reading environments needs the Reporter role.\n\n" +
 			"Upstream API: [Environments](https://docs.gitlab.com/api/environments/#get-a-specific-environment).",
 		Attributes: map[string]schema.Attribute{
-			"id":      str("`<project>:<environment_id>`."),
+			"id":      computedString("`<project>:<environment_id>`."),
 			"project": projectAttribute(),
 			"name": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "The environment's name " +
 				"(exactly one of `name` and `environment_id`).", Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"environment_id": schema.Int64Attribute{Optional: true, Computed: true, MarkdownDescription: "The " +
 				"environment's ID (exactly one of `name` and `environment_id`).", Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"slug":         str("The environment's slug."),
-			"state":        str("`available`, `stopping` or `stopped`."),
-			"tier":         str("`production`, `staging`, `testing`, `development` or `other`."),
-			"external_url": str("The environment's URL, or null."),
+			"slug":         computedString("The environment's slug."),
+			"state":        computedString("`available`, `stopping` or `stopped`."),
+			"tier":         computedString("`production`, `staging`, `testing`, `development` or `other`."),
+			"external_url": computedString("The environment's URL, or null."),
 			"last_deployment": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "The last successful " +
 				"deployment, or null when none succeeded.", Attributes: map[string]schema.Attribute{
-				"deployment_id": num("The deployment's ID."),
-				"iid":           num("Its number in the project."),
-				"status":        str("Its status (`success`)."),
-				"ref":           str("The deployed branch or tag."),
-				"sha":           str("The deployed commit."),
-				"job_id":        num("The deploy job, or null."),
-				"username":      str("Who triggered it."),
-				"created_at":    str("When it was created (RFC 3339)."),
+				"deployment_id": computedInt64("The deployment's ID."),
+				"iid":           computedInt64("Its number in the project."),
+				"status":        computedString("Its status (`success`)."),
+				"ref":           computedString("The deployed branch or tag."),
+				"sha":           computedString("The deployed commit."),
+				"job_id":        computedInt64("The deploy job, or null."),
+				"username":      computedString("Who triggered it."),
+				"created_at":    computedString("When it was created (RFC 3339)."),
 			}},
 		},
 	}

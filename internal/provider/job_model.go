@@ -476,59 +476,47 @@ func (f *artifactsFileModel) attributes() map[string]attr.Value {
 // jobAttributes returns the computed attributes of a job, for any data source
 // schema that exposes one (a single job, or each element of a job list).
 func jobAttributes() map[string]schema.Attribute {
-	str := func(desc string) schema.Attribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
-	i64 := func(desc string) schema.Attribute {
-		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
-	}
-	f64 := func(desc string) schema.Attribute {
-		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
-	}
-	boolean := func(desc string) schema.Attribute {
-		return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	return map[string]schema.Attribute{
-		"job_id":              i64("The job's ID."),
-		"name":                str("Its name."),
-		"status":              str("Its status: `created`, `waiting_for_resource`, `preparing`, `pending`, `running`, `success`, `failed`, `canceling`, `canceled`, `skipped`, `manual` or `scheduled`."),
-		"stage":               str("Its stage."),
-		"ref":                 str("Its branch or tag."),
-		"tag":                 boolean("Whether `ref` is a tag."),
-		"coverage":            f64("Its code coverage, or null."),
-		"allow_failure":       boolean("Whether its failure is allowed."),
-		"created_at":          str("Created (RFC 3339)."),
-		"started_at":          str("Started (RFC 3339), or null."),
-		"finished_at":         str("Finished (RFC 3339), or null."),
-		"erased_at":           str("Erased (RFC 3339), or null."),
-		"duration":            f64("Seconds it ran, or null."),
-		"queued_duration":     f64("Seconds queued for a runner, or null."),
-		"failure_reason":      str("Why it failed (e.g. `script_failure`), or null."),
-		"web_url":             str("Its page in GitLab."),
-		"artifacts_expire_at": str("Artifacts expiry (RFC 3339), or null."),
+		"job_id":              computedInt64("The job's ID."),
+		"name":                computedString("Its name."),
+		"status":              computedString("Its status: `created`, `waiting_for_resource`, `preparing`, `pending`, `running`, `success`, `failed`, `canceling`, `canceled`, `skipped`, `manual` or `scheduled`."),
+		"stage":               computedString("Its stage."),
+		"ref":                 computedString("Its branch or tag."),
+		"tag":                 computedBool("Whether `ref` is a tag."),
+		"coverage":            computedFloat64("Its code coverage, or null."),
+		"allow_failure":       computedBool("Whether its failure is allowed."),
+		"created_at":          computedString("Created (RFC 3339)."),
+		"started_at":          computedString("Started (RFC 3339), or null."),
+		"finished_at":         computedString("Finished (RFC 3339), or null."),
+		"erased_at":           computedString("Erased (RFC 3339), or null."),
+		"duration":            computedFloat64("Seconds it ran, or null."),
+		"queued_duration":     computedFloat64("Seconds queued for a runner, or null."),
+		"failure_reason":      computedString("Why it failed (e.g. `script_failure`), or null."),
+		"web_url":             computedString("Its page in GitLab."),
+		"artifacts_expire_at": computedString("Artifacts expiry (RFC 3339), or null."),
 		"tag_list": schema.ListAttribute{
 			Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "The runner tags it requires.",
 		},
-		"archived":                   boolean("Whether archived (no retry or erase)."),
-		"ci_job_token_scope_enabled": boolean("Whether job token access is limited, or null."),
+		"archived":                   computedBool("Whether archived (no retry or erase)."),
+		"ci_job_token_scope_enabled": computedBool("Whether job token access is limited, or null."),
 		"user": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Who started it, or null.",
 			Attributes: map[string]schema.Attribute{
-				"id": i64("ID."), "username": str("Username."), "name": str("Name."),
-				"state": str("State, e.g. `active`."), "avatar_url": str("Avatar URL."),
-				"web_url": str("Profile page."), "bot": boolean("Whether a bot."),
+				"id": computedInt64("ID."), "username": computedString("Username."), "name": computedString("Name."),
+				"state": computedString("State, e.g. `active`."), "avatar_url": computedString("Avatar URL."),
+				"web_url": computedString("Profile page."), "bot": computedBool("Whether a bot."),
 			},
 		},
 		"commit": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Its commit, or null.",
 			Attributes: map[string]schema.Attribute{
-				"id": str("SHA."), "short_id": str("Short SHA."), "title": str("Title."),
-				"message": str("Message."), "author_name": str("Author's name."),
-				"author_email": str("Author's email."), "authored_date": str("Authored (RFC 3339)."),
-				"committer_name": str("Committer's name."), "committer_email": str("Committer's email."),
-				"committed_date": str("Committed (RFC 3339)."), "created_at": str("Created (RFC 3339)."),
-				"web_url": str("Page in GitLab."),
+				"id": computedString("SHA."), "short_id": computedString("Short SHA."), "title": computedString("Title."),
+				"message": computedString("Message."), "author_name": computedString("Author's name."),
+				"author_email": computedString("Author's email."), "authored_date": computedString("Authored (RFC 3339)."),
+				"committer_name": computedString("Committer's name."), "committer_email": computedString("Committer's email."),
+				"committed_date": computedString("Committed (RFC 3339)."), "created_at": computedString("Created (RFC 3339)."),
+				"web_url": computedString("Page in GitLab."),
 			},
 		},
 		"pipeline": schema.SingleNestedAttribute{
@@ -538,53 +526,47 @@ func jobAttributes() map[string]schema.Attribute {
 		"runner": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Its runner, or null.",
 			Attributes: map[string]schema.Attribute{
-				"id": i64("ID."), "description": str("Description."), "name": str("Name, or null."),
-				"active": boolean("Whether active."), "paused": boolean("Whether paused."),
-				"is_shared": boolean("Whether an instance (shared) runner."), "runner_type": str("`instance_type`, `group_type` or `project_type`, or null."),
-				"online": boolean("Whether online."), "status": str("Status, e.g. `online`."),
+				"id": computedInt64("ID."), "description": computedString("Description."), "name": computedString("Name, or null."),
+				"active": computedBool("Whether active."), "paused": computedBool("Whether paused."),
+				"is_shared": computedBool("Whether an instance (shared) runner."), "runner_type": computedString("`instance_type`, `group_type` or `project_type`, or null."),
+				"online": computedBool("Whether online."), "status": computedString("Status, e.g. `online`."),
 			},
 		},
 		"runner_manager": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Its runner manager, or null.",
 			Attributes: map[string]schema.Attribute{
-				"id": i64("ID."), "system_id": str("System ID."), "version": str("Runner version."),
-				"revision": str("Runner revision."), "platform": str("Platform, e.g. `linux`."),
-				"architecture": str("Architecture, e.g. `amd64`."), "ip_address": str("IP address."),
-				"status": str("Status."), "created_at": str("Created (RFC 3339)."),
-				"contacted_at": str("Last contact (RFC 3339)."),
+				"id": computedInt64("ID."), "system_id": computedString("System ID."), "version": computedString("Runner version."),
+				"revision": computedString("Runner revision."), "platform": computedString("Platform, e.g. `linux`."),
+				"architecture": computedString("Architecture, e.g. `amd64`."), "ip_address": computedString("IP address."),
+				"status": computedString("Status."), "created_at": computedString("Created (RFC 3339)."),
+				"contacted_at": computedString("Last contact (RFC 3339)."),
 			},
 		},
 		"artifacts": schema.ListNestedAttribute{
 			Computed: true, MarkdownDescription: "Its artifact files (empty after erase).",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"file_type": str("Type, e.g. `archive`, `trace`."),
-				"filename":  str("File name."), "file_format": str("Format, e.g. `zip`."),
-				"size": i64("Size in bytes."),
+				"file_type": computedString("Type, e.g. `archive`, `trace`."),
+				"filename":  computedString("File name."), "file_format": computedString("Format, e.g. `zip`."),
+				"size": computedInt64("Size in bytes."),
 			}},
 		},
 		"artifacts_file": schema.SingleNestedAttribute{
 			Computed: true, MarkdownDescription: "Its artifacts archive, or null.",
 			Attributes: map[string]schema.Attribute{
-				"filename": str("File name."), "size": i64("Size in bytes."),
+				"filename": computedString("File name."), "size": computedInt64("Size in bytes."),
 			},
 		},
 	}
 }
 
 func pipelineAttributes() map[string]schema.Attribute {
-	str := func(desc string) schema.Attribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
-	i64 := func(desc string) schema.Attribute {
-		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
-	}
 	return map[string]schema.Attribute{
-		"id": i64("ID."), "iid": i64("Project-scoped ID, or null."),
-		"project_id": i64("Project ID."), "sha": str("Commit SHA."),
-		"ref": str("Branch or tag."), "status": str("Status."),
-		"source":     str("Its source, e.g. `push`, or null."),
-		"created_at": str("Created (RFC 3339), or null."),
-		"updated_at": str("Last updated (RFC 3339), or null."),
-		"web_url":    str("Page in GitLab, or null."),
+		"id": computedInt64("ID."), "iid": computedInt64("Project-scoped ID, or null."),
+		"project_id": computedInt64("Project ID."), "sha": computedString("Commit SHA."),
+		"ref": computedString("Branch or tag."), "status": computedString("Status."),
+		"source":     computedString("Its source, e.g. `push`, or null."),
+		"created_at": computedString("Created (RFC 3339), or null."),
+		"updated_at": computedString("Last updated (RFC 3339), or null."),
+		"web_url":    computedString("Page in GitLab, or null."),
 	}
 }

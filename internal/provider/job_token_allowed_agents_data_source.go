@@ -135,24 +135,18 @@ func (d *allowedAgentsDataSource) Metadata(_ context.Context, req datasource.Met
 }
 
 func (d *allowedAgentsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(desc string) schema.Attribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
-	i64 := func(desc string) schema.Attribute {
-		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the GitLab agents for Kubernetes that the running job (the owner of the provider's " +
 			"CI job token) may use, with the job's pipeline, project, groups and user. The provider must " +
 			"authenticate with a job token. GitLab Premium.\n\n" +
 			"Upstream API: [Get GitLab agent by CI_JOB_TOKEN](https://docs.gitlab.com/api/jobs/#get-gitlab-agent-by-ci_job_token).",
 		Attributes: map[string]schema.Attribute{
-			"id": str("The job's ID."),
+			"id": computedString("The job's ID."),
 			"allowed_agents": schema.ListNestedAttribute{
 				Computed: true, MarkdownDescription: "The agents the job may use.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id": i64("The agent's ID."),
-					"configuration": str("The `ci_access` configuration of the authorization that lets the job use the agent " +
+					"id": computedInt64("The agent's ID."),
+					"configuration": computedString("The `ci_access` configuration of the authorization that lets the job use the agent " +
 						"(the entry for the job's project or group in the agent's configuration file, such as " +
 						"`default_namespace`, `access_as`, `environments`, `protected_branches_only`), as JSON: read it with " +
 						"`jsondecode()`. `{}` when the entry sets nothing, and for an agent configured in the job's own project " +
@@ -160,22 +154,22 @@ func (d *allowedAgentsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"config_project": schema.SingleNestedAttribute{
 						Computed: true, MarkdownDescription: "The project holding the agent's configuration.",
 						Attributes: map[string]schema.Attribute{
-							"id": i64("The project's ID."), "name": str("Its name."),
-							"name_with_namespace": str("Its name with namespace."), "path": str("Its path."),
-							"path_with_namespace": str("Its full path."), "description": str("Its description, or null."),
-							"created_at": str("When it was created (RFC 3339)."),
+							"id": computedInt64("The project's ID."), "name": computedString("Its name."),
+							"name_with_namespace": computedString("Its name with namespace."), "path": computedString("Its path."),
+							"path_with_namespace": computedString("Its full path."), "description": computedString("Its description, or null."),
+							"created_at": computedString("When it was created (RFC 3339)."),
 						},
 					},
 				}},
 			},
-			"job_id":            i64("The job's ID."),
-			"pipeline_id":       i64("The job's pipeline's ID."),
-			"project_id":        i64("The job's project's ID."),
+			"job_id":            computedInt64("The job's ID."),
+			"pipeline_id":       computedInt64("The job's pipeline's ID."),
+			"project_id":        computedInt64("The job's project's ID."),
 			"project_group_ids": schema.ListAttribute{Computed: true, ElementType: types.Int64Type, MarkdownDescription: "The IDs of the groups the project belongs to."},
 			"user": schema.SingleNestedAttribute{
 				Computed: true, MarkdownDescription: "The user the job runs as. GitLab sends only its ID, username and roles here.",
 				Attributes: map[string]schema.Attribute{
-					"id": i64("The user's ID."), "username": str("The username."),
+					"id": computedInt64("The user's ID."), "username": computedString("The username."),
 					"roles_in_project": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "The user's roles in the job's project: every role up to its access level, lowest " +
 							"first, from `guest`, `planner`, `reporter`, `developer`, `maintainer`, `owner` (a Developer has " +
@@ -185,7 +179,7 @@ func (d *allowedAgentsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"environment": schema.SingleNestedAttribute{
 				Computed: true, MarkdownDescription: "The job's environment, or null when it has none.",
-				Attributes: map[string]schema.Attribute{"tier": str("The environment's tier."), "slug": str("The environment's slug.")},
+				Attributes: map[string]schema.Attribute{"tier": computedString("The environment's tier."), "slug": computedString("The environment's slug.")},
 			},
 		},
 	}

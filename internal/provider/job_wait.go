@@ -76,24 +76,13 @@ func defaultPoller() poller {
 	// clamp(waited/5, 1 s, 30 s): a 20-second job is seen within 4 s of its
 	// end, a 5-minute job costs 30 polls, a 30-minute job 90, each seen at
 	// most 30 s late (see BENCHMARKS.md, P2).
-	return poller{first: pollFirst, max: pollMax, share: pollShare, now: time.Now, sleep: sleepCtx}
+	return poller{first: pollFirst, max: pollMax, share: pollShare, now: time.Now, sleep: gitlabclient.Sleep}
 }
 
 // interval is the time to sleep before the next poll, waited having passed
 // since the wait began: clamp(waited × share, first, max).
 func (p poller) interval(waited time.Duration) time.Duration {
 	return min(max(time.Duration(float64(waited)*p.share), p.first), p.max)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // wait polls get until the job reaches target, the context ends, or get

@@ -247,7 +247,7 @@ func settle(ctx context.Context, in pipelineRunInput, sent time.Time) diag.Diagn
 	}
 	tflog.Warn(ctx, fmt.Sprintf("a pipeline creation sent at %s may still be under way in GitLab; waiting %s (request_time_limit) "+
 		"before looking for it", sent.UTC().Format(time.RFC3339), wait.Round(time.Second)))
-	if sleepCtx(ctx, wait) != nil {
+	if gitlabclient.Sleep(ctx, wait) != nil {
 		diags.AddError("The pipeline may or may not have been created",
 			fmt.Sprintf("A creation of a pipeline for %s was sent at %s and its outcome is unknown; the provider waits until "+
 				"%s (request_time_limit after it, when GitLab can no longer create it) before it looks for it, and the "+
