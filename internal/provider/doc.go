@@ -128,4 +128,6 @@
 // make generate renders into docs/. docs_pages_internal_test.go keeps
 // descriptions and pages short and the wait wording the poller's;
 // job_actions_docs_test.go checks the actions' templates and examples.
+// CONTRIBUTING.md maps each GitLab endpoint to its simulator handler, client
+// method and types, and a type to its files (TestEndpointMap, TestTypeFiles).
 package provider

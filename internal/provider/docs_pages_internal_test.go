@@ -321,3 +321,131 @@ func findAttribute(attrs []*tfprotov6.SchemaAttribute, parent, name string) *tfp
 	}
 	return nil
 }
+
+// TestEndpointMap checks CONTRIBUTING.md's map of the endpoints: every
+// handler it names is a method of the simulator in the file it names, every
+// client method a method of gitlabclient's Client in its file, every route
+// one the simulator serves, every type a served one, and every served type
+// is in the map.
+func TestEndpointMap(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot, "CONTRIBUTING.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, resp := servedSchemas(t)
+	types := map[string]bool{}
+	for name := range resp.DataSourceSchemas {
+		types[name] = true
+	}
+	for name := range resp.ResourceSchemas {
+		types[name] = true
+	}
+	for name := range resp.ActionSchemas {
+		types[name] = true
+	}
+	simSource := goSources(t, filepath.Join(repoRoot, "internal", "gitlabsim"))
+	row := regexp.MustCompile("^\\| `(GET|POST|PUT|DELETE) (/[^`]*)` \\| (.+) \\| (.+) \\| (.+) \\|$")
+	fileFuncs := regexp.MustCompile("`(\\w+\\.go)` ((?:`\\w+`(?:, )?)+)")
+	funcName := regexp.MustCompile("`(\\w+)`")
+	check := func(dir, receiver, cell, where string) {
+		groups := fileFuncs.FindAllStringSubmatch(cell, -1)
+		if len(groups) == 0 {
+			t.Errorf("CONTRIBUTING.md: %s: no `file.go` `Func` in %q", where, cell)
+		}
+		for _, g := range groups {
+			code, err := os.ReadFile(filepath.Join(repoRoot, "internal", dir, g[1]))
+			if err != nil {
+				t.Errorf("CONTRIBUTING.md: %s: %v", where, err)
+				continue
+			}
+			for _, f := range funcName.FindAllStringSubmatch(g[2], -1) {
+				if !strings.Contains(string(code), "func ("+receiver+") "+f[1]+"(") {
+					t.Errorf("CONTRIBUTING.md: %s: internal/%s/%s has no func (%s) %s", where, dir, g[1], receiver, f[1])
+				}
+			}
+		}
+	}
+	mapped := map[string]bool{}
+	rows := 0
+	for _, line := range strings.Split(string(src), "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		rows++
+		where := m[1] + " " + m[2]
+		if !strings.Contains(simSource, `"`+m[1]+" /api/v4"+m[2]+`"`) {
+			t.Errorf("CONTRIBUTING.md: the simulator serves no %q", m[1]+" /api/v4"+m[2])
+		}
+		check("gitlabsim", "s *Sim", m[3], where)
+		check("gitlabclient", "c *Client", m[4], where)
+		for _, ty := range regexp.MustCompile("`(gitlabjobs_\\w+)`").FindAllStringSubmatch(m[5], -1) {
+			if !types[ty[1]] {
+				t.Errorf("CONTRIBUTING.md: %s: %s is no type of the provider", where, ty[1])
+			}
+			mapped[ty[1]] = true
+		}
+	}
+	if rows < 30 {
+		t.Fatalf("CONTRIBUTING.md maps only %d endpoints", rows)
+	}
+	for ty := range types {
+		if !mapped[ty] {
+			t.Errorf("CONTRIBUTING.md: no endpoint names %s", ty)
+		}
+	}
+}
+
+// goSources is the text of dir's Go files but its tests, one after another.
+func goSources(t *testing.T, dir string) string {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var b strings.Builder
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(src)
+	}
+	return b.String()
+}
+
+// TestTypeFiles checks CONTRIBUTING.md's rule for a type's files: every
+// served type gitlabjobs_<name> of a kind has its code in
+// internal/provider/<name>_<kind>.go, its example in
+// examples/<kinds>/gitlabjobs_<name>/ and its page in docs/<kinds>/<name>.md.
+func TestTypeFiles(t *testing.T) {
+	_, resp := servedSchemas(t)
+	kinds := map[string][]string{"data_source": nil, "resource": nil, "action": nil}
+	for name := range resp.DataSourceSchemas {
+		kinds["data_source"] = append(kinds["data_source"], name)
+	}
+	for name := range resp.ResourceSchemas {
+		kinds["resource"] = append(kinds["resource"], name)
+	}
+	for name := range resp.ActionSchemas {
+		kinds["action"] = append(kinds["action"], name)
+	}
+	folder := map[string]string{"data_source": "data-sources", "resource": "resources", "action": "actions"}
+	for kind, names := range kinds {
+		if len(names) == 0 {
+			t.Fatalf("no %s served", kind)
+		}
+		for _, typeName := range names {
+			name := strings.TrimPrefix(typeName, "gitlabjobs_")
+			for _, rel := range []string{
+				filepath.Join("internal", "provider", name+"_"+kind+".go"),
+				filepath.Join("examples", folder[kind], typeName),
+				filepath.Join("docs", folder[kind], name+".md"),
+			} {
+				if _, err := os.Stat(filepath.Join(repoRoot, rel)); err != nil {
+					t.Errorf("%s (%s): %s is missing (CONTRIBUTING.md: A Terraform type)", typeName, kind, rel)
+				}
+			}
+		}
+	}
+}
