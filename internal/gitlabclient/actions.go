@@ -218,7 +218,12 @@ func (c *Client) RetryJob(ctx context.Context, project string, jobID int64) (*Jo
 		}
 		return nil, fmt.Sprintf("its pipeline has no newer attempt of it (it is %s), so the retry was not applied", job.Status), nil
 	}
-	return c.act(ctx, a)
+	retried, err := c.act(ctx, a)
+	if pipelineID, ok := c.trackedBridge(jobID); ok && err == nil && retried != nil {
+		// The new run of a trigger job is a trigger job of the same pipeline.
+		c.TrackBridge(retried.ID, pipelineID)
+	}
+	return retried, err
 }
 
 // CancelJob is POST /projects/:id/jobs/:job_id/cancel. GitLab answers with

@@ -503,6 +503,16 @@ type trackedBridge struct {
 	last       *Job
 }
 
+// IsBridge reports whether GetJob read job jobID as a trigger job (through
+// its pipeline's trigger job list): its newer runs are then in that list,
+// not in the pipeline's job list.
+func (c *Client) IsBridge(jobID int64) bool {
+	c.bridgesMu.Lock()
+	defer c.bridgesMu.Unlock()
+	b := c.bridges[jobID]
+	return b != nil && b.last != nil
+}
+
 func (c *Client) trackedBridge(jobID int64) (int64, bool) {
 	c.bridgesMu.Lock()
 	defer c.bridgesMu.Unlock()
@@ -528,12 +538,26 @@ func (c *Client) lastSeenBridge(jobID int64) *Job {
 }
 
 // getBridge finds trigger job jobID in its pipeline's list; notFound (the
-// single-job read's 404) is returned when the list does not hold it.
+// single-job read's 404) is returned when the list does not hold it. The
+// list holds the newest runs only: a bridge that was retried is looked for
+// again among the retried ones (include_retried, see
+// listPipelineBridges), so that a later apply still finds the bridge it
+// retried and, from it, its new run.
 func (c *Client) getBridge(ctx context.Context, project string, pipelineID, jobID int64, notFound error) (*Job, error) {
-	bridges, err := c.ListPipelineBridges(ctx, project, pipelineID, nil)
-	if err != nil {
-		return nil, fmt.Errorf("job %d is no build (%w), and reading it as a trigger job of pipeline %d failed: %w", jobID, notFound, pipelineID, err)
+	for _, retried := range []bool{false, true} {
+		bridges, err := c.listPipelineBridges(ctx, project, pipelineID, nil, retried)
+		if err != nil {
+			return nil, fmt.Errorf("job %d is no build (%w), and reading it as a trigger job of pipeline %d failed: %w", jobID, notFound, pipelineID, err)
+		}
+		if j := c.seenBridge(bridges, jobID); j != nil {
+			return j, nil
+		}
 	}
+	return nil, notFound
+}
+
+// seenBridge is trigger job jobID of bridges, or nil, kept as last seen.
+func (c *Client) seenBridge(bridges []*Bridge, jobID int64) *Job {
 	for _, b := range bridges {
 		if b.ID == jobID {
 			j, seen := b.Job, b.Job
@@ -542,10 +566,10 @@ func (c *Client) getBridge(ctx context.Context, project string, pipelineID, jobI
 				t.last = &seen
 			}
 			c.bridgesMu.Unlock()
-			return &j, nil
+			return &j
 		}
 	}
-	return nil, notFound
+	return nil
 }
 
 // GetJobTrace is GET /projects/:id/jobs/:job_id/trace: the job's log as

@@ -88,7 +88,21 @@ func (c *Client) WithoutTriggerJobs() bool { return c.noTriggerJobs.Load() }
 // the same list, and then for the client's lifetime; any other 404 (the
 // project or the pipeline) is returned as it is.
 func (c *Client) ListPipelineBridges(ctx context.Context, project string, pipelineID int64, scope []string) ([]*Bridge, error) {
+	return c.listPipelineBridges(ctx, project, pipelineID, scope, false)
+}
+
+// listPipelineBridges is ListPipelineBridges, with the retried trigger jobs
+// when includeRetried is set. The route does not declare include_retried,
+// but it hands its params to Ci::JobsFinder, whose pipeline_jobs keeps the
+// retried jobs when params[:include_retried] is set, for bridges as for
+// builds (lib/api/ci/pipelines.rb, app/finders/ci/jobs_finder.rb). A GitLab
+// that ignored it would list the newest runs only: a retried bridge is then
+// not found, never mistaken for another.
+func (c *Client) listPipelineBridges(ctx context.Context, project string, pipelineID int64, scope []string, includeRetried bool) ([]*Bridge, error) {
 	opts := &listOptions{Scope: scope, PerPage: perPage}
+	if includeRetried {
+		opts.IncludeRetried = &includeRetried
+	}
 	if !c.noTriggerJobs.Load() {
 		path, err := pipelinePath(project, pipelineID, "/trigger_jobs")
 		if err != nil {

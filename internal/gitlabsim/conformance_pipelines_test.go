@@ -412,3 +412,39 @@ func TestSpecSeed_BridgesPublicProjectsAndJobTokens(t *testing.T) {
 		t.Errorf("running job tokens %+v", got)
 	}
 }
+
+// TestSpecRoute_GET_pipeline_bridges_IncludeRetriedUndeclared: a retried bridge leaves its pipeline's trigger
+// job list, which holds the newest runs, and comes back with
+// include_retried, which the route does not declare but hands, uncoerced,
+// to Ci::JobsFinder: any value counts, "false" too, but not a bare key.
+func TestSpecRoute_GET_pipeline_bridges_IncludeRetriedUndeclared(t *testing.T) {
+	e := newEnv(t)
+	pl := e.sim.CreatePipeline(e.proj.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{
+		{Name: "build", Status: "success"},
+		{Name: "trigger-later", Stage: "deploy", Status: "failed", Bridge: true},
+	}})
+	bridge := pl.JobIDs[1]
+	retry := e.post(fmt.Sprintf("/api/v4/projects/%d/jobs/%d/retry", e.proj.ID, bridge), "", "", "PRIVATE-TOKEN", e.adminTok)
+	wantStatus(t, retry, 201, "")
+	var retried struct {
+		ID int64 `json:"id"`
+	}
+	json.Unmarshal(retry.body, &retried)
+	for _, route := range []string{"bridges", "trigger_jobs"} {
+		list := func(q string) []int64 {
+			r := e.get(fmt.Sprintf("/api/v4/projects/%d/pipelines/%d/%s%s", e.proj.ID, pl.ID, route, q), "PRIVATE-TOKEN", e.devTok)
+			wantStatus(t, r, 200, "")
+			return ids(t, r)
+		}
+		for _, q := range []string{"", "?include_retried"} {
+			if got := list(q); len(got) != 1 || got[0] != retried.ID {
+				t.Errorf("%s%s: %v, want the new run %d only", route, q, got, retried.ID)
+			}
+		}
+		for _, q := range []string{"?include_retried=true", "?include_retried=false", "?include_retried=", "?include_retried=maybe"} {
+			if got := list(q); len(got) != 2 || got[0] != retried.ID || got[1] != bridge {
+				t.Errorf("%s%s: %v, want %d and the retried %d", route, q, got, retried.ID, bridge)
+			}
+		}
+	}
+}

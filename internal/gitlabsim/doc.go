@@ -213,6 +213,9 @@
 // in another order than id desc is a 405 (both Grape's error! with a
 // string: {"error": ...}, not {"message": ...}); scope given as a hash: its values
 // on project jobs, a 400 on the pipeline routes (PipelinesHelpers);
+// include_retried on /bridges and /trigger_jobs, which do not declare it
+// but hand it uncoerced to Ci::JobsFinder: any value lists the retried
+// trigger jobs, "false" too;
 // parameters are validated after authentication and before the project;
 // play variable keys Grape accepts but Ci::HasVariable rejects (empty, not
 // [a-zA-Z0-9_]+, over 255 characters) leave the job unplayed behind a 200

@@ -36,7 +36,8 @@ const (
 
 // readListParams validates the query of a list route; on failure it has
 // written Grape's 400. pipelineRoute adds pipeline_id (a path parameter),
-// includeRetried the pipeline jobs' include_retried.
+// includeRetried the pipeline jobs' include_retried (a trigger job route
+// reads it undeclared).
 func readListParams(w http.ResponseWriter, r *http.Request, hash scopeHash, pipelineRoute, includeRetried bool) (listParams, bool) {
 	params := queryParams(r)
 	var errs grapeErrors
@@ -52,6 +53,13 @@ func readListParams(w http.ResponseWriter, r *http.Request, hash scopeHash, pipe
 			errs.add("include_retried", "is invalid")
 		}
 		lp.includeRetried = v
+	} else if pipelineRoute {
+		// The trigger job routes do not declare include_retried, but hand
+		// their params, undeclared ones uncoerced, to Ci::JobsFinder, whose
+		// pipeline_jobs keeps retried jobs when params[:include_retried] is
+		// truthy: any value but none (nil), "false" and "" too
+		// (lib/api/ci/pipelines.rb, app/finders/ci/jobs_finder.rb).
+		lp.includeRetried = params["include_retried"] != nil
 	}
 	if raw, present := params["scope"]; present {
 		var values []string
