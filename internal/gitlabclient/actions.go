@@ -445,15 +445,13 @@ func (c *Client) nextAttempt(ctx context.Context, project string, job *Job) (*Jo
 	}
 	if !isBuild {
 		// Not among the pipeline's builds: a bridge, whose new attempt is
-		// among the pipeline's bridges.
-		bridges, err := c.ListPipelineBridges(ctx, project, job.Pipeline.ID, nil)
+		// among the pipeline's bridges (retried ones too: a later retry
+		// would have hidden it).
+		bridges, err := c.listPipelineBridges(ctx, project, job.Pipeline.ID, nil, true)
 		if err != nil {
 			return nil, readFailed(fmt.Errorf("listing the bridges of pipeline %d: %w", job.Pipeline.ID, err))
 		}
-		jobs = jobs[:0]
-		for _, b := range bridges {
-			jobs = append(jobs, &b.Job)
-		}
+		jobs = bridgeJobs(bridges)
 	}
 	var next *Job
 	for _, j := range jobs {
@@ -482,4 +480,31 @@ func (c *Client) NothingToErase(ctx context.Context, project string, jobID int64
 		return job, false, err
 	}
 	return job, len(trace) == 0, nil
+}
+
+// ListRunsOf lists the jobs of job's pipeline among which job's other runs
+// are: the pipeline's builds (GET .../pipelines/:id/jobs), or its trigger
+// jobs when GetJob read job as one (IsBridge), with the retried ones when
+// includeRetried is set.
+func (c *Client) ListRunsOf(ctx context.Context, project string, job *Job, includeRetried bool) ([]*Job, error) {
+	if job.Pipeline == nil || job.Pipeline.ID == 0 {
+		return nil, fmt.Errorf("GitLab did not say which pipeline job %d belongs to", job.ID)
+	}
+	if !c.IsBridge(job.ID) {
+		return c.ListPipelineJobs(ctx, project, job.Pipeline.ID, nil, includeRetried)
+	}
+	bridges, err := c.listPipelineBridges(ctx, project, job.Pipeline.ID, nil, includeRetried)
+	if err != nil {
+		return nil, err
+	}
+	return bridgeJobs(bridges), nil
+}
+
+// bridgeJobs are the jobs of bridges.
+func bridgeJobs(bridges []*Bridge) []*Job {
+	jobs := make([]*Job, len(bridges))
+	for i, b := range bridges {
+		jobs[i] = &b.Job
+	}
+	return jobs
 }

@@ -275,7 +275,7 @@ func TestJobActions_schemas(t *testing.T) {
 		link  string
 	}{
 		"gitlabjobs_job_play":   {[]string{"fail_on_job_failure", "inputs", "job_id", "pipeline_id", "project", "timeouts", "variables", "wait_for", "wait_for_approval"}, "[Run a job](https://docs.gitlab.com/api/jobs/#run-a-job)."},
-		"gitlabjobs_job_retry":  {[]string{"fail_on_job_failure", "job_id", "project", "timeouts", "wait_for"}, "[Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job)."},
+		"gitlabjobs_job_retry":  {[]string{"fail_on_job_failure", "job_id", "pipeline_id", "project", "timeouts", "wait_for"}, "[Retry a job](https://docs.gitlab.com/api/jobs/#retry-a-job)."},
 		"gitlabjobs_job_cancel": {[]string{"force", "job_id", "project", "timeouts", "wait_for_canceled"}, "[Cancel a job](https://docs.gitlab.com/api/jobs/#cancel-a-job)."},
 		"gitlabjobs_job_erase":  {[]string{"job_id", "project"}, "[Erase a job](https://docs.gitlab.com/api/jobs/#erase-a-job)."},
 		// job_artifacts_keep_action.go, job_artifacts_delete_action.go (common_artifacts_action.go)

@@ -180,8 +180,8 @@ func jobReadError(project gitlabclient.Project, jobID int64, err error) diag.Dia
 		diags.AddAttributeError(path.Root("job_id"), "GitLab job not found",
 			fmt.Sprintf("Job %d was not found in project %q (%s). Check job_id and project: the job must belong to "+
 				"that project, and the token must be able to see the project (GitLab answers 404 for projects "+
-				"the token cannot access). GitLab's single-job read finds no trigger jobs (bridges): to play one, set "+
-				"pipeline_id of gitlabjobs_job_play to its pipeline.", jobID, project.String(), err))
+				"the token cannot access). GitLab's single-job read finds no trigger jobs (bridges): to play or retry "+
+				"one, set pipeline_id of gitlabjobs_job_play or gitlabjobs_job_retry to its pipeline.", jobID, project.String(), err))
 	case gitlabclient.StatusCode(err) == 401:
 		diags.AddError("GitLab rejected the provider's credentials",
 			fmt.Sprintf("Reading job %d of project %q failed: %s. Check the provider's token: it may be wrong, "+

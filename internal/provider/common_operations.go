@@ -300,12 +300,14 @@ func waitingToPlay(j *gitlabclient.Job) bool { return gitlabclient.WaitingToBePl
 
 // latestRun is the newest run of a job in its pipeline: the job itself,
 // unless it was retried (or played again), which GitLab allows only on the
-// newest run. The pipeline's job list holds only the newest runs.
+// newest run. The pipeline's job list holds only the newest runs; a trigger
+// job's (read through pipeline_id, trigger_jobs.go) are in its trigger job
+// list, and the newest one is tracked to be read there too.
 func latestRun(ctx context.Context, client *gitlabclient.Client, in jobActionInput, j *gitlabclient.Job) (*gitlabclient.Job, diag.Diagnostics) {
 	if j.Pipeline == nil {
 		return j, nil
 	}
-	jobs, err := client.ListPipelineJobs(ctx, in.Project.String(), j.Pipeline.ID, nil, false)
+	jobs, err := client.ListRunsOf(ctx, in.Project.String(), j, false)
 	if err != nil {
 		return nil, listError(fmt.Sprintf("the jobs of pipeline %d", j.Pipeline.ID), in.Project, err)
 	}
@@ -318,6 +320,9 @@ func latestRun(ctx context.Context, client *gitlabclient.Client, in jobActionInp
 	if latest.ID != j.ID {
 		tflog.Info(ctx, fmt.Sprintf("job %d was run again before; its newest run is job %d (%s)", j.ID, latest.ID, latest.Status),
 			map[string]any{"job_id": j.ID, "latest_job_id": latest.ID})
+		if client.IsBridge(j.ID) {
+			client.TrackBridge(latest.ID, j.Pipeline.ID)
+		}
 	}
 	return latest, nil
 }

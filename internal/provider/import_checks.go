@@ -20,7 +20,17 @@ import (
 const (
 	importFormatJob   = "<project>:<job_id>"
 	importFormatRetry = "<project>:<job_id>:<new_job_id>"
+	// importFormatPlay is importFormatJob with the trigger job form
+	// (trigger_jobs.go).
+	importFormatPlay = "<project>:[<pipeline_id>:]<job_id>"
 )
+
+// bridgeImportNames are the job IDs of the import ID forms that have a
+// trigger job form (trigger_jobs.go), by form.
+var bridgeImportNames = map[string][]string{
+	importFormatRetry: {"job_id", "new_job_id"},
+	importFormatPlay:  {"job_id"},
+}
 
 // importError is the diagnostic of an import ID that GitLab contradicts.
 func importError(id, format, problem, fix string) diag.Diagnostics {
@@ -36,9 +46,13 @@ func importedJob(ctx context.Context, client *gitlabclient.Client, id, format, w
 	job, err := client.GetJob(ctx, project.String(), jobID)
 	switch {
 	case gitlabclient.IsNotFound(err):
+		fix := "Check the project and the job ID in GitLab (the job's page is <project URL>/-/jobs/<job_id>)."
+		if names := bridgeImportNames[format]; names != nil {
+			fix += fmt.Sprintf(" GitLab's single-job read finds no trigger jobs (bridges): import one through its pipeline, as %s.",
+				bridgeImportFormat(names...))
+		}
 		return nil, importError(id, format, fmt.Sprintf("GitLab has no job %d (%s) in project %q (%s), or the token may not "+
-			"see the project.", jobID, which, project.String(), err),
-			"Check the project and the job ID in GitLab (the job's page is <project URL>/-/jobs/<job_id>).")
+			"see the project.", jobID, which, project.String(), err), fix)
 	case err != nil:
 		diags := jobReadError(project, jobID, err)
 		diags.AddError("Could not check the import ID",

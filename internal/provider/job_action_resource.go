@@ -123,27 +123,49 @@ func (r *jobActionResource) importClient() (*gitlabclient.Client, diag.Diagnosti
 // error and nothing is to be imported.
 func (r *jobActionResource) importJob(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
 	check func(id string, j *gitlabclient.Job) diag.Diagnostics) (int64, bool) {
-	project, ids, err := parseImportID(req.ID, "job_id")
+	jobID, _, ok := r.importJobThrough(ctx, req, resp, importFormatJob, check)
+	return jobID, ok
+}
+
+// importJobThrough is importJob for format; importFormatPlay also takes a
+// trigger job as "<project>:<pipeline_id>:<job_id>", read through its
+// pipeline (trigger_jobs.go), whose pipeline it returns (0 otherwise).
+func (r *jobActionResource) importJobThrough(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
+	format string, check func(id string, j *gitlabclient.Job) diag.Diagnostics) (jobID, pipeline int64, ok bool) {
+	var project gitlabclient.Project
+	var ids []int64
+	var err error
+	if format == importFormatPlay {
+		project, pipeline, ids, err = parseBridgeImportID(req.ID, "job_id")
+	} else {
+		project, ids, err = parseImportID(req.ID, "job_id")
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return 0, false
+		return 0, 0, false
 	}
 	client, diags := r.importClient()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return 0, false
+		return 0, 0, false
 	}
-	job, diags := importedJob(ctx, client, req.ID, importFormatJob, "job_id", project, ids[0])
+	if pipeline != 0 {
+		client.TrackBridge(ids[0], pipeline)
+	}
+	job, diags := importedJob(ctx, client, req.ID, format, "job_id", project, ids[0])
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return 0, false
+		return 0, 0, false
+	}
+	if resp.Diagnostics.Append(checkBridgePipeline(req.ID, format, pipeline, job)...); resp.Diagnostics.HasError() {
+		return 0, 0, false
 	}
 	if check != nil {
 		if resp.Diagnostics.Append(check(req.ID, job)...); resp.Diagnostics.HasError() {
-			return 0, false
+			return 0, 0, false
 		}
 	}
-	return ids[0], true
+	return ids[0], pipeline, true
 }
 
 // readJobForResource refreshes a job action resource's job. missing is true

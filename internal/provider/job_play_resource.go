@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -245,7 +246,7 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 // of job_id: a tainted resource's replacement adopts it (common_operations.go).
 func (r *jobPlayResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	r.noteRecorded(ctx, req.State)
-	trackBridgeFrom(ctx, r.data, req.State)
+	trackBridgeFrom(ctx, r.data, req.State, "job_id", "played_job_id")
 	r.jobActionResource.Read(ctx, req, resp)
 }
 
@@ -270,15 +271,21 @@ func (r *jobPlayResource) noteRecorded(ctx context.Context, state tfsdk.State) {
 	}
 }
 
-// ImportState takes "<project>:<job_id>" of a job that was played: the job
-// itself is recorded as the played job. The job must exist and show that it
-// was played (not manual, scheduled, created or skipped).
+// ImportState takes "<project>:<job_id>" of a job that was played, or
+// "<project>:<pipeline_id>:<job_id>" of a trigger job (trigger_jobs.go):
+// the job itself is recorded as the played job. The job must exist and show
+// that it was played (not manual, scheduled, created or skipped).
 func (r *jobPlayResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	jobID, ok := r.importJob(ctx, req, resp, checkPlayImport)
+	jobID, pipeline, ok := r.importJobThrough(ctx, req, resp, importFormatPlay, checkPlayImport)
 	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": jobID, "played_job_id": jobID})...)
+	// The resource's ID is the one a create gives, without pipeline_id.
+	id := formatID(req.ID[:strings.Index(req.ID, ":")], jobID)
+	resp.Diagnostics.Append(setImported(ctx, resp, id, map[string]int64{"job_id": jobID, "played_job_id": jobID})...)
+	if pipeline != 0 {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pipeline_id"), pipeline)...)
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), waitFinished)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_job_failure"), true)...)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
@@ -24,6 +25,7 @@ type jobRetryAction struct{ jobAction }
 
 type jobRetryActionModel struct {
 	jobActionTarget
+	PipelineID types.Int64 `tfsdk:"pipeline_id"` // trigger_jobs.go
 	jobActionWait
 }
 
@@ -36,6 +38,7 @@ func (a *jobRetryAction) Schema(ctx context.Context, _ action.SchemaRequest, res
 	attrs["project"] = actionProjectAttribute()
 	attrs["job_id"] = actionJobIDAttribute("The finished job to retry. A job retried before is retried through its " +
 		"newest run.")
+	attrs["pipeline_id"] = actionBridgePipelineAttribute() // trigger_jobs.go
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Retries a finished job (success, failed or canceled) every time the action is " +
 			"invoked: GitLab creates a new job with the same name and stage in the same pipeline, and the action " +
@@ -48,6 +51,7 @@ func (a *jobRetryAction) Schema(ctx context.Context, _ action.SchemaRequest, res
 }
 
 func (a *jobRetryAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	trackBridgeFrom(ctx, a.data, req.Config)
 	a.checkAtPlan(ctx, req, resp, checkRetryable)
 }
 
@@ -59,6 +63,7 @@ func (a *jobRetryAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	}
 	in, diags := cfg.input()
 	resp.Diagnostics.Append(diags...)
+	trackBridge(a.data, cfg.JobID, cfg.PipelineID)
 	timeout, diags := cfg.apply(ctx, &in)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

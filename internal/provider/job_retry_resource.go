@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -32,6 +33,7 @@ type jobRetryModel struct {
 	ID               types.String   `tfsdk:"id"`
 	Project          types.String   `tfsdk:"project"`
 	JobID            types.Int64    `tfsdk:"job_id"`
+	PipelineID       types.Int64    `tfsdk:"pipeline_id"` // trigger_jobs.go
 	WaitFor          types.String   `tfsdk:"wait_for"`
 	FailOnJobFailure types.Bool     `tfsdk:"fail_on_job_failure"`
 	Triggers         types.Map      `tfsdk:"triggers"`
@@ -49,6 +51,7 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	attrs["id"] = idAttribute("`<project>:<job_id>:<new_job_id>`.")
 	attrs["project"] = resourceProjectAttribute()
 	attrs["job_id"] = resourceJobIDAttribute("The finished job to retry.")
+	attrs["pipeline_id"] = resourceBridgePipelineAttribute() // trigger_jobs.go
 	attrs["wait_for"] = waitForAttribute()
 	attrs["fail_on_job_failure"] = failOnJobFailureAttribute()
 	attrs["triggers"] = triggersAttribute("retry the job")
@@ -69,6 +72,7 @@ func (r *jobRetryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 }
 
 func (r *jobRetryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	trackBridgeFrom(ctx, r.data, req.Config)
 	r.refuseJobToken(ctx, req, resp)
 	checkJobAtPlan(ctx, r.data, req, resp, r.what, planRetry)
 }
@@ -81,6 +85,7 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	client, project, diags := r.data.clientForProject(r.what, plan.Project)
 	resp.Diagnostics.Append(diags...)
+	trackBridge(r.data, plan.JobID, plan.PipelineID)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultWaitTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -103,11 +108,20 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// Read refreshes the new job, read through pipeline_id when it is a trigger
+// job (trigger_jobs.go).
+func (r *jobRetryResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	trackBridgeFrom(ctx, r.data, req.State, "job_id", "new_job_id")
+	r.jobActionResource.Read(ctx, req, resp)
+}
+
 // ImportState takes "<project>:<job_id>:<new_job_id>": the retried job and
-// the job its retry created. Both must exist, and new_job_id must be the
-// run of the same job that came right after job_id in its pipeline.
+// the job its retry created, or, for a trigger job, read through its
+// pipeline, "<project>:<pipeline_id>:<job_id>:<new_job_id>" (trigger_jobs.go).
+// Both must exist, and new_job_id must be the run of the same job that came
+// right after job_id in its pipeline.
 func (r *jobRetryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	project, ids, err := parseImportID(req.ID, "job_id", "new_job_id")
+	project, pipeline, ids, err := parseBridgeImportID(req.ID, "job_id", "new_job_id")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
@@ -117,19 +131,28 @@ func (r *jobRetryResource) ImportState(ctx context.Context, req resource.ImportS
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	job, diags := importedJob(ctx, client, req.ID, importFormatRetry, "job_id", project, ids[0])
+	format := importFormatRetry
+	if pipeline != 0 {
+		format = bridgeImportFormat("job_id", "new_job_id")
+		client.TrackBridge(ids[0], pipeline)
+		client.TrackBridge(ids[1], pipeline)
+	}
+	job, diags := importedJob(ctx, client, req.ID, format, "job_id", project, ids[0])
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	newJob, diags := importedJob(ctx, client, req.ID, importFormatRetry, "new_job_id", project, ids[1])
+	if resp.Diagnostics.Append(checkBridgePipeline(req.ID, format, pipeline, job)...); resp.Diagnostics.HasError() {
+		return
+	}
+	newJob, diags := importedJob(ctx, client, req.ID, format, "new_job_id", project, ids[1])
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var runs []*gitlabclient.Job // read only when the two jobs could be a job and its retry
 	if newJob.ID > job.ID && newJob.Name == job.Name && pipelineID(job) != 0 && pipelineID(job) == pipelineID(newJob) {
-		runs, err = client.ListPipelineJobs(ctx, project.String(), pipelineID(job), nil, true)
+		runs, err = client.ListRunsOf(ctx, project.String(), job, true)
 		if err != nil {
 			resp.Diagnostics.AddError("Could not check the import ID",
 				fmt.Sprintf("Import ID %q: listing the jobs of pipeline %d (with retried ones) to check that job %d is the "+
@@ -141,7 +164,12 @@ func (r *jobRetryResource) ImportState(ctx context.Context, req resource.ImportS
 	if resp.Diagnostics.Append(checkRetryImport(req.ID, job, newJob, runs)...); resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setImported(ctx, resp, req.ID, map[string]int64{"job_id": ids[0], "new_job_id": ids[1]})...)
+	// The resource's ID is the one a create gives, without pipeline_id.
+	id := formatID(req.ID[:strings.Index(req.ID, ":")], ids...)
+	resp.Diagnostics.Append(setImported(ctx, resp, id, map[string]int64{"job_id": ids[0], "new_job_id": ids[1]})...)
+	if pipeline != 0 {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pipeline_id"), pipeline)...)
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for"), waitFinished)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fail_on_job_failure"), true)...)
 }

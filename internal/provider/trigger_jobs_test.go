@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/acctest"
 	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
@@ -80,5 +81,232 @@ data "gitlabjobs_pipeline_bridges" "release" {
 	}
 	if j := simJob(t, env, bridge); j.Status != "success" {
 		t.Errorf("bridge is %s, want success", j.Status)
+	}
+}
+
+// failedBridge is a pipeline whose trigger job failed; retried, it
+// triggers a new downstream pipeline whose job runs for run.
+func failedBridge(t *testing.T, env *acctest.Env, run time.Duration) (gitlabsim.Project, gitlabsim.Pipeline) {
+	t.Helper()
+	return newPipeline(t, env,
+		gitlabsim.JobSpec{Name: "build", Stage: "build", Status: "success"},
+		gitlabsim.JobSpec{Name: "deploy-downstream", Stage: "deploy", Status: "failed", Bridge: true,
+			Trigger: &gitlabsim.TriggerSpec{Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending", RunDuration: run}}}})
+}
+
+// newestRun is the newest job of pipeline pl in the simulator.
+func newestRun(env *acctest.Env, pl gitlabsim.Pipeline) int64 {
+	var newest int64
+	for _, id := range env.Sim.PipelineJobIDs(pl.ID) {
+		newest = max(newest, id)
+	}
+	return newest
+}
+
+// TestAccJobRetryResource_bridge retries a failed trigger job (bridge):
+// without pipeline_id GitLab's single-job read does not find it, and the
+// plan says to set pipeline_id, sending nothing; with it the bridge is
+// retried once and its new run waited for through the pipeline's trigger
+// job list (it succeeds with its new downstream pipeline); applying again
+// and refreshing send nothing; the retry imports only through its pipeline
+// and verifies; a new trigger retries the newest run once more.
+func TestAccJobRetryResource_bridge(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := failedBridge(t, env, time.Second)
+	bridge := pl.JobIDs[1]
+	withPipeline := func(attempt string) string {
+		return retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d\n  triggers = { attempt = %q }", pl.ID, attempt))
+	}
+	var newJob int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      retryConfig(env, p.PathWithNamespace, bridge, ""),
+				ExpectError: regexp.MustCompile(`(?s)GitLab job not found.*set\s+pipeline_id\s+of\s+gitlabjobs_job_play\s+or\s+gitlabjobs_job_retry`),
+			},
+			{
+				PreConfig: func() { requirePosts(t, env, "retry", 0) },
+				Config:    withPipeline("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
+					statecheck.ExpectKnownValue(jobRetry, attr("pipeline_id"), knownvalue.Int64Exact(pl.ID)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
+					newJob = newestRun(env, pl)
+					if newJob == bridge || simJob(t, env, newJob).Name != "deploy-downstream" {
+						return fmt.Errorf("newest job %d is not a new run of the bridge", newJob)
+					}
+					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(newJob) {
+						return fmt.Errorf("new_job_id = %s, want %d", got, newJob)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: withPipeline("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: expectPosts(env, "retry", 1),
+			},
+			{
+				RefreshState: true,
+				Check:        expectPosts(env, "retry", 1),
+			},
+			{
+				ResourceName: jobRetry,
+				ImportState:  true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return fmt.Sprintf("%s:%d:%d", p.PathWithNamespace, bridge, newJob), nil
+				},
+				ExpectError: regexp.MustCompile(`(?s)Import ID does not match GitLab.*finds no trigger jobs.*<project>:<pipeline_id>:<job_id>:<new_job_id>`),
+			},
+			{
+				ResourceName: jobRetry,
+				ImportState:  true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return fmt.Sprintf("%s:%d:%d:%d", p.PathWithNamespace, pl.ID, bridge, newJob), nil
+				},
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+				ImportStateVerifyIgnore:              []string{"triggers"},
+			},
+			{
+				// A new trigger retries the newest run once more.
+				Config: withPipeline("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 2), func(s *terraform.State) error {
+					third := newestRun(env, pl)
+					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; third <= newJob || got != fmt.Sprint(third) {
+						return fmt.Errorf("new_job_id = %s, want the third run %d", got, third)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(bridge, gitlabsim.ActionRetry); n != 1 {
+		t.Errorf("bridge retried %d times, want 1", n)
+	}
+}
+
+// TestAccJobRetryResource_bridgeTimeoutThenApply: a retry of a bridge whose
+// wait times out (the new bridge is processed after 5s) leaves the
+// resource tainted; once the new run has finished, the next apply finds it
+// in the trigger job list (the retried bridge among the retried ones) and
+// records it, retrying nothing.
+func TestAccJobRetryResource_bridgeTimeoutThenApply(t *testing.T) {
+	env := acctest.NewEnvWith(t, func(o *gitlabsim.Options) { o.RunnerPickupDelay = 5 * time.Second })
+	p, pl := failedBridge(t, env, time.Second)
+	bridge := pl.JobIDs[1]
+	cfg := retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d\n  timeouts = { create = \"2s\" }", pl.ID))
+	var newJob int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`Timed out waiting for job`),
+			},
+			{
+				PreConfig: func() {
+					requirePosts(t, env, "retry", 1)
+					newJob = newestRun(env, pl)
+					waitFinished(t, env, newJob)
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionReplace), // tainted
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
+					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(newJob) {
+						return fmt.Errorf("new_job_id = %s, want the retry's job %d", got, newJob)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionNoop),
+				}},
+				Check: expectPosts(env, "retry", 1),
+			},
+		},
+	})
+}
+
+// TestAccJobRetryResource_bridgeLostAnswer: GitLab retries the bridge but
+// the answer is lost (the connection breaks); the client looks for the new
+// run in the trigger job list instead of sending again, and records it.
+// A bridge retried before any state recorded it (a provider killed after
+// its request, a state lost) is adopted by a new resource, with a warning,
+// and not retried again.
+func TestAccJobRetryResource_bridgeLostAnswer(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := failedBridge(t, env, time.Second)
+	bridge := pl.JobIDs[1]
+	other := env.Sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy-other", Stage: "deploy", Status: "failed", Bridge: true}}})
+	env.Sim.InjectFault(gitlabsim.Fault{Route: "POST /api/v4/projects/{id}/jobs/{job_id}/retry", Kind: gitlabsim.FaultResetAfter, Calls: []int{1}})
+	cfg := retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d", pl.ID))
+	var retried int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
+					newJob := newestRun(env, pl)
+					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; newJob == bridge || got != fmt.Sprint(newJob) {
+						return fmt.Errorf("new_job_id = %s, want the retry's job %d", got, newJob)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: expectPosts(env, "retry", 1),
+			},
+			{
+				PreConfig: func() {
+					var err error
+					if retried, err = env.Sim.RetryJob(other.JobIDs[0]); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: retryConfig(env, p.PathWithNamespace, other.JobIDs[0], fmt.Sprintf("  pipeline_id = %d\n  wait_for = \"none\"", other.ID)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobRetry, attr("new_job_id"), knownvalue.NotNull()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
+					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(retried) {
+						return fmt.Errorf("new_job_id = %s, want the out-of-band retry %d", got, retried)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+	if n := env.Sim.ActionCount(bridge, gitlabsim.ActionRetry); n != 1 {
+		t.Errorf("bridge retried %d times, want 1", n)
 	}
 }
