@@ -19,6 +19,7 @@ type simEnv struct {
 	sim    *gitlabsim.Sim
 	client *gitlabclient.Client
 	admin  int64
+	config gitlabclient.Config // the client's, for another client (a new provider process)
 }
 
 func newSimEnv(t *testing.T) simEnv {
@@ -28,11 +29,12 @@ func newSimEnv(t *testing.T) simEnv {
 	t.Cleanup(srv.Close)
 	admin := sim.CreateUser(gitlabsim.UserSpec{Username: "root", Admin: true})
 	token := sim.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{Name: "t", Scopes: []string{"api"}})
-	c, err := gitlabclient.New(gitlabclient.Config{BaseURL: srv.URL, Token: token})
+	cfg := gitlabclient.Config{BaseURL: srv.URL, Token: token}
+	c, err := gitlabclient.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return simEnv{sim: sim, client: c, admin: admin.ID}
+	return simEnv{sim: sim, client: c, admin: admin.ID, config: cfg}
 }
 
 func TestListProjectJobsKeysetPages(t *testing.T) {
@@ -253,5 +255,45 @@ func TestGetJobOfATrackedBridge(t *testing.T) {
 	// A build is still read directly.
 	if j, err := e.client.GetJob(ctx, "g/bridges", pl.JobIDs[0]); err != nil || j.ID != pl.JobIDs[0] {
 		t.Errorf("build: %+v, %v", j, err)
+	}
+}
+
+// A tracked trigger job that was retried has left its pipeline's list (the
+// newest runs): GetJob reads it among the retried ones (include_retried),
+// also in a client that never saw it before; the retry's new run is tracked
+// by RetryJob, and ListRunsOf looks in the trigger job list for a bridge.
+func TestGetJobOfARetriedBridge(t *testing.T) {
+	e := newSimEnv(t)
+	p := e.sim.CreateProject(gitlabsim.ProjectSpec{Path: "g/retried", Members: map[int64]int{e.admin: 40}})
+	pl := e.sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Jobs: []gitlabsim.JobSpec{
+		{Name: "build", Status: "success"}, {Name: "trigger", Stage: "deploy", Status: "failed", Bridge: true}}})
+	bridge := pl.JobIDs[1]
+	ctx := context.Background()
+	e.client.TrackBridge(bridge, pl.ID)
+	if _, err := e.client.GetJob(ctx, "g/retried", bridge); err != nil || !e.client.IsBridge(bridge) || e.client.IsBridge(pl.JobIDs[0]) {
+		t.Fatalf("tracked bridge: %v, IsBridge %v", err, e.client.IsBridge(bridge))
+	}
+	retried, err := e.client.RetryJob(ctx, "g/retried", bridge)
+	if err != nil || retried.ID == bridge {
+		t.Fatalf("retry: %+v, %v", retried, err)
+	}
+	if j, err := e.client.GetJob(ctx, "g/retried", retried.ID); err != nil || j.ID != retried.ID || j.Name != "trigger" {
+		t.Fatalf("the new run, tracked by RetryJob: %+v, %v", j, err)
+	}
+	fresh, err := gitlabclient.New(e.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.TrackBridge(bridge, pl.ID)
+	j, err := fresh.GetJob(ctx, "g/retried", bridge)
+	if err != nil || j.ID != bridge || j.Status != "failed" {
+		t.Fatalf("retried bridge, new client: %+v, %v", j, err)
+	}
+	runs, err := fresh.ListRunsOf(ctx, "g/retried", j, false)
+	if err != nil || len(runs) != 1 || runs[0].ID != retried.ID {
+		t.Fatalf("newest runs of the bridge: %v, %v; want the new run %d", runs, err, retried.ID)
+	}
+	if runs, err := fresh.ListRunsOf(ctx, "g/retried", j, true); err != nil || len(runs) != 2 {
+		t.Fatalf("runs of the bridge with retried ones: %v, %v", runs, err)
 	}
 }

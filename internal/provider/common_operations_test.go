@@ -176,6 +176,7 @@ func TestActAgainMarker(t *testing.T) {
 type opsEnv struct {
 	sim     *gitlabsim.Sim
 	client  *gitlabclient.Client
+	token   string // the client's, for another client (a new provider process)
 	project gitlabsim.Project
 	poll    poller
 }
@@ -196,7 +197,7 @@ func newOpsEnv(t *testing.T, opts gitlabsim.Options) *opsEnv {
 	}
 	poll := defaultPoller()
 	poll.first, poll.max = 20*time.Millisecond, 100*time.Millisecond
-	return &opsEnv{sim: sim, client: client, poll: poll,
+	return &opsEnv{sim: sim, client: client, token: token, poll: poll,
 		project: sim.CreateProject(gitlabsim.ProjectSpec{Path: "ops/app", Members: map[int64]int{admin.ID: 40}})}
 }
 
@@ -606,5 +607,50 @@ func TestCancelJob_force(t *testing.T) {
 	}
 	if n := e.posts("cancel"); n != 5 {
 		t.Errorf("%d POST .../cancel, want 5", n)
+	}
+}
+
+// TestRetryJob_bridgeLostAnswer: a retry of a trigger job GitLab applied
+// whose answer was lost, and whose re-read failed too, is an error that
+// records nothing; the next create, in a new provider process (a new
+// client that never saw the bridge), finds the retried bridge among the
+// retried trigger jobs and adopts its new run instead of retrying again.
+func TestRetryJob_bridgeLostAnswer(t *testing.T) {
+	e := newOpsEnv(t, gitlabsim.Options{})
+	pl := e.sim.CreatePipeline(e.project.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "deploy-downstream", Stage: "deploy", Status: "failed", Bridge: true}}})
+	bridge := pl.JobIDs[0]
+	e.client.TrackBridge(bridge, pl.ID)
+	e.sim.InjectFault(gitlabsim.Fault{Route: "POST /api/v4/projects/{id}/jobs/{job_id}/retry", Kind: gitlabsim.FaultResetAfter})
+	// The reads before the retry (the bridge, its newest runs) pass; every
+	// read of the trigger job list after it fails.
+	e.sim.InjectFault(gitlabsim.Fault{Route: gitlabsim.RouteTriggerJobs, Kind: gitlabsim.FaultStatus, Status: 403,
+		Calls: []int{3, 4, 5, 6, 7, 8, 9, 10, 11, 12}})
+	in := e.input(t, bridge)
+	in.LookFirst = true
+	out := retryJob(ctxTimeout(t), e.client, e.poll, in)
+	if !out.Diags.HasError() || !strings.Contains(out.Diags[0].Summary(), "may or may not have happened") || out.Job != nil {
+		t.Fatalf("job %+v, diags %v; want the unknown outcome and nothing recorded", out.Job, out.Diags)
+	}
+	if n := e.sim.ActionCount(bridge, gitlabsim.ActionRetry); n != 1 {
+		t.Fatalf("retried %d times, want 1 (applied, answer lost)", n)
+	}
+	e.sim.ClearFaults()
+	ids := e.sim.PipelineJobIDs(pl.ID)
+	retried := ids[len(ids)-1]
+	fresh, err := gitlabclient.New(gitlabclient.Config{BaseURL: e.client.BaseURL(), Token: e.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.TrackBridge(bridge, pl.ID) // the configuration's pipeline_id
+	out = retryJob(ctxTimeout(t), fresh, e.poll, in)
+	if !strings.Contains(warned(t, out.Diags), "already retried") {
+		t.Errorf("diags %v, want the adoption's warning", out.Diags)
+	}
+	if out.Job == nil || out.Job.ID != retried || out.Job.Status != "success" {
+		t.Errorf("next create: job %+v, want job %d adopted and waited for", out.Job, retried)
+	}
+	if n := e.posts("retry"); n != 1 {
+		t.Errorf("%d POST .../retry, want 1", n)
 	}
 }
