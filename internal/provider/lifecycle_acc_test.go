@@ -45,6 +45,17 @@ func expectPosts(env *acctest.Env, action string, n int) func(*terraform.State) 
 	}
 }
 
+// expectNewJobID is a check that the retry resource records want() (read
+// when the check runs) as new_job_id.
+func expectNewJobID(want func() int64) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(want()) {
+			return fmt.Errorf("new_job_id = %s, want the retry's job %d", got, want())
+		}
+		return nil
+	}
+}
+
 // requirePosts fails the test unless the simulator received n action requests.
 func requirePosts(t *testing.T, env *acctest.Env, action string, n int) {
 	t.Helper()
@@ -122,52 +133,56 @@ func TestAccLifecycle_retryTimeoutThenApply(t *testing.T) {
 	p, pl := newPipeline(t, env, gitlabsim.JobSpec{Name: "e2e", Stage: "test", Status: "failed", Outcome: "success", RunDuration: 5 * time.Second})
 	flaky := pl.JobIDs[0]
 	cfg := retryConfig(env, p.PathWithNamespace, flaky, `  timeouts = { create = "2s" }`)
-	var newJob int64
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`Timed out waiting for job`),
-			},
-			{
-				PreConfig: func() {
-					requirePosts(t, env, "retry", 1)
-					ids := env.Sim.PipelineJobIDs(pl.ID)
-					if len(ids) != 2 {
-						t.Fatalf("pipeline jobs %v, want the failed job and its retry", ids)
-					}
-					newJob = ids[1]
-					waitFinished(t, env, newJob)
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionReplace), // tainted
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectPosts(env, "retry", 1),
-					func(s *terraform.State) error {
-						if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(newJob) {
-							return fmt.Errorf("new_job_id = %s, want the retry's job %d", got, newJob)
-						}
-						return nil
-					},
-				),
-			},
-			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionNoop),
-				}},
-				Check: expectPosts(env, "retry", 1),
-			},
-		},
+		Steps: retryTimeoutThenApplySteps(t, env, cfg, func() int64 {
+			ids := env.Sim.PipelineJobIDs(pl.ID)
+			if len(ids) != 2 {
+				t.Fatalf("pipeline jobs %v, want the failed job and its retry", ids)
+			}
+			return ids[1]
+		}),
 	})
 	if ids := env.Sim.PipelineJobIDs(pl.ID); len(ids) != 2 {
 		t.Errorf("pipeline jobs %v, want exactly one retry", ids)
+	}
+}
+
+// retryTimeoutThenApplySteps are the steps of a retry (configuration cfg,
+// whose wait times out) applied again once its new run, newRun(), has
+// finished: the apply records it, and nothing is retried again.
+func retryTimeoutThenApplySteps(t *testing.T, env *acctest.Env, cfg string, newRun func() int64) []resource.TestStep {
+	var newJob int64
+	return []resource.TestStep{
+		{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`Timed out waiting for job`),
+		},
+		{
+			PreConfig: func() {
+				requirePosts(t, env, "retry", 1)
+				newJob = newRun()
+				waitFinished(t, env, newJob)
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionReplace), // tainted
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				expectPosts(env, "retry", 1),
+				expectNewJobID(func() int64 { return newJob }),
+			),
+		},
+		{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionNoop),
+			}},
+			Check: expectPosts(env, "retry", 1),
+		},
 	}
 }
 

@@ -135,16 +135,13 @@ func TestAccJobRetryResource_bridge(t *testing.T) {
 					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
 					statecheck.ExpectKnownValue(jobRetry, attr("pipeline_id"), knownvalue.Int64Exact(pl.ID)),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(*terraform.State) error {
 					newJob = newestRun(env, pl)
 					if newJob == bridge || simJob(t, env, newJob).Name != "deploy-downstream" {
 						return fmt.Errorf("newest job %d is not a new run of the bridge", newJob)
 					}
-					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(newJob) {
-						return fmt.Errorf("new_job_id = %s, want %d", got, newJob)
-					}
 					return nil
-				}),
+				}, expectNewJobID(func() int64 { return newJob })),
 			},
 			{
 				Config: withPipeline("1"),
@@ -184,13 +181,8 @@ func TestAccJobRetryResource_bridge(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 2), func(s *terraform.State) error {
-					third := newestRun(env, pl)
-					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; third <= newJob || got != fmt.Sprint(third) {
-						return fmt.Errorf("new_job_id = %s, want the third run %d", got, third)
-					}
-					return nil
-				}),
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 2),
+					expectNewJobID(func() int64 { return newestRun(env, pl) })),
 			},
 		},
 	})
@@ -209,42 +201,9 @@ func TestAccJobRetryResource_bridgeTimeoutThenApply(t *testing.T) {
 	p, pl := failedBridge(t, env, time.Second)
 	bridge := pl.JobIDs[1]
 	cfg := retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d\n  timeouts = { create = \"2s\" }", pl.ID))
-	var newJob int64
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`Timed out waiting for job`),
-			},
-			{
-				PreConfig: func() {
-					requirePosts(t, env, "retry", 1)
-					newJob = newestRun(env, pl)
-					waitFinished(t, env, newJob)
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionReplace), // tainted
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
-					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(newJob) {
-						return fmt.Errorf("new_job_id = %s, want the retry's job %d", got, newJob)
-					}
-					return nil
-				}),
-			},
-			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(jobRetry, plancheck.ResourceActionNoop),
-				}},
-				Check: expectPosts(env, "retry", 1),
-			},
-		},
+		Steps:                    retryTimeoutThenApplySteps(t, env, cfg, func() int64 { return newestRun(env, pl) }),
 	})
 }
 
@@ -271,13 +230,8 @@ func TestAccJobRetryResource_bridgeLostAnswer(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("success")),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
-					newJob := newestRun(env, pl)
-					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; newJob == bridge || got != fmt.Sprint(newJob) {
-						return fmt.Errorf("new_job_id = %s, want the retry's job %d", got, newJob)
-					}
-					return nil
-				}),
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1),
+					expectNewJobID(func() int64 { return newestRun(env, pl) })),
 			},
 			{
 				Config: cfg,
@@ -297,12 +251,8 @@ func TestAccJobRetryResource_bridgeLostAnswer(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(jobRetry, attr("new_job_id"), knownvalue.NotNull()),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1), func(s *terraform.State) error {
-					if got := s.RootModule().Resources[jobRetry].Primary.Attributes["new_job_id"]; got != fmt.Sprint(retried) {
-						return fmt.Errorf("new_job_id = %s, want the out-of-band retry %d", got, retried)
-					}
-					return nil
-				}),
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1),
+					expectNewJobID(func() int64 { return retried })),
 			},
 		},
 	})
