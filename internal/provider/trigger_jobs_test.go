@@ -20,7 +20,8 @@ import (
 // pipeline_id GitLab's single-job read does not find it, and the plan says
 // to set pipeline_id, sending nothing; with it the bridge is played once and
 // waited for through its pipeline's trigger job list, and applying again
-// (plan and refresh included) sends nothing more.
+// (plan and refresh included) sends nothing more. It imports through its
+// pipeline only (<project>:<pipeline_id>:<job_id>), and verifies.
 func TestAccJobPlayResource_bridge(t *testing.T) {
 	env := acctest.NewEnv(t)
 	p, pl := newPipeline(t, env,
@@ -51,6 +52,27 @@ func TestAccJobPlayResource_bridge(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
+			},
+			{
+				// GitLab's single-job read does not find the bridge: the
+				// import names the form with its pipeline.
+				ResourceName:  jobPlay,
+				ImportState:   true,
+				ImportStateId: fmt.Sprintf("%s:%d", p.PathWithNamespace, bridge),
+				ExpectError:   regexp.MustCompile(`(?s)Import ID does not match GitLab.*finds no trigger jobs.*<project>:<pipeline_id>:<job_id>`),
+			},
+			{
+				ResourceName:  jobPlay,
+				ImportState:   true,
+				ImportStateId: fmt.Sprintf("%s:%d:%d", p.PathWithNamespace, pl.ID+1000, bridge),
+				ExpectError:   regexp.MustCompile(`Import ID does not match GitLab`),
+			},
+			{
+				ResourceName:                         jobPlay,
+				ImportState:                          true,
+				ImportStateId:                        fmt.Sprintf("%s:%d:%d", p.PathWithNamespace, pl.ID, bridge),
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
 			},
 			{
 				// The played bridge started its child pipeline.
