@@ -264,8 +264,12 @@
 // (downstream_bridge_project_not_found), a trigger without jobs too
 // (downstream_pipeline_creation_failed); a retried bridge triggers anew. A
 // bridge without a Trigger succeeds without a downstream pipeline (the CI
-// configuration has no trigger:). strategy:depend is not simulated
-// (TestPlayBridgeTriggersItsDownstreamPipeline).
+// configuration has no trigger:) (TestPlayBridgeTriggersItsDownstreamPipeline).
+// With TriggerSpec.Depend (strategy:depend) the bridge runs until its
+// downstream pipeline completes and then takes its status: success,
+// canceled, or failed for a failed or skipped pipeline
+// (Ci::PipelineBridgeStatusService, Ci::Bridge#inherit_status_from_downstream!;
+// TestDependentBridgeFollowsItsDownstreamPipeline).
 //
 // Parameters (params.go, rackparams, malformed.go) are read as Rack 2.2's
 // parse_nested_query reads them (pairs split at "&" and ";", a key without

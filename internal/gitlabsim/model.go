@@ -74,6 +74,9 @@ type pipeline struct {
 	updatedAt time.Time
 	commit    commit
 	jobIDs    []int64 // in creation order (PipelineSpec.Jobs, then retries)
+	// sourceBridge is the bridge that triggered this pipeline (its
+	// source_bridge), 0 for none.
+	sourceBridge int64
 	jobs      []*job  // the same jobs in ID order (index.go)
 	// status caches the status derived from the jobs (pipelineStatusOf),
 	// counts the sizes of its lists (listCount); statusOK is cleared and

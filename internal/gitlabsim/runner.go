@@ -160,10 +160,17 @@ func (s *Sim) step(j *job, now time.Time) (time.Time, bool) {
 			}
 			if j.bridge {
 				// The trigger is processed (Ci::CreateDownstreamPipelineService):
-				// the downstream pipeline is created and a bridge without
-				// strategy:depend succeeds; a failed creation fails it.
+				// the bridge runs, the downstream pipeline is created and a
+				// bridge without strategy:depend succeeds (update_bridge_status!:
+				// success! unless dependent?); a failed creation fails it. A
+				// dependent bridge stays running: its downstream pipeline's
+				// completion sets its status (dependentBridgeAfter).
 				if reason := s.triggerDownstream(j, due); reason != "" {
 					s.fire(j, evDrop, due, transitionArgs{failureReason: reason})
+					continue
+				}
+				if j.trigger != nil && j.trigger.Depend {
+					s.fire(j, evRun, due, transitionArgs{})
 					continue
 				}
 				s.fire(j, evSucceed, due, transitionArgs{})
@@ -173,6 +180,9 @@ func (s *Sim) step(j *job, now time.Time) (time.Time, bool) {
 			j.runnerID = simulatedRunnerID
 			j.log += j.script.logOnRun
 		case StatusRunning:
+			if j.bridge {
+				return time.Time{}, false // strategy:depend: its downstream pipeline ends it (dependentBridgeAfter)
+			}
 			if j.startedAt == nil {
 				j.startedAt = timePtr(now.UTC())
 			}
@@ -236,5 +246,31 @@ func (s *Sim) triggerDownstream(j *job, at time.Time) string {
 		return "downstream_pipeline_creation_failed"
 	}
 	j.downstreamID = p.ID
+	s.pipelines[p.ID].sourceBridge = j.id
 	return ""
+}
+
+// dependentBridgeAfter is Ci::PipelineBridgeStatusService, run when a job
+// of pipeline j.pipelineID changed: once that pipeline has completed, the
+// running bridge that triggered it with strategy:depend takes its status
+// (Ci::Bridge#inherit_status_from_downstream!: success, canceled, or failed
+// for a failed or skipped pipeline; the inherit_* events go from any
+// status).
+func (s *Sim) dependentBridgeAfter(j *job, at time.Time) {
+	pl := s.pipelines[j.pipelineID]
+	if pl == nil || pl.sourceBridge == 0 {
+		return
+	}
+	b := s.jobs[pl.sourceBridge]
+	if b == nil || b.trigger == nil || !b.trigger.Depend || b.status != StatusRunning || b.downstreamID != pl.id {
+		return
+	}
+	switch s.pipelineStatusOf(pl) {
+	case StatusSuccess:
+		s.fire(b, evSucceed, at, transitionArgs{})
+	case StatusCanceled:
+		s.fire(b, evCancel, at, transitionArgs{})
+	case StatusFailed, StatusSkipped:
+		s.fire(b, evDrop, at, transitionArgs{})
+	}
 }

@@ -70,3 +70,46 @@ func TestPlayBridgeTriggersItsDownstreamPipeline(t *testing.T) {
 	}
 	a.allChecked()
 }
+
+// TestDependentBridgeFollowsItsDownstreamPipeline: a bridge with
+// strategy:depend runs while its downstream pipeline runs and then takes
+// its status (Ci::Bridge#inherit_status_from_downstream!); retried, it
+// follows its new downstream pipeline.
+func TestDependentBridgeFollowsItsDownstreamPipeline(t *testing.T) {
+	a := newActs(t, gitlabsim.Options{})
+	pl := a.sim.CreatePipeline(a.proj.ID, gitlabsim.PipelineSpec{UserID: a.devU.ID, Ref: "main", Jobs: []gitlabsim.JobSpec{
+		{Name: "ok", Stage: "deploy", Status: "manual", Bridge: true, Trigger: &gitlabsim.TriggerSpec{Depend: true,
+			Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending", RunDuration: 10 * time.Second}}}},
+		{Name: "broken", Stage: "deploy", Status: "manual", Bridge: true, Trigger: &gitlabsim.TriggerSpec{Depend: true,
+			Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending", Outcome: "failed", RunDuration: 10 * time.Second}}}},
+	}})
+	ok, broken := pl.JobIDs[0], pl.JobIDs[1]
+	for _, id := range pl.JobIDs {
+		wantStatus(t, a.do(id, "play", a.dev2), 200, "")
+	}
+	a.clock.Advance(5 * time.Second)
+	if s1, s2 := a.snap(ok).Status, a.snap(broken).Status; s1 != "running" || s2 != "running" {
+		t.Fatalf("while the downstream pipelines run: %s, %s, want running", s1, s2)
+	}
+	a.clock.Advance(10 * time.Second)
+	if j := a.snap(ok); j.Status != "success" {
+		t.Errorf("ok: %s, want success with its downstream pipeline", j.Status)
+	}
+	if j := a.snap(broken); j.Status != "failed" {
+		t.Errorf("broken: %s, want failed with its downstream pipeline", j.Status)
+	}
+	// Retried, the failed bridge runs again with a new downstream pipeline.
+	rr := a.do(broken, "retry", a.dev)
+	wantStatus(t, rr, 201, "")
+	ids := a.sim.PipelineJobIDs(pl.ID)
+	retried := ids[len(ids)-1]
+	a.clock.Advance(5 * time.Second)
+	if j := a.snap(retried); j.Status != "running" {
+		t.Errorf("retried bridge: %s, want running with its new downstream pipeline", j.Status)
+	}
+	a.clock.Advance(10 * time.Second)
+	if j := a.snap(retried); j.Status != "failed" || j.FailureReason != "unknown_failure" {
+		t.Errorf("retried bridge: %s (%s), want failed", j.Status, j.FailureReason)
+	}
+	a.allChecked()
+}

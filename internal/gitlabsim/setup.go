@@ -89,6 +89,10 @@ type TriggerSpec struct {
 	// (downstream_pipeline_creation_failed), as GitLab creates no empty
 	// pipeline.
 	Jobs []JobSpec
+	// Depend is `strategy: depend` (Ci::Bridge#dependent?): the bridge stays
+	// running once its downstream pipeline is created, and takes that
+	// pipeline's status when it completes (runner.go).
+	Depend bool
 }
 
 // PipelineSpec describes a pipeline to create with its jobs.

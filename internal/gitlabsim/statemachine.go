@@ -183,8 +183,9 @@ func (s *Sim) fire(j *job, ev event, at time.Time, args transitionArgs) bool {
 	s.pipelineChanged(j.pipelineID)
 	s.touchPipelineAt(j.pipelineID, at)
 	s.wakeRunner(j)
-	s.resourceGroupAfter(j, at) // resource_groups.go: release and assign the resource
-	s.processAfter(j, at)       // pipeline_processing.go
+	s.resourceGroupAfter(j, at)   // resource_groups.go: release and assign the resource
+	s.processAfter(j, at)         // pipeline_processing.go
+	s.dependentBridgeAfter(j, at) // runner.go: strategy:depend
 	return true
 }
 

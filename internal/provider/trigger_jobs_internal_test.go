@@ -34,16 +34,17 @@ func TestJobPlayAction_bridge(t *testing.T) {
 	}
 }
 
-// TestJobRetryAction_bridge: a failed trigger job is retried once through
-// pipeline_id, and the action waits for the new bridge, read from the
-// pipeline's trigger job list, until its new downstream pipeline succeeds.
+// TestJobRetryAction_bridge: a failed trigger job (strategy:depend) is
+// retried once through pipeline_id, and the action waits for the new
+// bridge, read from the pipeline's trigger job list, until its new
+// downstream pipeline succeeds.
 // Without pipeline_id the plan says to set it, and nothing is sent.
 func TestJobRetryAction_bridge(t *testing.T) {
 	t.Parallel()
 	e := newActionTestEnv(t)
 	pl := e.sim.CreatePipeline(e.project.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
 		{Name: "deploy-downstream", Stage: "deploy", Status: "failed", Bridge: true,
-			Trigger: &gitlabsim.TriggerSpec{Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending"}}}},
+			Trigger: &gitlabsim.TriggerSpec{Depend: true, Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending"}}}},
 	}})
 	bridge := pl.JobIDs[0]
 	requireDiag(t, e.plan("gitlabjobs_job_retry", bridge, nil), tfprotov6.DiagnosticSeverityError, "^GitLab job not found$")

@@ -106,14 +106,16 @@ data "gitlabjobs_pipeline_bridges" "release" {
 	}
 }
 
-// failedBridge is a pipeline whose trigger job failed; retried, it
-// triggers a new downstream pipeline whose job runs for run.
-func failedBridge(t *testing.T, env *acctest.Env, run time.Duration) (gitlabsim.Project, gitlabsim.Pipeline) {
+// failedBridge is a pipeline whose trigger job (strategy:depend) failed;
+// retried, it triggers a new downstream pipeline whose job runs for run and
+// ends with outcome, and takes that pipeline's status.
+func failedBridge(t *testing.T, env *acctest.Env, run time.Duration, outcome string) (gitlabsim.Project, gitlabsim.Pipeline) {
 	t.Helper()
 	return newPipeline(t, env,
 		gitlabsim.JobSpec{Name: "build", Stage: "build", Status: "success"},
 		gitlabsim.JobSpec{Name: "deploy-downstream", Stage: "deploy", Status: "failed", Bridge: true,
-			Trigger: &gitlabsim.TriggerSpec{Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending", RunDuration: run}}}})
+			Trigger: &gitlabsim.TriggerSpec{Depend: true, Jobs: []gitlabsim.JobSpec{
+				{Name: "child", Stage: "deploy", Status: "pending", RunDuration: run, Outcome: outcome}}}})
 }
 
 // newestRun is the newest job of pipeline pl in the simulator.
@@ -134,7 +136,7 @@ func newestRun(env *acctest.Env, pl gitlabsim.Pipeline) int64 {
 // and verifies; a new trigger retries the newest run once more.
 func TestAccJobRetryResource_bridge(t *testing.T) {
 	env := acctest.NewEnv(t)
-	p, pl := failedBridge(t, env, time.Second)
+	p, pl := failedBridge(t, env, time.Second, "success")
 	bridge := pl.JobIDs[1]
 	withPipeline := func(attempt string) string {
 		return retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d\n  triggers = { attempt = %q }", pl.ID, attempt))
@@ -214,13 +216,13 @@ func TestAccJobRetryResource_bridge(t *testing.T) {
 }
 
 // TestAccJobRetryResource_bridgeTimeoutThenApply: a retry of a bridge whose
-// wait times out (the new bridge is processed after 5s) leaves the
+// wait times out (its new downstream pipeline runs for 5s) leaves the
 // resource tainted; once the new run has finished, the next apply finds it
 // in the trigger job list (the retried bridge among the retried ones) and
 // records it, retrying nothing.
 func TestAccJobRetryResource_bridgeTimeoutThenApply(t *testing.T) {
-	env := acctest.NewEnvWith(t, func(o *gitlabsim.Options) { o.RunnerPickupDelay = 5 * time.Second })
-	p, pl := failedBridge(t, env, time.Second)
+	env := acctest.NewEnv(t)
+	p, pl := failedBridge(t, env, 5*time.Second, "success")
 	bridge := pl.JobIDs[1]
 	cfg := retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d\n  timeouts = { create = \"2s\" }", pl.ID))
 	resource.ParallelTest(t, resource.TestCase{
@@ -237,7 +239,7 @@ func TestAccJobRetryResource_bridgeTimeoutThenApply(t *testing.T) {
 // and not retried again.
 func TestAccJobRetryResource_bridgeLostAnswer(t *testing.T) {
 	env := acctest.NewEnv(t)
-	p, pl := failedBridge(t, env, time.Second)
+	p, pl := failedBridge(t, env, time.Second, "success")
 	bridge := pl.JobIDs[1]
 	other := env.Sim.CreatePipeline(p.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
 		{Name: "deploy-other", Stage: "deploy", Status: "failed", Bridge: true}}})
@@ -281,4 +283,32 @@ func TestAccJobRetryResource_bridgeLostAnswer(t *testing.T) {
 	if n := env.Sim.ActionCount(bridge, gitlabsim.ActionRetry); n != 1 {
 		t.Errorf("bridge retried %d times, want 1", n)
 	}
+}
+
+// TestAccJobRetryResource_bridgeDownstreamFails: the retried bridge
+// follows its new downstream pipeline (strategy:depend), which fails: the
+// apply fails with the bridge's failure, and so does the next one, which
+// records the same run without retrying again.
+func TestAccJobRetryResource_bridgeDownstreamFails(t *testing.T) {
+	env := acctest.NewEnv(t)
+	p, pl := failedBridge(t, env, time.Second, "failed")
+	bridge := pl.JobIDs[1]
+	cfg := retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d", pl.ID))
+	failed := regexp.MustCompile(`(?s)Job \d+ \(deploy-downstream\) failed`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: failed},
+			{PreConfig: func() { requirePosts(t, env, "retry", 1) }, Config: cfg, ExpectError: failed},
+			{
+				PreConfig: func() { requirePosts(t, env, "retry", 1) },
+				Config:    retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d\n  fail_on_job_failure = false", pl.ID)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobRetry, attr("status"), knownvalue.StringExact("failed")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expectPosts(env, "retry", 1),
+					expectNewJobID(func() int64 { return newestRun(env, pl) })),
+			},
+		},
+	})
 }
