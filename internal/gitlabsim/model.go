@@ -77,7 +77,7 @@ type pipeline struct {
 	// sourceBridge is the bridge that triggered this pipeline (its
 	// source_bridge), 0 for none.
 	sourceBridge int64
-	jobs      []*job  // the same jobs in ID order (index.go)
+	jobs         []*job // the same jobs in ID order (index.go)
 	// status caches the status derived from the jobs (pipelineStatusOf),
 	// counts the sizes of its lists (listCount); statusOK is cleared and
 	// counts dropped whenever one of the jobs changes (pipelineChanged).

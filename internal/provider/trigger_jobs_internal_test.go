@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -44,7 +45,8 @@ func TestJobRetryAction_bridge(t *testing.T) {
 	e := newActionTestEnv(t)
 	pl := e.sim.CreatePipeline(e.project.ID, gitlabsim.PipelineSpec{Ref: "main", Jobs: []gitlabsim.JobSpec{
 		{Name: "deploy-downstream", Stage: "deploy", Status: "failed", Bridge: true,
-			Trigger: &gitlabsim.TriggerSpec{Depend: true, Jobs: []gitlabsim.JobSpec{{Name: "child", Stage: "deploy", Status: "pending"}}}},
+			Trigger: &gitlabsim.TriggerSpec{Depend: true, Jobs: []gitlabsim.JobSpec{
+				{Name: "child", Stage: "deploy", Status: "pending", RunDuration: 200 * time.Millisecond}}}},
 	}})
 	bridge := pl.JobIDs[0]
 	requireDiag(t, e.plan("gitlabjobs_job_retry", bridge, nil), tfprotov6.DiagnosticSeverityError, "^GitLab job not found$")
