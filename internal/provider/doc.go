@@ -78,9 +78,10 @@
 //   - validators.go: attribute validators; int64_type.go: the integer type;
 //     project_equivalence.go: respelled projects.
 //   - job_token_reads.go: the reads a CI job token cannot make.
-//   - trigger_jobs.go: what acting on a trigger job (bridge) needs: its
-//     pipeline_id, through which the client reads it (GitLab's single-job
-//     read finds builds only).
+//   - trigger_jobs.go: what playing or retrying a trigger job (bridge)
+//     needs: its pipeline_id, through which the client reads it (GitLab's
+//     single-job read finds builds only), and its import ID form
+//     "<project>:<pipeline_id>:<job_id>[:<new_job_id>]".
 //   - provider.go: the provider and its configuration; server.go: its
 //     protocol server; startup_check.go: the check of GitLab at configure
 //     time.
