@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,4 +312,46 @@ func TestAccJobRetryResource_bridgeDownstreamFails(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccJobRetryAction_bridgeInvoke retries a failed trigger job through
+// `terraform apply -invoke` (Terraform 1.14 or later): without pipeline_id
+// the invocation fails naming it and sends nothing; with it the bridge is
+// retried once and its new run waited for until its downstream pipeline
+// succeeds.
+func TestAccJobRetryAction_bridgeInvoke(t *testing.T) {
+	acctest.PreCheck(t)
+	tf := terraformWithActions(t)
+	env := acctest.NewEnv(t)
+	p, pl := failedBridge(t, env, time.Second, "success")
+	bridge := pl.JobIDs[1]
+	dir := tfWorkDir(t, env.ProviderConfig("")+fmt.Sprintf(`
+action "gitlabjobs_job_retry" "without_pipeline" {
+  config {
+    project = %[1]q
+    job_id  = %[2]d
+  }
+}
+
+action "gitlabjobs_job_retry" "bridge" {
+  config {
+    project     = %[1]q
+    job_id      = %[2]d
+    pipeline_id = %[3]d
+  }
+}
+`, p.PathWithNamespace, bridge, pl.ID))
+	cli := newTerraformCLI(t, tf, dir)
+	cli.run(t, "init", "-input=false", "-no-color")
+	out, err := cli.runErr("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_job_retry.without_pipeline")
+	if err == nil || !regexp.MustCompile(`(?s)GitLab job not found.*set\s+pipeline_id`).MatchString(out) {
+		t.Errorf("retry of a bridge without pipeline_id: err = %v, output:\n%s", err, out)
+	}
+	requirePosts(t, env, "retry", 0)
+	out = cli.run(t, "apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.gitlabjobs_job_retry.bridge")
+	newJob := newestRun(env, pl)
+	if !strings.Contains(out, fmt.Sprintf("job %d retried: new job %d: success", bridge, newJob)) {
+		t.Errorf("the output does not show the new run %d succeed:\n%s", newJob, out)
+	}
+	requirePosts(t, env, "retry", 1)
 }
