@@ -38,9 +38,11 @@
 //   - act_again.go: the "act again" marker, how a replacement the user asked
 //     for reaches the create that acts again (plan, the server's hand-over
 //     of the planned private state, the delete half's stash, Create).
-//   - waiter.go: the one waiter (waitUntil), parameterised by fetch, done
-//     and describe, and its timeout error; job_wait.go: the poller's
-//     intervals and the job's wait through it.
+//   - waiter.go: the one waiter (waitUntil), parameterised by fetch, done,
+//     describe and an optional limit, and its timeout error; its users: the
+//     job's wait (job_wait.go, also the poller's intervals), the pipeline's
+//     (pipeline_operations.go) and the wait for a deployment's approval
+//     (job_play_approval.go).
 //   - common_resource.go: what the job action resources share (their
 //     attributes, result model and default timeouts);
 //     job_action_resource.go: their shared methods (jobActionResource:
