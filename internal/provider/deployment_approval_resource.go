@@ -320,7 +320,7 @@ func (r *deploymentApprovalResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.Append(deploymentReadError(project, state.DeploymentID.ValueInt64(), err)...)
+		resp.Diagnostics.Append(deploymentReadError(path.Root("deployment_id"), project, state.DeploymentID.ValueInt64(), err)...)
 		return
 	}
 	state.DeploymentStatus = types.StringValue(dep.Status)

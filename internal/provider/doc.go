@@ -108,7 +108,8 @@
 // interrupted), docs_pages_internal_test.go, job_actions_acc_test.go,
 // job_actions_docs_test.go, job_artifacts_log_test.go,
 // job_failure_log_acc_test.go, job_outcomes_acc_test.go,
-// lifecycle_acc_test.go, lifecycle_read_acc_test.go, log_secrets_test.go,
+// lifecycle_acc_test.go, lifecycle_read_acc_test.go,
+// lifecycle_respell_acc_test.go, log_secrets_test.go,
 // pipeline_downstream_test.go, pipeline_run_inputs_acc_test.go,
 // provider_settings_acc_test.go, provider_tls_test.go. These files have no
 // test file of their own and are tested through the types that use them:

@@ -236,7 +236,7 @@ func approvalWaitError(ctx context.Context, project gitlabclient.Project, job *g
 		diags.AddError(fmt.Sprintf("Stopped waiting for the approval of deployment %d", dep.ID),
 			fmt.Sprintf("%s when the wait ended (%s). Nothing was played.", capitalize(approvalWaitText(job, dep)), cause))
 	default:
-		diags = deploymentReadError(project, dep.ID, err)
+		diags = deploymentReadError(path.Root("job_id"), project, dep.ID, err)
 	}
 	return diags
 }

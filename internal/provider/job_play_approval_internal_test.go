@@ -195,6 +195,22 @@ func TestPlayAfterApprovalReadFails(t *testing.T) {
 	e.requireNotPlayed()
 }
 
+// TestPlayAfterApprovalDeploymentGone: the deployment is no longer found
+// while the apply waits: the error is on job_id (the play has no
+// deployment_id), and nothing is played.
+func TestPlayAfterApprovalDeploymentGone(t *testing.T) {
+	t.Parallel()
+	e := newApprovalWaitEnv(t)
+	out := e.play(context.Background(), time.Hour, func(n int) error {
+		if n == 2 {
+			e.sim.InjectFault(gitlabsim.Fault{Route: gitlabsim.RouteDeployment, Kind: gitlabsim.FaultStatus, Status: 404})
+		}
+		return nil
+	})
+	requireOnlyError(t, out.Diags, "job_id", "GitLab deployment not found", fmt.Sprintf("Deployment %d was not found", e.deploymentID), "Check job_id and project")
+	e.requireNotPlayed()
+}
+
 // TestPlayAfterApprovalRejected: the release manager rejects the
 // deployment while the apply waits: the error names who rejected it.
 func TestPlayAfterApprovalRejected(t *testing.T) {
