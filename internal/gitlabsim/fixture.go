@@ -51,16 +51,16 @@ type fixture struct {
 		CIJobTokenScopeEnabled bool   `json:"ci_job_token_scope_enabled"`
 		// The pipeline-variables settings (projects.go); GitLab.com's default
 		// for new projects is true with "no_one_allowed".
-		RestrictUserDefinedVariables bool              `json:"restrict_user_defined_variables"`
-		PipelineVariablesRole        string            `json:"ci_pipeline_variables_minimum_override_role"`
-		Members                      map[string]int    `json:"members"`
+		RestrictUserDefinedVariables bool           `json:"restrict_user_defined_variables"`
+		PipelineVariablesRole        string         `json:"ci_pipeline_variables_minimum_override_role"`
+		Members                      map[string]int `json:"members"`
 		SharedWithGroups             []struct {
 			Group       string `json:"group"` // a group's full path
 			GroupAccess int    `json:"group_access"`
 		} `json:"shared_with_groups"` // project_group_links (members.go)
-		CI                           *CIConfig         `json:"ci"` // its CI configuration and refs (ciconfig.go)
-		Pipelines                    []fixturePipeline `json:"pipelines"`
-		TriggerTokens                []struct {
+		CI            *CIConfig         `json:"ci"` // its CI configuration and refs (ciconfig.go)
+		Pipelines     []fixturePipeline `json:"pipelines"`
+		TriggerTokens []struct {
 			Value string `json:"value"`
 			Owner string `json:"owner"` // a username
 		} `json:"trigger_tokens"` // pipeline trigger tokens (triggers.go)

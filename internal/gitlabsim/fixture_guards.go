@@ -25,9 +25,9 @@ type fixtureGuards struct {
 		AllowedToCreate   []string `json:"allowed_to_create"`   // usernames
 	} `json:"protected_tags"`
 	ProtectedEnvironments []struct {
-		Name               string `json:"name"`
+		Name               string               `json:"name"`
 		DeployAccessLevels []fixtureAccessLevel `json:"deploy_access_levels"`
-		fixtureApprovals // required_approval_count, approval_rules (fixture_approvals.go)
+		fixtureApprovals                        // required_approval_count, approval_rules (fixture_approvals.go)
 	} `json:"protected_environments"`
 	ResourceGroups []struct {
 		Key         string `json:"key"`
