@@ -1,0 +1,77 @@
+package schemacheck
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// The answers of the groups' and members' routes (the simulator's
+// groups.go and members.go), checked against extra/group.json and
+// extra/member.json, written after lib/api/entities/group_detail.rb and
+// member.rb.
+
+var (
+	memberOnce    sync.Once
+	memberSchemas map[string]*jsonschema.Schema
+	memberErr     error
+)
+
+func loadMemberSchemas() {
+	c := jsonschema.NewCompiler()
+	names := []string{"project.json", "group.json", "member.json"}
+	for _, name := range names {
+		if err := addResource(c, "extra:///"+name, "extra/"+name, extra.ReadFile); err != nil {
+			memberErr = err
+			return
+		}
+	}
+	memberSchemas = map[string]*jsonschema.Schema{}
+	for _, name := range names {
+		s, err := c.Compile("extra:///" + name)
+		if err != nil {
+			memberErr = fmt.Errorf("compiling %s: %w", name, err)
+			return
+		}
+		memberSchemas[name] = s
+	}
+}
+
+// memberRoutes maps each route to its schema and whether it answers a list.
+var memberRoutes = map[string]struct {
+	schema string
+	list   bool
+}{
+	"GET /api/v4/groups/{id}":               {"group.json", false},
+	"GET /api/v4/groups/{id}/members":       {"member.json", true},
+	"GET /api/v4/groups/{id}/members/all":   {"member.json", true},
+	"POST /api/v4/groups/{id}/members":      {"member.json", false},
+	"GET /api/v4/projects/{id}/members/all": {"member.json", true},
+}
+
+// checkMemberRoute checks a success answer of a group or member route;
+// handled is false for other routes.
+func (c *Checker) checkMemberRoute(route string, status int, header http.Header, body []byte) (handled bool, err error) {
+	r, ok := memberRoutes[route]
+	if !ok {
+		return false, nil
+	}
+	if err := wantJSON(header); err != nil {
+		return true, err
+	}
+	if strings.HasPrefix(route, "POST ") && status != http.StatusCreated {
+		return true, fmt.Errorf("%s answers 201 on success, not %d", route, status)
+	}
+	memberOnce.Do(loadMemberSchemas)
+	if memberErr != nil {
+		return true, memberErr
+	}
+	check := func(item []byte) error { return validate(memberSchemas[r.schema], item) }
+	if r.list {
+		return true, eachItem(body, check)
+	}
+	return true, check(body)
+}
