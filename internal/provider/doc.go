@@ -103,6 +103,7 @@
 // Exceptions: tests of what several types share are named by what they
 // test: bad_input_test.go, deployment_approval_lifecycle_acc_test.go,
 // dev_overrides_acc_test.go, examples_test.go, fixtures_test.go,
+// group_access_acc_test.go,
 // deployment_fixture_test.go and held_request_test.go (fixtures the tests
 // share: seeded deployments, a proxy that holds a request while the CLI is
 // interrupted), docs_pages_internal_test.go, job_actions_acc_test.go,
