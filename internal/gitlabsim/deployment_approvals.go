@@ -60,8 +60,11 @@ import (
 //     (ee/app/models/ee/project.rb, PUT /projects/:id): lets the user who
 //     triggered the deployment approve it.
 //
-// Group approvers: a group_id rule is kept and shown but grants nobody
-// access, as group memberships are not simulated.
+// Group approvers: a group_id rule lets the group's members approve under
+// it (Authorizable#check_access, protected_environments.go's
+// deployAccessAllows: its direct members, or with group_inheritance_type 1
+// its inherited members too); the group must be one the project is shared
+// with, as the API keeps no other (sharedGroupsOnly).
 
 // approvalRule is a ProtectedEnvironments::ApprovalRule.
 type approvalRule struct {

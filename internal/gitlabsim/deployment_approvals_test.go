@@ -17,7 +17,9 @@ import (
 // In the request spec the environment is protected for maintainers with
 // required_approval_count 1 (the unified setting); its group-level rule
 // for a security group is played here by a project-level rule for
-// Developers (group memberships are not simulated).
+// Developers (group-level protected environments are not simulated);
+// rules of a group shared with the project are tested at the end
+// (TestSpecDeployments_POST_approval_WithAGroupApprovalRule).
 
 // approvals is the guards fixture with a deploy job waiting for approval,
 // of a pipeline the administrator triggered (so that the maintainer may
