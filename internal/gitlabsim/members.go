@@ -180,15 +180,22 @@ func (s *Sim) allMembers(g *group, proj *project) []memberRow {
 	return out
 }
 
+// membersRequest is the start of the members lists: authenticate! (no job
+// tokens), then the pagination parameters. It answers errors itself.
+func (s *Sim) membersRequest(w http.ResponseWriter, r *http.Request) (principal, listParams, bool) {
+	p, outcome := s.authenticate(w, r, false, readScopes...)
+	if outcome != authOK {
+		return principal{}, listParams{}, false
+	}
+	lp, ok := readPageParams(w, r)
+	return p, lp, ok
+}
+
 // GET /groups/:id/members and /groups/:id/members/all.
 func (s *Sim) listGroupMembers(w http.ResponseWriter, r *http.Request, all bool) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, outcome := s.authenticate(w, r, false, readScopes...)
-	if outcome != authOK {
-		return
-	}
-	lp, ok := readPageParams(w, r)
+	p, lp, ok := s.membersRequest(w, r)
 	if !ok {
 		return
 	}
@@ -221,11 +228,7 @@ func (s *Sim) listGroupMembers(w http.ResponseWriter, r *http.Request, all bool)
 func (s *Sim) listProjectMembersAll(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	defer s.mu.Unlock()
-	p, outcome := s.authenticate(w, r, false, readScopes...)
-	if outcome != authOK {
-		return
-	}
-	lp, ok := readPageParams(w, r)
+	p, lp, ok := s.membersRequest(w, r)
 	if !ok {
 		return
 	}
@@ -387,9 +390,9 @@ func (s *Sim) shareProject(proj *project, g *group, groupAccess int) error {
 	case !slices.Contains(memberAccessLevels, int64(groupAccess)):
 		return fmt.Errorf("group access %d is not one of %v", groupAccess, memberAccessLevels)
 	case slices.Contains(proj.namespace.selfAndAncestors(), g):
-		return fmt.Errorf("Project cannot be shared with the group it is in or one of its ancestors.")
+		return errorString("Project cannot be shared with the group it is in or one of its ancestors.") // GitLab's message
 	case slices.ContainsFunc(proj.shares, func(sh projectShare) bool { return sh.group == g }):
-		return fmt.Errorf("Group already shared with this group")
+		return errorString("Group already shared with this group")
 	}
 	proj.shares = append(proj.shares, projectShare{group: g, groupAccess: groupAccess})
 	return nil

@@ -110,18 +110,13 @@ func TestSpecMembers_AMemberOfAParentGroupIsAMemberOfTheSubgroupsProjects(t *tes
 	if err := s.SetCIConfig(proj.ID, guardCI()); err != nil {
 		t.Fatal(err)
 	}
-	r := tm.send("POST", fmt.Sprintf("/api/v4/projects/%d/pipeline", proj.ID), tm.opsLead, `{"ref":"feature"}`)
-	wantStatus(t, r, 201, "")
+	// the subgroup's project as the guards fixture's, for the Maintainer inherited from ops
+	other := &guards{env: tm.env, clock: tm.clock, project: proj, maint: tm.opsLead}
+	_, jobs := other.run("feature")
 	tm.settle(5 * time.Second)
-	var deploy int64
-	for _, id := range s.PipelineJobIDs(int64(r.json(t)["id"].(float64))) {
-		if j, _ := s.Job(id); j.Name == "deploy" {
-			deploy = id
-		}
-	}
-	wantStatus(t, tm.send("POST", fmt.Sprintf("/api/v4/projects/%d/jobs/%d/play", proj.ID, deploy), tm.opsLead, ""), 200, "")
+	wantStatus(t, other.action(jobs["deploy"], "play", tm.opsLead), 200, "")
 	// members/all: the Maintainer inherited from ops, the Developer of ops/release
-	r = tm.send("GET", fmt.Sprintf("/api/v4/projects/%d/members/all", proj.ID), tm.releaser, "")
+	r := tm.send("GET", fmt.Sprintf("/api/v4/projects/%d/members/all", proj.ID), tm.releaser, "")
 	wantStatus(t, r, 200, "")
 	if got := memberLevels(t, r); len(got) != 2 || got[tm.opsLeadU.ID] != 40 || got[tm.releaseU.ID] != 30 {
 		t.Errorf("members/all %v", got)
