@@ -51,7 +51,7 @@
 //   - model.go: the store's records (users, tokens, projects, pipelines, jobs).
 //   - groups.go: groups (the nested namespaces of projects), GET /groups/:id, CreateGroup.
 //   - members.go: group members, project shares, the access they give (project.access),
-//     the members routes, AddGroupMember, ShareProjectWithGroup.
+//     the members routes, POST /projects/:id/share, AddGroupMember, ShareProjectWithGroup.
 //   - status.go: job statuses (Ci::HasStatus) and the composite pipeline status.
 //   - index.go: per-project and per-pipeline job indexes, list counts, the seed's pipeline status.
 //   - setup.go: the Go API that builds pipelines and jobs from specs; Job snapshots; SetJobStatus.
@@ -514,11 +514,13 @@
 // /groups/:id, Entities::GroupDetail), lib/api/members.rb with
 // API::Helpers::MembersHelpers and lib/api/entities/member.rb (GET
 // /groups/:id/members, /groups/:id/members/all, /projects/:id/members/all,
-// POST /groups/:id/members; see members.go for the answers), and
-// app/models/project_group_link.rb (a project is not shared with its own
-// group or an ancestor). Tests after spec/requests/api/members_spec.rb and
+// POST /groups/:id/members; see members.go for the answers), and POST
+// /projects/:id/share (lib/api/projects.rb, Projects::GroupLinks::CreateService,
+// app/models/project_group_link.rb: a project is not shared with its own
+// group or an ancestor, nor twice; Entities::ProjectGroupLink). Tests after spec/requests/api/members_spec.rb and
 // groups_spec.rb (members_test.go, groups_test.go), every answer checked
-// against extra/group.json and extra/member.json (schemacheck).
+// against extra/group.json, extra/member.json and
+// extra/project_group_link.json (schemacheck).
 //
 // In the guards (below): a protected branch or tag's group access level
 // lets the group's direct members through
@@ -538,10 +540,10 @@
 // ancestors are not shared with it: their members pass role rules, not
 // group rules.
 //
-// Not modelled: groups' own routes beyond GET /groups/:id (creation,
-// sharing and project sharing through the API: ShareProjectWithGroup and
-// the seed's "shared_with_groups" do it out of band), group shares with
-// groups (group_group_links), minimal access, access requests,
+// Not modelled: groups' own routes beyond GET /groups/:id (creation and
+// sharing through the API: CreateGroup and the seed's "groups" do it out
+// of band), DELETE /projects/:id/share/:group_id, share expiry, group
+// shares with groups (group_group_links), minimal access, access requests,
 // invitations, expiring memberships, PUT/DELETE of members, several
 // user_id in one POST, hiding the members of private invited groups, a
 // protected ref's user rule's validation ("is not a member of the

@@ -193,7 +193,7 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			if g == nil {
 				return fmt.Errorf("seed: projects[%d].shared_with_groups[%d]: unknown group %q", i, k, sh.Group)
 			}
-			if err := s.shareProject(s.projects[proj.ID], g, sh.GroupAccess); err != nil {
+			if _, err := s.shareProject(s.projects[proj.ID], g, sh.GroupAccess, nil); err != nil {
 				return fmt.Errorf("seed: projects[%d].shared_with_groups[%d]: %w", i, k, err)
 			}
 		}

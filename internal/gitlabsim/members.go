@@ -39,6 +39,7 @@ import (
 //     included in the list" and Member#higher_access_level_than_group's
 //     "should be greater than or equal to <Role> inherited membership from
 //     group <name>"; 201 with the member.
+//   - lib/api/projects.rb's POST /projects/:id/share: see postProjectShare.
 //   - lib/api/entities/member.rb: Entities::UserBasic merged with
 //     access_level, created_at, created_by (when known), expires_at, and
 //     EE's membership_state.
@@ -58,8 +59,10 @@ type groupMember struct {
 // projectShare is a ProjectGroupLink: the project is shared with a group
 // up to an access level.
 type projectShare struct {
+	id          int64
 	group       *group
 	groupAccess int
+	expiresAt   any // a date string, or nil
 }
 
 // memberAccessLevels are Gitlab::Access.all_values a member may have
@@ -105,6 +108,7 @@ const (
 	RouteGroupMembersAll    = "GET /api/v4/groups/{id}/members/all"
 	RouteAddGroupMember     = "POST /api/v4/groups/{id}/members"
 	RouteProjectMembersAll  = "GET /api/v4/projects/{id}/members/all"
+	RouteShareProject       = "POST /api/v4/projects/{id}/share"
 	roleNameOwner           = "Owner"
 	msgMemberAlreadyExists  = "Member already exists"
 	msgAccessLevelNotInList = "is not included in the list"
@@ -115,6 +119,7 @@ func (s *Sim) memberRoutes() {
 	s.handle(RouteGroupMembersAll, func(w http.ResponseWriter, r *http.Request) { s.listGroupMembers(w, r, true) })
 	s.handle(RouteAddGroupMember, s.postGroupMember)
 	s.handle(RouteProjectMembersAll, s.listProjectMembersAll)
+	s.handle(RouteShareProject, s.postProjectShare)
 }
 
 // memberRow is one member as the routes present it.
@@ -382,20 +387,84 @@ func (s *Sim) ShareProjectWithGroup(projectID, groupID int64, groupAccess int) e
 	if proj == nil || g == nil {
 		return fmt.Errorf("no project %d or group %d", projectID, groupID)
 	}
-	return s.shareProject(proj, g, groupAccess)
+	_, err := s.shareProject(proj, g, groupAccess, nil)
+	return err
 }
 
-func (s *Sim) shareProject(proj *project, g *group, groupAccess int) error {
+// shareProject is ProjectGroupLink's creation with its validations (the
+// messages are its full messages).
+func (s *Sim) shareProject(proj *project, g *group, groupAccess int, expiresAt any) (projectShare, error) {
 	switch {
 	case !slices.Contains(memberAccessLevels, int64(groupAccess)):
-		return fmt.Errorf("group access %d is not one of %v", groupAccess, memberAccessLevels)
+		return projectShare{}, fmt.Errorf("group access %d is not one of %v", groupAccess, memberAccessLevels)
 	case slices.Contains(proj.namespace.selfAndAncestors(), g):
-		return errorString("Project cannot be shared with the group it is in or one of its ancestors.") // GitLab's message
-	case slices.ContainsFunc(proj.shares, func(sh projectShare) bool { return sh.group == g }):
-		return errorString("Group already shared with this group")
+		return projectShare{}, errorString("Project cannot be shared with the group it is in or one of its ancestors.")
+	case proj.sharedWith(g.id):
+		return projectShare{}, errorString("Group already shared with this group")
 	}
-	proj.shares = append(proj.shares, projectShare{group: g, groupAccess: groupAccess})
-	return nil
+	sh := projectShare{id: s.newID("project_group_link", 0), group: g, groupAccess: groupAccess, expiresAt: expiresAt}
+	proj.shares = append(proj.shares, sh)
+	return sh, nil
+}
+
+// POST /projects/:id/share (lib/api/projects.rb with
+// Projects::GroupLinks::CreateService): group_id and group_access
+// (Gitlab::Access.all_values) required, expires_at optional; the project
+// (404 Project Not Found), admin_project (Maintainer, else 403); a group
+// the user may not read is the service's 404 {"message":"Not Found"}; the
+// link's validations are 409 {"message": "<full messages>"}; 201 with
+// Entities::ProjectGroupLink.
+func (s *Sim) postProjectShare(w http.ResponseWriter, r *http.Request) {
+	s.lock()
+	defer s.mu.Unlock()
+	p, params, ok := s.writeRequest(w, r)
+	if !ok {
+		return
+	}
+	var errs grapeErrors
+	ints := map[string]*int64{}
+	for _, name := range []string{"group_id", "group_access"} {
+		v, okInt := optionalInt(params, name)
+		switch {
+		case params[name] == nil:
+			errs.add(name, "is missing")
+		case !okInt:
+			errs.add(name, "is invalid")
+		case name == "group_access" && !slices.Contains(memberAccessLevels, *v):
+			errs.add(name, "does not have a valid value")
+		}
+		ints[name] = v
+	}
+	expiresAt, okDate := params["expires_at"], true
+	if v, given := params["expires_at"]; given && v != nil {
+		str, isStr := v.(string)
+		_, err := time.Parse(time.DateOnly, str)
+		okDate = isStr && err == nil
+		expiresAt = str
+	}
+	if !okDate {
+		errs.add("expires_at", "is invalid")
+	}
+	if len(errs.order) > 0 {
+		badParam(w, errs.message())
+		return
+	}
+	proj, ok := s.actionProject(w, r, p)
+	if !ok || !adminOf(w, p, proj) {
+		return
+	}
+	g := s.groups.byID[*ints["group_id"]]
+	if g == nil || !s.canReadGroup(p, g) {
+		message(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	sh, err := s.shareProject(proj, g, int(*ints["group_access"]), expiresAt)
+	if err != nil {
+		message(w, http.StatusConflict, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, obj{"id": sh.id, "project_id": proj.id, "group_id": g.id,
+		"group_access": sh.groupAccess, "expires_at": sh.expiresAt})
 }
 
 // sharedWith is whether the project is shared with the group
@@ -409,7 +478,7 @@ func sharesEntity(proj *project) []obj {
 	out := []obj{}
 	for _, sh := range proj.shares {
 		out = append(out, obj{"group_id": sh.group.id, "group_name": sh.group.name, "group_full_path": sh.group.fullPath,
-			"group_access_level": sh.groupAccess, "expires_at": nil})
+			"group_access_level": sh.groupAccess, "expires_at": sh.expiresAt})
 	}
 	return out
 }

@@ -198,3 +198,37 @@ func TestSpecMembers_POST_members(t *testing.T) {
 	// the administrator adds an Owner
 	wantStatus(t, add(tm.root, tm.repU.ID, 50), 201, "")
 }
+
+func TestSpecProjects_POST_share(t *testing.T) {
+	tm := newTeams(t)
+	qa, err := tm.sim.CreateGroup(gitlabsim.GroupSpec{Path: "qa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.sim.AddGroupMember(qa.ID, tm.outsider.ID, gitlabsim.MaintainerAccess); err != nil {
+		t.Fatal(err)
+	}
+	share := func(token, body string) response { return tm.send("POST", tm.url("/share"), token, body) }
+	body := fmt.Sprintf(`{"group_id":%d,"group_access":30,"expires_at":"2027-01-31"}`, qa.ID)
+	wantStatus(t, share(tm.dev, body), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, share(tm.outTok, body), 404, `{"message":"404 Project Not Found"}`)
+	wantStatus(t, share(tm.maint, `{"group_access":35}`), 400,
+		`{"error":"group_id is missing, group_access does not have a valid value"}`)
+	// a private group the Maintainer may not read
+	wantStatus(t, share(tm.maint, body), 404, `{"message":"Not Found"}`)
+	r := share(tm.root, body)
+	wantStatus(t, r, 201, "")
+	wantFields(t, "link", r.json(t), map[string]any{"project_id": float64(tm.project.ID), "group_id": float64(qa.ID),
+		"group_access": float64(30), "expires_at": "2027-01-31"})
+	wantStatus(t, share(tm.root, body), 409, `{"message":"Group already shared with this group"}`)
+	wantStatus(t, share(tm.root, fmt.Sprintf(`{"group_id":%d,"group_access":30}`, tm.guardsGroup.ID)), 409,
+		`{"message":"Project cannot be shared with the group it is in or one of its ancestors."}`)
+	// the members of qa get the project, up to Developer: its Maintainer plays as a Developer
+	_, jobs := tm.run("feature")
+	tm.settle(5 * time.Second)
+	if got := memberLevels(t, tm.send("GET", tm.url("/members/all"), tm.maint, "")); got[tm.outsider.ID] != 30 {
+		t.Errorf("the qa Maintainer's access %d", got[tm.outsider.ID])
+	}
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.outTok), 200, "")
+	wantStatus(t, tm.send("GET", tm.url("/protected_branches"), tm.outTok, ""), 403, `{"message":"403 Forbidden"}`)
+}

@@ -8,9 +8,9 @@ import (
 )
 
 // The answers of the groups' and members' routes (the simulator's
-// groups.go and members.go), checked against extra/group.json and
-// extra/member.json, written after lib/api/entities/group_detail.rb and
-// member.rb.
+// groups.go and members.go), checked against extra/group.json,
+// extra/member.json and extra/project_group_link.json, written after
+// lib/api/entities/group_detail.rb, member.rb and project_group_link.rb.
 
 var (
 	memberOnce    sync.Once
@@ -19,7 +19,7 @@ var (
 )
 
 func loadMemberSchemas() {
-	memberSchemas, memberErr = compileExtra("project.json", "group.json", "member.json") // guards.go
+	memberSchemas, memberErr = compileExtra("project.json", "group.json", "member.json", "project_group_link.json") // guards.go
 }
 
 // memberRoutes maps each route to its schema and whether it answers a list.
@@ -32,6 +32,7 @@ var memberRoutes = map[string]struct {
 	"GET /api/v4/groups/{id}/members/all":   {"member.json", true},
 	"POST /api/v4/groups/{id}/members":      {"member.json", false},
 	"GET /api/v4/projects/{id}/members/all": {"member.json", true},
+	"POST /api/v4/projects/{id}/share":      {"project_group_link.json", false},
 }
 
 // checkMemberRoute checks a success answer of a group or member route;
