@@ -196,6 +196,19 @@ func (s *Sim) membersRequest(w http.ResponseWriter, r *http.Request) (principal,
 	return p, lp, ok
 }
 
+// canReadGroupMembers is GroupPolicy's read_group_member: a user who reads
+// a private group only through a subgroup or project below it may not
+// list its members (members_spec.rb: "subgroup member cannot get parent
+// group members list", 403 Forbidden).
+func canReadGroupMembers(w http.ResponseWriter, p principal, g *group) bool {
+	if g.visibility == "public" || p.user != nil && (p.user.admin || g.visibility == "internal" && !p.user.bot ||
+		g.inheritedAccess(p.user.id) > 0) {
+		return true
+	}
+	forbidden(w, "")
+	return false
+}
+
 // GET /groups/:id/members and /groups/:id/members/all.
 func (s *Sim) listGroupMembers(w http.ResponseWriter, r *http.Request, all bool) {
 	s.lock()
@@ -205,7 +218,7 @@ func (s *Sim) listGroupMembers(w http.ResponseWriter, r *http.Request, all bool)
 		return
 	}
 	g, ok := s.groupOfPath(w, r, p)
-	if !ok {
+	if !ok || !canReadGroupMembers(w, p, g) {
 		return
 	}
 	var rows []memberRow

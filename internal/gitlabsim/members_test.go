@@ -167,6 +167,9 @@ func TestSpecMembers_GET_members_OfAGroup(t *testing.T) {
 	wantStatus(t, tm.send("GET", "/api/v4/groups/ops%2Frelease/members", tm.opsLead, ""), 200, "")
 	wantStatus(t, tm.send("GET", "/api/v4/groups/nowhere/members", tm.opsLead, ""), 404, `{"message":"404 Group Not Found"}`)
 	wantStatus(t, tm.send("GET", tm.groupURL(tm.release, "/members"), "", ""), 401, `{"message":"401 Unauthorized"}`)
+	// with a subgroup: a subgroup member cannot get the parent group's members list
+	wantStatus(t, tm.send("GET", tm.groupURL(tm.ops, ""), tm.releaser, ""), 200, "")
+	wantStatus(t, tm.send("GET", tm.groupURL(tm.ops, "/members/all"), tm.releaser, ""), 403, `{"message":"403 Forbidden"}`)
 }
 
 func TestSpecMembers_POST_members(t *testing.T) {

@@ -142,7 +142,8 @@ func durationOption(d, def time.Duration) time.Duration {
 // bridge lists), job_actions.go (play, retry, cancel, erase), artifacts.go
 // (artifact downloads, keep, delete), pipelines.go (read and list
 // pipelines; creation in pipeline_create.go, the trigger API in
-// triggers.go), projects.go, and the guards' files (guards.go lists them).
+// triggers.go), projects.go, groups.go and members.go (groups, members,
+// project shares), and the guards' files (guards.go lists them).
 func (s *Sim) routes() {
 	s.handle("GET /api/v4/user", s.getCurrentUser)
 	s.handle("GET /api/v4/job", s.getJobTokenJob)
