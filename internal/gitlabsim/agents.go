@@ -4,7 +4,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -64,23 +63,6 @@ func (s *Sim) sortedAgents() []*agent {
 	return out
 }
 
-// groupIDs are the IDs of the groups a project path lives in, outermost
-// first ("a/b/p" → groups "a" and "a/b"), created on first use.
-func (s *Sim) groupIDs(projectPath string) []int64 {
-	parts := strings.Split(projectPath, "/")
-	var ids []int64
-	for i := 1; i < len(parts); i++ {
-		g := strings.ToLower(strings.Join(parts[:i], "/"))
-		id, ok := s.groups[g]
-		if !ok {
-			id = s.newID("group", 0)
-			s.groups[g] = id
-		}
-		ids = append(ids, id)
-	}
-	return ids
-}
-
 // GET /job/allowed_agents: the job token's job with the GitLab agents
 // authorized for its project, as lib/api/ci/jobs.rb builds the answer: the
 // agents (Entities::Clusters::Agents::Authorizations::CiAccess: id,
@@ -112,7 +94,7 @@ func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 		}, "configuration": config})
 	}
 	groups := []obj{}
-	for _, g := range s.groupIDs(proj.path) {
+	for _, g := range s.groupIDs(proj) {
 		groups = append(groups, obj{"id": g})
 	}
 	u := s.users[j.userID]
@@ -121,6 +103,6 @@ func (s *Sim) getAllowedAgents(w http.ResponseWriter, r *http.Request) {
 		"job":            obj{"id": j.id},
 		"pipeline":       obj{"id": j.pipelineID},
 		"project":        obj{"id": proj.id, "groups": groups},
-		"user":           obj{"id": u.id, "username": u.username, "roles_in_project": rolesInProject(proj.members[u.id])},
+		"user":           obj{"id": u.id, "username": u.username, "roles_in_project": rolesInProject(proj.access(u.id))},
 	})
 }

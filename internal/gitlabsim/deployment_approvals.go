@@ -60,14 +60,16 @@ import (
 //     (ee/app/models/ee/project.rb, PUT /projects/:id): lets the user who
 //     triggered the deployment approve it.
 //
-// Group approvers: a group_id rule is kept and shown but grants nobody
-// access, as group memberships are not simulated.
+// Group approvers: a group_id rule lets the group's members approve under
+// it (Authorizable#check_access, protected_environments.go's
+// deployAccessAllows: its direct members, or with group_inheritance_type 1
+// its inherited members too); the group must be one the project is shared
+// with, as the API keeps no other (sharedGroupsOnly).
 
 // approvalRule is a ProtectedEnvironments::ApprovalRule.
 type approvalRule struct {
 	refAccess
-	requiredApprovals    int64
-	groupInheritanceType int64
+	requiredApprovals int64
 }
 
 // deploymentApproval is a Deployments::Approval.
@@ -200,7 +202,7 @@ func (s *Sim) findApprovalRuleFor(pes []*protectedEnvironment, u *user, proj *pr
 		if representedAs != "" && !strings.Contains(s.humanizeRule(r), representedAs) {
 			continue
 		}
-		if deployAccessAllows(r.refAccess, u, proj) {
+		if s.deployAccessAllows(r.refAccess, u, proj) {
 			return r
 		}
 	}
@@ -446,9 +448,12 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 // ApprovalRuleSpec is an approval rule of a protected environment: one of
-// UserID, GroupID or AccessLevel, and RequiredApprovals (default 1).
+// UserID, GroupID (with GroupInherited: group_inheritance_type 1, the
+// group's inherited members too) or AccessLevel, and RequiredApprovals
+// (default 1).
 type ApprovalRuleSpec struct {
 	UserID, GroupID   int64
+	GroupInherited    bool
 	AccessLevel       int
 	RequiredApprovals int64
 }
@@ -467,9 +472,11 @@ func (s *Sim) SetEnvironmentApprovals(projectID int64, name string, requiredAppr
 	pe.requiredApprovalCount = requiredApprovalCount
 	pe.approvalRules = nil
 	for _, r := range rules {
-		pe.approvalRules = append(pe.approvalRules, &approvalRule{
-			refAccess:         refAccess{id: s.newID("approval_rule", 0), userID: r.UserID, groupID: r.GroupID, accessLevel: r.AccessLevel},
-			requiredApprovals: max(r.RequiredApprovals, 1)})
+		a := refAccess{id: s.newID("approval_rule", 0), userID: r.UserID, groupID: r.GroupID, accessLevel: r.AccessLevel}
+		if r.GroupInherited {
+			a.groupInheritanceType = groupAllInherited
+		}
+		pe.approvalRules = append(pe.approvalRules, &approvalRule{refAccess: a, requiredApprovals: max(r.RequiredApprovals, 1)})
 	}
 	return true
 }

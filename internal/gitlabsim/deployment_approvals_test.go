@@ -17,7 +17,9 @@ import (
 // In the request spec the environment is protected for maintainers with
 // required_approval_count 1 (the unified setting); its group-level rule
 // for a security group is played here by a project-level rule for
-// Developers (group memberships are not simulated).
+// Developers (group-level protected environments are not simulated);
+// rules of a group shared with the project are tested at the end
+// (TestSpecDeployments_POST_approval_WithAGroupApprovalRule).
 
 // approvals is the guards fixture with a deploy job waiting for approval,
 // of a pipeline the administrator triggered (so that the maintainer may
@@ -387,4 +389,63 @@ func TestSpecApprovalService_Execute(t *testing.T) {
 			t.Errorf("job %+v", j)
 		}
 	})
+}
+
+// --- approval rules of a group (Authorizable#check_access; the group
+// shared with the project) ---
+
+func TestSpecDeployments_POST_approval_WithAGroupApprovalRule(t *testing.T) {
+	for _, c := range []struct {
+		inheritance    int
+		opsLeadRefused bool
+	}{{0, true}, {1, false}} {
+		t.Run(fmt.Sprint("group_inheritance_type ", c.inheritance), func(t *testing.T) {
+			tm := newTeams(t)
+			wantStatus(t, tm.send("POST", tm.url("/protected_environments"), tm.maint, fmt.Sprintf(
+				`{"name":"production","deploy_access_levels":[{"access_level":40}],"approval_rules":[{"group_id":%d,"group_inheritance_type":%d}]}`,
+				tm.release.ID, c.inheritance)), 201, "")
+			_, jobs := tm.runAs("main", tm.root) // the triggerer may not approve
+			deploy := jobs["deploy"]
+			tm.settle(5 * time.Second)
+			d := tm.deployment(deploy)
+			approve := func(token string) response {
+				return tm.send("POST", tm.url("/deployments/%d/approval", d.ID), token, `{"status":"approved"}`)
+			}
+			// a project Maintainer who is no member of the group may not approve under the group's rule
+			wantStatus(t, approve(tm.maint), 400,
+				`{"message":"You don't have permission to approve this deployment. Contact the project or group owner for help."}`)
+			if c.opsLeadRefused {
+				wantStatus(t, approve(tm.opsLead), 400, "")
+			}
+			wantStatus(t, tm.send("POST", tm.url("/deployments/%d/approval", d.ID), tm.releaser,
+				`{"status":"approved","represented_as":"Release managers"}`), 201, "")
+			if !c.opsLeadRefused {
+				wantStatus(t, approve(tm.opsLead), 400, `{"message":"This deployment is not waiting for approvals."}`)
+			}
+			got, _ := tm.sim.JobDeployment(deploy)
+			if len(got.Approvals) != 1 || got.Approvals[0].UserID != tm.releaseU.ID {
+				t.Errorf("approvals %+v", got.Approvals)
+			}
+			// the approved job is playable by a deployer
+			wantStatus(t, tm.action(deploy, "play", tm.maint), 200, "")
+		})
+	}
+}
+
+func TestSpecApprovalService_GroupRuleOutOfBand(t *testing.T) {
+	tm := newTeams(t)
+	tm.sim.ProtectEnvironment(tm.project.ID, gitlabsim.ProtectedEnvironmentSpec{Name: "production", AccessLevels: []int{40}})
+	if !tm.sim.SetEnvironmentApprovals(tm.project.ID, "production", 0,
+		[]gitlabsim.ApprovalRuleSpec{{GroupID: tm.release.ID, GroupInherited: true}}) {
+		t.Fatal("production is not protected")
+	}
+	_, jobs := tm.run("main")
+	tm.settle(5 * time.Second)
+	d := tm.deployment(jobs["deploy"])
+	if _, err := tm.sim.ApproveDeployment(tm.project.ID, d.ID, tm.groupDevU.ID, "approved", "", ""); err == nil {
+		t.Error("a user of another group approved")
+	}
+	if _, err := tm.sim.ApproveDeployment(tm.project.ID, d.ID, tm.opsLeadU.ID, "approved", "", ""); err != nil {
+		t.Errorf("an inherited member of the group: %v", err)
+	}
 }

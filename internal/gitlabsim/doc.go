@@ -3,7 +3,8 @@
 // artifacts, the CI configuration with its inputs, projects' pipeline
 // variables settings, the guards (protected branches, tags and
 // environments, resource groups), environments, deployments and their
-// approvals. It answers with GitLab's JSON shapes, status codes, error
+// approvals, and the groups and memberships that give users their access.
+// It answers with GitLab's JSON shapes, status codes, error
 // bodies and authentication, over one store guarded by one lock.
 // Acceptance tests and the demo run against it the way AWS users run
 // against LocalStack.
@@ -32,7 +33,7 @@
 //   - sim.go: Options, New, the route table, ServeHTTP (path cleaning, body cap), Start.
 //   - requests.go: a handler's start: authenticate, read params, find the project, check the role.
 //   - auth.go: authentication (AuthFinders: tokens, job tokens, OAuth, Sudo, scopes).
-//   - permissions.go: a member's access level and the project and build abilities.
+//   - permissions.go: a user's access level and the project and build abilities.
 //   - params.go: request parameters (query, form, JSON, multipart) and Grape's coercions and errors.
 //   - rackparams/: Rack 2.2's nested parameter parsing, a package without HTTP handlers or store.
 //   - listparams.go: the list routes' query (scope, include_retried, page, per_page).
@@ -48,10 +49,13 @@
 // The store:
 //
 //   - model.go: the store's records (users, tokens, projects, pipelines, jobs).
+//   - groups.go: groups (the nested namespaces of projects), GET /groups/:id, CreateGroup.
+//   - members.go: group members, project shares, the access they give (project.access),
+//     the members routes, POST /projects/:id/share, AddGroupMember, ShareProjectWithGroup.
 //   - status.go: job statuses (Ci::HasStatus) and the composite pipeline status.
 //   - index.go: per-project and per-pipeline job indexes, list counts, the seed's pipeline status.
 //   - setup.go: the Go API that builds pipelines and jobs from specs; Job snapshots; SetJobStatus.
-//   - fixture.go: loading the JSON seed (LoadFixture, DemoFixture), the tokens it prints.
+//   - fixture.go: loading the JSON seed (LoadFixture, DemoFixture: users, groups, projects), the tokens it prints.
 //   - fixture_guards.go: the seed's guards (protected refs and environments, resource groups).
 //   - fixture_approvals.go: the seed's deployment approval settings.
 //
@@ -494,6 +498,65 @@
 //   - Validation messages for bad pipeline variables are approximate
 //     ({"message":{"variables":["is invalid"]}}).
 //
+// # Groups and memberships (groups.go, members.go)
+//
+// Teams get their access through groups, as on production GitLab. Every
+// project lives in a group (its path's namespace: "a/b/p" is in "a/b", a
+// subgroup of "a"); groups are created with the projects that need them or
+// with CreateGroup (a name, a visibility) and the seed's "groups". A
+// user's access to a project (permissions.go's accessLevel, and every
+// check that used the project role: reading, play, retry, cancel, erase,
+// pipelines, trigger tokens, protected refs' roles, protected
+// environments' roles, pipeline variables, deployments and approvals) is
+// the highest of their project membership, their membership of the
+// project's group or any ancestor group, and, for each group the project is
+// shared with, the lower of their access to that group (direct or
+// inherited) and the share's group_access. Sources (gitlabhq/gitlabhq; EE:
+// diffblue/gitlab): app/models/group.rb and app/models/namespace.rb
+// (parent, self_and_ancestors, full_path, full_name; Group#member? and
+// max_member_access_for_user count the ancestors' members),
+// app/models/members/group_member.rb (group.users: the direct members),
+// lib/gitlab/project_authorizations.rb (the authorizations above),
+// app/policies/group_policy.rb (read_group), lib/api/groups.rb (GET
+// /groups/:id, Entities::GroupDetail), lib/api/members.rb with
+// API::Helpers::MembersHelpers and lib/api/entities/member.rb (GET
+// /groups/:id/members, /groups/:id/members/all, /projects/:id/members/all,
+// POST /groups/:id/members; see members.go for the answers), and POST
+// /projects/:id/share (lib/api/projects.rb, Projects::GroupLinks::CreateService,
+// app/models/project_group_link.rb: a project is not shared with its own
+// group or an ancestor, nor twice; Entities::ProjectGroupLink). Tests after spec/requests/api/members_spec.rb and
+// groups_spec.rb (members_test.go, groups_test.go), every answer checked
+// against extra/group.json, extra/member.json and
+// extra/project_group_link.json (schemacheck).
+//
+// In the guards (below): a protected branch or tag's group access level
+// lets the group's direct members through
+// (EE::ProtectedRefAccess#check_access: group.users.exists?), and GitLab
+// takes it only for a group the project is shared with
+// (validate_group_membership: 422 {"message":["Push access levels group
+// does not have access to the project"]}, likewise "Merge access levels",
+// "Unprotect access levels", "Create access levels"); a protected
+// environment's deploy access level or approval rule of a group lets its
+// direct members through, or with group_inheritance_type 1 its inherited
+// members too (ProtectedEnvironments::Authorizable#check_access:
+// group.users.exists? or group.member?), and the Protected environments
+// API drops, silently, a group the project is not shared with
+// (ProtectedEnvironments::BaseService#sanitized_params, qualified_group_ids:
+// project.invited_groups), so that a POST left without deployers is 422
+// "Must have at least one deployer.". The project's own group and its
+// ancestors are not shared with it: their members pass role rules, not
+// group rules.
+//
+// Not modelled: groups' own routes beyond GET /groups/:id (creation and
+// sharing through the API: CreateGroup and the seed's "groups" do it out
+// of band), DELETE /projects/:id/share/:group_id, share expiry, group
+// shares with groups (group_group_links), minimal access, access requests,
+// invitations, expiring memberships, PUT/DELETE of members, several
+// user_id in one POST, hiding the members of private invited groups, a
+// protected ref's user rule's validation ("is not a member of the
+// project") and the Protected environments API's user filter (users
+// below Developer dropped).
+//
 // # Production GitLab's guards (guards.go, protected_refs.go, environments.go, resource_groups.go)
 //
 // Protected branches and tags, protected environments and resource
@@ -506,7 +569,8 @@
 //     ProtectedRefs::AccessLevelParams, lib/api/entities/protected_branch.rb,
 //     protected_tag.rb, protected_ref_access.rb; RefMatcher's wildcards;
 //     ProtectedRefAccess#check_access (membership with push_code and the
-//     role, "No one", administrators at 60, users);
+//     role, "No one", administrators at 60, users, groups: see "Groups and
+//     memberships");
 //     Gitlab::UserAccess#can_update_branch? (push or merge) and
 //     #can_create_tag?.
 //   - app/policies/ci/build_policy.rb (protected_ref) with
@@ -549,8 +613,7 @@
 // jobs_spec.rb on jobs of protected refs and environments.
 //
 // Not modelled: group-level protected branches and environments (by tier),
-// group rules (groups' memberships are not simulated: a group rule lets no
-// one through), deploy keys, code owners, force push,
+// deploy keys, code owners, force push,
 // unprotect_access_level enforcement, stopping environments, and the
 // Environments API's writes. Deployments and approvals: see below.
 //
@@ -653,8 +716,9 @@
 //     deployment is not waiting for approvals." (no approval pending any
 //     more), "You don't have permission to approve this deployment. Contact
 //     the project or group owner for help." (with approval rules: no rule
-//     grants the user — a user rule, a role the user's project role reaches,
-//     administrators pass every rule; without rules: below Developer, or a
+//     grants the user — a user rule, a group rule the user's membership
+//     passes (group_inheritance_type), a role the user's access to the
+//     project reaches, administrators pass every rule; without rules: below Developer, or a
 //     user the protected environment or a protected ref keeps from the
 //     job), "There are no approval rules for the given `represent_as`
 //     parameter. Use a valid User/Group/Role name instead." (represented_as
@@ -695,7 +759,9 @@
 //
 // Seed and Go twins: a seeded protected environment takes
 // "required_approval_count" and "approval_rules" [{"user": USERNAME |
-// "access_level": N, "required_approvals": N}], a project
+// "group": FULL_PATH (with "group_inheritance_type": 0 or 1; a group in
+// the project's "shared_with_groups") | "access_level": N,
+// "required_approvals": N}] (deploy_access_levels take "group" likewise), a project
 // "allow_pipeline_trigger_approve_deployment" (fixture_approvals.go);
 // SetEnvironmentApprovals, SetAllowPipelineTriggerApproveDeployment,
 // ApproveDeployment (the endpoint's rules; the refusal is GitLab's
@@ -714,8 +780,7 @@
 //
 // Not modelled: POST/PUT/DELETE /deployments (deployments made outside CI),
 // GET .../deployments/:id/merge_requests, group-level protected
-// environments and their approval rules, group approvers (a group_id rule
-// grants nobody), the deployment-approval audit events and webhooks, the
+// environments and their approval rules, the deployment-approval audit events and webhooks, the
 // EE enqueue guard that drops a job of a protected environment its user
 // may not deploy to (protected_environment_failure), forward deployment
 // (outdated deployment jobs), and Environment#stop.

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -40,6 +42,7 @@ type fixture struct {
 			ExpiresAt *time.Time `json:"expires_at"`
 		} `json:"tokens"`
 	} `json:"users"`
+	Groups   []fixtureGroup `json:"groups"` // groups and their members (groups.go, members.go)
 	Projects []struct {
 		Path                   string `json:"path"`
 		Name                   string `json:"name"`
@@ -48,17 +51,54 @@ type fixture struct {
 		CIJobTokenScopeEnabled bool   `json:"ci_job_token_scope_enabled"`
 		// The pipeline-variables settings (projects.go); GitLab.com's default
 		// for new projects is true with "no_one_allowed".
-		RestrictUserDefinedVariables bool              `json:"restrict_user_defined_variables"`
-		PipelineVariablesRole        string            `json:"ci_pipeline_variables_minimum_override_role"`
-		Members                      map[string]int    `json:"members"`
-		CI                           *CIConfig         `json:"ci"` // its CI configuration and refs (ciconfig.go)
-		Pipelines                    []fixturePipeline `json:"pipelines"`
-		TriggerTokens                []struct {
+		RestrictUserDefinedVariables bool           `json:"restrict_user_defined_variables"`
+		PipelineVariablesRole        string         `json:"ci_pipeline_variables_minimum_override_role"`
+		Members                      map[string]int `json:"members"`
+		SharedWithGroups             []struct {
+			Group       string `json:"group"` // a group's full path
+			GroupAccess int    `json:"group_access"`
+		} `json:"shared_with_groups"` // project_group_links (members.go)
+		CI            *CIConfig         `json:"ci"` // its CI configuration and refs (ciconfig.go)
+		Pipelines     []fixturePipeline `json:"pipelines"`
+		TriggerTokens []struct {
 			Value string `json:"value"`
 			Owner string `json:"owner"` // a username
 		} `json:"trigger_tokens"` // pipeline trigger tokens (triggers.go)
 		fixtureGuards // protected refs and environments, resource groups (fixture_guards.go)
 	} `json:"projects"`
+}
+
+// fixtureGroup is a seeded group: its full path (its parents are
+// created as needed), name, visibility and direct members by username.
+type fixtureGroup struct {
+	Path       string         `json:"path"`
+	Name       string         `json:"name"`
+	Visibility string         `json:"visibility"`
+	Members    map[string]int `json:"members"`
+}
+
+// loadGroups creates the seed's groups with their members, in order (a
+// parent's members before a subgroup's, for the inherited level check).
+func (s *Sim) loadGroups(groups []fixtureGroup, users map[string]int64) error {
+	for i, fg := range groups {
+		created, err := s.createGroup(GroupSpec{Path: fg.Path, Name: fg.Name, Visibility: fg.Visibility})
+		if err != nil {
+			return fmt.Errorf("seed: groups[%d]: %w", i, err)
+		}
+		g := s.groups.byID[created.ID]
+		names := slices.Sorted(maps.Keys(fg.Members))
+		for _, name := range names {
+			id, ok := users[name]
+			if !ok {
+				return fmt.Errorf("seed: groups[%d].members: unknown user %q", i, name)
+			}
+			if msg := memberInvalid(g, id, fg.Members[name]); msg != "" {
+				return fmt.Errorf("seed: groups[%d].members[%q]: access level %d %s", i, name, fg.Members[name], msg)
+			}
+			s.addGroupMember(g, id, fg.Members[name], 0)
+		}
+	}
+	return nil
 }
 
 type fixturePipeline struct {
@@ -129,6 +169,9 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 	}
 	s.lock()
 	defer s.mu.Unlock()
+	if err := s.loadGroups(f.Groups, users); err != nil {
+		return err
+	}
 	var downstream []downstreamRef
 	for i, p := range f.Projects {
 		members := map[int64]int{}
@@ -144,6 +187,15 @@ func (s *Sim) LoadFixture(r io.Reader) error {
 			RestrictUserDefinedVariables: p.RestrictUserDefinedVariables, PipelineVariablesMinimumOverrideRole: p.PipelineVariablesRole})
 		if err != nil {
 			return fmt.Errorf("seed: projects[%d].path: %w", i, err)
+		}
+		for k, sh := range p.SharedWithGroups {
+			g := s.groups.byPath[strings.ToLower(sh.Group)]
+			if g == nil {
+				return fmt.Errorf("seed: projects[%d].shared_with_groups[%d]: unknown group %q", i, k, sh.Group)
+			}
+			if _, err := s.shareProject(s.projects[proj.ID], g, sh.GroupAccess, nil); err != nil {
+				return fmt.Errorf("seed: projects[%d].shared_with_groups[%d]: %w", i, k, err)
+			}
 		}
 		if p.CI != nil {
 			if err := s.setCIConfig(proj.ID, *p.CI); err != nil {
@@ -322,7 +374,7 @@ func (s *Sim) roleName(u *user) string {
 	}
 	best := 0
 	for _, p := range s.projects {
-		best = max(best, p.members[u.id])
+		best = max(best, p.access(u.id))
 	}
 	switch {
 	case best >= OwnerAccess:

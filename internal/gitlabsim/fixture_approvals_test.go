@@ -64,7 +64,8 @@ func TestSpecSeed_DemoApprovalSwitch(t *testing.T) {
 func TestSpecSeed_ApprovalsErrors(t *testing.T) {
 	for rules, want := range map[string]string{
 		`[{"user": "nobody"}]`:                            `unknown user "nobody"`,
-		`[{"access_level": 10}]`:                          "a user or an access level",
+		`[{"access_level": 10}]`:                          "a user, a group or an access level",
+		`[{"group": "nowhere"}]`:                          `group "nowhere" is not one the project is shared with`,
 		`[{"access_level": 40, "required_approvals": 6}]`: "less than or equal to 5",
 	} {
 		seed := bytes.Replace(gitlabsim.DemoFixture(), []byte(demoApprovalOff), []byte(`"approval_rules": `+rules), 1)

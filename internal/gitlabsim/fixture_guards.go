@@ -25,12 +25,9 @@ type fixtureGuards struct {
 		AllowedToCreate   []string `json:"allowed_to_create"`   // usernames
 	} `json:"protected_tags"`
 	ProtectedEnvironments []struct {
-		Name               string `json:"name"`
-		DeployAccessLevels []struct {
-			AccessLevel int    `json:"access_level"`
-			User        string `json:"user"` // a username
-		} `json:"deploy_access_levels"`
-		fixtureApprovals // required_approval_count, approval_rules (fixture_approvals.go)
+		Name               string               `json:"name"`
+		DeployAccessLevels []fixtureAccessLevel `json:"deploy_access_levels"`
+		fixtureApprovals                        // required_approval_count, approval_rules (fixture_approvals.go)
 	} `json:"protected_environments"`
 	ResourceGroups []struct {
 		Key         string `json:"key"`
@@ -101,14 +98,14 @@ func (s *Sim) loadGuards(projectID int64, g fixtureGuards, users map[string]int6
 		}
 		pe := &protectedEnvironment{name: e.Name}
 		for k, d := range e.DeployAccessLevels {
-			a, err := fixtureAccess(d.User, d.AccessLevel, users, fmt.Sprintf("%s.deploy_access_levels[%d]", what, k))
+			a, err := s.fixtureAccess(projectID, d, users, fmt.Sprintf("%s.deploy_access_levels[%d]", what, k))
 			if err != nil {
 				return err
 			}
 			a.id = s.newID("deploy_access_level", 0)
 			pe.deploy = append(pe.deploy, a)
 		}
-		if err := s.loadApprovals(pe, e.fixtureApprovals, users, what); err != nil { // fixture_approvals.go
+		if err := s.loadApprovals(projectID, pe, e.fixtureApprovals, users, what); err != nil { // fixture_approvals.go
 			return err
 		}
 		s.addProtectedEnvironment(projectID, pe)

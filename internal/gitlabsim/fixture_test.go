@@ -127,6 +127,12 @@ func TestBadFixtures(t *testing.T) {
 		{`{"projects":[{"path":"a/b","pipelines":[{"jobs":[{"name":"x","status":"bogus"}]}]}]}`, `unknown status "bogus"`},
 		{`{"projects":[{"path":"a/b","visibility":"secret"}]}`, "visibility"},
 		{`{"unknown":1}`, "unknown field"},
+		{`{"groups":[{"path":"g","members":{"ghost":30}}]}`, `groups[0].members: unknown user "ghost"`},
+		{`{"groups":[{"path":"g//h"}]}`, "groups[0]"},
+		{`{"projects":[{"path":"a/b","shared_with_groups":[{"group":"nowhere","group_access":30}]}]}`,
+			`shared_with_groups[0]: unknown group "nowhere"`},
+		{`{"projects":[{"path":"a/b","shared_with_groups":[{"group":"a","group_access":30}]}]}`,
+			"cannot be shared with the group it is in"},
 		{`{`, "seed:"},
 	}
 	for _, tt := range tests {
@@ -134,5 +140,59 @@ func TestBadFixtures(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("LoadFixture(%s) = %v, want an error with %q", tt.seed, err, tt.want)
 		}
+	}
+}
+
+// TestSeedGroups: a seed's groups with members, a project shared with one
+// of them, and a protected environment whose deployers are that group.
+func TestSeedGroups(t *testing.T) {
+	seed := `{
+	  "users": [{"username": "bot"}, {"username": "lead"}, {"username": "dev"}],
+	  "groups": [{"path": "ops", "name": "Operations", "members": {"lead": 40}},
+	             {"path": "ops/release", "name": "Release", "members": {"bot": 30}}],
+	  "projects": [{"path": "team/app", "members": {"dev": 30},
+	    "shared_with_groups": [{"group": "ops/release", "group_access": 30}],
+	    "protected_environments": [{"name": "production",
+	      "deploy_access_levels": [{"group": "ops/release"}],
+	      "approval_rules": [{"group": "ops/release", "group_inheritance_type": 1}]}]}]
+	}`
+	s := gitlabsim.New(gitlabsim.Options{})
+	if err := s.LoadFixture(strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	g, ok := s.GroupByPath("ops/release")
+	parent, _ := s.GroupByPath("ops")
+	if !ok || g.Name != "Release" || g.ParentID != parent.ID {
+		t.Fatalf("group %+v", g)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	admin := s.CreateUser(gitlabsim.UserSpec{Username: "root", Admin: true})
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v4/projects/team%2Fapp/protected_environments/production", nil)
+	req.Header.Set("PRIVATE-TOKEN", s.CreatePersonalAccessToken(admin.ID, gitlabsim.TokenSpec{}))
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var pe struct {
+		Deploy []struct {
+			GroupID int64 `json:"group_id"`
+		} `json:"deploy_access_levels"`
+		Rules []struct {
+			GroupID     int64 `json:"group_id"`
+			Inheritance int   `json:"group_inheritance_type"`
+		} `json:"approval_rules"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&pe); err != nil {
+		t.Fatal(err)
+	}
+	if len(pe.Deploy) != 1 || pe.Deploy[0].GroupID != g.ID || len(pe.Rules) != 1 || pe.Rules[0].Inheritance != 1 {
+		t.Errorf("protected environment %+v", pe)
+	}
+	bad := strings.Replace(seed, `"deploy_access_levels": [{"group": "ops/release"}]`, `"deploy_access_levels": [{"group": "ops"}]`, 1)
+	if err := gitlabsim.New(gitlabsim.Options{}).LoadFixture(strings.NewReader(bad)); err == nil ||
+		!strings.Contains(err.Error(), `group "ops" is not one the project is shared with`) {
+		t.Errorf("a group the project is not shared with: %v", err)
 	}
 }

@@ -98,7 +98,13 @@ func (g *guards) pipeline(ref, token string) response {
 // run creates a pipeline for ref as the maintainer and returns its jobs by name.
 func (g *guards) run(ref string) (pipelineID int64, jobs map[string]int64) {
 	g.t.Helper()
-	r := g.pipeline(ref, g.maint)
+	return g.runAs(ref, g.maint)
+}
+
+// runAs creates a pipeline for ref as token and returns its jobs by name.
+func (g *guards) runAs(ref, token string) (pipelineID int64, jobs map[string]int64) {
+	g.t.Helper()
+	r := g.pipeline(ref, token)
 	wantStatus(g.t, r, 201, "")
 	id := int64(r.json(g.t)["id"].(float64))
 	jobs = map[string]int64{}

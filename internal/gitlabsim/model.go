@@ -60,6 +60,11 @@ type project struct {
 
 	// EE's allow_pipeline_trigger_approve_deployment (deployment_approvals.go).
 	allowPipelineTriggerApproveDeployment bool
+
+	// Its namespace, a group (groups.go), and the groups it is shared
+	// with (project_group_links, members.go).
+	namespace *group
+	shares    []projectShare
 }
 
 type pipeline struct {

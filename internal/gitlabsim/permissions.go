@@ -15,7 +15,7 @@ func accessLevel(p principal, proj *project) int {
 	if p.user.admin {
 		return OwnerAccess
 	}
-	return proj.members[p.user.id]
+	return proj.access(p.user.id) // members.go: direct, through groups and shares
 }
 
 // canUpdateBuilds is update_build/cancel_build/play_job/retry_job: developers, not in archived projects.
@@ -46,8 +46,7 @@ func (s *Sim) canSeeProject(p principal, proj *project) bool {
 	case p.user.admin, proj.visibility == "public", proj.visibility == "internal" && !p.user.bot:
 		return true
 	}
-	_, member := proj.members[p.user.id]
-	return member
+	return proj.isMember(p.user.id)
 }
 
 // canReadJobs is read_build. A CI job token is authorized as its job's
@@ -62,5 +61,5 @@ func (s *Sim) canReadJobs(p principal, proj *project) bool {
 	if p.user.admin {
 		return true
 	}
-	return proj.members[p.user.id] >= ReporterAccess
+	return proj.access(p.user.id) >= ReporterAccess
 }

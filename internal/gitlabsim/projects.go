@@ -68,7 +68,7 @@ func maySetPipelineVariables(proj *project, u *user) bool {
 	if proj.pipelineVariablesRole == RoleNoOneAllowed || u == nil {
 		return false
 	}
-	return proj.members[u.id] >= overrideRoleLevel[proj.pipelineVariablesRole]
+	return proj.access(u.id) >= overrideRoleLevel[proj.pipelineVariablesRole]
 }
 
 // insufficientVariablesPermission is the pipeline error of
@@ -253,10 +253,10 @@ func (s *Sim) projectEntity(r *http.Request, p principal, proj *project) obj {
 	base := s.externalURL(r)
 	parts := strings.Split(proj.path, "/")
 	nsPath := strings.Join(parts[:len(parts)-1], "/")
-	groupIDs := s.groupIDs(proj.path)
+	ns := proj.namespace
 	var parent any
-	if len(groupIDs) > 1 {
-		parent = groupIDs[len(groupIDs)-2]
+	if ns.parent != nil {
+		parent = ns.parent.id
 	}
 	host := strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
 	var defaultBranch any
@@ -282,10 +282,10 @@ func (s *Sim) projectEntity(r *http.Request, p principal, proj *project) obj {
 		"ssh_url_to_repo": "git@" + host + ":" + proj.path + ".git", "http_url_to_repo": base + "/" + proj.path + ".git",
 		"web_url": base + "/" + proj.path, "readme_url": nil, "forks_count": 0, "avatar_url": nil, "star_count": 0,
 		"last_activity_at": apiTime(proj.createdAt),
-		"namespace": obj{"id": groupIDs[len(groupIDs)-1], "name": parts[len(parts)-2], "path": parts[len(parts)-2],
+		"namespace": obj{"id": ns.id, "name": ns.name, "path": ns.path,
 			"kind": "group", "full_path": nsPath, "parent_id": parent, "avatar_url": nil, "web_url": base + "/groups/" + nsPath},
 		"visibility": proj.visibility, "archived": proj.archived, "empty_repo": s.ci.configs[proj.id] == nil,
-		"jobs_enabled": true, "builds_access_level": "enabled", "public_jobs": true, "shared_with_groups": []obj{},
+		"jobs_enabled": true, "builds_access_level": "enabled", "public_jobs": true, "shared_with_groups": sharesEntity(proj), // members.go
 	}
 	// EE Entities::Project (deployment_approvals.go)
 	o["allow_pipeline_trigger_approve_deployment"] = proj.allowPipelineTriggerApproveDeployment
@@ -371,6 +371,8 @@ func (s *Sim) createProject(spec ProjectSpec) (Project, error) {
 	for id, level := range spec.Members {
 		p.members[id] = level
 	}
+	p.namespace = s.ensureGroupPath(strings.Join(parts[:len(parts)-1], "/"), "") // groups.go
+	openGroups(p.namespace, vis)
 	s.projects[p.id] = p
 	return Project{ID: p.id, PathWithNamespace: p.path}, nil
 }

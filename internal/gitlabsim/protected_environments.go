@@ -54,9 +54,8 @@ const RouteUpdateProtectedEnvironment = "PUT /api/v4/projects/{id}/protected_env
 // nestedAccess is one item of deploy_access_levels or approval_rules.
 type nestedAccess struct {
 	refAccess
-	requiredApprovals    int64
-	groupInheritanceType int64
-	destroy              bool
+	requiredApprovals int64
+	destroy           bool
 }
 
 // nestedAccessParam reads deploy_access_levels or approval_rules (rules:
@@ -148,8 +147,7 @@ func approvalRulesInvalid(rules []*approvalRule) []string {
 func (s *Sim) newApprovalRules(items []nestedAccess) []*approvalRule {
 	var out []*approvalRule
 	for _, a := range items {
-		out = append(out, &approvalRule{refAccess: a.refAccess, requiredApprovals: a.requiredApprovals,
-			groupInheritanceType: a.groupInheritanceType})
+		out = append(out, &approvalRule{refAccess: a.refAccess, requiredApprovals: a.requiredApprovals})
 	}
 	return out
 }
@@ -173,6 +171,7 @@ func (s *Sim) putProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 	}
 	deploy, deployGiven := nestedAccessParam(params, "deploy_access_levels", deployLevels, false, true, &errs)
 	rules, rulesGiven := nestedAccessParam(params, "approval_rules", deployLevels, true, true, &errs)
+	deploy, rules = sharedGroupsOnly(proj, deploy), sharedGroupsOnly(proj, rules)
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
@@ -236,8 +235,13 @@ func (s *Sim) updateDeployAccess(list []refAccess, items []nestedAccess, raw any
 		case a.destroy && i >= 0:
 			list = slices.Delete(list, i, i+1)
 		case i >= 0:
-			if item := rawItem(raw, a.id); item["access_level"] != nil || item["user_id"] != nil || item["group_id"] != nil {
-				list[i] = a.refAccess
+			item := rawItem(raw, a.id)
+			if item["access_level"] != nil || item["user_id"] != nil || item["group_id"] != nil {
+				list[i] = refAccess{id: a.id, accessLevel: a.accessLevel, userID: a.userID, groupID: a.groupID,
+					groupInheritanceType: list[i].groupInheritanceType}
+			}
+			if item["group_inheritance_type"] != nil {
+				list[i].groupInheritanceType = a.groupInheritanceType
 			}
 		case !a.destroy:
 			a.id = s.newID("deploy_access_level", 0)
@@ -264,7 +268,11 @@ func (s *Sim) updateApprovalRules(list []*approvalRule, items []nestedAccess, ra
 				list[i].requiredApprovals = a.requiredApprovals
 			}
 			if item["access_level"] != nil || item["user_id"] != nil || item["group_id"] != nil {
-				list[i].refAccess = refAccess{id: a.id, accessLevel: a.accessLevel, userID: a.userID, groupID: a.groupID}
+				list[i].refAccess = refAccess{id: a.id, accessLevel: a.accessLevel, userID: a.userID, groupID: a.groupID,
+					groupInheritanceType: list[i].groupInheritanceType}
+			}
+			if item["group_inheritance_type"] != nil {
+				list[i].groupInheritanceType = a.groupInheritanceType
 			}
 		case !a.destroy:
 			list = append(list, s.newApprovalRules([]nestedAccess{a})...)
@@ -287,9 +295,21 @@ func rawItem(list any, id int64) map[string]any {
 
 // postApprovalRules reads POST's approval_rules; the caller validates
 // them with approvalRulesInvalid and gives them IDs when it saves.
-func (s *Sim) postApprovalRules(params map[string]any, errs *grapeErrors) []*approvalRule {
+func (s *Sim) postApprovalRules(proj *project, params map[string]any, errs *grapeErrors) []*approvalRule {
 	items, _ := nestedAccessParam(params, "approval_rules", deployLevels, true, true, errs)
-	return s.newApprovalRules(items)
+	return s.newApprovalRules(sharedGroupsOnly(proj, items))
+}
+
+// sharedGroupsOnly is ProtectedEnvironments::BaseService#sanitized_params
+// of a project's protected environment: a deploy access level or approval
+// rule of a group the project is not shared with (qualified_group_ids:
+// project.invited_groups; not its own group nor an ancestor) is dropped,
+// silently; a removal (_destroy) passes. (Its user_id filter, users with
+// Developer access, is not simulated.)
+func sharedGroupsOnly(proj *project, items []nestedAccess) []nestedAccess {
+	return slices.DeleteFunc(items, func(a nestedAccess) bool {
+		return !a.destroy && a.groupID != 0 && !proj.sharedWith(a.groupID)
+	})
 }
 
 func (s *Sim) saveApprovalRules(pe *protectedEnvironment, rules []*approvalRule) {
@@ -322,8 +342,14 @@ func (s *Sim) protectionsOf(j *job) []*protectedEnvironment {
 	return out
 }
 
-// deployAccessAllows is ProtectedEnvironments::Authorizable#check_access.
-func deployAccessAllows(a refAccess, u *user, proj *project) bool {
+// deployAccessAllows is ProtectedEnvironments::Authorizable#check_access
+// of a deploy access level or an approval rule: administrators; a user
+// rule its user; a group rule, by its group_inheritance_type, the group's
+// direct members (group.users.exists?) or all its members, inherited from
+// parent groups too (Group#member?, members.go); a role rule a user whose
+// access to the project (container_access_level: direct, through groups
+// and shares) is at least the role.
+func (s *Sim) deployAccessAllows(a refAccess, u *user, proj *project) bool {
 	switch {
 	case u == nil:
 		return false
@@ -332,21 +358,28 @@ func deployAccessAllows(a refAccess, u *user, proj *project) bool {
 	case a.userID != 0:
 		return u.id == a.userID
 	case a.groupID != 0:
-		return false // group memberships are not simulated
+		g := s.groups.byID[a.groupID]
+		if g == nil {
+			return false
+		}
+		if a.groupInheritanceType == groupAllInherited {
+			return g.inheritedAccess(u.id) >= GuestAccess
+		}
+		return g.members[u.id] != nil
 	}
-	return proj.members[u.id] >= a.accessLevel
+	return proj.access(u.id) >= a.accessLevel
 }
 
 // accessibleTo is ProtectedEnvironment#accessible_to?.
-func (pe *protectedEnvironment) accessibleTo(u *user, proj *project) bool {
-	return slices.ContainsFunc(pe.deploy, func(a refAccess) bool { return deployAccessAllows(a, u, proj) })
+func (s *Sim) accessibleTo(pe *protectedEnvironment, u *user, proj *project) bool {
+	return slices.ContainsFunc(pe.deploy, func(a refAccess) bool { return s.deployAccessAllows(a, u, proj) })
 }
 
 // environmentGuard is Environment#protected_from?: the first protection
 // of the job's environment the user may not deploy through, or nil.
 func (s *Sim) environmentGuard(p principal, proj *project, j *job) *protectedEnvironment {
 	for _, pe := range s.protectionsOf(j) {
-		if !pe.accessibleTo(p.user, proj) {
+		if !s.accessibleTo(pe, p.user, proj) {
 			return pe
 		}
 	}
@@ -363,7 +396,7 @@ func (s *Sim) reporterDeployer(p principal, proj *project, j *job) bool {
 		return false
 	}
 	for _, pe := range pes {
-		if !pe.accessibleTo(p.user, proj) {
+		if !s.accessibleTo(pe, p.user, proj) {
 			return false
 		}
 	}
@@ -385,8 +418,8 @@ func humanizeDeployAccess(level int) any {
 // protectedEnvironmentEntity is EE::API::Entities::ProtectedEnvironment.
 func (s *Sim) protectedEnvironmentEntity(pe *protectedEnvironment) obj {
 	levels := s.accessEntities(pe.deploy, humanizeDeployAccess)
-	for _, l := range levels {
-		l["group_inheritance_type"] = 0
+	for i, l := range levels {
+		l["group_inheritance_type"] = pe.deploy[i].groupInheritanceType
 	}
 	return obj{"name": pe.name, "deploy_access_levels": levels, "required_approval_count": pe.requiredApprovalCount,
 		"approval_rules": s.approvalRuleEntities(pe)}
@@ -473,12 +506,14 @@ func (s *Sim) postProtectedEnvironment(w http.ResponseWriter, r *http.Request) {
 		errs.add("required_approval_count", "is invalid")
 	}
 	var deploy []refAccess
-	if raw, given := params["deploy_access_levels"]; given {
-		deploy = accessEntriesParam(raw, "deploy_access_levels", deployLevels, &errs)
-	} else {
+	items, given := nestedAccessParam(params, "deploy_access_levels", deployLevels, false, false, &errs)
+	if !given {
 		errs.add("deploy_access_levels", "is missing")
 	}
-	rules := s.postApprovalRules(params, &errs)
+	for _, a := range sharedGroupsOnly(proj, items) {
+		deploy = append(deploy, a.refAccess)
+	}
+	rules := s.postApprovalRules(proj, params, &errs)
 	if len(errs.order) > 0 {
 		badParam(w, errs.message())
 		return
@@ -526,12 +561,30 @@ func (s *Sim) addProtectedEnvironment(projectID int64, pe *protectedEnvironment)
 }
 
 // ProtectedEnvironmentSpec protects an environment out of band, as the
-// Protected environments API does: the roles (20, 30, 40, 60) and user
-// IDs that may deploy to it.
+// Protected environments API does: the roles (20, 30, 40, 60), user IDs
+// and groups that may deploy to it. A group counts only when the project
+// is shared with it (ShareProjectWithGroup), as the API keeps only those.
 type ProtectedEnvironmentSpec struct {
 	Name         string
 	AccessLevels []int
 	UserIDs      []int64
+	Groups       []GroupAccessSpec
+}
+
+// GroupAccessSpec is a group's deploy access level or approval rule: its
+// direct members, or with Inherited (group_inheritance_type 1) its
+// members inherited from parent groups too.
+type GroupAccessSpec struct {
+	GroupID   int64
+	Inherited bool
+}
+
+func (g GroupAccessSpec) refAccess(id int64) refAccess {
+	a := refAccess{id: id, groupID: g.GroupID}
+	if g.Inherited {
+		a.groupInheritanceType = groupAllInherited
+	}
+	return a
 }
 
 // ProtectEnvironment protects an environment of a project.
@@ -544,6 +597,11 @@ func (s *Sim) ProtectEnvironment(projectID int64, spec ProtectedEnvironmentSpec)
 	}
 	for _, u := range spec.UserIDs {
 		pe.deploy = append(pe.deploy, refAccess{id: s.newID("deploy_access_level", 0), userID: u})
+	}
+	for _, g := range spec.Groups {
+		if proj := s.projects[projectID]; proj != nil && proj.sharedWith(g.GroupID) {
+			pe.deploy = append(pe.deploy, g.refAccess(s.newID("deploy_access_level", 0)))
+		}
 	}
 	s.addProtectedEnvironment(projectID, pe)
 }

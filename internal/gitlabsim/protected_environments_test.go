@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabsim"
 )
 
 // Approval settings of protected environments through the Protected
@@ -227,4 +229,89 @@ func TestSpecJobs_POST_play_OnAProtectedEnvironment_AdministratorDeploys(t *test
 	wantStatus(t, g.send("POST", g.url("/protected_environments"), g.maint,
 		`{"name":"production","deploy_access_levels":[{"access_level":40}]}`), 201, "")
 	wantStatus(t, g.action(jobs["deploy"], "play", g.root), 200, "") // Authorizable#check_access: admins
+}
+
+// --- group access (ee/spec/requests/api/protected_environments_spec.rb with
+// group deploy access; ProtectedEnvironments::Authorizable#check_access,
+// BaseService#sanitized_params) ---
+
+func TestSpecProtectedEnvironments_POST_WithGroupDeployAccess(t *testing.T) {
+	tm := newTeams(t)
+	_, jobs := tm.run("feature")
+	tm.settle(5 * time.Second)
+	r := tm.send("POST", tm.url("/protected_environments"), tm.maint,
+		fmt.Sprintf(`{"name":"production","deploy_access_levels":[{"group_id":%d}]}`, tm.release.ID))
+	wantStatus(t, r, 201, "")
+	levels := r.json(t)["deploy_access_levels"].([]any)
+	wantFields(t, "group level", levels[0].(map[string]any), map[string]any{"group_id": float64(tm.release.ID),
+		"access_level": nil, "user_id": nil, "access_level_description": "Release managers", "group_inheritance_type": float64(0)})
+	// a project Developer who is no member of the group may not deploy
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.dev), 403, `{"message":"403 Forbidden"}`)
+	if n := tm.sim.ActionCount(jobs["deploy"], "play"); n != 0 {
+		t.Fatalf("a refused play was applied %d times", n)
+	}
+	// a member of the group, who has the project only through its share, deploys
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.releaser), 200, "")
+}
+
+func TestSpecProtectedEnvironments_POST_GroupNotSharedWithTheProjectIsDropped(t *testing.T) {
+	tm := newTeams(t)
+	// the project's own group is not shared with it: the level is dropped, none remains
+	wantStatus(t, tm.send("POST", tm.url("/protected_environments"), tm.maint,
+		fmt.Sprintf(`{"name":"production","deploy_access_levels":[{"group_id":%d}]}`, tm.guardsGroup.ID)),
+		422, `{"message":["Must have at least one deployer."]}`)
+	r := tm.send("POST", tm.url("/protected_environments"), tm.maint, fmt.Sprintf(
+		`{"name":"production","deploy_access_levels":[{"group_id":%d},{"access_level":40}],"approval_rules":[{"group_id":%d}]}`,
+		tm.ops.ID, tm.ops.ID))
+	wantStatus(t, r, 201, "")
+	if m := r.json(t); len(m["deploy_access_levels"].([]any)) != 1 || len(m["approval_rules"].([]any)) != 0 {
+		t.Errorf("unshared groups kept: %s", r.body)
+	}
+}
+
+func TestSpecProtectedEnvironments_GroupInheritanceType(t *testing.T) {
+	for _, c := range []struct {
+		inheritance   int
+		opsLeadDeploy int // the ops lead is a Maintainer of ops, so an inherited member of ops/release
+	}{{0, 403}, {1, 200}} {
+		t.Run(fmt.Sprint("group_inheritance_type ", c.inheritance), func(t *testing.T) {
+			tm := newTeams(t)
+			_, jobs := tm.run("feature")
+			tm.settle(5 * time.Second)
+			r := tm.send("POST", tm.url("/protected_environments"), tm.maint, fmt.Sprintf(
+				`{"name":"production","deploy_access_levels":[{"group_id":%d,"group_inheritance_type":%d}]}`,
+				tm.release.ID, c.inheritance))
+			wantStatus(t, r, 201, "")
+			if got := r.json(t)["deploy_access_levels"].([]any)[0].(map[string]any)["group_inheritance_type"]; got != float64(c.inheritance) {
+				t.Errorf("group_inheritance_type %v", got)
+			}
+			wantStatus(t, tm.action(jobs["deploy"], "play", tm.opsLead), c.opsLeadDeploy, "")
+			// a direct member deploys under both
+			if c.opsLeadDeploy != 200 {
+				wantStatus(t, tm.action(jobs["deploy"], "play", tm.releaser), 200, "")
+			}
+		})
+	}
+	// PUT changes the inheritance type alone
+	tm := newTeams(t)
+	r := tm.send("POST", tm.url("/protected_environments"), tm.maint,
+		fmt.Sprintf(`{"name":"production","deploy_access_levels":[{"group_id":%d}]}`, tm.release.ID))
+	id := r.json(t)["deploy_access_levels"].([]any)[0].(map[string]any)["id"]
+	r = tm.send("PUT", tm.url("/protected_environments/production"), tm.maint,
+		fmt.Sprintf(`{"deploy_access_levels":[{"id":%v,"group_inheritance_type":1}]}`, id))
+	wantStatus(t, r, 200, "")
+	if l := r.json(t)["deploy_access_levels"].([]any)[0].(map[string]any); l["group_inheritance_type"] != float64(1) ||
+		l["group_id"] != float64(tm.release.ID) {
+		t.Errorf("after PUT %v", l)
+	}
+}
+
+func TestSpecJobs_POST_play_OnAProtectedEnvironment_GroupDeployerGoAPI(t *testing.T) {
+	tm := newTeams(t)
+	_, jobs := tm.run("feature")
+	tm.settle(5 * time.Second)
+	tm.sim.ProtectEnvironment(tm.project.ID, gitlabsim.ProtectedEnvironmentSpec{Name: "production",
+		Groups: []gitlabsim.GroupAccessSpec{{GroupID: tm.release.ID, Inherited: true}}})
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.groupDev), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.opsLead), 200, "")
 }

@@ -49,13 +49,26 @@ type protectedRef struct {
 }
 
 // refAccess is one access level of a protected ref (or a deploy access
-// level of a protected environment): a role, a user or a group.
+// level or an approval rule of a protected environment): a role, a user
+// or a group.
 type refAccess struct {
 	id          int64
 	accessLevel int // 0 with a user or group
 	userID      int64
 	groupID     int64
+	// A protected environment's group_inheritance_type
+	// (ProtectedEnvironments::Authorizable::GROUP_INHERITANCE_TYPE):
+	// groupDirect or groupAllInherited.
+	groupInheritanceType int64
 }
+
+// The group inheritance types of protected environments' access levels
+// and approval rules: a group rule lets its direct members through, or
+// (ALL) its members inherited from parent groups too.
+const (
+	groupDirect       = 0
+	groupAllInherited = 1
+)
 
 // AdminAccess is Gitlab::Access::ADMIN, the access level of administrators
 // on protected refs and environments.
@@ -227,8 +240,15 @@ func (s *Sim) postProtectedBranch(w http.ResponseWriter, r *http.Request) {
 		message(w, http.StatusConflict, "Protected branch '"+name+"' already exists") // conflict!
 		return
 	}
+	var invalid []string
 	if name == "" {
-		writeJSON(w, http.StatusUnprocessableEntity, obj{"message": []string{"Name can't be blank"}})
+		invalid = append(invalid, "Name can't be blank")
+	}
+	invalid = append(invalid, unsharedGroupAccess(proj, "Merge access levels", merge)...)
+	invalid = append(invalid, unsharedGroupAccess(proj, "Push access levels", push)...)
+	invalid = append(invalid, unsharedGroupAccess(proj, "Unprotect access levels", unprotect)...)
+	if len(invalid) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, obj{"message": invalid})
 		return
 	}
 	pr := &protectedRef{id: s.newID("protected_branch", 0), name: name, push: push, merge: merge, unprotect: unprotect,
@@ -260,6 +280,7 @@ func (s *Sim) postProtectedTag(w http.ResponseWriter, r *http.Request) {
 	if findRef(list, name) != nil {
 		invalid = append(invalid, "Name has already been taken") // the model's uniqueness validation
 	}
+	invalid = append(invalid, unsharedGroupAccess(proj, "Create access levels", create)...)
 	if len(invalid) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, obj{"message": invalid})
 		return
@@ -267,6 +288,21 @@ func (s *Sim) postProtectedTag(w http.ResponseWriter, r *http.Request) {
 	pr := &protectedRef{id: s.newID("protected_tag", 0), name: name, create: create}
 	s.setProtectedRefs(proj.id, true, append(list, pr))
 	writeJSON(w, http.StatusCreated, s.protectedRefEntity(pr, true))
+}
+
+// unsharedGroupAccess is EE::ProtectedRefAccess#validate_group_membership
+// of one action's access levels, as the protected ref's full messages
+// name it: a group rule needs a group the project is shared with
+// (project_group_links; the project's own group and its ancestors are
+// not). (validate_user_membership, a user rule's "user is not a member of
+// the project", is not simulated.)
+func unsharedGroupAccess(proj *project, association string, list []refAccess) []string {
+	for _, a := range list {
+		if a.groupID != 0 && !proj.sharedWith(a.groupID) {
+			return []string{association + " group does not have access to the project"}
+		}
+	}
+	return nil
 }
 
 // protectedRefEntity is Entities::ProtectedBranch or Entities::ProtectedTag.
@@ -307,15 +343,6 @@ func (s *Sim) accessEntities(list []refAccess, role func(int) any) []obj {
 		out = append(out, e)
 	}
 	return out
-}
-
-func (s *Sim) groupName(id int64) string {
-	for path, gid := range s.groups {
-		if gid == id {
-			return lastSegment(path)
-		}
-	}
-	return ""
 }
 
 // humanizeRefAccess is ProtectedRefAccess.humanize of a role.
@@ -362,29 +389,32 @@ func matchingRefs(list []*protectedRef, ref string) []*protectedRef {
 
 // canPushCode is push_code: developers (and administrators), not in an archived project.
 func canPushCode(u *user, proj *project) bool {
-	return u != nil && !proj.archived && (u.admin || proj.members[u.id] >= DeveloperAccess)
+	return u != nil && !proj.archived && (u.admin || proj.access(u.id) >= DeveloperAccess)
 }
 
 // refAccessAllows is ProtectedRefAccess#check_access with the project: no
 // one for 0, administrators for 60; a user rule its user, being a member;
-// a role rule a member with push_code and at least that role (the
-// membership, not an administrator's implied rights).
+// a group rule (EE::ProtectedRefAccess#check_access:
+// group.users.exists?) a direct member of the group, not one inherited
+// from its parent groups, with push_code in the project (the group's
+// share gives it); a role rule a member with push_code and at least that
+// role (the membership, not an administrator's implied rights).
 func (s *Sim) refAccessAllows(a refAccess, u *user, proj *project) bool {
 	if u == nil {
 		return false
 	}
 	switch {
 	case a.userID != 0:
-		_, member := proj.members[u.id]
-		return u.id == a.userID && member && canPushCode(u, proj)
+		return u.id == a.userID && proj.isMember(u.id) && canPushCode(u, proj)
 	case a.groupID != 0:
-		return false // groups' memberships are not simulated
+		g := s.groups.byID[a.groupID]
+		return g != nil && g.members[u.id] != nil && canPushCode(u, proj)
 	case a.accessLevel == 0:
 		return false
 	case a.accessLevel == AdminAccess:
 		return u.admin
 	}
-	return canPushCode(u, proj) && proj.members[u.id] >= a.accessLevel
+	return canPushCode(u, proj) && proj.access(u.id) >= a.accessLevel
 }
 
 func (s *Sim) anyAccessAllows(rules []*protectedRef, levels func(*protectedRef) []refAccess, u *user, proj *project) bool {
@@ -445,19 +475,31 @@ type ProtectedRefSpec struct {
 	MergeLevels []int   // a branch's
 	CreateLevel []int   // a tag's
 	PushUsers   []int64 // users allowed to push to the branch (or create the tag)
+	// Groups whose direct members may push to the branch (or create the
+	// tag); the project must be shared with them (ShareProjectWithGroup).
+	PushGroups []int64
 }
 
-// ProtectRef protects a branch or tag of a project.
+// ProtectRef protects a branch or tag of a project; it panics, a test
+// bug, on a group the project is not shared with (GitLab's 422).
 func (s *Sim) ProtectRef(projectID int64, spec ProtectedRefSpec) {
 	s.lock()
 	defer s.mu.Unlock()
-	levels := func(ls []int, users []int64) []refAccess {
+	for _, g := range spec.PushGroups {
+		if proj := s.projects[projectID]; proj == nil || !proj.sharedWith(g) {
+			panic("ProtectRef: group " + itoa(g) + " does not have access to the project")
+		}
+	}
+	levels := func(ls []int, users, groups []int64) []refAccess {
 		var out []refAccess
 		for _, l := range ls {
 			out = append(out, refAccess{id: s.newID("protected_ref_access", 0), accessLevel: l})
 		}
 		for _, u := range users {
 			out = append(out, refAccess{id: s.newID("protected_ref_access", 0), userID: u})
+		}
+		for _, g := range groups {
+			out = append(out, refAccess{id: s.newID("protected_ref_access", 0), groupID: g})
 		}
 		if len(out) == 0 {
 			out = []refAccess{{id: s.newID("protected_ref_access", 0), accessLevel: MaintainerAccess}}
@@ -466,11 +508,11 @@ func (s *Sim) ProtectRef(projectID int64, spec ProtectedRefSpec) {
 	}
 	list := s.protectedRefs(projectID, spec.Tag)
 	if spec.Tag {
-		pr := &protectedRef{id: s.newID("protected_tag", 0), name: spec.Name, create: levels(spec.CreateLevel, spec.PushUsers)}
+		pr := &protectedRef{id: s.newID("protected_tag", 0), name: spec.Name, create: levels(spec.CreateLevel, spec.PushUsers, spec.PushGroups)}
 		s.setProtectedRefs(projectID, true, append(list, pr))
 		return
 	}
-	pr := &protectedRef{id: s.newID("protected_branch", 0), name: spec.Name, push: levels(spec.PushLevels, spec.PushUsers),
-		merge: levels(spec.MergeLevels, nil), unprotect: []refAccess{}}
+	pr := &protectedRef{id: s.newID("protected_branch", 0), name: spec.Name, push: levels(spec.PushLevels, spec.PushUsers, spec.PushGroups),
+		merge: levels(spec.MergeLevels, nil, nil), unprotect: []refAccess{}}
 	s.setProtectedRefs(projectID, false, append(list, pr))
 }

@@ -1,6 +1,7 @@
 package gitlabsim_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -279,4 +280,34 @@ func TestSpecJobs_POST_erase_WhenADeveloperErasesABuildCreatedByThem_OnAProtecte
 	}
 	wantStatus(t, g.action(build, "erase", g.dev), 403, `{"message":"403 Forbidden"}`)
 	wantStatus(t, g.action(build, "erase", g.maint), 201, "")
+}
+
+// --- group access (EE::ProtectedRefAccess: check_access with
+// group.users.exists?, validate_group_membership) ---
+
+func TestSpecProtectedBranches_POST_WithAGroupAllowedToPush(t *testing.T) {
+	tm := newTeams(t)
+	_, jobs := tm.run("main")
+	tm.settle(5 * time.Second)
+	// only a group the project is shared with (not its own group)
+	wantStatus(t, tm.send("POST", tm.url("/protected_branches"), tm.maint,
+		fmt.Sprintf(`{"name":"main","allowed_to_push":[{"group_id":%d}]}`, tm.guardsGroup.ID)), 422,
+		`{"message":["Push access levels group does not have access to the project"]}`)
+	wantStatus(t, tm.send("POST", tm.url("/protected_tags"), tm.maint,
+		fmt.Sprintf(`{"name":"v*","allowed_to_create":[{"group_id":%d}]}`, tm.ops.ID)), 422,
+		`{"message":["Create access levels group does not have access to the project"]}`)
+	r := tm.send("POST", tm.url("/protected_branches"), tm.maint,
+		fmt.Sprintf(`{"name":"main","allowed_to_push":[{"group_id":%d}]}`, tm.release.ID))
+	wantStatus(t, r, 201, "")
+	pl := r.json(t)["push_access_levels"].([]any)
+	if len(pl) != 1 || pl[0].(map[string]any)["group_id"] != float64(tm.release.ID) ||
+		pl[0].(map[string]any)["access_level_description"] != "Release managers" {
+		t.Errorf("push_access_levels %s", r.body)
+	}
+	// a direct member of the group may update main; an inherited member
+	// (a Developer of the project through the share) and a project
+	// Developer may not
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.opsLead), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.dev), 403, `{"message":"403 Forbidden"}`)
+	wantStatus(t, tm.action(jobs["deploy"], "play", tm.releaser), 200, "")
 }

@@ -83,7 +83,7 @@ type Sim struct {
 	jobs      map[int64]*job
 	jobTokens map[string]int64
 	agents    []*agent
-	groups    map[string]int64
+	groups    groupState               // groups and their members (groups.go)
 	runnable  map[int64]bool           // driven jobs the runner may have to move
 	nextDue   time.Time                // the runner has nothing to do before (advance)
 	actions   map[int64]map[string]int // applied actions per job (ActionCount)
@@ -114,7 +114,7 @@ func New(opts Options) *Sim {
 		pipelines: map[int64]*pipeline{},
 		jobs:      map[int64]*job{},
 		jobTokens: map[string]int64{},
-		groups:    map[string]int64{},
+		groups:    groupState{byID: map[int64]*group{}, byPath: map[string]*group{}},
 		requests:  map[string]*atomic.Int64{},
 		runnable:  map[int64]bool{},
 		actions:   map[int64]map[string]int{},
@@ -142,7 +142,8 @@ func durationOption(d, def time.Duration) time.Duration {
 // bridge lists), job_actions.go (play, retry, cancel, erase), artifacts.go
 // (artifact downloads, keep, delete), pipelines.go (read and list
 // pipelines; creation in pipeline_create.go, the trigger API in
-// triggers.go), projects.go, and the guards' files (guards.go lists them).
+// triggers.go), projects.go, groups.go and members.go (groups, members,
+// project shares), and the guards' files (guards.go lists them).
 func (s *Sim) routes() {
 	s.handle("GET /api/v4/user", s.getCurrentUser)
 	s.handle("GET /api/v4/job", s.getJobTokenJob)
@@ -157,6 +158,9 @@ func (s *Sim) routes() {
 	s.pipelineRoutes()
 	// projects.go: a project and its pipeline-variables settings.
 	s.projectRoutes()
+	// groups.go and members.go: groups, group and project members.
+	s.groupRoutes()
+	s.memberRoutes()
 	// guards.go: protected branches, tags and environments, environments, resource groups.
 	s.guardRoutes()
 	// Anything else is GitLab's catch-all route.

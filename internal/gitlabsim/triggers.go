@@ -125,7 +125,7 @@ func (s *Sim) postTriggerPipeline(w http.ResponseWriter, r *http.Request) {
 	}
 	// Chain::Validate::Abilities: the user the pipeline runs as must be
 	// allowed to create pipelines, else a validation error.
-	if u == nil || proj.archived || !u.admin && proj.members[u.id] < DeveloperAccess {
+	if u == nil || proj.archived || !u.admin && proj.access(u.id) < DeveloperAccess {
 		validationError(w, "Insufficient permissions to create a new pipeline")
 		return
 	}

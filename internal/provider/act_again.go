@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -15,8 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/gitlabjobs/terraform-provider-gitlabjobs/internal/gitlabclient"
 )
 
 // The "act again" marker: how a replacement the user asked for (a changed
@@ -50,19 +47,20 @@ type actAgain struct {
 	Pipeline *pipelineRecord `json:"-"`
 }
 
-// intentKey names what a job action resource is asked to do (its type,
-// project and job), or "" when the plan does not know it yet.
-func intentKey(what string, project types.String, jobID types.Int64) string {
-	if project.IsUnknown() || project.IsNull() || jobID.IsUnknown() || jobID.IsNull() {
+// intentKey names what a job action resource is asked to do: its type and
+// job, or "" when the plan does not know the job yet. The project is not
+// part of it: GitLab gives a job's ID once per instance (ci_builds.id), and
+// the provider instance the key is kept under talks to one GitLab, so the
+// job's ID alone names it, however the project is written (its path in any
+// letter case or encoding, or its numeric ID): a tainted state and its
+// replacement's plan that spell the project differently are one intent. A
+// project that is not the job's reaches no action: GitLab finds a job only
+// within its own project (404 otherwise).
+func intentKey(what string, jobID types.Int64) string {
+	if jobID.IsUnknown() || jobID.IsNull() {
 		return ""
 	}
-	// The project as GitLab reads it (path encoding, letter case), so that
-	// a state and a plan that spell it differently still match.
-	name := project.ValueString()
-	if p, err := gitlabclient.ParseProject(name); err == nil {
-		name = p.String()
-	}
-	return fmt.Sprintf("%s\x00%s\x00%d", what, strings.ToLower(name), jobID.ValueInt64())
+	return fmt.Sprintf("%s\x00%d", what, jobID.ValueInt64())
 }
 
 // The markers the delete half of a replacement handed over to its create
@@ -159,11 +157,9 @@ func markActAgain(ctx context.Context, req resource.ModifyPlanRequest, resp *res
 	if len(changed) == 0 || resp.Private == nil {
 		return
 	}
-	var project types.String
 	var jobID types.Int64
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("project"), &project)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
-	b, err := json.Marshal(actAgain{Changed: changed, Intent: intentKey(what, project, jobID)})
+	b, err := json.Marshal(actAgain{Changed: changed, Intent: intentKey(what, jobID)})
 	if err != nil {
 		return
 	}

@@ -49,8 +49,8 @@ type approvalInput struct {
 	// Recorded: a state of this intent recorded an attempt (see above).
 	Recorded bool
 	// RecordedDeployment, when set, tells whether a state recorded an
-	// attempt on the resolved deployment with Status under another spelling
-	// of the project (its numeric ID for its path): then Recorded.
+	// attempt on the resolved deployment with Status (named by its ID where
+	// the plan names its job): then Recorded.
 	RecordedDeployment func(deploymentID int64) bool
 }
 

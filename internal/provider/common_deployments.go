@@ -25,7 +25,7 @@ func resolveDeployment(ctx context.Context, client *gitlabclient.Client, project
 	if deploymentID > 0 {
 		d, err := client.GetDeployment(ctx, project.String(), deploymentID)
 		if err != nil {
-			return nil, deploymentReadError(project, deploymentID, err)
+			return nil, deploymentReadError(path.Root("deployment_id"), project, deploymentID, err)
 		}
 		if jobID > 0 && (d.Deployable == nil || d.Deployable.ID != jobID) {
 			diags.AddAttributeError(path.Root("job_id"), "The deployment is not the job's",
@@ -60,13 +60,15 @@ func jobDeployment(ctx context.Context, client *gitlabclient.Client, project git
 	return d, diags
 }
 
-func deploymentReadError(project gitlabclient.Project, id int64, err error) diag.Diagnostics {
+// deploymentReadError is a failed read of deployment id; at is the
+// attribute that named it (deployment_id, or job_id for a job's deployment).
+func deploymentReadError(at path.Path, project gitlabclient.Project, id int64, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
 	switch {
 	case gitlabclient.IsNotFound(err):
-		diags.AddAttributeError(path.Root("deployment_id"), "GitLab deployment not found",
-			fmt.Sprintf("Deployment %d was not found in project %q (%s). Check deployment_id and project: the token "+
-				"must be able to see the project (GitLab answers 404 for projects the token cannot access).", id, project.String(), err))
+		diags.AddAttributeError(at, "GitLab deployment not found",
+			fmt.Sprintf("Deployment %d was not found in project %q (%s). Check %s and project: the token "+
+				"must be able to see the project (GitLab answers 404 for projects the token cannot access).", id, project.String(), err, at))
 	case gitlabclient.StatusCode(err) == 403:
 		diags.AddAttributeError(path.Root("project"), "Not allowed to read the deployment",
 			fmt.Sprintf("GitLab refused to show deployment %d of project %q (%s). Reading deployments needs at least "+

@@ -130,19 +130,33 @@ func (r *deploymentApprovalResource) Configure(_ context.Context, req resource.C
 
 // approvalIntents are the intents a state or plan names: the approval of a
 // deployment with a status, by its job and by its ID (either may be
-// unknown, and the configuration names one).
-func approvalIntents(what string, project types.String, jobID, deploymentID types.Int64, status types.String) []string {
+// unknown, and the configuration names one). Like a job action's
+// (intentKey), they leave the project out: job and deployment IDs are
+// GitLab's global ones (ci_builds.id, deployments.id), and the operation
+// resolves them within the plan's project, so a plan that writes the
+// project as its numeric ID where the recorded state wrote its path (or the
+// reverse) is the same intent.
+func approvalIntents(what string, jobID, deploymentID types.Int64, status types.String) []string {
 	var out []string
 	for kind, id := range map[string]types.Int64{"job": jobID, "deployment": deploymentID} {
-		if k := intentKey(what+"\x00"+kind+"\x00"+status.ValueString(), project, id); k != "" && !status.IsUnknown() {
+		if k := approvalIntent(what, kind, status, id); k != "" {
 			out = append(out, k)
 		}
 	}
 	return out
 }
 
+// approvalIntent is the intent of approving with status the deployment
+// whose kind ("job" or "deployment") has id, or "" when not known.
+func approvalIntent(what, kind string, status types.String, id types.Int64) string {
+	if status.IsUnknown() || status.IsNull() {
+		return ""
+	}
+	return intentKey(what+"\x00"+kind+"\x00"+status.ValueString(), id)
+}
+
 func (r *deploymentApprovalResource) recorded(m deploymentApprovalModel) bool {
-	for _, k := range approvalIntents(r.what, m.Project, m.JobID, m.DeploymentID, m.Status) {
+	for _, k := range approvalIntents(r.what, m.JobID, m.DeploymentID, m.Status) {
 		if hasRecorded(r.data, k) {
 			return true
 		}
@@ -158,22 +172,9 @@ func (r *deploymentApprovalResource) noteRecorded(ctx context.Context, state tfs
 	if state.Get(ctx, &m).HasError() {
 		return
 	}
-	for _, k := range approvalIntents(r.what, m.Project, m.JobID, m.DeploymentID, m.Status) {
+	for _, k := range approvalIntents(r.what, m.JobID, m.DeploymentID, m.Status) {
 		noteRecorded(r.data, k)
 	}
-	if !m.DeploymentID.IsNull() && !m.DeploymentID.IsUnknown() {
-		noteRecorded(r.data, r.deploymentRecord(m.DeploymentID.ValueInt64(), m.Status.ValueString()))
-	}
-}
-
-// deploymentRecord is the record of an approval of deployment id with
-// status, whatever the spelling of its project: a deployment's ID is
-// GitLab's global one (deployments.id), and the operation resolves it
-// within the plan's project, so a plan that writes the project as its
-// numeric ID where the recorded state wrote its path (or the reverse) is
-// still recognized (approvalInput.RecordedDeployment).
-func (r *deploymentApprovalResource) deploymentRecord(id int64, status string) string {
-	return fmt.Sprintf("%s\x00deployment of any project spelling\x00%s\x00%d", r.what, status, id)
 }
 
 func (m deploymentApprovalModel) input(project gitlabclient.Project) approvalInput {
@@ -188,12 +189,14 @@ func (m deploymentApprovalModel) input(project gitlabclient.Project) approvalInp
 	return in
 }
 
-// withRecord sets the input's records: this intent's (Recorded), and the
-// deployment's whatever the project's spelling (RecordedDeployment).
+// withRecord sets the input's records: this intent's as the plan names it
+// (Recorded), and the resolved deployment's (RecordedDeployment: a plan
+// that names the job where the state recorded only the deployment).
 func (r *deploymentApprovalResource) withRecord(in approvalInput, m deploymentApprovalModel) approvalInput {
 	in.Recorded = r.recorded(m)
-	status := m.Status.ValueString()
-	in.RecordedDeployment = func(id int64) bool { return hasRecorded(r.data, r.deploymentRecord(id, status)) }
+	in.RecordedDeployment = func(id int64) bool {
+		return hasRecorded(r.data, approvalIntent(r.what, "deployment", m.Status, types.Int64Value(id)))
+	}
 	return in
 }
 
@@ -317,7 +320,7 @@ func (r *deploymentApprovalResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.Append(deploymentReadError(project, state.DeploymentID.ValueInt64(), err)...)
+		resp.Diagnostics.Append(deploymentReadError(path.Root("deployment_id"), project, state.DeploymentID.ValueInt64(), err)...)
 		return
 	}
 	state.DeploymentStatus = types.StringValue(dep.Status)

@@ -38,9 +38,11 @@
 //   - act_again.go: the "act again" marker, how a replacement the user asked
 //     for reaches the create that acts again (plan, the server's hand-over
 //     of the planned private state, the delete half's stash, Create).
-//   - waiter.go: the one waiter (waitUntil), parameterised by fetch, done
-//     and describe, and its timeout error; job_wait.go: the poller's
-//     intervals and the job's wait through it.
+//   - waiter.go: the one waiter (waitUntil), parameterised by fetch, done,
+//     describe and an optional limit, and its timeout error; its users: the
+//     job's wait (job_wait.go, also the poller's intervals), the pipeline's
+//     (pipeline_operations.go) and the wait for a deployment's approval
+//     (job_play_approval.go).
 //   - common_resource.go: what the job action resources share (their
 //     attributes, result model and default timeouts);
 //     job_action_resource.go: their shared methods (jobActionResource:
@@ -102,12 +104,14 @@
 // Exceptions: tests of what several types share are named by what they
 // test: bad_input_test.go, deployment_approval_lifecycle_acc_test.go,
 // dev_overrides_acc_test.go, examples_test.go, fixtures_test.go,
+// group_access_acc_test.go,
 // deployment_fixture_test.go and held_request_test.go (fixtures the tests
 // share: seeded deployments, a proxy that holds a request while the CLI is
 // interrupted), docs_pages_internal_test.go, job_actions_acc_test.go,
 // job_actions_docs_test.go, job_artifacts_log_test.go,
 // job_failure_log_acc_test.go, job_outcomes_acc_test.go,
-// lifecycle_acc_test.go, lifecycle_read_acc_test.go, log_secrets_test.go,
+// lifecycle_acc_test.go, lifecycle_read_acc_test.go,
+// lifecycle_respell_acc_test.go, log_secrets_test.go,
 // pipeline_downstream_test.go, pipeline_run_inputs_acc_test.go,
 // provider_settings_acc_test.go, provider_tls_test.go. These files have no
 // test file of their own and are tested through the types that use them:

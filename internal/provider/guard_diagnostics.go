@@ -72,13 +72,38 @@ func explainJobGuards(ctx context.Context, client *gitlabclient.Client, project 
 		return refDetail
 	}
 	var names []string
+	var levels [][]gitlabclient.AccessLevel
 	for _, e := range envs {
 		names = append(names, fmt.Sprintf("%q (deployers: %s)", e.Name, describeAccess(e.DeployAccessLevels)))
+		levels = append(levels, e.DeployAccessLevels)
+	}
+	viaGroup := ""
+	if groups := accessGroups(levels...); groups != "" {
+		// ProtectedEnvironments::Authorizable#check_access: a group's direct
+		// members, its inherited members too with group_inheritance_type 1.
+		viaGroup = fmt.Sprintf(", make the user a member of a deployer group (%s; a direct member, unless the "+
+			"access level's group_inheritance_type is 1, which counts the members of its parent groups too)", groups)
 	}
 	return fmt.Sprintf("The %s %q of job %d is not protected, but the project protects the environments %s: if job %d "+
 		"deploys to one of them, only its deployers may %s it. Fix: add the token's user to the environment's deployers "+
-		"(Settings > CI/CD > Protected environments, or the Protected environments API's deploy_access_levels), or use "+
-		"the token of a deployer.", refKind(job.Tag), job.Ref, job.ID, strings.Join(names, ", "), job.ID, action)
+		"(Settings > CI/CD > Protected environments, or the Protected environments API's deploy_access_levels)%s, or use "+
+		"the token of a deployer.", refKind(job.Tag), job.Ref, job.ID, strings.Join(names, ", "), job.ID, action, viaGroup)
+}
+
+// accessGroups names the groups among access levels ("" without any).
+func accessGroups(levels ...[]gitlabclient.AccessLevel) string {
+	var names []string
+	for _, list := range levels {
+		for _, a := range list {
+			switch {
+			case a.GroupID != nil && a.AccessLevelDescription != "":
+				names = append(names, fmt.Sprintf("%s, ID %d", a.AccessLevelDescription, *a.GroupID))
+			case a.GroupID != nil:
+				names = append(names, fmt.Sprintf("ID %d", *a.GroupID))
+			}
+		}
+	}
+	return strings.Join(names, "; ")
 }
 
 // explainProtectedRef describes the protected branch or tag rules matching
@@ -100,10 +125,12 @@ func explainProtectedRef(ctx context.Context, client *gitlabclient.Client, proje
 		return "", false
 	}
 	var parts []string
+	var levels [][]gitlabclient.AccessLevel
 	for _, r := range rules {
 		if !r.Matches(ref) {
 			continue
 		}
+		levels = append(levels, r.PushAccessLevels, r.MergeAccessLevels, r.CreateAccessLevels)
 		if tag {
 			parts = append(parts, fmt.Sprintf("protected tag %q (allowed to create: %s)", r.Name, describeAccess(r.CreateAccessLevels)))
 		} else {
@@ -118,9 +145,14 @@ func explainProtectedRef(ctx context.Context, client *gitlabclient.Client, proje
 	if tag {
 		where = "Settings > Repository > Protected tags, or the Protected tags API's allowed_to_create"
 	}
+	viaGroup := ""
+	if groups := accessGroups(levels...); groups != "" {
+		// EE::ProtectedRefAccess#check_access: group.users, the group's direct members.
+		viaGroup = fmt.Sprintf(", make the user a direct member of an allowed group (%s)", groups)
+	}
 	return fmt.Sprintf("%s: it is guarded by the %s. Fix: give the token's user a role these allow in the project "+
-		"(Maintainers pass the default rule), allow the user in the rule (%s), or run from a %s that is not protected.",
-		lead, strings.Join(parts, " and the "), where, refKind(tag)), true
+		"(Maintainers pass the default rule), allow the user in the rule (%s)%s, or run from a %s that is not protected.",
+		lead, strings.Join(parts, " and the "), where, viaGroup, refKind(tag)), true
 }
 
 // describeAccess lists access levels as GitLab describes them.

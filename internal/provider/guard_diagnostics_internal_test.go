@@ -58,6 +58,20 @@ func TestDescribeAccess(t *testing.T) {
 	}
 }
 
+func TestAccessGroups(t *testing.T) {
+	forty, gid, other := 40, int64(9), int64(12)
+	got := accessGroups(
+		[]gitlabclient.AccessLevel{{AccessLevel: &forty, AccessLevelDescription: "Maintainers"},
+			{GroupID: &gid, AccessLevelDescription: "Release team"}},
+		[]gitlabclient.AccessLevel{{GroupID: &other}})
+	if got != "Release team, ID 9; ID 12" {
+		t.Errorf("accessGroups = %q", got)
+	}
+	if accessGroups([]gitlabclient.AccessLevel{{AccessLevel: &forty}}) != "" {
+		t.Error("groups named without any")
+	}
+}
+
 // TestJobPlayAction_waitsForTheResourceGroup: a played deploy that waits
 // for the resource group another deploy holds says so as a progress
 // message, then runs; it is played once.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ import (
 //     come first in the same apply);
 //   - at apply, without wait_for_approval: an error naming the deployment
 //     and who may approve, nothing sent; with it: the apply waits, polling
-//     the deployment as the job waits are polled, reports each change
+//     the deployment through the one waiter (waiter.go) for at most
+//     wait_for_approval, reports each change
 //     ("1 of 2 approvals; waiting for: ..."), and plays once approved. A
 //     rejection is an error naming who rejected it. When the last approval
 //     made GitLab start the job itself (the unified required approval count,
@@ -149,32 +151,9 @@ func playAfterApproval(wait time.Duration) func(context.Context, *gitlabclient.C
 				poll.note(ctx, msg)
 			}
 		}
-		start := poll.now()
-		last := ""
-		for dep.WaitingForApproval() {
-			if msg := approvalWaitText(job, dep); msg != last {
-				say(msg)
-				last = msg
-			}
-			waited := poll.now().Sub(start)
-			if waited >= wait {
-				var diags diag.Diagnostics
-				diags.AddAttributeError(path.Root("wait_for_approval"), fmt.Sprintf("Job %d still waits for approval", job.ID),
-					fmt.Sprintf("%s after %s (wait_for_approval). Nothing was played. Apply again once approved, or "+
-						"raise wait_for_approval.", capitalize(approvalWaitText(job, dep)), wait))
-				return jobActionOutput{Diags: diags}
-			}
-			if err := poll.sleep(ctx, min(poll.interval(waited), wait-waited)); err != nil {
-				var diags diag.Diagnostics
-				diags.AddError(fmt.Sprintf("Stopped waiting for the approval of deployment %d", dep.ID),
-					fmt.Sprintf("%s when the wait ended (%s). Nothing was played.", capitalize(approvalWaitText(job, dep)), err))
-				return jobActionOutput{Diags: diags}
-			}
-			next, err := client.GetDeployment(ctx, in.Project.String(), dep.ID)
-			if err != nil {
-				return jobActionOutput{Diags: deploymentReadError(in.Project, dep.ID, err)}
-			}
-			dep = next
+		dep, err = waitForApproval(ctx, client, poll, in.Project, job, dep, wait, say)
+		if err != nil {
+			return jobActionOutput{Diags: approvalWaitError(ctx, in.Project, job, dep, wait, err)}
 		}
 		if diags := rejectedError(job, dep); diags.HasError() {
 			return jobActionOutput{Diags: diags}
@@ -194,6 +173,72 @@ func playAfterApproval(wait time.Duration) func(context.Context, *gitlabclient.C
 		out.Diags = append(d, out.Diags...)
 		return out
 	}
+}
+
+// Deployment statuses as the approval's wait sees them: approvalPending
+// while the deployment waits for approvals (blocked, approvals pending),
+// else its own status.
+const approvalPending = "pending approval"
+
+// waitForApproval polls dep (the job's deployment, as just read) through
+// the waiter until it no longer waits for approval, for at most wait. It
+// says every change of the approvals ("0 of 1 approvals; waiting for:
+// ..."). It returns the last deployment it saw, also on error.
+func waitForApproval(ctx context.Context, client *gitlabclient.Client, poll poller, project gitlabclient.Project,
+	job *gitlabclient.Job, dep *gitlabclient.Deployment, wait time.Duration, say func(string)) (*gitlabclient.Deployment, error) {
+	first, id, said := dep, dep.ID, ""
+	return waitUntil(ctx, poll, waitSpec[*gitlabclient.Deployment]{
+		kind: "deployment", target: "approved", limit: wait,
+		fetch: func(ctx context.Context) (*gitlabclient.Deployment, error) {
+			if d := first; d != nil { // the first poll is the read that found it waiting
+				first = nil
+				return d, nil
+			}
+			return client.GetDeployment(ctx, project.String(), id)
+		},
+		state: func(d *gitlabclient.Deployment) (int64, string) {
+			if d.WaitingForApproval() {
+				return d.ID, approvalPending
+			}
+			return d.ID, d.Status
+		},
+		done: func(status string) bool { return status != approvalPending },
+		describe: func(_ context.Context, d *gitlabclient.Deployment, _ string, _ time.Duration) (string, bool) {
+			if !d.WaitingForApproval() {
+				return "", false
+			}
+			if msg := approvalWaitText(job, d); msg != said {
+				say(msg)
+				said = msg
+			}
+			return "", false
+		},
+	})
+}
+
+// approvalWaitError is the error of the wait for dep's approval (the last
+// deployment seen) that ended with err: wait_for_approval passed, the
+// operation was stopped (its timeout, Ctrl-C), or a read failed.
+func approvalWaitError(ctx context.Context, project gitlabclient.Project, job *gitlabclient.Job, dep *gitlabclient.Deployment,
+	wait time.Duration, err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var timeout *waitTimeoutError
+	switch {
+	case ctx.Err() == nil && errors.As(err, &timeout): // wait_for_approval passed
+		diags.AddAttributeError(path.Root("wait_for_approval"), fmt.Sprintf("Job %d still waits for approval", job.ID),
+			fmt.Sprintf("%s after %s (wait_for_approval). Nothing was played. Apply again once approved, or "+
+				"raise wait_for_approval.", capitalize(approvalWaitText(job, dep)), wait))
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		cause := ctx.Err()
+		if cause == nil {
+			cause = context.Canceled // the poller's sleep was stopped
+		}
+		diags.AddError(fmt.Sprintf("Stopped waiting for the approval of deployment %d", dep.ID),
+			fmt.Sprintf("%s when the wait ended (%s). Nothing was played.", capitalize(approvalWaitText(job, dep)), cause))
+	default:
+		diags = deploymentReadError(path.Root("job_id"), project, dep.ID, err)
+	}
+	return diags
 }
 
 // rejectedJob is the error for a job that failed because its deployment

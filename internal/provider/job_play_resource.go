@@ -225,11 +225,11 @@ func (r *jobPlayResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	again := actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID))
+	again := actAgainInCreate(ctx, r.data, intentKey(r.what, plan.JobID))
 	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(), Variables: vars, Inputs: inputs,
 		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
 		LookFirst: again == nil, VariablesChanged: again.asked("variables"), InputsChanged: again.asked("inputs"),
-		Recorded: hasRecorded(r.data, intentKey(r.what, plan.Project, plan.JobID))}
+		Recorded: hasRecorded(r.data, intentKey(r.what, plan.JobID))}
 	tflog.Debug(ctx, "play: create", map[string]any{"look_first": in.LookFirst})
 	out := playAfterApproval(approvalWait(plan.WaitForApproval))(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
@@ -258,16 +258,14 @@ func (r *jobPlayResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 func (r *jobPlayResource) noteRecorded(ctx context.Context, state tfsdk.State) {
-	var project types.String
 	var jobID, played types.Int64
 	if state.Raw.IsNull() {
 		return
 	}
-	diags := state.GetAttribute(ctx, path.Root("project"), &project)
-	diags.Append(state.GetAttribute(ctx, path.Root("job_id"), &jobID)...)
+	diags := state.GetAttribute(ctx, path.Root("job_id"), &jobID)
 	diags.Append(state.GetAttribute(ctx, path.Root("played_job_id"), &played)...)
 	if !diags.HasError() && !played.IsNull() && !played.IsUnknown() {
-		noteRecorded(r.data, intentKey(r.what, project, jobID))
+		noteRecorded(r.data, intentKey(r.what, jobID))
 	}
 }
 

@@ -96,7 +96,7 @@ func (r *jobRetryResource) Create(ctx context.Context, req resource.CreateReques
 
 	in := jobActionInput{Project: project, JobID: plan.JobID.ValueInt64(),
 		WaitFor: plan.WaitFor.ValueString(), FailOnJobFailure: plan.FailOnJobFailure.ValueBool(),
-		LookFirst: actAgainInCreate(ctx, r.data, intentKey(r.what, plan.Project, plan.JobID)) == nil}
+		LookFirst: actAgainInCreate(ctx, r.data, intentKey(r.what, plan.JobID)) == nil}
 	out := retryJob(ctx, client, r.poll, in)
 	resp.Diagnostics.Append(out.Diags...)
 	if out.Job == nil {

@@ -29,7 +29,8 @@ func jobReached(target, status string) bool {
 }
 
 // poller is how the provider polls what it waits for (a job: wait; a
-// pipeline: waitForPipeline; both through waitUntil, waiter.go), which logs
+// pipeline: waitForPipeline; a deployment's approval: waitForApproval; all
+// through waitUntil, waiter.go), which logs
 // each status at INFO so TF_LOG=INFO shows what the provider waits on. The
 // interval between polls is a fifth of the time already waited (share),
 // never less than first nor more than max: after a job ends, the wait

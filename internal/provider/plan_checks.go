@@ -130,14 +130,14 @@ func checkJobAtPlan(ctx context.Context, data *providerData, req resource.Modify
 	if req.Private != nil {
 		private = req.Private
 	}
-	again, diags := actAgainAtPlan(ctx, data, intentKey(what, project, jobID), private)
+	again, diags := actAgainAtPlan(ctx, data, intentKey(what, jobID), private)
 	resp.Diagnostics.Append(diags...)
 	client, p, job, diags := jobAtPlan(ctx, data, project, jobID, what)
 	resp.Diagnostics.Append(diags...)
 	if job == nil {
 		return
 	}
-	intent := intentKey(what, project, jobID)
+	intent := intentKey(what, jobID)
 	in := jobActionInput{Project: p, JobID: job.ID, LookFirst: again == nil, Recorded: hasRecorded(data, intent)}
 	resp.Diagnostics.Append(check(ctx, client, in, job)...)
 }

@@ -9,19 +9,25 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// The one waiter: whatever the provider waits for (a job, a pipeline, what
-// comes next) is polled by waitUntil, at the poller's intervals
-// (job_wait.go), until it is done, the context ends, or a fetch fails. What
-// differs is the waitSpec: how to fetch it, when it is done, and what to say
-// about each poll.
+// The one waiter: whatever the provider waits for (a job: job_wait.go; a
+// pipeline: pipeline_operations.go; a deployment's approval:
+// job_play_approval.go) is polled by waitUntil, at the poller's intervals
+// (job_wait.go), until it is done, the context ends, its limit passes, or a
+// fetch fails. What differs is the waitSpec: how to fetch it, when it is
+// done, and what to say about each poll.
 
 // waitSpec is one wait: what is waited for (kind, for messages, logs and the
-// timeout's error), the target it waits for, fetch, its ID and status, done,
-// and describe.
+// timeout's error), the target it waits for, an optional limit, fetch, its
+// ID and status, done, and describe.
 type waitSpec[T any] struct {
-	kind   string // "job", "pipeline"
+	kind   string // "job", "pipeline", "deployment"
 	target string
-	fetch  func(ctx context.Context) (T, error)
+	// limit, when set, is the longest the wait may last by the poller's
+	// clock (a wait the user bounds, such as wait_for_approval, within the
+	// operation's timeout): past it, the wait ends with a waitTimeoutError
+	// as at the context's deadline, and no sleep runs past it.
+	limit time.Duration
+	fetch func(ctx context.Context) (T, error)
 	// state is the fetched thing's ID and status.
 	state func(v T) (id int64, status string)
 	// done reports whether a status has reached the target.
@@ -42,13 +48,15 @@ func waitUntil[T any](ctx context.Context, p poller, w waitSpec[T]) (T, error) {
 	prevStatus := ""
 	waitingFor, waitingStatus := "", "" // what it waits for, said in that status
 	idKey := w.kind + "_id"
-	stopped := func() error {
+	// stopped is the error of a wait ended by cause: the context's end
+	// (a timeout at its deadline), or nil for the limit.
+	stopped := func(cause error) error {
 		id, status := w.state(last)
 		var err error
-		if ctx.Err() == context.DeadlineExceeded {
+		if cause == nil || errors.Is(cause, context.DeadlineExceeded) {
 			err = &waitTimeoutError{Kind: w.kind, ID: id, Status: status, Target: w.target, Elapsed: p.now().Sub(start)}
 		} else {
-			err = fmt.Errorf("stopped waiting for %s %d (still %s): %w", w.kind, id, status, ctx.Err())
+			err = fmt.Errorf("stopped waiting for %s %d (still %s): %w", w.kind, id, status, cause)
 		}
 		if waitingStatus != "" {
 			withWaiting(err, waitingFor, waitingStatus)
@@ -59,7 +67,7 @@ func waitUntil[T any](ctx context.Context, p poller, w waitSpec[T]) (T, error) {
 		v, err := w.fetch(ctx)
 		if err != nil {
 			if ctx.Err() != nil && seen {
-				return last, stopped()
+				return last, stopped(ctx.Err())
 			}
 			return last, err
 		}
@@ -77,20 +85,26 @@ func waitUntil[T any](ctx context.Context, p poller, w waitSpec[T]) (T, error) {
 			return v, nil
 		}
 		waited := p.now().Sub(start)
+		if w.limit > 0 && waited >= w.limit {
+			return last, stopped(nil)
+		}
 		delay := p.interval(waited)
+		if w.limit > 0 {
+			delay = min(delay, w.limit-waited)
+		}
 		tflog.Info(ctx, fmt.Sprintf("%s %d %s for %s, waiting until %s", w.kind, id, status, waited.Round(time.Second), w.target),
 			map[string]any{idKey: id, "status": status, "next_poll": delay.String()})
 		if err := p.sleep(ctx, delay); err != nil {
-			return last, stopped()
+			return last, stopped(err)
 		}
 	}
 }
 
-// waitTimeoutError is the error of a wait whose context's deadline passed
-// before what it waited for (a job, a pipeline: Kind and ID) reached the
+// waitTimeoutError is the error of a wait whose context's deadline (or its
+// waitSpec's limit) passed before what it waited for (a job, a pipeline: Kind and ID) reached the
 // target; it holds the last status seen.
 type waitTimeoutError struct {
-	Kind    string // "job", "pipeline"
+	Kind    string // "job", "pipeline", "deployment"
 	ID      int64
 	Status  string
 	Target  string

@@ -68,3 +68,27 @@ func TestWaitUntilDescribe(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestWaitUntilLimit: a wait with a limit ends there, by the poller's
+// clock, with a timeout naming what it waited for; no sleep runs past it.
+func TestWaitUntilLimit(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	polls := 0
+	last, err := waitUntil(context.Background(), clock.poller(), waitSpec[string]{
+		kind: "thing", target: "done", limit: 10 * time.Second,
+		fetch: func(context.Context) (string, error) { polls++; return "busy", nil },
+		state: func(s string) (int64, string) { return 7, s },
+		done:  func(s string) bool { return s == "done" },
+	})
+	var timeout *waitTimeoutError
+	if !errors.As(err, &timeout) || timeout.Kind != "thing" || timeout.ID != 7 || timeout.Elapsed != 10*time.Second {
+		t.Fatalf("err = %#v, want thing 7's timeout after 10s", err)
+	}
+	var slept time.Duration
+	for _, d := range clock.sleeps {
+		slept += d
+	}
+	if slept != 10*time.Second || polls != len(clock.sleeps)+1 || last != "busy" {
+		t.Errorf("slept %s in %v, %d polls, last %q; want 10s, a poll after each sleep", slept, clock.sleeps, polls, last)
+	}
+}

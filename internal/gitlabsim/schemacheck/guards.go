@@ -28,24 +28,40 @@ var (
 )
 
 func loadGuardSchemas() {
+	guardSchemas, guardErr = compileExtra("protected_ref_access.json", "protected_branch.json", "protected_tag.json",
+		"protected_environment.json", "environment.json", "resource_group.json")
+}
+
+// wantCreatedJSON checks a success answer's content type, and that a
+// POST answers 201 (Grape's default).
+func wantCreatedJSON(route string, status int, header http.Header) error {
+	if err := wantJSON(header); err != nil {
+		return err
+	}
+	if strings.HasPrefix(route, "POST ") && status != http.StatusCreated {
+		return fmt.Errorf("%s answers 201 on success, not %d", route, status)
+	}
+	return nil
+}
+
+// compileExtra compiles schemas of extra/ (which may refer to each other
+// as extra:///<name>), by name.
+func compileExtra(names ...string) (map[string]*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
-	names := []string{"protected_ref_access.json", "protected_branch.json", "protected_tag.json",
-		"protected_environment.json", "environment.json", "resource_group.json"}
 	for _, name := range names {
 		if err := addResource(c, "extra:///"+name, "extra/"+name, extra.ReadFile); err != nil {
-			guardErr = err
-			return
+			return nil, err
 		}
 	}
-	guardSchemas = map[string]*jsonschema.Schema{}
+	out := map[string]*jsonschema.Schema{}
 	for _, name := range names {
 		s, err := c.Compile("extra:///" + name)
 		if err != nil {
-			guardErr = fmt.Errorf("compiling %s: %w", name, err)
-			return
+			return nil, fmt.Errorf("compiling %s: %w", name, err)
 		}
-		guardSchemas[name] = s
+		out[name] = s
 	}
+	return out, nil
 }
 
 // guardRoutes maps each route to its schema and whether it answers a list.
@@ -88,11 +104,8 @@ func (c *Checker) checkGuardRoute(route string, status int, header http.Header, 
 	if !ok {
 		return false, nil
 	}
-	if err := wantJSON(header); err != nil {
+	if err := wantCreatedJSON(route, status, header); err != nil {
 		return true, err
-	}
-	if strings.HasPrefix(route, "POST ") && status != http.StatusCreated {
-		return true, fmt.Errorf("%s answers 201 on success, not %d", route, status)
 	}
 	guardOnce.Do(loadGuardSchemas)
 	if guardErr != nil {

@@ -126,6 +126,9 @@ func (c *Checker) Check(route string, status int, header http.Header, body []byt
 	if ok, err := c.checkDeploymentRoute(route, status, header, body); ok { // deployments.go
 		return err
 	}
+	if ok, err := c.checkMemberRoute(route, status, header, body); ok { // members.go
+		return err
+	}
 	switch route {
 	case "POST /api/v4/projects/{id}/jobs/{job_id}/play":
 		// A build is presented as Entities::Ci::Job, a bridge as Entities::Ci::Bridge.
