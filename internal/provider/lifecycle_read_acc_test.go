@@ -370,7 +370,7 @@ resource "gitlabjobs_job_erase" "e" {
 		return resource.TestStep{
 			Config: cfg, ResourceName: address, ImportState: true, ImportStateId: id,
 			// The CLI wraps long lines: any space may be a line break.
-			ExpectError: regexp.MustCompile(`(?s)Import ID does not match GitLab.*` + regexp.QuoteMeta(fmt.Sprintf("%q", id)) + `\s+\(<project>:<job_id>(:<new_job_id>)?\):.*` +
+			ExpectError: regexp.MustCompile(`(?s)Import ID does not match GitLab.*` + regexp.QuoteMeta(fmt.Sprintf("%q", id)) + `\s+\(<project>:(\[<pipeline_id>:\])?<job_id>(:<new_job_id>)?\):.*` +
 				strings.ReplaceAll(want, " ", `\s+`)),
 		}
 	}
