@@ -57,20 +57,23 @@ set -a
 set +a
 
 # The release gate: production requires one approval from the release
-# manager (an approval rule for that user), set as a Maintainer sets it
-# (PUT /projects/:id/protected_environments/production). The release
-# manager's token is the seed's (internal/gitlabsim/seed/demo.json); the
-# configuration's aliased provider approves with it.
+# managers' group (demo-group/release-managers, which the project is shared
+# with), set as a Maintainer sets it (PUT
+# /projects/:id/protected_environments/production with an approval rule for
+# the group). The release manager is a member of that group, not of the
+# project; their token is the seed's (internal/gitlabsim/seed/demo.json), and
+# the configuration's aliased provider approves with it.
 export TF_VAR_release_manager_token="glpat-release-manager-000000"
 api() { curl -fsS -H "PRIVATE-TOKEN: $1" -H "Content-Type: application/json" "${@:2}"; }
-manager_id="$(api "$TF_VAR_release_manager_token" "${GITLAB_BASE_URL}user" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)"
-[ -n "$manager_id" ] || { echo "could not read the release manager's user" >&2; exit 1; }
+group_id="$(api "$TF_VAR_release_manager_token" "${GITLAB_BASE_URL}groups/demo-group%2Frelease-managers" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)"
+[ -n "$group_id" ] || { echo "could not read the release managers' group" >&2; exit 1; }
 api "$GITLAB_TOKEN" -X PUT "${GITLAB_BASE_URL}projects/demo-group%2Fplatform%2Fdeploy-service/protected_environments/production" \
-  -d "{\"approval_rules\":[{\"user_id\":$manager_id,\"required_approvals\":1}]}" > /dev/null
+  -d "{\"approval_rules\":[{\"group_id\":$group_id,\"required_approvals\":1}]}" > /dev/null
 echo "    GitLab API at $GITLAB_BASE_URL (the provider reads GITLAB_BASE_URL and GITLAB_TOKEN: release-bot's token)"
-echo "    guards: main and v* protected (Maintainers), production a protected environment (deployers release-bot,"
-echo "    release-manager), deploys serialized by the resource group production; deploying to production"
-echo "    requires one approval from release-manager, who may not approve a deployment they triggered."
+echo "    guards: main and v* protected (Maintainers), production a protected environment (deployers release-bot"
+echo "    and the group demo-group/release-managers), deploys serialized by the resource group production;"
+echo "    deploying to production requires one approval from that group, whose member release-manager may not"
+echo "    approve a deployment they triggered."
 echo "    project demo-group/platform/deploy-service: the tag v1.4.0 is pushed; its CI configuration builds"
 echo "    (artifacts version.txt, image-digest.txt), tests, and holds a manual deploy. On main, pipeline 903"
 echo "    failed on a flaky e2e-test and its smoke-test is stuck waiting for a GPU runner."

@@ -767,7 +767,9 @@
 // ApproveDeployment (the endpoint's rules; the refusal is GitLab's
 // message), Deployments, JobDeployment. The demo seed's production has
 // "approval_rules": [] (the approval is off; the one-line switch is
-// "approval_rules": [{"user": "release-manager"}]).
+// "approval_rules": [{"group": "demo-group/release-managers"}], the group
+// the project is shared with and release-manager belongs to; the demo's
+// run.sh sets that rule through the API).
 //
 // Tests: deployments_test.go, deployment_approvals_test.go (the contexts of
 // ee/spec/requests/api/deployments_spec.rb's approval and GET blocks,

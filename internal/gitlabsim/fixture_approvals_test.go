@@ -14,10 +14,11 @@ import (
 // endpoint and settings.
 
 // demoApprovalOff and demoApprovalOn are the demo seed's one-line switch:
-// production requires one approval from the release manager when on.
+// production requires one approval from the release managers' group (the
+// project is shared with it; release-manager is its member) when on.
 const (
 	demoApprovalOff = `"approval_rules": []`
-	demoApprovalOn  = `"approval_rules": [{"user": "release-manager"}]`
+	demoApprovalOn  = `"approval_rules": [{"group": "demo-group/release-managers"}]`
 )
 
 func TestSpecSeed_DemoApprovalSwitch(t *testing.T) {
@@ -33,7 +34,7 @@ func TestSpecSeed_DemoApprovalSwitch(t *testing.T) {
 	get := func(path, tok string) response { return e.get(demoProject+path, "PRIVATE-TOKEN", tok) }
 	pe := listJobs(t, get("/protected_environments", managerToken))
 	if rules := pe[0]["approval_rules"].([]any); len(rules) != 1 ||
-		rules[0].(map[string]any)["access_level_description"] != "Release Manager" {
+		rules[0].(map[string]any)["access_level_description"] != "Release managers" || rules[0].(map[string]any)["group_id"] == nil {
 		t.Fatalf("approval rules %v", pe[0]["approval_rules"])
 	}
 	r := e.post(demoProject+"/pipeline", "application/json", `{"ref":"v1.4.0"}`, "PRIVATE-TOKEN", botToken)

@@ -70,8 +70,9 @@ func seedToken(env *acctest.Env, username string) string {
 }
 
 // exampleSetup prepares the seeded simulator for an example that approves
-// a deployment: production requires one approval from the release manager
-// (the seed's one-line switch; the demo's run.sh sets it so). The approval
+// a deployment: production requires one approval from the release managers'
+// group, whose member release-manager approves (the demo's run.sh sets it
+// so). The approval
 // resource's example approves the deploy job of the tag's pipeline, which
 // the release bot ran: the pipeline 905 is run here, its deploy job 1018
 // waits for approval (deployment 1). The demo runs the pipeline itself.
@@ -80,13 +81,13 @@ func exampleSetup(t *testing.T, env *acctest.Env, body string) {
 	if !strings.Contains(body, "resource \"gitlabjobs_deployment_approval\"") {
 		return
 	}
-	var project, manager, pipeline struct {
+	var project, managers, pipeline struct {
 		ID int64 `json:"id"`
 	}
 	env.GetJSON(t, "/projects/"+acctest.PathEscape(acctest.SeedProject), &project)
-	simRequest(t, env, http.MethodGet, "/user", seedToken(env, "release-manager"), "", &manager)
-	if !env.Sim.SetEnvironmentApprovals(project.ID, "production", 0, []gitlabsim.ApprovalRuleSpec{{UserID: manager.ID, RequiredApprovals: 1}}) {
-		t.Fatal("could not set production's approval rule for the release manager")
+	simRequest(t, env, http.MethodGet, "/groups/"+acctest.PathEscape("demo-group/release-managers"), seedToken(env, "release-manager"), "", &managers)
+	if !env.Sim.SetEnvironmentApprovals(project.ID, "production", 0, []gitlabsim.ApprovalRuleSpec{{GroupID: managers.ID, RequiredApprovals: 1}}) {
+		t.Fatal("could not set production's approval rule for the release managers' group")
 	}
 	if strings.Contains(body, "resource \"gitlabjobs_pipeline_run\"") {
 		// The test's in-process provider serves every provider configuration
