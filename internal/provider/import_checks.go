@@ -115,7 +115,7 @@ func checkRetryImport(id string, job, newJob *gitlabclient.Job, runs []*gitlabcl
 	fail := func(problem string) diag.Diagnostics {
 		return importError(id, importFormatRetry, problem, fmt.Sprintf("new_job_id is the job GitLab created when job %d "+
 			"was retried: the next job named %q in its pipeline (list the pipeline's jobs with include_retried, e.g. "+
-			"data source gitlabjobs_pipeline_jobs).", job.ID, job.Name))
+			"data source gitlabjobs_pipeline_jobs; a trigger job's runs are on its pipeline's page in GitLab).", job.ID, job.Name))
 	}
 	switch {
 	case newJob.ID == job.ID:
