@@ -501,6 +501,7 @@ func (c *Client) TrackBridge(jobID, pipelineID int64) {
 type trackedBridge struct {
 	pipelineID int64
 	last       *Job
+	downstream *DownstreamPipeline // as last seen; nil until it triggered one
 }
 
 // IsBridge reports whether GetJob read job jobID as a trigger job (through
@@ -511,6 +512,19 @@ func (c *Client) IsBridge(jobID int64) bool {
 	defer c.bridgesMu.Unlock()
 	b := c.bridges[jobID]
 	return b != nil && b.last != nil
+}
+
+// BridgeDownstream is the downstream pipeline of trigger job jobID as GetJob
+// last read it, or nil when it was not read as a trigger job or has not
+// triggered one.
+func (c *Client) BridgeDownstream(jobID int64) *DownstreamPipeline {
+	c.bridgesMu.Lock()
+	defer c.bridgesMu.Unlock()
+	if b := c.bridges[jobID]; b != nil && b.downstream != nil {
+		d := *b.downstream
+		return &d
+	}
+	return nil
 }
 
 func (c *Client) trackedBridge(jobID int64) (int64, bool) {
@@ -563,7 +577,7 @@ func (c *Client) seenBridge(bridges []*Bridge, jobID int64) *Job {
 			j, seen := b.Job, b.Job
 			c.bridgesMu.Lock()
 			if t := c.bridges[jobID]; t != nil {
-				t.last = &seen
+				t.last, t.downstream = &seen, b.DownstreamPipeline
 			}
 			c.bridgesMu.Unlock()
 			return &j

@@ -121,9 +121,11 @@ func waitError(action string, jobID int64, err error) diag.Diagnostics {
 }
 
 // jobFailure is the diagnostic for a job that finished without success.
-// logTail, when not empty, is the end of the job's log (failureLogTail),
-// shown after the reason: only when the provider's failure_log_lines asks.
-func jobFailure(j *gitlabclient.Job, logTail string) diag.Diagnostics {
+// more, when not empty, is shown after the reason: the end of a job's log
+// (failureLogTail, only when the provider's failure_log_lines asks), or for
+// a trigger job (bridge, which has no log) its downstream pipeline
+// (downstreamFailure).
+func jobFailure(j *gitlabclient.Job, bridge bool, more string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if j.Status != gitlabclient.StatusFailed && j.Status != gitlabclient.StatusCanceled {
 		return diags
@@ -132,10 +134,14 @@ func jobFailure(j *gitlabclient.Job, logTail string) diag.Diagnostics {
 	if reason == "" {
 		reason = "no reason given"
 	}
-	detail := fmt.Sprintf("GitLab job %d ended %s (%s). See its log at %s. Set fail_on_job_failure = false to record the "+
-		"outcome without failing the apply.", j.ID, j.Status, reason, j.WebURL)
-	if logTail != "" {
-		detail += "\n\n" + logTail
+	see := "See its log at"
+	if bridge {
+		see = "See it at"
+	}
+	detail := fmt.Sprintf("GitLab job %d ended %s (%s). %s %s. Set fail_on_job_failure = false to record the "+
+		"outcome without failing the apply.", j.ID, j.Status, reason, see, j.WebURL)
+	if more != "" {
+		detail += "\n\n" + more
 	}
 	diags.AddError(fmt.Sprintf("Job %d (%s) %s", j.ID, j.Name, j.Status), detail)
 	return diags

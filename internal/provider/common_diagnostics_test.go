@@ -8,11 +8,11 @@ import (
 )
 
 func TestJobFailureDiagnostic(t *testing.T) {
-	d := jobFailure(&gitlabclient.Job{ID: 5, Name: "deploy", Status: "failed", FailureReason: "script_failure", WebURL: "https://g/-/jobs/5"}, "")
+	d := jobFailure(&gitlabclient.Job{ID: 5, Name: "deploy", Status: "failed", FailureReason: "script_failure", WebURL: "https://g/-/jobs/5"}, false, "")
 	if !d.HasError() || !strings.Contains(d[0].Detail(), "script_failure") || !strings.Contains(d[0].Detail(), "https://g/-/jobs/5") {
 		t.Errorf("failure diagnostic must give the reason and URL: %v", d)
 	}
-	if jobFailure(&gitlabclient.Job{Status: "success"}, "").HasError() {
+	if jobFailure(&gitlabclient.Job{Status: "success"}, false, "").HasError() {
 		t.Error("a successful job is no failure")
 	}
 }

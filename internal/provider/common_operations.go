@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -531,6 +532,25 @@ func failureLogTail(ctx context.Context, client *gitlabclient.Client, project gi
 		"shows wherever Terraform's output goes):\n\n%s", lines, text)
 }
 
+// downstreamFailure tells where a failed trigger job's failure is, for its
+// diagnostic: a trigger job has no log of its own (GitLab's trace route
+// finds builds only), so it names the downstream pipeline it triggered and
+// that pipeline's failed jobs (names and reasons, never their logs).
+func downstreamFailure(ctx context.Context, client *gitlabclient.Client, j *gitlabclient.Job) string {
+	d := client.BridgeDownstream(j.ID)
+	if d == nil {
+		return "A trigger job has no log of its own, and this one triggered no downstream pipeline."
+	}
+	text := fmt.Sprintf("A trigger job has no log of its own: its downstream pipeline %d (project %d) is %s", d.ID, d.ProjectID, d.Status)
+	if p, err := gitlabclient.ParseProject(strconv.FormatInt(d.ProjectID, 10)); err == nil && d.ProjectID > 0 {
+		text += failedJobs(ctx, client, p, d.ID)
+	}
+	if d.WebURL != "" {
+		text += ". See " + d.WebURL
+	}
+	return text + "."
+}
+
 // jobActionInput is one job action's request, whichever front door (a
 // resource or a Terraform action) it came through.
 type jobActionInput struct {
@@ -590,7 +610,10 @@ func finishAction(ctx context.Context, client *gitlabclient.Client, poll poller,
 		return jobActionOutput{Job: last, Diags: explain(action, job.ID, err)}
 	}
 	if in.WaitFor == waitFinished && in.FailOnJobFailure {
-		return jobActionOutput{Job: last, Diags: jobFailure(last, failureLogTail(ctx, client, in.Project, last, poll.failureLogLines))}
+		if client.IsBridge(last.ID) {
+			return jobActionOutput{Job: last, Diags: jobFailure(last, true, downstreamFailure(ctx, client, last))}
+		}
+		return jobActionOutput{Job: last, Diags: jobFailure(last, false, failureLogTail(ctx, client, in.Project, last, poll.failureLogLines))}
 	}
 	return jobActionOutput{Job: last}
 }

@@ -520,11 +520,11 @@ func TestFailureLogTail(t *testing.T) {
 		t.Errorf("the tail must come with a note that logs may be sensitive, naming the setting: %q", got)
 	}
 
-	d := jobFailure(job, got)
+	d := jobFailure(job, false, got)
 	if !d.HasError() || !strings.Contains(d[0].Detail(), "ERROR: rollout timed out after 300s") {
 		t.Errorf("the failure diagnostic must show the tail: %v", d)
 	}
-	if d := jobFailure(job, ""); strings.Contains(d[0].Detail(), "rollout") {
+	if d := jobFailure(job, false, ""); strings.Contains(d[0].Detail(), "rollout") {
 		t.Errorf("without a tail the diagnostic shows no log: %v", d)
 	}
 

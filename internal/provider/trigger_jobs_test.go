@@ -295,7 +295,10 @@ func TestAccJobRetryResource_bridgeDownstreamFails(t *testing.T) {
 	p, pl := failedBridge(t, env, time.Second, "failed")
 	bridge := pl.JobIDs[1]
 	cfg := retryConfig(env, p.PathWithNamespace, bridge, fmt.Sprintf("  pipeline_id = %d", pl.ID))
-	failed := regexp.MustCompile(`(?s)Job \d+ \(deploy-downstream\) failed`)
+	// A trigger job has no log: the diagnostic names its downstream pipeline
+	// and that pipeline's failed jobs (the CLI wraps lines: \s+).
+	failed := regexp.MustCompile(`(?s)Job \d+ \(deploy-downstream\) failed.*See\s+it\s+at.*trigger\s+job\s+has\s+no\s+log\s+of\s+its\s+own:\s+its\s+` +
+		`downstream\s+pipeline\s+\d+\s+\(project\s+\d+\)\s+is\s+failed;\s+failed\s+jobs:\s+\S+\s+\(job\s+\d+`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
